@@ -1,0 +1,54 @@
+namespace Zenith.Core.Connectors;
+
+/// <summary>How a connector decides which documents a run copies.</summary>
+public enum SyncMode
+{
+    /// <summary>Documents whose <c>_id</c> is greater than the checkpoint (append-only collections).</summary>
+    IncrementalId,
+
+    /// <summary>Documents whose (cursor field, <c>_id</c>) pair is greater than the checkpoint.</summary>
+    IncrementalTimestamp,
+
+    /// <summary>Every run rewrites the whole table through a staging table and <c>EXCHANGE TABLES</c>.</summary>
+    Full,
+}
+
+/// <summary>The MongoDB side of a connector.</summary>
+/// <param name="Uri">A <c>mongodb://</c> or <c>mongodb+srv://</c> connection string (may hold a password).</param>
+/// <param name="Filter">Optional MongoDB extended JSON filter, applied on top of the cursor condition.</param>
+/// <param name="Projection">Optional MongoDB extended JSON projection; <c>_id</c> and the cursor field are always kept.</param>
+public sealed record SourceSpec(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null);
+
+/// <summary>The ClickHouse side of a connector.</summary>
+/// <param name="Uri">The ClickHouse HTTP interface, <c>http(s)://[user[:password]@]host:port</c>.</param>
+public sealed record DestinationSpec(string Uri, string Database, string Table);
+
+/// <summary>How nested documents become columns.</summary>
+/// <param name="Separator">Joins path segments: <c>address.city</c> becomes <c>address_city</c>.</param>
+/// <param name="MaxDepth">Nesting levels flattened into columns; anything deeper is kept as a JSON string column.</param>
+public sealed record MappingOptions(string Separator = "_", int MaxDepth = 3)
+{
+    public static MappingOptions Default { get; } = new();
+}
+
+/// <summary>Optional ClickHouse table clauses; null means Zenith's default (ORDER BY <c>_id</c>, no partition, no TTL).</summary>
+public sealed record TableOptions(string? OrderBy = null, string? PartitionBy = null, string? Ttl = null)
+{
+    public static TableOptions Default { get; } = new();
+}
+
+/// <summary>Everything the sync engine needs to run one connector. Stored by the service, run by the engine.</summary>
+public sealed record ConnectorSpec(
+    long Id,
+    string Name,
+    SourceSpec Source,
+    DestinationSpec Destination,
+    SyncMode Mode,
+    string CursorField,
+    int BatchSize,
+    MappingOptions Mapping,
+    TableOptions Table)
+{
+    public const string DefaultCursorField = "updated_at";
+    public const int DefaultBatchSize = 1000;
+}

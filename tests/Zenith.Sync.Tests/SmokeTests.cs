@@ -1,0 +1,7 @@
+namespace Zenith.Sync.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Builds() => Assert.True(typeof(SmokeTests).Assembly.GetName().Name == "Zenith.Sync.Tests");
+}

@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using Zenith.Core.Connectors;
+
+namespace Zenith.Core.Mapping;
+
+/// <summary>The ClickHouse statements for a destination table. Pure text; every identifier quoted.</summary>
+public static class Ddl
+{
+    /// <summary>Backtick-quotes an identifier, escaping backslashes and backticks.</summary>
+    public static string Quote(string identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        return "`" + identifier.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";
+    }
+
+    /// <summary>A single-quoted string literal.</summary>
+    public static string Literal(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+    }
+
+    public static string Table(string database, string table) => Quote(database) + "." + Quote(table);
+
+    /// <summary>The column comment that records the document path a column comes from (a JSON array of segments).</summary>
+    public static string PathComment(IReadOnlyList<string> path) => JsonSerializer.Serialize(path, PathJson.Default.IReadOnlyListString);
+
+    public static IReadOnlyList<string>? ParsePathComment(string comment)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(comment) ? null : JsonSerializer.Deserialize(comment, PathJson.Default.IReadOnlyListString);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string CreateDatabase(string database) => $"CREATE DATABASE IF NOT EXISTS {Quote(database)}";
+
+    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(options);
+        var sql = new StringBuilder();
+        sql.Append("CREATE TABLE IF NOT EXISTS ").Append(Table(database, table)).Append('\n');
+        sql.Append("(\n");
+        sql.Append("    ").Append(Quote(TableSchema.IdColumn)).Append(" String,\n");
+        foreach (var column in schema.Columns)
+        {
+            sql.Append("    ").Append(ColumnDefinition(column)).Append(",\n");
+        }
+
+        sql.Append("    ").Append(Quote(TableSchema.SyncedAtColumn)).Append(" DateTime64(3, 'UTC'),\n");
+        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(" UInt64\n");
+        sql.Append(")\n");
+        sql.Append("ENGINE = ReplacingMergeTree(").Append(Quote(TableSchema.VersionColumn)).Append(")\n");
+        if (!string.IsNullOrWhiteSpace(options.PartitionBy))
+        {
+            sql.Append("PARTITION BY ").Append(options.PartitionBy).Append('\n');
+        }
+
+        sql.Append("ORDER BY ").Append(string.IsNullOrWhiteSpace(options.OrderBy) ? Quote(TableSchema.IdColumn) : options.OrderBy).Append('\n');
+        if (!string.IsNullOrWhiteSpace(options.Ttl))
+        {
+            sql.Append("TTL ").Append(options.Ttl).Append('\n');
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.OrderBy) || !string.IsNullOrWhiteSpace(options.PartitionBy))
+        {
+            // Flattened columns are Nullable; a user's key may name them.
+            sql.Append("SETTINGS allow_nullable_key = 1\n");
+        }
+
+        return sql.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>One ALTER TABLE for a schema change: ADD COLUMN for new paths, MODIFY COLUMN for widened ones.</summary>
+    public static string? AlterTable(string database, string table, SchemaChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.IsEmpty)
+        {
+            return null;
+        }
+
+        var clauses = change.Added.Select(c => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " BEFORE " + Quote(TableSchema.SyncedAtColumn))
+            .Concat(change.Widened.Select(c => "MODIFY COLUMN " + ColumnDefinition(c)));
+        return "ALTER TABLE " + Table(database, table) + "\n    " + string.Join(",\n    ", clauses);
+    }
+
+    private static string ColumnDefinition(ColumnDef column) =>
+        Quote(column.Name) + " " + column.Type.ToClickHouse() + " COMMENT " + Literal(PathComment(column.Path));
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Zenith.Core.Mapping;
+
+/// <summary>A growable byte buffer on <see cref="ArrayPool{T}"/>; give it back with <see cref="Dispose"/>.</summary>
+public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+
+    public PooledBuffer(int initialCapacity = 64 * 1024) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
+
+    public int Length { get; set; }
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, Length);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, Length);
+
+    public byte[] RawArray => _buffer;
+
+    public void Advance(int count) => Length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(Length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(Length);
+    }
+
+    public void Ensure(int sizeHint)
+    {
+        var needed = Length + Math.Max(sizeHint, 16);
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        _buffer.AsSpan(0, Length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        Length += bytes.Length;
+    }
+
+    public void WriteByte(byte value)
+    {
+        Ensure(1);
+        _buffer[Length++] = value;
+    }
+
+    public void WriteVarUInt(ulong value)
+    {
+        Ensure(10);
+        while (value >= 0x80)
+        {
+            _buffer[Length++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        _buffer[Length++] = (byte)value;
+    }
+
+    public void WriteInt32(int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(GetSpan(4), value);
+        Length += 4;
+    }
+
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(GetSpan(8), value);
+        Length += 8;
+    }
+
+    public void WriteUInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(GetSpan(8), value);
+        Length += 8;
+    }
+
+    public void WriteDouble(double value)
+    {
+        BinaryPrimitives.WriteDoubleLittleEndian(GetSpan(8), value);
+        Length += 8;
+    }
+
+    /// <summary>A RowBinary String: LEB128 length, then the bytes.</summary>
+    public void WriteString(ReadOnlySpan<byte> utf8)
+    {
+        WriteVarUInt((ulong)utf8.Length);
+        Write(utf8);
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,347 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Zenith.Core.Bson;
+using Zenith.Core.Connectors;
+
+namespace Zenith.Core.Mapping;
+
+public enum EncodeStatus
+{
+    /// <summary>Every document was encoded (or recorded as failed).</summary>
+    Done,
+
+    /// <summary>A document has a field or a type the schema lacks: extend the schema, then encode again.</summary>
+    NeedsSchemaChange,
+}
+
+/// <summary>A document that could not be written: its <c>_id</c> as text and why (never its contents).</summary>
+public sealed record DocumentFailure(string DocumentId, string Reason);
+
+/// <summary>
+/// The transform stage: BSON documents in, ClickHouse RowBinary rows out, in the column order of
+/// <see cref="TableSchema.InsertColumns"/>. Walks the BSON bytes directly and allocates nothing per document
+/// on the common path. Not thread-safe: use one per thread.
+/// </summary>
+public sealed class RowEncoder : IDisposable
+{
+    private readonly MappingOptions _options;
+    private readonly BsonText _text = new();
+    private readonly PooledBuffer _scratch = new(4096);
+    private Slot[] _slots = [];
+    private int _stamp;
+
+    public RowEncoder(MappingOptions options)
+    {
+        MappingRules.Validate(options);
+        _options = options;
+    }
+
+    /// <summary>
+    /// Appends one row per document of <paramref name="documents"/> (BSON documents back to back) to <paramref name="output"/>.
+    /// On <see cref="EncodeStatus.NeedsSchemaChange"/> the output is left as it was.
+    /// </summary>
+    public EncodeStatus Encode(
+        ReadOnlySpan<byte> documents,
+        TableSchema schema,
+        long syncedAtMillis,
+        ulong version,
+        PooledBuffer output,
+        ICollection<DocumentFailure> failures,
+        out int rows)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(failures);
+        if (_slots.Length < schema.Columns.Count)
+        {
+            _slots = new Slot[schema.Columns.Count];
+            _stamp = 0;
+        }
+
+        var start = output.Length;
+        var failuresBefore = failures.Count;
+        rows = 0;
+        var position = 0;
+        while (position < documents.Length)
+        {
+            var length = documents.Length - position >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(documents[position..]) : -1;
+            if (length < 5 || length > documents.Length - position)
+            {
+                failures.Add(new DocumentFailure("(unknown)", "malformed BSON document (bad length); the rest of the batch is unreadable"));
+                break;
+            }
+
+            var document = documents.Slice(position, length);
+            position += length;
+            var rowStart = output.Length;
+            try
+            {
+                var status = EncodeDocument(document, schema, syncedAtMillis, version, output);
+                if (status == EncodeStatus.NeedsSchemaChange)
+                {
+                    output.Length = start;
+                    while (failures.Count > failuresBefore && failures is IList<DocumentFailure> list)
+                    {
+                        list.RemoveAt(list.Count - 1);
+                    }
+
+                    rows = 0;
+                    return status;
+                }
+
+                rows++;
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or JsonException)
+            {
+                output.Length = rowStart;
+                failures.Add(new DocumentFailure(DocumentId(document), ex.Message));
+            }
+        }
+
+        return EncodeStatus.Done;
+    }
+
+    private EncodeStatus EncodeDocument(ReadOnlySpan<byte> document, TableSchema schema, long syncedAtMillis, ulong version, PooledBuffer output)
+    {
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_slots);
+            _stamp = 1;
+        }
+
+        var idOffset = -1;
+        if (!Collect(document, 0, schema.Root, 1, schema, ref idOffset))
+        {
+            return EncodeStatus.NeedsSchemaChange;
+        }
+
+        if (idOffset < 0)
+        {
+            throw new FormatException("document has no _id");
+        }
+
+        WriteId(ElementAt(document, idOffset), output);
+        var columns = schema.Columns;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            ref var slot = ref _slots[i];
+            var type = columns[i].Type;
+            if (slot.Stamp != _stamp)
+            {
+                if (type.IsArray)
+                {
+                    output.WriteByte(0);
+                }
+                else
+                {
+                    output.WriteByte(1);
+                }
+
+                continue;
+            }
+
+            WriteValue(type, ElementAt(document, slot.ElementOffset), output);
+        }
+
+        output.WriteInt64(syncedAtMillis);
+        output.WriteUInt64(version);
+        return EncodeStatus.Done;
+    }
+
+    /// <summary>Maps every field to its column slot; false when the schema lacks a column or a wide enough type.</summary>
+    private bool Collect(ReadOnlySpan<byte> document, int baseOffset, PathNode node, int depth, TableSchema schema, ref int idOffset)
+    {
+        var reader = new BsonElementReader(document);
+        var hint = 0;
+        var elementStart = 4;
+        while (reader.MoveNext())
+        {
+            var element = reader.Current;
+            var thisElement = baseOffset + elementStart;
+            elementStart = element.ValueOffset + element.Value.Length;
+            if (depth == 1 && element.Name.SequenceEqual("_id"u8))
+            {
+                idOffset = thisElement;
+                continue;
+            }
+
+            if (ValueClassifier.IsNull(element.Type))
+            {
+                continue;
+            }
+
+            var child = node.Find(element.Name, ref hint);
+            if (element.Type == BsonTypeCode.Document && depth < _options.MaxDepth)
+            {
+                if (child is null)
+                {
+                    if (element.Value.Length == 5)
+                    {
+                        continue;
+                    }
+
+                    return false;
+                }
+
+                if (!Collect(element.Value, baseOffset + element.ValueOffset, child, depth + 1, schema, ref idOffset))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var isEmptyArray = element.Type == BsonTypeCode.Array && element.Value.Length == 5;
+            if (child is null || child.Column < 0)
+            {
+                if (isEmptyArray)
+                {
+                    continue;
+                }
+
+                return false;
+            }
+
+            var columnType = schema.Columns[child.Column].Type;
+            var valueType = element.Type == BsonTypeCode.Document ? ColumnType.String : isEmptyArray ? ColumnType.EmptyArray : ValueClassifier.Classify(element);
+            if (!columnType.Accepts(valueType))
+            {
+                return false;
+            }
+
+            ref var slot = ref _slots[child.Column];
+            slot.Stamp = _stamp;
+            slot.ElementOffset = thisElement;
+        }
+
+        return true;
+    }
+
+    /// <summary>Re-reads the element that starts at <paramref name="offset"/> of the document (type byte, name, value).</summary>
+    private static RawElement ElementAt(ReadOnlySpan<byte> document, int offset)
+    {
+        var type = document[offset];
+        var nameLength = document[(offset + 1)..].IndexOf((byte)0);
+        var valueStart = offset + nameLength + 2;
+        var length = BsonElementReader.MeasureValue(type, document[valueStart..]);
+        return new RawElement(type, document.Slice(offset + 1, nameLength), document.Slice(valueStart, length), valueStart);
+    }
+
+    private void WriteId(RawElement element, PooledBuffer output)
+    {
+        if (element.Type == BsonTypeCode.String)
+        {
+            output.WriteString(element.StringBytes);
+            return;
+        }
+
+        _scratch.Length = 0;
+        _text.Write(element, _scratch);
+        output.WriteString(_scratch.WrittenSpan);
+    }
+
+    private void WriteValue(ColumnType type, RawElement element, PooledBuffer output)
+    {
+        if (type.IsArray)
+        {
+            var count = 0;
+            var counter = new BsonElementReader(element.Value);
+            while (counter.MoveNext())
+            {
+                count++;
+            }
+
+            output.WriteVarUInt((ulong)count);
+            var items = new BsonElementReader(element.Value);
+            while (items.MoveNext())
+            {
+                WriteScalar(type.Kind, items.Current, output);
+            }
+
+            return;
+        }
+
+        output.WriteByte(0);
+        WriteScalar(type.Kind, element, output);
+    }
+
+    private void WriteScalar(ColumnKind kind, RawElement element, PooledBuffer output)
+    {
+        switch (kind)
+        {
+            case ColumnKind.Int32:
+                output.WriteInt32(element.Int32Value);
+                break;
+            case ColumnKind.Int64:
+                output.WriteInt64(element.Type == BsonTypeCode.Int32 ? element.Int32Value : element.Int64Value);
+                break;
+            case ColumnKind.Float64:
+                output.WriteDouble(element.Type switch
+                {
+                    BsonTypeCode.Int32 => element.Int32Value,
+                    BsonTypeCode.Int64 => element.Int64Value,
+                    _ => element.DoubleValue,
+                });
+                break;
+            case ColumnKind.Bool:
+                output.WriteByte(element.BooleanValue ? (byte)1 : (byte)0);
+                break;
+            case ColumnKind.DateTime64:
+                output.WriteInt64(element.Int64Value);
+                break;
+            case ColumnKind.UInt64:
+                output.WriteUInt64((ulong)element.Int64Value);
+                break;
+            case ColumnKind.Uuid:
+                // ClickHouse's binary UUID is two little-endian UInt64 halves of the big-endian UUID bytes.
+                var uuid = element.Value.Slice(5, 16);
+                output.WriteUInt64(BinaryPrimitives.ReadUInt64BigEndian(uuid));
+                output.WriteUInt64(BinaryPrimitives.ReadUInt64BigEndian(uuid[8..]));
+                break;
+            default:
+                if (element.Type == BsonTypeCode.String)
+                {
+                    output.WriteString(element.StringBytes);
+                    break;
+                }
+
+                _scratch.Length = 0;
+                _text.Write(element, _scratch);
+                output.WriteString(_scratch.WrittenSpan);
+                break;
+        }
+    }
+
+    /// <summary>The <c>_id</c> of a document as text, for failure reports; never throws.</summary>
+    public string DocumentId(ReadOnlySpan<byte> document)
+    {
+        try
+        {
+            var reader = new BsonElementReader(document);
+            while (reader.MoveNext())
+            {
+                if (reader.Current.Name.SequenceEqual("_id"u8))
+                {
+                    _scratch.Length = 0;
+                    _text.Write(reader.Current, _scratch);
+                    return Encoding.UTF8.GetString(_scratch.WrittenSpan);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return "(unreadable)";
+        }
+
+        return "(none)";
+    }
+
+    public void Dispose() => _scratch.Dispose();
+
+    private struct Slot
+    {
+        public int Stamp;
+        public int ElementOffset;
+    }
+}

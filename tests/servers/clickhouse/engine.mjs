@@ -3,7 +3,9 @@
 // current database and settings, so a request holds a connection for its whole life (including
 // streaming its result) and the connection is brought to the request's database/settings first.
 
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fromEngineError } from './errors.mjs';
 
 const require = createRequire(import.meta.url);
@@ -21,8 +23,9 @@ const quoteString = (value) => "'" + value.replace(/\\/g, '\\\\').replace(/'/g, 
 
 /** One chdb connection and the database/settings it was last left in. */
 class Connection {
-  constructor(session) {
+  constructor(session, spoolFile) {
     this.session = session;
+    this.spoolFile = spoolFile;
     this.database = null; // unknown until the first USE
     this.settings = new Map();
   }
@@ -77,13 +80,16 @@ class Connection {
     }
   }
 
-  /** INSERT … FORMAT <any> with the payload handed over as bytes (binary formats included). */
-  async insert(statement, data) {
-    try {
-      return await native.InsertRawAsyncConnection(this.handle, statement, data, false);
-    } catch (error) {
-      throw fromEngineError(error);
-    }
+  /**
+   * INSERT … FORMAT <any> with its payload. chdb's inline raw insert garbles some binary payloads
+   * (RowBinary), so the payload goes through a file of this connection's and `FROM INFILE`, which
+   * the engine reads with its own parallel parser.
+   * @param {{ statement: string, infileAt: number }} insert
+   */
+  async insert({ statement, infileAt }, data) {
+    await writeFile(this.spoolFile, data);
+    const sql = `${statement.slice(0, infileAt)} FROM INFILE ${quoteString(this.spoolFile)} ${statement.slice(infileAt)}`;
+    return this.run(sql, 'TSV');
   }
 
   /**
@@ -135,10 +141,14 @@ class ResultStream {
 }
 
 export class Engine {
-  /** @param {string} dataDir @param {number} size number of connections */
-  static async open(dataDir, size) {
+  /**
+   * @param {string} dataDir the engine's data directory
+   * @param {string} spoolDir where INSERT payloads are staged (best on tmpfs)
+   * @param {number} size number of connections
+   */
+  static async open(dataDir, spoolDir, size) {
     const engine = new Engine();
-    for (let i = 0; i < size; i++) engine.idle.push(new Connection(new Session(dataDir)));
+    for (let i = 0; i < size; i++) engine.idle.push(new Connection(new Session(dataDir), join(spoolDir, `insert-${i}.bin`)));
     engine.all = [...engine.idle];
     const probe = engine.all[0];
     const info = JSON.parse(Buffer.from((await probe.run('SELECT version() AS v, timezone() AS tz', 'JSONEachRow')).bytes).toString());

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { ClickHouseError, HttpStatusTable, fromEngineError } from './errors.mjs';
+import { headerLength, isStreamable } from './formats.mjs';
 import { splitInsert } from './sql.mjs';
 
 const gunzip = promisify(zlib.gunzip);
@@ -66,16 +67,19 @@ export function createHandler(engine, credentials) {
   async function execute(connection, request, res) {
     await connection.prepare(request.database, request.settings);
     if (request.insert) {
-      const summary = await connection.insert(request.insert.statement, request.insert.data);
+      const result = await connection.insert(request.insert, request.insert.data);
       res.setHeader('X-ClickHouse-Summary', summaryHeader({
-        written_rows: summary.rowsWritten, written_bytes: summary.bytesWritten, elapsed_ns: Math.round(summary.elapsed * 1e9),
+        written_rows: result.rowsRead, written_bytes: request.insert.data.length, elapsed_ns: Math.round(result.elapsed * 1e9),
       }));
       return sendText(res, 200, '');
     }
-    const format = FORMAT_CLAUSE.exec(request.sql)?.[1] ?? request.format;
+    const clause = FORMAT_CLAUSE.exec(request.sql)?.[1];
+    const format = clause ?? request.format;
     res.setHeader('X-ClickHouse-Format', format);
     res.setHeader('Content-Type', contentType(format));
-    const stream = connection.stream(request.sql, request.format, request.params);
+    // A FORMAT clause anywhere but at the end (e.g. before SETTINGS) leaves the format unknown.
+    const knownFormat = clause !== undefined || !/\bFORMAT\b/i.test(request.sql);
+    const stream = knownFormat && isStreamable(format) ? connection.stream(request.sql, request.format, request.params) : null;
     if (!stream) {
       const result = await connection.run(request.sql, request.format, request.params);
       res.setHeader('X-ClickHouse-Summary', summaryHeader({
@@ -85,11 +89,11 @@ export function createHandler(engine, credentials) {
       res.end(result.bytes);
       return;
     }
-    await sendStream(stream, res);
+    await sendStream(stream, format, res);
   }
 }
 
-async function sendStream(stream, res) {
+async function sendStream(stream, format, res) {
   let aborted = false;
   const onClose = () => { aborted = true; };
   res.on('close', onClose);
@@ -99,8 +103,14 @@ async function sendStream(stream, res) {
     let chunk = await stream.next();
     res.statusCode = 200;
     res.setHeader('X-ClickHouse-Summary', summaryHeader({}));
+    const header = chunk ? headerLength(format, chunk) : 0;
+    let first = true;
     while (chunk && !aborted) {
-      if (chunk.length > 0 && !res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      // Copied: the chunk's memory belongs to the engine and is reused by the next fetch, while
+      // the socket may still be sending it.
+      const body = Buffer.from(first ? chunk : chunk.subarray(header));
+      first = false;
+      if (body.length > 0 && !res.write(body)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       if (aborted) break;
       chunk = await stream.next();
     }
@@ -146,7 +156,7 @@ async function readRequest(req, search, settingNames) {
     const statement = Buffer.from(query);
     const insert = splitInsert(statement);
     if (insert && insert.dataOffset === statement.length) {
-      request.insert = { statement: insert.statement, data: body };
+      request.insert = { ...insert, data: body };
       return request;
     }
     body = Buffer.concat([Buffer.from(query + '\n'), body]);
@@ -156,7 +166,7 @@ async function readRequest(req, search, settingNames) {
 
   const insert = splitInsert(body);
   if (insert) {
-    request.insert = { statement: insert.statement, data: body.subarray(insert.dataOffset) };
+    request.insert = { ...insert, data: body.subarray(insert.dataOffset) };
   } else {
     request.sql = body.toString('utf8');
     if (request.sql.trim() === '') {

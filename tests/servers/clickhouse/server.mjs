@@ -10,7 +10,7 @@
 // dying parent never leaves it behind; --ignore-stdin turns that off), on SIGTERM and on SIGINT.
 // Without --data it works in a temporary directory that is removed on exit.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,9 @@ if (!Number.isInteger(connections) || connections < 1) fail(`--connections must 
 
 const temporary = args.data === undefined;
 const dataDir = args.data ?? mkdtempSync(join(tmpdir(), 'zenith-clickhouse-'));
-const engine = await Engine.open(dataDir, connections);
+// INSERT payloads are staged in files for the engine to read; tmpfs keeps that off the disk.
+const spoolDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'zenith-clickhouse-spool-'));
+const engine = await Engine.open(dataDir, spoolDir, connections);
 const server = createServer({ keepAliveTimeout: 30_000 }, createHandler(engine, { user: args.user, password: args.password }));
 // Bulk inserts send tens of megabytes per request; the default request timeout would cut them off.
 server.requestTimeout = 0;
@@ -50,6 +52,7 @@ function stop() {
   server.close();
   server.closeAllConnections();
   try { engine.close(); } catch { /* the process is ending */ }
+  rmSync(spoolDir, { recursive: true, force: true });
   if (temporary) rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }

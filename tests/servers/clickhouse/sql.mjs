@@ -62,21 +62,29 @@ export function firstKeyword(buf) {
 }
 
 /**
- * For `INSERT … FORMAT <name>` followed by inline data, returns the statement (as text) and the
- * offset where the data starts; for anything else (including INSERT … VALUES / SELECT) null.
+ * For `INSERT … FORMAT <name>` followed by inline data, returns the statement (as text), where in
+ * it a `FROM INFILE` clause belongs (before SETTINGS/FORMAT) and the offset where the data starts;
+ * for anything else (including INSERT … VALUES / SELECT) null.
  * @param {Buffer} buf
- * @returns {{ statement: string, dataOffset: number } | null}
+ * @returns {{ statement: string, infileAt: number, dataOffset: number } | null}
  */
 export function splitInsert(buf) {
   const words = topLevelWords(buf);
   const first = words.next();
   if (first.done || first.value.word !== 'INSERT') return null;
   let previous = null;
+  let infileAt = -1;
   for (const token of words) {
     if (token.depth !== 0) { previous = null; continue; }
-    if (token.word === ';' || token.word === 'VALUES' || token.word === 'SELECT' || token.word === 'WITH') return null;
+    if (token.word === ';' || token.word === 'VALUES' || token.word === 'SELECT' || token.word === 'WITH' || token.word === 'INFILE') return null;
+    if ((token.word === 'SETTINGS' || token.word === 'FORMAT') && infileAt < 0) infileAt = token.start;
     if (previous === 'FORMAT') {
-      return { statement: buf.toString('utf8', 0, token.end), dataOffset: dataStart(buf, token.end) };
+      const statement = buf.subarray(0, token.end);
+      return {
+        statement: statement.toString('utf8'),
+        infileAt: statement.subarray(0, infileAt).toString('utf8').length,
+        dataOffset: dataStart(buf, token.end),
+      };
     }
     previous = token.word;
   }

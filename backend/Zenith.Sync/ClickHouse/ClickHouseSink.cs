@@ -1,0 +1,100 @@
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using Zenith.Core.Connectors;
+using Zenith.Core.Mapping;
+
+namespace Zenith.Sync.ClickHouse;
+
+/// <summary>The ClickHouse side of a run: DDL, the current columns, and RowBinary inserts through ClickHouse.Driver.</summary>
+internal sealed class ClickHouseSink : IDisposable
+{
+    private readonly ClickHouseClient _client;
+    private readonly bool _compress;
+
+    public ClickHouseSink(DestinationSpec spec, SyncEngineOptions options)
+    {
+        if (!Uri.TryCreate(spec.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        {
+            throw new SyncConfigurationException("the ClickHouse URI must look like http(s)://[user[:password]@]host:port");
+        }
+
+        var user = "default";
+        var password = string.Empty;
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            user = Uri.UnescapeDataString(parts[0]);
+            password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty;
+        }
+
+        Host = $"{uri.Host}:{uri.Port}";
+        User = user;
+        _compress = options.CompressInserts;
+        _client = new ClickHouseClient(new ClickHouseClientSettings
+        {
+            Host = uri.Host,
+            Port = (ushort)uri.Port,
+            Protocol = uri.Scheme,
+            Path = uri.AbsolutePath == "/" ? string.Empty : uri.AbsolutePath,
+            Username = user,
+            Password = password,
+            Timeout = options.QueryTimeout,
+        });
+    }
+
+    /// <summary>host:port, never the credentials.</summary>
+    public string Host { get; }
+
+    public string User { get; }
+
+    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync("SELECT version()", cancellationToken: ct);
+
+    public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
+
+    public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
+    {
+        var count = await _client.ExecuteScalarAsync(
+            $"SELECT count() FROM system.tables WHERE database = {Ddl.Literal(database)} AND name = {Ddl.Literal(table)}", cancellationToken: ct);
+        return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>The data columns of an existing table (paths from the column comments Zenith writes); null if there is no table.</summary>
+    public async Task<TableSchema?> ReadSchemaAsync(string database, string table, CancellationToken ct)
+    {
+        if (!await TableExistsAsync(database, table, ct))
+        {
+            return null;
+        }
+
+        var columns = new List<ColumnDef>();
+        using var reader = await _client.ExecuteReaderAsync(
+            $"SELECT name, type, comment FROM system.columns WHERE database = {Ddl.Literal(database)} AND table = {Ddl.Literal(table)} ORDER BY position",
+            cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var name = reader.GetString(0);
+            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn)
+            {
+                continue;
+            }
+
+            var type = reader.GetString(1);
+            var parsed = ColumnType.Parse(type) ?? throw new SyncConfigurationException(
+                $"column {name} of {database}.{table} has type {type}, which Zenith does not write; drop the column or choose another table");
+            var path = Ddl.ParsePathComment(reader.GetString(2)) ?? [name];
+            columns.Add(new ColumnDef(name, parsed, path));
+        }
+
+        return TableSchema.Create(columns);
+    }
+
+    /// <summary>Sends one batch of RowBinary rows; returns the bytes sent.</summary>
+    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, ReadOnlyMemory<byte> rows, byte[] array, CancellationToken ct)
+    {
+        using var stream = new MemoryStream(array, 0, rows.Length, writable: false);
+        using var response = await _client.InsertRawStreamAsync(
+            Ddl.Table(database, table), stream, "RowBinary", columns.Select(Ddl.Quote), _compress, cancellationToken: ct);
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,83 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Zenith.Core.Connectors;
+using Zenith.Core.Cursors;
+using Zenith.Sync.Pipeline;
+
+namespace Zenith.Sync.Mongo;
+
+/// <summary>The MongoDB side of a run: the sorted, filtered cursor, samples, and connection checks.</summary>
+internal sealed class MongoSource : IDisposable
+{
+    private readonly SourceSpec _spec;
+    private readonly MongoClient _client;
+
+    public MongoSource(SourceSpec spec, SyncEngineOptions options)
+    {
+        _spec = spec;
+        MongoUrl url;
+        try
+        {
+            url = MongoUrl.Create(spec.Uri);
+        }
+        catch (MongoConfigurationException ex)
+        {
+            throw new SyncConfigurationException($"the MongoDB URI is not valid: {Redaction.Redact(ex.Message, spec.Uri)}");
+        }
+
+        var settings = MongoClientSettings.FromUrl(url);
+        settings.ServerSelectionTimeout = options.ConnectTimeout;
+        settings.ConnectTimeout = options.ConnectTimeout;
+        _client = new MongoClient(settings);
+        Hosts = string.Join(",", url.Servers.Select(s => $"{s.Host}:{s.Port}"));
+        User = url.Username;
+    }
+
+    /// <summary>host:port list, never the credentials.</summary>
+    public string Hosts { get; }
+
+    public string? User { get; }
+
+    public IMongoCollection<BsonDocument> Collection => _client.GetDatabase(_spec.Database).GetCollection<BsonDocument>(_spec.Collection);
+
+    public async Task<bool> CollectionExistsAsync(CancellationToken ct)
+    {
+        var names = await (await _client.GetDatabase(_spec.Database)
+            .ListCollectionNamesAsync(new ListCollectionNamesOptions { Filter = new BsonDocument("name", _spec.Collection) }, ct)).ToListAsync(ct);
+        return names.Count > 0;
+    }
+
+    public async Task PingAsync(CancellationToken ct) =>
+        await _client.GetDatabase(_spec.Database).RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct);
+
+    /// <summary>Opens the run's cursor: documents go into batches of <paramref name="serializer"/>.</summary>
+    public Task<IAsyncCursor<ArenaDocument>> OpenAsync(ConnectorSpec connector, Checkpoint? checkpoint, ArenaSerializer serializer, int? limit, CancellationToken ct)
+    {
+        var projection = CursorRules.Projection(connector) ?? [];
+        var options = new FindOptions<BsonDocument, ArenaDocument>
+        {
+            Sort = CursorRules.Sort(connector),
+            Projection = new BsonDocumentProjectionDefinition<BsonDocument, ArenaDocument>(projection, serializer),
+            BatchSize = Math.Max(connector.BatchSize, 10_000),
+            Limit = limit,
+            NoCursorTimeout = false,
+        };
+        return Collection.FindAsync(new BsonDocumentFilterDefinition<BsonDocument>(CursorRules.Filter(connector, checkpoint)), options, ct);
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch.</summary>
+    public async Task<DocumentBatch?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
+    {
+        var serializer = new ArenaSerializer(int.MaxValue, 512);
+        var sampleSpec = connector with { Mode = SyncMode.Full };
+        using var cursor = await OpenAsync(sampleSpec, null, serializer, count, ct);
+        while (await cursor.MoveNextAsync(ct))
+        {
+            // Documents land in the serializer's batch.
+        }
+
+        return serializer.TakePartial();
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,42 @@
+using Zenith.Core.Mapping;
+
+namespace Zenith.Sync.Pipeline;
+
+/// <summary>Raw BSON documents back to back, as read from MongoDB: one pipeline message.</summary>
+internal sealed class DocumentBatch(long sequence, int capacityBytes) : IDisposable
+{
+    public long Sequence { get; } = sequence;
+
+    public PooledBuffer Bytes { get; } = new(capacityBytes);
+
+    public int Count { get; set; }
+
+    /// <summary>Offset of the last document, for its checkpoint.</summary>
+    public int LastOffset { get; set; }
+
+    public void Dispose() => Bytes.Dispose();
+}
+
+/// <summary>A batch after the transform stage: RowBinary rows made with one schema snapshot.</summary>
+internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
+{
+    public DocumentBatch Documents { get; } = documents;
+
+    public PooledBuffer? Rows { get; set; }
+
+    public int RowCount { get; set; }
+
+    public TableSchema? Schema { get; set; }
+
+    public EncodeStatus Status { get; set; }
+
+    public List<DocumentFailure> Failures { get; } = [];
+
+    public Zenith.Core.Connectors.Checkpoint? Checkpoint { get; set; }
+
+    public void Dispose()
+    {
+        Rows?.Dispose();
+        Documents.Dispose();
+    }
+}

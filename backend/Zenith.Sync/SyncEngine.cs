@@ -1,0 +1,233 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using MongoDB.Driver;
+using Zenith.Core.Connectors;
+using Zenith.Core.Mapping;
+using Zenith.Sync.ClickHouse;
+using Zenith.Sync.Mongo;
+using Zenith.Sync.Pipeline;
+
+namespace Zenith.Sync;
+
+/// <summary>The MongoDB → ClickHouse sync engine. Thread-safe: runs of different connectors may go at once.</summary>
+public sealed class SyncEngine : ISyncEngine
+{
+    private readonly SyncEngineOptions _options;
+
+    public SyncEngine()
+        : this(new SyncEngineOptions())
+    {
+    }
+
+    public SyncEngine(SyncEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        ArgumentNullException.ThrowIfNull(observer);
+        var started = _options.TimeProvider.GetTimestamp();
+        SyncRun? run = null;
+        try
+        {
+            Validate(connector);
+            using var source = new MongoSource(connector.Source, _options);
+            using var sink = new ClickHouseSink(connector.Destination, _options);
+            run = new SyncRun(connector, checkpoints, observer, _options, source, sink);
+            await run.RunAsync(cancellationToken);
+            return Result(SyncOutcome.Succeeded, run, started, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Result(SyncOutcome.Cancelled, run, started, "cancelled");
+        }
+        catch (Exception ex)
+        {
+            return Result(SyncOutcome.Failed, run, started, Describe(ex, connector.Source, connector.Destination));
+        }
+    }
+
+    private SyncRunResult Result(SyncOutcome outcome, SyncRun? run, long started, string? error)
+    {
+        var total = run?.Total ?? default;
+        return new SyncRunResult(
+            outcome,
+            Math.Max(total.RowsRead, run?.RowsRead ?? 0),
+            total.RowsWritten,
+            total.RowsFailed,
+            total.Batches,
+            total.Bytes,
+            _options.TimeProvider.GetElapsedTime(started),
+            run?.LastCheckpoint,
+            error);
+    }
+
+    private static void Validate(ConnectorSpec connector)
+    {
+        if (connector.BatchSize < 1)
+        {
+            throw new SyncConfigurationException($"batch size must be at least 1 (got {connector.BatchSize})");
+        }
+
+        if (connector.Mode == SyncMode.IncrementalTimestamp && string.IsNullOrWhiteSpace(connector.CursorField))
+        {
+            throw new SyncConfigurationException("incremental_timestamp needs a cursor field");
+        }
+
+        if (string.IsNullOrEmpty(connector.Destination.Database) || string.IsNullOrEmpty(connector.Destination.Table))
+        {
+            throw new SyncConfigurationException("the ClickHouse database and table must be named");
+        }
+
+        MappingRules.Validate(connector.Mapping);
+        Zenith.Core.Cursors.CursorRules.ParseJson(connector.Source.Filter, "filter");
+        Zenith.Core.Cursors.CursorRules.ParseJson(connector.Source.Projection, "projection");
+    }
+
+    public async Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        var mongo = await TestMongoAsync(source, cancellationToken);
+        var clickHouse = await TestClickHouseAsync(destination, cancellationToken);
+        return new ConnectionTestResult(mongo, clickHouse);
+    }
+
+    private async Task<EndpointCheck> TestMongoAsync(SourceSpec spec, CancellationToken ct)
+    {
+        try
+        {
+            using var source = new MongoSource(spec, _options);
+            await source.PingAsync(ct);
+            return await source.CollectionExistsAsync(ct)
+                ? new EndpointCheck(true, $"MongoDB at {source.Hosts}: collection {spec.Database}.{spec.Collection} found")
+                : new EndpointCheck(false, $"collection {spec.Database}.{spec.Collection} does not exist");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new EndpointCheck(false, DescribeMongo(ex, spec));
+        }
+    }
+
+    private async Task<EndpointCheck> TestClickHouseAsync(DestinationSpec spec, CancellationToken ct)
+    {
+        try
+        {
+            using var sink = new ClickHouseSink(spec, _options);
+            var version = Convert.ToString(await sink.VersionAsync(ct), CultureInfo.InvariantCulture);
+            return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new EndpointCheck(false, DescribeClickHouse(ex, spec));
+        }
+    }
+
+    public async Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        using var source = new MongoSource(connector.Source, _options);
+        var builder = new SchemaBuilder(connector.Mapping);
+        var sampled = 0;
+        using (var sample = await source.SampleAsync(connector, sampleSize > 0 ? sampleSize : _options.SampleSize, cancellationToken))
+        {
+            if (sample is not null)
+            {
+                sampled = sample.Count;
+                var span = sample.Bytes.WrittenSpan;
+                for (var position = 0; position < span.Length;)
+                {
+                    var length = BitConverter.ToInt32(span[position..]);
+                    builder.Observe(span.Slice(position, length));
+                    position += length;
+                }
+            }
+        }
+
+        var schema = builder.Build().Schema;
+        List<PreviewColumn> columns = [new(TableSchema.IdColumn, "String", "_id")];
+        columns.AddRange(schema.Columns.Select(c => new PreviewColumn(c.Name, c.Type.ToClickHouse(), c.SourcePath)));
+        columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty));
+        columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty));
+        return new MappingPreview(columns, sampled);
+    }
+
+    private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
+    {
+        SyncConfigurationException or ArgumentException => Redaction.Redact(ex.Message, source.Uri),
+        MongoException or TimeoutException => DescribeMongo(ex, source),
+        _ => DescribeClickHouse(ex, destination),
+    };
+
+    private static string DescribeMongo(Exception ex, SourceSpec spec)
+    {
+        var hosts = Hosts(spec.Uri);
+        string message = ex switch
+        {
+            MongoAuthenticationException => $"MongoDB at {hosts}: authentication failed for user '{MongoUrl.Create(spec.Uri).Username}'",
+            TimeoutException or MongoConnectionException when Refused(ex) => $"MongoDB at {hosts} refused the connection",
+            TimeoutException or MongoConnectionException => $"MongoDB at {hosts} is unreachable: {ex.GetBaseException().Message}",
+            MongoCommandException command when command.Code == 26 => $"collection {spec.Database}.{spec.Collection} does not exist",
+            MongoCommandException command => $"MongoDB at {hosts} answered error {command.Code} ({command.CodeName}): {command.ErrorMessage}",
+            SyncConfigurationException or ArgumentException => ex.Message,
+            _ => $"MongoDB at {hosts}: {ex.GetType().Name}: {ex.Message}",
+        };
+        return Redaction.Redact(message, spec.Uri);
+    }
+
+    private static string DescribeClickHouse(Exception ex, DestinationSpec spec)
+    {
+        var host = Uri.TryCreate(spec.Uri, UriKind.Absolute, out var uri) ? $"{uri.Host}:{uri.Port}" : "(invalid URI)";
+        string message = ex switch
+        {
+            SyncConfigurationException => ex.Message,
+            HttpRequestException when Refused(ex) => $"ClickHouse at {host} refused the connection",
+            HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
+            TaskCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
+            DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{UserOf(uri)}'",
+            DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {FirstLine(db.Message)}",
+            _ => $"{ex.GetType().Name}: {FirstLine(ex.Message)}",
+        };
+        return Redaction.Redact(message, spec.Uri);
+    }
+
+    private static string UserOf(Uri? uri) =>
+        uri is null || string.IsNullOrEmpty(uri.UserInfo) ? "default" : Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]);
+
+    private static string Hosts(string uri)
+    {
+        try
+        {
+            return string.Join(",", MongoUrl.Create(uri).Servers.Select(s => $"{s.Host}:{s.Port}"));
+        }
+        catch (MongoConfigurationException)
+        {
+            return "(invalid URI)";
+        }
+    }
+
+    private static bool Refused(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || e.Message.Contains("refused", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Server messages can quote the statement; keep the first line and cap it (no row contents).</summary>
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0];
+        return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}

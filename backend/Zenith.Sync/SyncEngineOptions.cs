@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Zenith.Core.Retries;
+
+namespace Zenith.Sync;
+
+/// <summary>How the engine talks to both ends. Every default is the one written here.</summary>
+public sealed class SyncEngineOptions
+{
+    /// <summary>Connecting to MongoDB (server selection) and ClickHouse; default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One ClickHouse statement or insert; default 5 min.</summary>
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Retries of transient ClickHouse errors per batch and DDL statement; default 6 attempts, 200 ms doubling to 10 s, full jitter.</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+
+    /// <summary>Documents sampled to create a table (and by default for a preview); default 1000.</summary>
+    public int SampleSize { get; init; } = 1000;
+
+    /// <summary>Parallel transform workers; default the processor count.</summary>
+    public int TransformParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Gzip the insert bodies: worth it over a slow link, a CPU cost on a local one; default false.</summary>
+    public bool CompressInserts { get; init; }
+
+    /// <summary>Clock for durations, versions and back-off; default the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Optional logger factory; default none.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

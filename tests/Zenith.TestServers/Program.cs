@@ -1,1 +1,65 @@
-Console.WriteLine("placeholder");
+using System.CommandLine;
+using Zenith.TestServers.ClickHouse;
+using Zenith.TestServers.Mongo;
+
+// Standalone mode, for people and for the Node tests: starts the test servers, prints
+// "MONGO <uri>", "CLICKHOUSE <url>" and "READY", and runs until Ctrl-C, SIGTERM or (optionally) stdin closes.
+var mongoOption = new Option<bool>("--mongo") { Description = "Start the MongoDB wire-protocol test server." };
+var clickHouseOption = new Option<bool>("--clickhouse") { Description = "Start the ClickHouse test server (chdb behind ClickHouse's HTTP interface)." };
+var bothOption = new Option<bool>("--both") { Description = "Start both servers (the default when neither is named)." };
+var portOption = new Option<int>("--port") { Description = "Port of the MongoDB server; 0 picks a free port.", DefaultValueFactory = _ => 0 };
+var stdinOption = new Option<bool>("--exit-on-stdin-close") { Description = "Stop when standard input closes (lets a parent process own the servers' lifetime)." };
+portOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+    {
+        result.AddError("--port must be between 0 and 65535.");
+    }
+});
+
+var root = new RootCommand("Zenith's test servers: an in-memory MongoDB wire-protocol server and a chdb-based ClickHouse server.")
+{
+    mongoOption, clickHouseOption, bothOption, portOption, stdinOption,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var neitherNamed = !parse.GetValue(mongoOption) && !parse.GetValue(clickHouseOption);
+    var startMongo = parse.GetValue(bothOption) || neitherNamed || parse.GetValue(mongoOption);
+    var startClickHouse = parse.GetValue(bothOption) || neitherNamed || parse.GetValue(clickHouseOption);
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+    await using var mongo = startMongo ? MongoTestServer.Start(parse.GetValue(portOption)) : null;
+    await using var clickHouse = startClickHouse ? await ClickHouseTestServer.StartAsync(stop.Token) : null;
+    if (mongo is not null)
+    {
+        Console.WriteLine($"MONGO {mongo.ConnectionString}");
+    }
+    if (clickHouse is not null)
+    {
+        Console.WriteLine($"CLICKHOUSE {clickHouse.Url}");
+    }
+    Console.WriteLine("READY");
+
+    if (parse.GetValue(stdinOption))
+    {
+        _ = Task.Run(async () =>
+        {
+            using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            while (await stdin.ReadAsync(buffer, stop.Token) > 0)
+            {
+            }
+            await stop.CancelAsync();
+        }, stop.Token);
+    }
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        // Ctrl-C, SIGTERM or stdin closed: dispose the servers and exit cleanly.
+    }
+    return 0;
+});
+return await root.Parse(args).InvokeAsync();

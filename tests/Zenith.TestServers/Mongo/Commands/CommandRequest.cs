@@ -1,0 +1,38 @@
+using MongoDB.Bson;
+
+namespace Zenith.TestServers.Mongo.Commands;
+
+/// <summary>
+/// One command: its body document and any OP_MSG document sequences (kind 1 sections, e.g. the
+/// documents of an <c>insert</c>), which stay as slices of the received message.
+/// </summary>
+internal sealed class CommandRequest(BsonDocument body, IReadOnlyDictionary<string, List<ArraySegment<byte>>> sequences)
+{
+    public BsonDocument Body { get; } = body;
+
+    public string Name { get; } = body.ElementCount > 0 ? body.GetElement(0).Name : "";
+
+    public string Database { get; } = body.TryGetValue("$db", out var db) && db is BsonString s ? s.Value : "admin";
+
+    public IReadOnlyDictionary<string, List<ArraySegment<byte>>> Sequences { get; } = sequences;
+
+    /// <summary>The command's collection: the string value of its first field.</summary>
+    public string Collection =>
+        Body[0] is BsonString s && s.Value.Length > 0 ? s.Value : throw new CommandException(73, "InvalidNamespace", $"Invalid namespace specified for {Name}");
+
+    public BsonDocument? OptionalDocument(string name) =>
+        Body.TryGetValue(name, out var v) && !v.IsBsonNull ? v as BsonDocument ?? throw CommandException.TypeMismatch($"'{name}' must be an object") : null;
+
+    public long OptionalInt64(string name, long fallback = 0) =>
+        Body.TryGetValue(name, out var v) && v.IsNumeric ? v.ToInt64() : fallback;
+
+    /// <summary>The statements of a write command, from the body array or the document sequence of the same name.</summary>
+    public IEnumerable<BsonDocument> Statements(string name)
+    {
+        if (Sequences.TryGetValue(name, out var sequence))
+        {
+            return sequence.Select(s => MongoDB.Bson.Serialization.BsonSerializer.Deserialize<BsonDocument>(s.AsSpan().ToArray()));
+        }
+        return Body.TryGetValue(name, out var v) && v is BsonArray a ? a.Select(x => x.AsBsonDocument) : [];
+    }
+}

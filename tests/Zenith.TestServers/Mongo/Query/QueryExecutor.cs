@@ -1,0 +1,138 @@
+using MongoDB.Bson;
+using Zenith.TestServers.Mongo.Storage;
+
+namespace Zenith.TestServers.Mongo.Query;
+
+/// <summary>What a find, count, update, delete or aggregation's leading stages ask of a collection.</summary>
+internal sealed record QuerySpec(BsonDocument? FilterDocument, SortSpec? Sort = null, long Skip = 0, long Limit = 0)
+{
+    public Filter? Filter { get; } = Query.Filter.Compile(FilterDocument);
+
+    public IdRange Range { get; } = IdRange.From(FilterDocument);
+
+    /// <summary>Answered by walking the <c>_id</c> index (no sort, or a sort led by <c>_id</c>).</summary>
+    public bool IsIndexOrdered => Sort is null || Sort.Keys[0].Path.Dotted == "_id";
+}
+
+internal static class QueryExecutor
+{
+    public static ServerCursor OpenCursor(string ns, CollectionStore? collection, QuerySpec query, Projection? projection)
+    {
+        if (collection is null)
+        {
+            return new ListCursor(ns, [], null);
+        }
+        if (query.IsIndexOrdered)
+        {
+            var descending = query.Sort is not null && query.Sort.Keys[0].Descending;
+            return new IdScanCursor(ns, collection, query.Filter, query.Range, descending, query.Skip, query.Limit, projection);
+        }
+        return new ListCursor(ns, Collect(collection, query), projection);
+    }
+
+    /// <summary>The matching documents in query order, with skip and limit applied.</summary>
+    public static List<StoredDocument> Collect(CollectionStore collection, QuerySpec query)
+    {
+        List<StoredDocument> matches;
+        lock (collection.Sync)
+        {
+            matches = ScanLocked(collection, query, applyLimits: query.IsIndexOrdered);
+        }
+        if (query.IsIndexOrdered)
+        {
+            return matches;
+        }
+        var scratch = new List<BsonValue>();
+        var keys = new BsonValue[matches.Count][];
+        var order = new int[matches.Count];
+        for (var i = 0; i < matches.Count; i++)
+        {
+            keys[i] = query.Sort!.KeyOf(new RawFieldSource(matches[i].Bytes), scratch);
+            order[i] = i;
+        }
+        // Ties keep _id order, so results are deterministic.
+        Array.Sort(order, (a, b) =>
+        {
+            var c = query.Sort!.CompareKeys(keys[a], keys[b]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        var skip = (int)Math.Min(query.Skip, order.Length);
+        var take = query.Limit > 0 ? (int)Math.Min(query.Limit, order.Length - skip) : order.Length - skip;
+        var result = new List<StoredDocument>(take);
+        for (var i = skip; i < skip + take; i++)
+        {
+            result.Add(matches[order[i]]);
+        }
+        return result;
+    }
+
+    /// <summary>Scans in <c>_id</c> order (reversed for a descending <c>_id</c> sort); the caller holds the collection lock.</summary>
+    public static List<StoredDocument> ScanLocked(CollectionStore collection, QuerySpec query, bool applyLimits)
+    {
+        var result = new List<StoredDocument>();
+        var descending = query.IsIndexOrdered && query.Sort is not null && query.Sort.Keys[0].Descending;
+        var cursor = new IdScanCursorState(collection.Index, query.Range, descending);
+        var toSkip = applyLimits ? query.Skip : 0;
+        foreach (var document in cursor.Documents())
+        {
+            if (query.Filter is not null && !query.Filter.Matches(new RawFieldSource(document.Bytes)))
+            {
+                continue;
+            }
+            if (toSkip > 0)
+            {
+                toSkip--;
+                continue;
+            }
+            result.Add(document);
+            if (applyLimits && query.Limit > 0 && result.Count >= query.Limit)
+            {
+                break;
+            }
+        }
+        return result;
+    }
+
+    public static long Count(CollectionStore? collection, QuerySpec query)
+    {
+        if (collection is null)
+        {
+            return 0;
+        }
+        lock (collection.Sync)
+        {
+            if (query.Filter is null && query.Range == IdRange.All)
+            {
+                var n = Math.Max(0, collection.Index.Count - query.Skip);
+                return query.Limit > 0 ? Math.Min(n, query.Limit) : n;
+            }
+            return ScanLocked(collection, query with { Sort = null }, applyLimits: true).Count;
+        }
+    }
+
+    private readonly struct IdScanCursorState(IdIndex index, IdRange range, bool descending)
+    {
+        public IEnumerable<StoredDocument> Documents()
+        {
+            var p = descending
+                ? (range.Upper is null ? index.Last : index.SeekBackward(range.Upper, range.UpperExclusive))
+                : (range.Lower is null ? IdIndex.Start : index.SeekForward(range.Lower, range.LowerExclusive));
+            while (index.IsValid(p))
+            {
+                var document = index[p];
+                var bound = descending ? range.Lower : range.Upper;
+                if (bound is not null)
+                {
+                    var c = Bson.BsonOrder.CompareValues(document.Id, bound);
+                    var exclusive = descending ? range.LowerExclusive : range.UpperExclusive;
+                    if (descending ? (c < 0 || (c == 0 && exclusive)) : (c > 0 || (c == 0 && exclusive)))
+                    {
+                        yield break;
+                    }
+                }
+                yield return document;
+                p = descending ? index.Previous(p) : index.Next(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using Zenith.TestServers.Mongo.Commands;
+
+namespace Zenith.TestServers.Mongo.Wire;
+
+/// <summary>
+/// One client connection: reads OP_MSG (and the legacy OP_QUERY a driver may open with), runs each
+/// command, writes the reply. Requests on a connection are served one at a time, as drivers expect.
+/// A malformed message ends this connection only.
+/// </summary>
+internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher, int connectionId)
+{
+    private const int OpReply = 1;
+    private const int OpQuery = 2004;
+    private const int OpMsg = 2013;
+    private const int HeaderSize = 16;
+    private const int MaxMessageSize = 48_000_000 + 16 * 1024;
+    private const uint ChecksumPresent = 1;
+    private const uint MoreToCome = 2;
+
+    private readonly MessageBuffer _output = new();
+    private byte[] _input = new byte[64 * 1024];
+    private int _nextRequestId;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        socket.NoDelay = true;
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var header = new byte[HeaderSize];
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (await stream.ReadAtLeastAsync(header, HeaderSize, throwOnEndOfStream: false, cancellationToken) < HeaderSize)
+                {
+                    return;
+                }
+                var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+                var requestId = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+                var opCode = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
+                if (length <= HeaderSize || length > MaxMessageSize)
+                {
+                    return;
+                }
+                var bodyLength = length - HeaderSize;
+                if (_input.Length < bodyLength)
+                {
+                    _input = new byte[Math.Max(bodyLength, _input.Length * 2)];
+                }
+                await stream.ReadExactlyAsync(_input.AsMemory(0, bodyLength), cancellationToken);
+                _output.Reset();
+                var reply = opCode switch
+                {
+                    OpMsg => HandleMessage(new ArraySegment<byte>(_input, 0, bodyLength), requestId),
+                    OpQuery => HandleQuery(new ArraySegment<byte>(_input, 0, bodyLength), requestId),
+                    _ => throw new FormatException($"unsupported opcode {opCode}"),
+                };
+                if (reply)
+                {
+                    await stream.WriteAsync(_output.Written, cancellationToken);
+                }
+                if (_input.Length > 64 * 1024 * 1024)
+                {
+                    _input = new byte[64 * 1024];
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or FormatException or EndOfStreamException
+            or ArgumentOutOfRangeException or IndexOutOfRangeException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Peer went away, the server is stopping, or the message was malformed: close this connection only.
+        }
+    }
+
+    private bool HandleMessage(ArraySegment<byte> body, int requestId)
+    {
+        var flags = BinaryPrimitives.ReadUInt32LittleEndian(body);
+        var end = body.Count - ((flags & ChecksumPresent) != 0 ? 4 : 0);
+        var position = 4;
+        BsonDocument? command = null;
+        var sequences = new Dictionary<string, List<ArraySegment<byte>>>(StringComparer.Ordinal);
+        while (position < end)
+        {
+            var kind = body[position++];
+            if (kind == 0)
+            {
+                var size = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(position));
+                command = ReadDocument(body.Slice(position, size));
+                position += size;
+            }
+            else if (kind == 1)
+            {
+                var size = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(position));
+                var sectionEnd = position + size;
+                var nameEnd = body.AsSpan(position + 4).IndexOf((byte)0) + position + 4;
+                var name = System.Text.Encoding.UTF8.GetString(body.AsSpan(position + 4, nameEnd - position - 4));
+                var documents = new List<ArraySegment<byte>>();
+                for (var p = nameEnd + 1; p < sectionEnd;)
+                {
+                    var docSize = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(p));
+                    if (docSize < 5 || p + docSize > sectionEnd)
+                    {
+                        throw new FormatException("document sequence overruns its section");
+                    }
+                    documents.Add(body.Slice(p, docSize));
+                    p += docSize;
+                }
+                sequences[name] = documents;
+                position = sectionEnd;
+            }
+            else
+            {
+                throw new FormatException($"unknown OP_MSG section kind {kind}");
+            }
+        }
+        if (command is null)
+        {
+            throw new FormatException("OP_MSG without a body section");
+        }
+        var start = BeginReply(OpMsg, requestId);
+        _output.WriteInt32(0);
+        _output.WriteByte(0);
+        dispatcher.Execute(new CommandRequest(command, sequences), _output, connectionId);
+        _output.PatchInt32(start, _output.Length - start);
+        return (flags & MoreToCome) == 0;
+    }
+
+    // Legacy OP_QUERY on "<db>.$cmd", answered with OP_REPLY; drivers use it for the first handshake only.
+    private bool HandleQuery(ArraySegment<byte> body, int requestId)
+    {
+        var nameEnd = body.AsSpan(4).IndexOf((byte)0) + 4;
+        var collectionName = System.Text.Encoding.UTF8.GetString(body.AsSpan(4, nameEnd - 4));
+        var docStart = nameEnd + 1 + 8;
+        var size = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(docStart));
+        var query = ReadDocument(body.Slice(docStart, size));
+        if (query.TryGetValue("$query", out var wrapped) && wrapped is BsonDocument inner)
+        {
+            query = inner;
+        }
+        var start = BeginReply(OpReply, requestId);
+        _output.WriteInt32(0);
+        _output.WriteInt64(0);
+        _output.WriteInt32(0);
+        _output.WriteInt32(1);
+        if (collectionName.EndsWith(".$cmd", StringComparison.Ordinal))
+        {
+            query["$db"] = collectionName[..^".$cmd".Length];
+            dispatcher.Execute(new CommandRequest(query, new Dictionary<string, List<ArraySegment<byte>>>()), _output, connectionId);
+        }
+        else
+        {
+            _output.WriteDocument(new BsonDocument { { "$err", "OP_QUERY is only supported for commands" }, { "code", 352 } });
+        }
+        _output.PatchInt32(start, _output.Length - start);
+        return true;
+    }
+
+    private int BeginReply(int opCode, int responseTo)
+    {
+        var start = _output.Length;
+        _output.WriteInt32(0);
+        _output.WriteInt32(Interlocked.Increment(ref _nextRequestId));
+        _output.WriteInt32(responseTo);
+        _output.WriteInt32(opCode);
+        return start;
+    }
+
+    private static BsonDocument ReadDocument(ArraySegment<byte> bytes)
+    {
+        try
+        {
+            return BsonSerializer.Deserialize<BsonDocument>(bytes.AsSpan().ToArray());
+        }
+        catch (Exception e) when (e is not FormatException)
+        {
+            throw new FormatException("malformed BSON document", e);
+        }
+    }
+}

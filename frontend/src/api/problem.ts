@@ -1,0 +1,62 @@
+// Errors from the API are RFC 7807 problem details; field errors come keyed by property path.
+export interface ProblemDetails {
+  title?: string;
+  detail?: string;
+  status?: number;
+  errors?: Record<string, string[]>;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: ProblemDetails;
+
+  constructor(status: number, problem: ProblemDetails) {
+    super(problem.detail ?? problem.title ?? `The request failed with HTTP ${status}.`);
+    this.name = "ApiError";
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** Field errors with keys normalised to camelCase dotted paths (`Source.Uri` → `source.uri`). */
+  get fieldErrors(): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [key, messages] of Object.entries(this.problem.errors ?? {})) {
+      const path = normaliseFieldPath(key);
+      const message = messages.join(" ");
+      if (message !== "") result[path] = result[path] === undefined ? message : `${result[path]} ${message}`;
+    }
+    return result;
+  }
+}
+
+export function normaliseFieldPath(key: string): string {
+  return key
+    .replace(/^\$\.?/, "")
+    .split(".")
+    .filter((part) => part !== "")
+    .map((part) => part.charAt(0).toLowerCase() + part.slice(1))
+    .join(".");
+}
+
+export async function readProblem(response: Response): Promise<ProblemDetails> {
+  const text = await response.text();
+  if (text.trim() !== "") {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === "object" && parsed !== null) return parsed;
+    } catch {
+      return { title: response.statusText, detail: text.slice(0, 500) };
+    }
+  }
+  return { title: response.statusText || `HTTP ${response.status}` };
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    const { title, detail } = error.problem;
+    if (title !== undefined && detail !== undefined && detail !== "") return `${title}: ${detail}`;
+    return error.message;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,102 @@
+import { errorMessage } from "../../api/problem";
+import { type ConnectorDraft, type EndpointResult, usePreviewMapping, useTestConnection } from "./api";
+
+interface ConnectionTestPanelProps {
+  connectorId: number | null;
+  getDraft: () => ConnectorDraft;
+  isDirty: boolean;
+}
+
+/** "Test connection": both ends' results side by side, from the form as typed. */
+export function ConnectionTestPanel({ connectorId, getDraft, isDirty }: ConnectionTestPanelProps) {
+  const test = useTestConnection();
+  return (
+    <section className="check" aria-labelledby="test-title">
+      <div className="check-header">
+        <h2 id="test-title">Connection</h2>
+        <button
+          type="button"
+          className="button"
+          disabled={test.isPending}
+          onClick={() => {
+            // An unchanged saved connector is tested with its stored passwords.
+            test.mutate({ id: connectorId, draft: connectorId !== null && !isDirty ? null : getDraft() });
+          }}
+        >
+          {test.isPending ? "Testing…" : "Test connection"}
+        </button>
+      </div>
+      <div role="status" aria-live="polite">
+        {test.isError && <p className="alert alert-error">{errorMessage(test.error)}</p>}
+        {test.data && (
+          <ul className="check-results">
+            <EndpointLine label="MongoDB" result={test.data.source} />
+            <EndpointLine label="ClickHouse" result={test.data.destination} />
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function EndpointLine({ label, result }: { label: string; result: EndpointResult }) {
+  return (
+    <li className={result.ok ? "check-ok" : "check-failed"} data-ok={result.ok}>
+      <span className="check-icon" aria-hidden="true">
+        {result.ok ? "✓" : "✗"}
+      </span>
+      <strong>{label}</strong> {result.ok ? "reachable" : "failed"}: <span className="check-message">{result.message}</span>
+    </li>
+  );
+}
+
+/** "Preview mapping": the ClickHouse columns a sample of the collection maps to. */
+export function MappingPreviewPanel({ connectorId }: { connectorId: number | null }) {
+  const preview = usePreviewMapping();
+  return (
+    <section className="check" aria-labelledby="preview-title">
+      <div className="check-header">
+        <h2 id="preview-title">Mapping</h2>
+        <button
+          type="button"
+          className="button"
+          disabled={connectorId === null || preview.isPending}
+          onClick={() => {
+            if (connectorId !== null) preview.mutate(connectorId);
+          }}
+        >
+          {preview.isPending ? "Sampling…" : "Preview mapping"}
+        </button>
+      </div>
+      {connectorId === null && <p className="muted small">Save the connector first: the preview samples its collection.</p>}
+      <div role="status" aria-live="polite">
+        {preview.isError && <p className="alert alert-error">{errorMessage(preview.error)}</p>}
+        {preview.data && (
+          <>
+            <p className="muted small">
+              {preview.data.columns.length} columns from {preview.data.sampled} sampled documents.
+            </p>
+            <table className="table table-compact">
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">From</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.data.columns.map((column) => (
+                  <tr key={column.name}>
+                    <td className="mono">{column.name}</td>
+                    <td className="mono">{column.type}</td>
+                    <td className="mono muted">{column.sourcePath}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+import { Link, useParams } from "react-router";
+import { QueryError } from "../../components/QueryError";
+import { RelativeTime } from "../../components/RelativeTime";
+import { StatusBadge } from "../../components/StatusBadge";
+import { formatInterval } from "../../lib/format";
+import { LogList } from "../logs/LogList";
+import { useLogs } from "../logs/api";
+import { RunsChart } from "../runs/RunsChart";
+import { RunsTable } from "../runs/RunsTable";
+import { useRuns } from "../runs/api";
+import { type Connector, syncModes, useConnector } from "./api";
+import { connectorBadge } from "./status";
+import { useConnectorActions } from "./useConnectorActions";
+
+export function ConnectorDetailPage() {
+  const id = Number(useParams().id);
+  const connector = useConnector(id);
+  const runs = useRuns(id);
+  const logs = useLogs({ connectorId: id, limit: 100 });
+  const actions = useConnectorActions({ afterDelete: "/" });
+
+  if (connector.isPending) return <p className="muted">Loading…</p>;
+  if (connector.isError) return <QueryError error={connector.error} what="the connector" />;
+  const c = connector.data;
+  const paused = c.status === "paused" || c.status === "error";
+
+  return (
+    <section aria-labelledby="detail-title">
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/">Connectors</Link> / <span aria-current="page">{c.name}</span>
+      </nav>
+      <header className="page-header">
+        <h1 id="detail-title">
+          {c.name} <StatusBadge badge={connectorBadge(c)} />
+        </h1>
+        <div className="actions">
+          <button type="button" className="button" disabled={c.running || actions.busyId === c.id} onClick={() => { actions.run(c, "sync"); }}>
+            Sync now
+          </button>
+          <button type="button" className="button" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, paused ? "resume" : "pause"); }}>
+            {paused ? "Resume" : "Pause"}
+          </button>
+          <Link className="button" to={`/connectors/${c.id}/edit`}>
+            Edit
+          </Link>
+          <button type="button" className="button button-danger-outline" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "delete"); }}>
+            Delete
+          </button>
+        </div>
+      </header>
+      {actions.feedback}
+      {c.status === "error" && (
+        <p className="alert alert-error">
+          Stopped after {c.consecutiveFailures} failed syncs in a row. Fix the cause (see the runs below), then Resume.
+        </p>
+      )}
+      <Summary connector={c} />
+
+      <h2>Recent runs</h2>
+      {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
+      {runs.data && <RunsTable runs={runs.data} />}
+
+      <h2>Log</h2>
+      {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
+      <p>
+        <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
+      </p>
+      {actions.dialog}
+    </section>
+  );
+}
+
+function Summary({ connector: c }: { connector: Connector }) {
+  const mode = syncModes.find((m) => m.value === c.mode)?.label ?? c.mode;
+  return (
+    <dl className="summary">
+      <div>
+        <dt>Source</dt>
+        <dd className="mono">
+          {c.source.uri} · {c.source.database}.{c.source.collection}
+        </dd>
+      </div>
+      <div>
+        <dt>Destination</dt>
+        <dd className="mono">
+          {c.destination.uri} · {c.destination.database}.{c.destination.table}
+        </dd>
+      </div>
+      <div>
+        <dt>Mode</dt>
+        <dd>
+          {mode}
+          {c.mode === "incremental_timestamp" && c.cursorField !== "" ? ` on ${c.cursorField}` : ""}, {formatInterval(c.intervalSeconds)}
+        </dd>
+      </div>
+      <div>
+        <dt>Last successful sync</dt>
+        <dd>
+          <RelativeTime date={c.lastSuccessAt} />
+        </dd>
+      </div>
+      <div>
+        <dt>Failures in a row</dt>
+        <dd className={c.consecutiveFailures > 0 ? "text-danger" : undefined}>{c.consecutiveFailures}</dd>
+      </div>
+      <div>
+        <dt>Checkpoint</dt>
+        <dd className="mono" data-testid="checkpoint">
+          {c.checkpoint ?? <span className="muted">none yet</span>}
+        </dd>
+      </div>
+    </dl>
+  );
+}

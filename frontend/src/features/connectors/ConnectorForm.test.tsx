@@ -1,0 +1,69 @@
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../../api/problem";
+import { renderWithProviders } from "../../test/render";
+import { ConnectorForm } from "./ConnectorForm";
+import { type ConnectorDraft, emptyDraft, toRequest } from "./api";
+
+function renderForm(onSave: (draft: ConnectorDraft) => Promise<void>) {
+  return renderWithProviders(<ConnectorForm connectorId={null} initial={emptyDraft} onSave={onSave} onCancel={vi.fn()} />);
+}
+
+describe("ConnectorForm", () => {
+  it("shows the API's field errors beside their fields and opens the advanced section for theirs", async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(400, {
+        title: "One or more validation errors occurred.",
+        errors: {
+          "Source.Uri": ["The source URI must start with mongodb:// or mongodb+srv://."],
+          intervalSeconds: ["The interval must be at least 1 second."],
+          "table.ttl": ["The TTL expression is not valid."],
+          unknownThing: ["Something else."],
+        },
+      }),
+    );
+    renderForm(onSave);
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+
+    const uri = await screen.findByLabelText(/Connection string/);
+    expect(uri).toHaveAttribute("aria-invalid", "true");
+    expect(uri).toHaveAccessibleDescription(expect.stringContaining("must start with mongodb://") as string);
+    expect(uri).toHaveFocus();
+    expect(screen.getByLabelText(/Interval/)).toHaveAccessibleDescription("The interval must be at least 1 second.");
+    expect(screen.getByLabelText("TTL")).toBeVisible();
+    expect(screen.getByLabelText("TTL")).toHaveAccessibleDescription(expect.stringContaining("TTL expression is not valid") as string);
+    expect(screen.getByRole("alert")).toHaveTextContent("Some fields need attention. unknownThing: Something else.");
+    expect(screen.getByLabelText(/Name/)).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("shows a problem without field errors as one message", async () => {
+    renderForm(vi.fn().mockRejectedValue(new ApiError(409, { title: "Conflict", detail: "A connector named orders exists." })));
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Conflict: A connector named orders exists.");
+  });
+
+  it("masks a password typed into a connection string and still sends it", async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    renderForm(onSave);
+    const uri = screen.getByLabelText(/Connection string/);
+    await userEvent.clear(uri);
+    await userEvent.type(uri, "mongodb://app:hunter2@db:27017/");
+    await userEvent.tab();
+    expect(uri).toHaveValue("mongodb://app:***@db:27017/");
+    const password = screen.getAllByLabelText("Password")[0];
+    expect(password).toHaveAttribute("type", "password");
+    expect(password).toHaveValue("hunter2");
+
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    const draft = onSave.mock.calls[0]?.[0] as ConnectorDraft;
+    expect(toRequest(draft).source.uri).toBe("mongodb://app:hunter2@db:27017/");
+  });
+
+  it("asks for the cursor field only in timestamp mode", async () => {
+    renderForm(vi.fn());
+    expect(screen.queryByLabelText("Cursor field")).not.toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText("Mode"), "incremental_timestamp");
+    expect(screen.getByLabelText("Cursor field")).toHaveValue("updated_at");
+  });
+});

@@ -1,0 +1,300 @@
+import { useState } from "react";
+import { type FieldPath, type UseFormRegisterReturn, useForm, useWatch } from "react-hook-form";
+import { ApiError, errorMessage } from "../../api/problem";
+import { splitPassword } from "../../lib/uri";
+import { type ConnectorDraft, syncModes } from "./api";
+import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
+
+type FieldName = FieldPath<ConnectorDraft>;
+
+const advancedFields: readonly FieldName[] = [
+  "source.filter",
+  "source.projection",
+  "mapping.separator",
+  "mapping.maxDepth",
+  "table.orderBy",
+  "table.partitionBy",
+  "table.ttl",
+];
+const formFields: readonly FieldName[] = [
+  "name",
+  "source.uri",
+  "source.password",
+  "source.database",
+  "source.collection",
+  "destination.uri",
+  "destination.password",
+  "destination.database",
+  "destination.table",
+  "mode",
+  "cursorField",
+  "intervalSeconds",
+  "batchSize",
+  ...advancedFields,
+];
+
+interface ConnectorFormProps {
+  connectorId: number | null;
+  initial: ConnectorDraft;
+  /** Saves the draft; rejects with an ApiError whose problem details name the bad fields. */
+  onSave: (draft: ConnectorDraft) => Promise<void>;
+  onCancel: () => void;
+}
+
+/* Validation is the API's: the form sends what was typed and shows the problem details' field
+   errors beside their fields, so the rules live in one place. */
+export function ConnectorForm({ connectorId, initial, onSave, onCancel }: ConnectorFormProps) {
+  const { register, handleSubmit, setError, getValues, setValue, control, formState } = useForm<ConnectorDraft>({
+    defaultValues: initial,
+  });
+  const [formError, setFormError] = useState<string | null>(null);
+  const [advancedOpen, setAdvancedOpen] = useState(() => advancedFields.some((f) => getValues(f) !== ""));
+  const mode = useWatch({ control, name: "mode" });
+  const errors = formState.errors;
+
+  const submit = handleSubmit(async (draft) => {
+    setFormError(null);
+    try {
+      await onSave(draft);
+    } catch (error) {
+      if (!(error instanceof ApiError)) {
+        setFormError(errorMessage(error));
+        return;
+      }
+      const unmatched: string[] = [];
+      let focused = false;
+      for (const [path, message] of Object.entries(error.fieldErrors)) {
+        const field = formFields.find((f) => f.toLowerCase() === path.toLowerCase());
+        if (field === undefined) {
+          unmatched.push(`${path}: ${message}`);
+          continue;
+        }
+        if (advancedFields.includes(field)) setAdvancedOpen(true);
+        setError(field, { type: "server", message }, { shouldFocus: !focused });
+        focused = true;
+      }
+      const summary = Object.keys(error.fieldErrors).length > 0 ? "Some fields need attention." : errorMessage(error);
+      setFormError([summary, ...unmatched].join(" "));
+    }
+  });
+
+  /* A password typed inside a URI moves to the password field, leaving the URI masked. */
+  const maskPasswordIn = (uriField: "source.uri" | "destination.uri", passwordField: "source.password" | "destination.password") => () => {
+    const { uri, password } = splitPassword(getValues(uriField));
+    if (password !== "") {
+      setValue(uriField, uri);
+      setValue(passwordField, password);
+    }
+  };
+
+  const field = (name: FieldName) => ({ name, registration: register(name), error: errors_at(errors, name) });
+
+  return (
+    <form onSubmit={(event) => void submit(event)} noValidate className="form">
+      {formError !== null && (
+        <p className="alert alert-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <fieldset>
+        <legend>Connector</legend>
+        <Field {...field("name")} label="Name" hint="Letters, digits and underscores; shown in metrics and logs." required />
+        <div className="field-row">
+          <SelectField {...field("mode")} label="Mode">
+            {syncModes.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </SelectField>
+          {mode === "incremental_timestamp" && (
+            <Field {...field("cursorField")} label="Cursor field" hint="A date field that grows on every change." />
+          )}
+        </div>
+        <div className="field-row">
+          <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" required />
+          <Field {...field("batchSize")} label="Batch size" inputMode="numeric" hint="Blank: the server's default." />
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Source: MongoDB</legend>
+        <Field
+          {...field("source.uri")}
+          label="Connection string"
+          hint="mongodb://user@host:27017/?authSource=admin"
+          required
+          onBlur={maskPasswordIn("source.uri", "source.password")}
+        />
+        <Field
+          {...field("source.password")}
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint={connectorId === null ? "Optional; needs a user in the connection string." : "Leave blank to keep the stored password."}
+        />
+        <div className="field-row">
+          <Field {...field("source.database")} label="Database" required />
+          <Field {...field("source.collection")} label="Collection" required />
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Destination: ClickHouse</legend>
+        <Field
+          {...field("destination.uri")}
+          label="HTTP address"
+          hint="http://user@host:8123"
+          required
+          onBlur={maskPasswordIn("destination.uri", "destination.password")}
+        />
+        <Field
+          {...field("destination.password")}
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint={connectorId === null ? "Optional; user “default” when the address names none." : "Leave blank to keep the stored password."}
+        />
+        <div className="field-row">
+          <Field {...field("destination.database")} label="Database" required />
+          <Field {...field("destination.table")} label="Table" required />
+        </div>
+      </fieldset>
+
+      <details
+        className="advanced"
+        open={advancedOpen}
+        onToggle={(event) => {
+          setAdvancedOpen(event.currentTarget.open);
+        }}
+      >
+        <summary>Advanced: filter, projection, mapping and table options</summary>
+        <TextAreaField {...field("source.filter")} label="Filter" hint='MongoDB extended JSON, e.g. { "organization_id": { "$gt": 0 } }' />
+        <TextAreaField {...field("source.projection")} label="Projection" hint='e.g. { "password_hash": 0 }' />
+        <div className="field-row">
+          <Field {...field("mapping.separator")} label="Nested field separator" hint="Default _ (address.city → address_city)." />
+          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are stored as JSON text." />
+        </div>
+        <div className="field-row">
+          <Field {...field("table.orderBy")} label="ORDER BY" hint="Default _id." />
+          <Field {...field("table.partitionBy")} label="PARTITION BY" hint="e.g. toYYYYMM(created_at)" />
+          <Field {...field("table.ttl")} label="TTL" hint="e.g. created_at + INTERVAL 90 DAY" />
+        </div>
+      </details>
+
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>
+          {formState.isSubmitting ? "Saving…" : connectorId === null ? "Create connector" : "Save changes"}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+
+      <div className="checks">
+        <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
+        <MappingPreviewPanel connectorId={connectorId} />
+      </div>
+    </form>
+  );
+}
+
+function errors_at(errors: object, path: string): string | undefined {
+  let node: unknown = errors;
+  for (const part of path.split(".")) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (typeof node === "object" && node !== null && "message" in node && typeof node.message === "string") return node.message;
+  return undefined;
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  registration: UseFormRegisterReturn;
+  error: string | undefined;
+  hint?: string;
+  required?: boolean;
+}
+
+function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
+  const ids = [error !== undefined ? `${id}-error` : null, hint !== undefined ? `${id}-hint` : null].filter((x) => x !== null);
+  return ids.length > 0 ? ids.join(" ") : undefined;
+}
+
+function FieldChrome({ id, label, hint, error, required, children }: { id: string; label: string; hint?: string | undefined; error: string | undefined; required?: boolean | undefined; children: React.ReactNode }) {
+  return (
+    <div className={`field${error !== undefined ? " field-invalid" : ""}`}>
+      <label htmlFor={id}>
+        {label}
+        {required === true && <span className="required" aria-hidden="true"> *</span>}
+      </label>
+      {children}
+      {error !== undefined && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+      {hint !== undefined && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Field({
+  name,
+  label,
+  registration,
+  error,
+  hint,
+  required,
+  type = "text",
+  inputMode,
+  autoComplete = "off",
+  onBlur,
+}: FieldProps & { type?: string; inputMode?: "numeric"; autoComplete?: string; onBlur?: () => void }) {
+  const id = `field-${name.replace(/\./g, "-")}`;
+  return (
+    <FieldChrome id={id} label={label} hint={hint} error={error} required={required}>
+      <input
+        id={id}
+        type={type}
+        inputMode={inputMode}
+        autoComplete={autoComplete}
+        spellCheck={false}
+        aria-invalid={error !== undefined}
+        aria-required={required}
+        aria-describedby={describedBy(id, hint, error)}
+        {...registration}
+        onBlur={(event) => {
+          void registration.onBlur(event);
+          onBlur?.();
+        }}
+      />
+    </FieldChrome>
+  );
+}
+
+function TextAreaField({ name, label, registration, error, hint }: FieldProps) {
+  const id = `field-${name.replace(/\./g, "-")}`;
+  return (
+    <FieldChrome id={id} label={label} hint={hint} error={error}>
+      <textarea id={id} rows={2} spellCheck={false} aria-invalid={error !== undefined} aria-describedby={describedBy(id, hint, error)} {...registration} />
+    </FieldChrome>
+  );
+}
+
+function SelectField({ name, label, registration, error, hint, children }: FieldProps & { children: React.ReactNode }) {
+  const id = `field-${name.replace(/\./g, "-")}`;
+  return (
+    <FieldChrome id={id} label={label} hint={hint} error={error}>
+      <select id={id} aria-invalid={error !== undefined} aria-describedby={describedBy(id, hint, error)} {...registration}>
+        {children}
+      </select>
+    </FieldChrome>
+  );
+}

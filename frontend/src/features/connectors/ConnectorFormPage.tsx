@@ -1,0 +1,55 @@
+import { useNavigate, useParams } from "react-router";
+import { QueryError } from "../../components/QueryError";
+import { ConnectorForm } from "./ConnectorForm";
+import { emptyDraft, toDraft, useConnector, useSaveConnector } from "./api";
+
+export function NewConnectorPage() {
+  const navigate = useNavigate();
+  const save = useSaveConnector(null);
+  return (
+    <section aria-labelledby="form-title">
+      <header className="page-header">
+        <h1 id="form-title">New connector</h1>
+      </header>
+      <ConnectorForm
+        connectorId={null}
+        initial={emptyDraft}
+        onSave={async (draft) => {
+          const created = await save.mutateAsync(draft);
+          await navigate(`/connectors/${created.id}`);
+        }}
+        onCancel={() => void navigate("/")}
+      />
+    </section>
+  );
+}
+
+export function EditConnectorPage() {
+  const id = Number(useParams().id);
+  const navigate = useNavigate();
+  // Not polled: a refetch must not reset what the user is typing.
+  const connector = useConnector(id, { live: false });
+  const save = useSaveConnector(id);
+  return (
+    <section aria-labelledby="form-title">
+      <header className="page-header">
+        <h1 id="form-title">Edit {connector.data?.name ?? "connector"}</h1>
+      </header>
+      {connector.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : connector.isError ? (
+        <QueryError error={connector.error} what="the connector" />
+      ) : (
+        <ConnectorForm
+          connectorId={id}
+          initial={toDraft(connector.data)}
+          onSave={async (draft) => {
+            await save.mutateAsync(draft);
+            await navigate(`/connectors/${id}`);
+          }}
+          onCancel={() => void navigate(`/connectors/${id}`)}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,238 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import type { ConnectionTestResponse, ConnectorRequest, ConnectorResponse, MappingPreviewResponse } from "../../api/generated";
+import { pollIntervalMs } from "../../lib/polling";
+import { withPassword } from "../../lib/uri";
+import { logKeys } from "../logs/api";
+import { type Run, runKeys, toRun } from "../runs/api";
+
+export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
+export const syncModes: readonly { value: SyncMode; label: string }[] = [
+  { value: "incremental_id", label: "Incremental by _id" },
+  { value: "incremental_timestamp", label: "Incremental by timestamp" },
+  { value: "full", label: "Full reload" },
+];
+
+export interface Connector {
+  id: number;
+  name: string;
+  source: { uri: string; database: string; collection: string; filter: string; projection: string };
+  destination: { uri: string; database: string; table: string };
+  mode: string;
+  cursorField: string;
+  intervalSeconds: number;
+  batchSize: number | null;
+  mapping: { separator: string; maxDepth: number | null };
+  table: { orderBy: string; partitionBy: string; ttl: string };
+  /** active | paused | error */
+  status: string;
+  running: boolean;
+  lastSuccessAt: Date | null;
+  lastResult: Run | null;
+  consecutiveFailures: number;
+  checkpoint: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the create/edit form edits: every field a string so inputs stay controlled. */
+export interface ConnectorDraft {
+  name: string;
+  source: { uri: string; password: string; database: string; collection: string; filter: string; projection: string };
+  destination: { uri: string; password: string; database: string; table: string };
+  mode: string;
+  cursorField: string;
+  intervalSeconds: string;
+  batchSize: string;
+  mapping: { separator: string; maxDepth: string };
+  table: { orderBy: string; partitionBy: string; ttl: string };
+}
+
+export function toConnector(wire: ConnectorResponse): Connector {
+  return {
+    id: wire.id,
+    name: wire.name,
+    source: {
+      uri: wire.source.uri,
+      database: wire.source.database,
+      collection: wire.source.collection,
+      filter: wire.source.filter ?? "",
+      projection: wire.source.projection ?? "",
+    },
+    destination: { uri: wire.destination.uri, database: wire.destination.database, table: wire.destination.table },
+    mode: wire.mode,
+    cursorField: wire.cursorField ?? "",
+    intervalSeconds: wire.intervalSeconds,
+    batchSize: wire.batchSize ?? null,
+    mapping: { separator: wire.mapping?.separator ?? "", maxDepth: wire.mapping?.maxDepth ?? null },
+    table: { orderBy: wire.table?.orderBy ?? "", partitionBy: wire.table?.partitionBy ?? "", ttl: wire.table?.ttl ?? "" },
+    status: wire.status,
+    running: wire.running,
+    lastSuccessAt: wire.lastRun ? new Date(wire.lastRun) : null,
+    lastResult: wire.lastResult ? toRun(wire.lastResult) : null,
+    consecutiveFailures: wire.consecutiveFailures,
+    checkpoint: wire.checkpoint ?? null,
+    createdAt: new Date(wire.createdAt),
+    updatedAt: new Date(wire.updatedAt),
+  };
+}
+
+export const emptyDraft: ConnectorDraft = {
+  name: "",
+  source: { uri: "mongodb://127.0.0.1:27017/", password: "", database: "", collection: "", filter: "", projection: "" },
+  destination: { uri: "http://127.0.0.1:8123", password: "", database: "default", table: "" },
+  mode: "incremental_id",
+  cursorField: "updated_at",
+  intervalSeconds: "60",
+  batchSize: "",
+  mapping: { separator: "", maxDepth: "" },
+  table: { orderBy: "", partitionBy: "", ttl: "" },
+};
+
+export function toDraft(connector: Connector): ConnectorDraft {
+  return {
+    name: connector.name,
+    // The API sends passwords masked; the password fields stay blank to keep the stored ones.
+    source: { ...connector.source, password: "" },
+    destination: { ...connector.destination, password: "" },
+    mode: connector.mode,
+    cursorField: connector.cursorField,
+    intervalSeconds: String(connector.intervalSeconds),
+    batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
+    mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
+    table: { ...connector.table },
+  };
+}
+
+const blankToNull = (value: string): string | null => (value.trim() === "" ? null : value.trim());
+/* Numbers the user typed go to the API as typed (NaN becomes null only when blank), so the API's
+   own validation answers with the message for the field rather than the form guessing. */
+const toNumber = (value: string): number | null => (value.trim() === "" ? null : Number(value));
+
+export function toRequest(draft: ConnectorDraft): ConnectorRequest {
+  const mapping = { separator: blankToNull(draft.mapping.separator), maxDepth: toNumber(draft.mapping.maxDepth) };
+  const table = { orderBy: blankToNull(draft.table.orderBy), partitionBy: blankToNull(draft.table.partitionBy), ttl: blankToNull(draft.table.ttl) };
+  return {
+    name: draft.name.trim(),
+    source: {
+      uri: withPassword(draft.source.uri.trim(), draft.source.password),
+      database: draft.source.database.trim(),
+      collection: draft.source.collection.trim(),
+      filter: blankToNull(draft.source.filter),
+      projection: blankToNull(draft.source.projection),
+    },
+    destination: {
+      uri: withPassword(draft.destination.uri.trim(), draft.destination.password, "default"),
+      database: draft.destination.database.trim(), table: draft.destination.table.trim() },
+    mode: draft.mode,
+    cursorField: draft.mode === "incremental_timestamp" ? blankToNull(draft.cursorField) : null,
+    intervalSeconds: toNumber(draft.intervalSeconds) ?? 0,
+    batchSize: toNumber(draft.batchSize),
+    mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
+    table: Object.values(table).every((v) => v === null) ? null : table,
+  };
+}
+
+export const connectorKeys = {
+  all: ["connectors"] as const,
+  list: () => ["connectors", "list"] as const,
+  detail: (id: number) => ["connectors", "detail", id] as const,
+  preview: (id: number) => ["connectors", "preview", id] as const,
+};
+
+export function useConnectors() {
+  return useQuery({
+    queryKey: connectorKeys.list(),
+    queryFn: async () => (await api.listConnectors()).map(toConnector),
+    refetchInterval: pollIntervalMs,
+  });
+}
+
+export function useConnector(id: number, options: { live?: boolean } = {}) {
+  return useQuery({
+    queryKey: connectorKeys.detail(id),
+    queryFn: async () => toConnector(await api.getConnector(id)),
+    refetchInterval: options.live === false ? false : pollIntervalMs,
+  });
+}
+
+/** After any change the lists, the connector, its runs and its logs are stale. */
+function useInvalidateAll() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: connectorKeys.all }),
+      queryClient.invalidateQueries({ queryKey: runKeys.all }),
+      queryClient.invalidateQueries({ queryKey: logKeys.all }),
+    ]);
+}
+
+export function useSaveConnector(id: number | null) {
+  const invalidate = useInvalidateAll();
+  return useMutation({
+    mutationFn: async (draft: ConnectorDraft) =>
+      toConnector(id === null ? await api.createConnector(toRequest(draft)) : await api.updateConnector(id, toRequest(draft))),
+    onSuccess: invalidate,
+  });
+}
+
+export type ConnectorAction = "sync" | "pause" | "resume" | "delete";
+
+export function useConnectorAction() {
+  const invalidate = useInvalidateAll();
+  return useMutation({
+    mutationFn: async ({ id, action }: { id: number; action: ConnectorAction }): Promise<void> => {
+      switch (action) {
+        case "sync":
+          await api.syncConnector(id);
+          return;
+        case "pause":
+          await api.pauseConnector(id);
+          return;
+        case "resume":
+          await api.resumeConnector(id);
+          return;
+        case "delete":
+          await api.deleteConnector(id);
+          return;
+      }
+    },
+    onSettled: invalidate,
+  });
+}
+
+export interface EndpointResult {
+  ok: boolean;
+  message: string;
+}
+export interface ConnectionTest {
+  source: EndpointResult;
+  destination: EndpointResult;
+}
+const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
+  source: { ok: wire.source.ok, message: wire.source.message },
+  destination: { ok: wire.destination.ok, message: wire.destination.message },
+});
+
+/** Tests the saved connector when given its id and nothing changed, else the draft as typed. */
+export function useTestConnection() {
+  return useMutation({
+    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft | null }) =>
+      toConnectionTest(draft === null && id !== null ? await api.testConnector(id) : await api.testConnection(toRequest(draft ?? emptyDraft))),
+  });
+}
+
+export interface MappingPreview {
+  columns: { name: string; type: string; sourcePath: string }[];
+  sampled: number;
+}
+const toPreview = (wire: MappingPreviewResponse): MappingPreview => ({
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+  sampled: wire.sampled,
+});
+
+export function usePreviewMapping() {
+  return useMutation({
+    mutationFn: async (id: number) => toPreview(await api.previewConnector(id)),
+  });
+}

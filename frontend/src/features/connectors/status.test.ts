@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { aConnector, aRun } from "../../test/fixtures";
+import { connectorBadge } from "./status";
+
+describe("connectorBadge", () => {
+  it("says succeeded when the latest run succeeded", () => {
+    expect(connectorBadge(aConnector()).kind).toBe("succeeded");
+  });
+
+  it("says failed, with the run's error as its description, when the latest run failed", () => {
+    const badge = connectorBadge(aConnector({ lastResult: aRun({ status: "failed", error: "Connection refused (127.0.0.1:1)" }), consecutiveFailures: 1 }));
+    expect(badge.kind).toBe("failed");
+    expect(badge.description).toBe("Connection refused (127.0.0.1:1)");
+  });
+
+  it("says running while a sync runs, even on a paused connector", () => {
+    expect(connectorBadge(aConnector({ running: true })).kind).toBe("running");
+    expect(connectorBadge(aConnector({ running: true, status: "paused" })).kind).toBe("running");
+  });
+
+  it("says paused over how the latest run ended", () => {
+    expect(connectorBadge(aConnector({ status: "paused", lastResult: aRun({ status: "failed" }) })).kind).toBe("paused");
+  });
+
+  it("says error with the failure count when the connector stopped after repeated failures", () => {
+    const badge = connectorBadge(aConnector({ status: "error", consecutiveFailures: 5, lastResult: aRun({ status: "failed" }) }));
+    expect(badge.kind).toBe("error");
+    expect(badge.description).toContain("5 consecutive failures");
+  });
+
+  it("says not run yet for a new connector", () => {
+    expect(connectorBadge(aConnector({ lastResult: null, lastSuccessAt: null })).label).toBe("Not run yet");
+  });
+});

@@ -1,0 +1,51 @@
+import type { Connector } from "./api";
+
+export type BadgeKind = "running" | "paused" | "error" | "failed" | "succeeded" | "cancelled" | "pending";
+
+export interface Badge {
+  kind: BadgeKind;
+  label: string;
+  /** Why the badge says what it says, for the tooltip and screen readers. */
+  description: string;
+}
+
+/* One badge per connector, by what a user needs to know first: a sync in progress, then a state
+   the user set or must act on (paused, error), then how the latest run ended. */
+export function connectorBadge(connector: Pick<Connector, "status" | "running" | "lastResult" | "consecutiveFailures">): Badge {
+  if (connector.running) return { kind: "running", label: "Running", description: "A sync is in progress." };
+  if (connector.status === "paused") return { kind: "paused", label: "Paused", description: "Scheduled syncs are paused." };
+  if (connector.status === "error") {
+    return {
+      kind: "error",
+      label: "Error",
+      description: `Stopped after ${connector.consecutiveFailures} consecutive failures; resume to retry.`,
+    };
+  }
+  switch (connector.lastResult?.status) {
+    case "succeeded":
+      return { kind: "succeeded", label: "Succeeded", description: "The latest sync succeeded." };
+    case "failed":
+      return { kind: "failed", label: "Failed", description: connector.lastResult.error ?? "The latest sync failed." };
+    case "cancelled":
+      return { kind: "cancelled", label: "Cancelled", description: "The latest sync was cancelled." };
+    case "running":
+      return { kind: "running", label: "Running", description: "A sync is in progress." };
+    default:
+      return { kind: "pending", label: "Not run yet", description: "The first sync has not run yet." };
+  }
+}
+
+export function runBadge(status: string): Badge {
+  switch (status) {
+    case "succeeded":
+      return { kind: "succeeded", label: "Succeeded", description: "The run succeeded." };
+    case "failed":
+      return { kind: "failed", label: "Failed", description: "The run failed." };
+    case "running":
+      return { kind: "running", label: "Running", description: "The run is in progress." };
+    case "cancelled":
+      return { kind: "cancelled", label: "Cancelled", description: "The run was cancelled." };
+    default:
+      return { kind: "pending", label: status, description: status };
+  }
+}

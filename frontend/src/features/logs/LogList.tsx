@@ -1,0 +1,20 @@
+import { formatDateTime } from "../../lib/format";
+import type { LogEntry } from "./api";
+
+export function LogList({ entries, connectorName }: { entries: LogEntry[]; connectorName?: (id: number) => string | undefined }) {
+  if (entries.length === 0) return <p className="muted">No log lines.</p>;
+  return (
+    <ol className="log" aria-label="Log lines">
+      {entries.map((entry) => (
+        <li key={entry.id} className={`log-line log-${entry.level}`} data-level={entry.level}>
+          <time dateTime={entry.time.toISOString()}>{formatDateTime(entry.time)}</time>
+          <span className="log-level">{entry.level}</span>
+          {connectorName !== undefined && entry.connectorId !== null && (
+            <span className="log-connector">{connectorName(entry.connectorId) ?? `#${entry.connectorId}`}</span>
+          )}
+          <span className="log-message">{entry.message}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

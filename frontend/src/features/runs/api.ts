@@ -1,0 +1,51 @@
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import type { RunResponse } from "../../api/generated";
+import { pollIntervalMs } from "../../lib/polling";
+
+export interface Run {
+  id: number;
+  connectorId: number;
+  /** schedule | manual | startup */
+  trigger: string;
+  /** running | succeeded | failed | cancelled */
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  rowsRead: number;
+  rowsWritten: number;
+  rowsFailed: number;
+  bytes: number;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export function toRun(wire: RunResponse): Run {
+  return {
+    id: wire.id,
+    connectorId: wire.connectorId,
+    trigger: wire.trigger,
+    status: wire.status,
+    startedAt: new Date(wire.startedAt),
+    finishedAt: wire.finishedAt ? new Date(wire.finishedAt) : null,
+    rowsRead: wire.rowsRead,
+    rowsWritten: wire.rowsWritten,
+    rowsFailed: wire.rowsFailed,
+    bytes: wire.bytes,
+    durationMs: wire.durationMs ?? null,
+    error: wire.error ?? null,
+  };
+}
+
+export const runKeys = {
+  all: ["runs"] as const,
+  forConnector: (connectorId: number, limit: number) => ["runs", connectorId, limit] as const,
+};
+
+export function useRuns(connectorId: number, limit = 50) {
+  return useQuery({
+    queryKey: runKeys.forConnector(connectorId, limit),
+    queryFn: async () => (await api.listRuns(connectorId, limit)).map(toRun),
+    refetchInterval: pollIntervalMs,
+  });
+}

@@ -1,4 +1,52 @@
+using Zenith.Service;
+using Zenith.Service.Api;
+using Zenith.Service.Auth;
+using Zenith.Service.Cli;
+using Zenith.Service.Configuration;
+using Zenith.Service.Metadata;
+using Zenith.Service.Scheduling;
+using Zenith.Service.Telemetry;
+
+// `zenith status`, `zenith sync <name>`, ... : the CLI. No arguments (or `serve`): the service.
+if (ZenithCli.IsCommand(args))
+{
+    return await ZenithCli.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddZenithConfiguration();
+var settings = builder.Configuration.ReadZenithOptions();
+if (builder.ConfigureListening(settings) is { } listenError)
+{
+    await Console.Error.WriteLineAsync(listenError);
+    return 1;
+}
+
+builder.Services
+    .AddZenithOptions(builder.Configuration)
+    .AddMetadataStore(settings.MetadataStorage.Path)
+    .AddSyncEngine()
+    .AddZenithTelemetry()
+    .AddScheduler()
+    .AddZenithAuth()
+    .AddZenithApi();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+var api = app.MapGroup("/api").RequireApiKey(settings);
+api.MapConnectorsApi();
+api.MapRunsApi();
+api.MapLogsApi();
+app.MapHealthApi();
+app.MapZenithMetrics(settings);
+app.MapZenithDocs();
+app.MapDashboard();
+
+return await app.RunZenithAsync();
+
+/// <summary>The entry point; public so in-process tests can host it.</summary>
+public partial class Program;

@@ -1,0 +1,142 @@
+using System.ComponentModel;
+using Zenith.Core.Connectors;
+using Zenith.Service.Metadata;
+
+namespace Zenith.Service.Api;
+
+/// <param name="Uri">A <c>mongodb://</c> or <c>mongodb+srv://</c> connection string. Its password comes back as <c>***</c>.</param>
+/// <param name="Filter">MongoDB extended JSON filter, e.g. <c>{ "organization_id": { "$gt": 0 } }</c>.</param>
+/// <param name="Projection">MongoDB extended JSON projection.</param>
+public sealed record SourceDto(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null);
+
+/// <param name="Uri">The ClickHouse HTTP interface, <c>http(s)://[user[:password]@]host:port</c>. Its password comes back as <c>***</c>.</param>
+public sealed record DestinationDto(string Uri, string Database, string Table);
+
+/// <param name="Separator">Joins nested field names (default <c>_</c>).</param>
+/// <param name="MaxDepth">Nesting levels flattened into columns (default 3); deeper parts are stored as JSON text.</param>
+public sealed record MappingDto(string? Separator = null, int? MaxDepth = null);
+
+/// <param name="OrderBy">ClickHouse ORDER BY expression (default <c>_id</c>).</param>
+/// <param name="PartitionBy">ClickHouse PARTITION BY expression (default none).</param>
+/// <param name="Ttl">ClickHouse TTL expression (default none).</param>
+public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null, string? Ttl = null);
+
+/// <summary>A connector as sent by the client (create, update).</summary>
+/// <param name="CursorField">For <c>incremental_timestamp</c>: the timestamp field (default <c>updated_at</c>).</param>
+/// <param name="IntervalSeconds">Seconds between runs, at least 1 (default 60).</param>
+/// <param name="BatchSize">Documents per ClickHouse insert (1–100000); omitted means <c>processing.batch_size</c>.</param>
+public sealed record ConnectorRequest(
+    string Name,
+    SourceDto Source,
+    DestinationDto Destination,
+    SyncMode? Mode,
+    string? CursorField = null,
+    int? IntervalSeconds = null,
+    int? BatchSize = null,
+    MappingDto? Mapping = null,
+    TableDto? Table = null);
+
+/// <summary>Both ends of a connector, to test before saving.</summary>
+public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination);
+
+public sealed record EndpointCheckDto(bool Ok, string Message);
+
+public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointCheckDto Destination);
+
+public sealed record PreviewColumnDto(string Name, string Type, string SourcePath);
+
+public sealed record PreviewResponse(IReadOnlyList<PreviewColumnDto> Columns, int Sampled);
+
+/// <summary>A run of a connector (the sync history).</summary>
+/// <param name="Status"><c>queued</c> while waiting for a free slot (processing.max_parallel_jobs).</param>
+public sealed record RunResponse(
+    long Id,
+    long ConnectorId,
+    RunTrigger Trigger,
+    RunStatus Status,
+    DateTime StartedAt,
+    DateTime? FinishedAt,
+    long RowsRead,
+    long RowsWritten,
+    long RowsFailed,
+    long Batches,
+    long Bytes,
+    long? DurationMs,
+    string? Error)
+{
+    public static RunResponse From(RunRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.Id, r.ConnectorId, r.Trigger, r.Status, r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime,
+            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error);
+    }
+}
+
+/// <summary>A connector as stored, with its state. Passwords are masked (<c>***</c>).</summary>
+/// <param name="BatchSize">As sent (null: the configured default applies).</param>
+/// <param name="EffectiveBatchSize">The batch size runs use.</param>
+/// <param name="LastRun">The last successful sync, or null.</param>
+/// <param name="LastResult">The latest run, whatever its outcome, or null.</param>
+/// <param name="Checkpoint">Where the next incremental run resumes, readable; null before the first batch.</param>
+public sealed record ConnectorResponse(
+    long Id,
+    string Name,
+    SourceDto Source,
+    DestinationDto Destination,
+    SyncMode Mode,
+    string CursorField,
+    int IntervalSeconds,
+    int? BatchSize,
+    int EffectiveBatchSize,
+    MappingDto Mapping,
+    TableDto Table,
+    ConnectorStatus Status,
+    bool Running,
+    DateTime? LastRun,
+    RunResponse? LastResult,
+    int ConsecutiveFailures,
+    string? Checkpoint,
+    DateTime CreatedAt,
+    DateTime UpdatedAt)
+{
+    public static ConnectorResponse From(StoredConnector c, bool running, RunRecord? lastResult, string? checkpoint, int defaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var d = c.Definition;
+        return new(
+            c.Id,
+            d.Name,
+            new SourceDto(ConnectionUri.MaskPassword(d.Source.Uri), d.Source.Database, d.Source.Collection, d.Source.Filter, d.Source.Projection),
+            new DestinationDto(ConnectionUri.MaskPassword(d.Destination.Uri), d.Destination.Database, d.Destination.Table),
+            d.Mode,
+            d.CursorField,
+            d.IntervalSeconds,
+            d.BatchSize,
+            d.BatchSize ?? defaultBatchSize,
+            new MappingDto(d.Mapping.Separator, d.Mapping.MaxDepth),
+            new TableDto(d.Table.OrderBy, d.Table.PartitionBy, d.Table.Ttl),
+            c.Status,
+            running,
+            c.LastRun?.UtcDateTime,
+            lastResult is null ? null : RunResponse.From(lastResult),
+            c.ConsecutiveFailures,
+            checkpoint,
+            c.CreatedAt.UtcDateTime,
+            c.UpdatedAt.UtcDateTime);
+    }
+}
+
+/// <summary>One line of the sync history.</summary>
+public sealed record LogResponse(long Id, DateTime Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message)
+{
+    public static LogResponse From(LogRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.Id, r.Time.UtcDateTime, r.Level, r.ConnectorId, r.RunId, r.Message);
+    }
+}
+
+public sealed record HealthCheckDto(string Status, string? Description);
+
+/// <param name="Status"><c>healthy</c> or <c>unhealthy</c>.</param>
+public sealed record HealthResponse([property: Description("healthy or unhealthy")] string Status, IReadOnlyDictionary<string, HealthCheckDto> Checks);

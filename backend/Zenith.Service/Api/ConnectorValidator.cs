@@ -1,0 +1,242 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Zenith.Core.Connectors;
+using Zenith.Service.Metadata;
+
+namespace Zenith.Service.Api;
+
+/// <summary>Turns a request into a definition, or says per field (camelCase path) what is wrong with it.</summary>
+public static class ConnectorValidator
+{
+    public const int MaxBatchSize = 100_000;
+    public const int MaxIntervalSeconds = 7 * 24 * 3600;
+    public const int DefaultIntervalSeconds = 60;
+    private const int MaxIdentifierLength = 200;
+
+    public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request is null)
+        {
+            errors["body"] = ["A JSON body with the connector is required."];
+            return (null, errors);
+        }
+
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            errors["name"] = ["The name is required."];
+        }
+        else if (name.Length > 100 || name.Any(char.IsControl))
+        {
+            errors["name"] = ["The name must be at most 100 characters, without control characters."];
+        }
+
+        ValidateEnds(request.Source, request.Destination, errors);
+
+        if (request.Mode is null)
+        {
+            errors["mode"] = ["The mode is required: incremental_id, incremental_timestamp or full."];
+        }
+
+        var cursorField = string.IsNullOrWhiteSpace(request.CursorField) ? ConnectorSpec.DefaultCursorField : request.CursorField.Trim();
+        if (cursorField.StartsWith('$') || cursorField.Split('.').Any(p => p.Length == 0))
+        {
+            errors["cursorField"] = [$"\"{cursorField}\" is not a MongoDB field path (no leading '$', no empty parts)."];
+        }
+
+        var interval = request.IntervalSeconds ?? DefaultIntervalSeconds;
+        if (interval < 1 || interval > MaxIntervalSeconds)
+        {
+            errors["intervalSeconds"] = [$"The interval must be between 1 and {MaxIntervalSeconds} seconds (got {interval})."];
+        }
+
+        if (request.BatchSize is { } batch && (batch < 1 || batch > MaxBatchSize))
+        {
+            errors["batchSize"] = [$"The batch size must be between 1 and {MaxBatchSize} (got {batch})."];
+        }
+
+        var mapping = new MappingOptions(
+            request.Mapping?.Separator ?? MappingOptions.Default.Separator,
+            request.Mapping?.MaxDepth ?? MappingOptions.Default.MaxDepth);
+        if (mapping.Separator.Length is < 1 or > 4 || mapping.Separator.Any(c => char.IsControl(c) || c == '`' || c == '"'))
+        {
+            errors["mapping.separator"] = ["The separator must be 1 to 4 characters, without quotes or control characters."];
+        }
+
+        if (mapping.MaxDepth is < 1 or > 16)
+        {
+            errors["mapping.maxDepth"] = [$"The depth must be between 1 and 16 (got {mapping.MaxDepth})."];
+        }
+
+        var table = new TableOptions(Blank(request.Table?.OrderBy), Blank(request.Table?.PartitionBy), Blank(request.Table?.Ttl));
+        CheckExpression(table.OrderBy, "table.orderBy", errors);
+        CheckExpression(table.PartitionBy, "table.partitionBy", errors);
+        CheckExpression(table.Ttl, "table.ttl", errors);
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var s = request.Source;
+        var d = request.Destination;
+        return (new ConnectorDefinition(
+            name!,
+            new SourceSpec(s.Uri.Trim(), s.Database.Trim(), s.Collection.Trim(), Blank(s.Filter), Blank(s.Projection)),
+            new DestinationSpec(d.Uri.Trim(), d.Database.Trim(), d.Table.Trim()),
+            request.Mode!.Value,
+            cursorField,
+            interval,
+            request.BatchSize,
+            mapping,
+            table), errors);
+    }
+
+    public static void ValidateEnds(SourceDto? source, DestinationDto? destination, Dictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (source is null)
+        {
+            errors["source"] = ["The source (uri, database, collection) is required."];
+        }
+        else
+        {
+            if (MongoUriError(source.Uri) is { } uriError)
+            {
+                errors["source.uri"] = [uriError];
+            }
+
+            if (MongoNameError(source.Database, "database", "/\\. \"$") is { } dbError)
+            {
+                errors["source.database"] = [dbError];
+            }
+
+            if (MongoNameError(source.Collection, "collection", "$") is { } collectionError)
+            {
+                errors["source.collection"] = [collectionError];
+            }
+
+            CheckJson(source.Filter, "source.filter", errors);
+            CheckJson(source.Projection, "source.projection", errors);
+        }
+
+        if (destination is null)
+        {
+            errors["destination"] = ["The destination (uri, database, table) is required."];
+        }
+        else
+        {
+            if (ClickHouseUriError(destination.Uri) is { } uriError)
+            {
+                errors["destination.uri"] = [uriError];
+            }
+
+            if (IdentifierError(destination.Database, "database") is { } dbError)
+            {
+                errors["destination.database"] = [dbError];
+            }
+
+            if (IdentifierError(destination.Table, "table") is { } tableError)
+            {
+                errors["destination.table"] = [tableError];
+            }
+        }
+    }
+
+    private static string? MongoUriError(string? uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            return "The MongoDB connection string is required (mongodb://host:27017).";
+        }
+
+        if (!uri.StartsWith("mongodb://", StringComparison.Ordinal) && !uri.StartsWith("mongodb+srv://", StringComparison.Ordinal))
+        {
+            return "The MongoDB connection string must start with mongodb:// or mongodb+srv://.";
+        }
+
+        try
+        {
+            _ = new MongoUrl(uri.Trim());
+            return null;
+        }
+        catch (Exception e) when (e is MongoConfigurationException or FormatException or ArgumentException)
+        {
+            return "The MongoDB connection string is not valid: " + Telemetry.SecretScrubber.Scrub(e.Message, uri);
+        }
+    }
+
+    private static string? ClickHouseUriError(string? uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            return "The ClickHouse URL is required (http://host:8123).";
+        }
+
+        return Uri.TryCreate(uri.Trim(), UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.Host.Length > 0
+            ? null
+            : "The ClickHouse URL must be an http:// or https:// address of its HTTP interface, e.g. http://default:password@clickhouse:8123.";
+    }
+
+    private static string? MongoNameError(string? value, string what, string forbidden)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return $"The {what} name is required.";
+        }
+
+        return value.Length > 120 || value.Any(c => c == '\0' || forbidden.Contains(c, StringComparison.Ordinal))
+            ? $"The {what} name must be at most 120 characters and must not contain {string.Join(' ', forbidden.Select(c => c == ' ' ? "space" : c.ToString()))} or NUL."
+            : null;
+    }
+
+    /// <summary>Zenith quotes identifiers, so ClickHouse accepts almost any name; it rejects these (file-system names, control characters).</summary>
+    private static string? IdentifierError(string? value, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return $"The {what} name is required.";
+        }
+
+        var v = value.Trim();
+        if (v.Length > MaxIdentifierLength || v is "." or ".." || v.Any(c => char.IsControl(c) || c is '/' or '\\' or '`'))
+        {
+            return $"ClickHouse would reject the {what} name \"{v}\": use at most {MaxIdentifierLength} characters, no control characters, '/', '\\' or '`', and not '.' or '..'.";
+        }
+
+        if (what == "database" && (v.Equals("system", StringComparison.OrdinalIgnoreCase) || v.Equals("information_schema", StringComparison.OrdinalIgnoreCase)))
+        {
+            return $"\"{v}\" is a ClickHouse system database; choose another.";
+        }
+
+        return null;
+    }
+
+    private static void CheckJson(string? json, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return;
+        }
+
+        try
+        {
+            _ = BsonDocument.Parse(json);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or BsonSerializationException or EndOfStreamException)
+        {
+            errors[field] = [$"Not a valid MongoDB extended JSON document: {e.Message}"];
+        }
+    }
+
+    private static void CheckExpression(string? expression, string field, Dictionary<string, string[]> errors)
+    {
+        if (expression is not null && (expression.Contains(';', StringComparison.Ordinal) || expression.Any(char.IsControl)))
+        {
+            errors[field] = ["A ClickHouse expression must not contain ';' or control characters."];
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Zenith.Service.Metadata;
+
+namespace Zenith.Service.Api;
+
+/// <summary>The bounded system log (the PRD's sync history).</summary>
+public static class LogsApi
+{
+    public const int MaxLimit = 500;
+
+    public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/logs", ListAsync).WithTags("Logs").WithName("ListLogs")
+            .WithSummary("Log entries, newest first; level keeps that level and the more severe ones.")
+            .ProducesValidationProblem();
+        return api;
+    }
+
+    private static async Task<Results<Ok<LogResponse[]>, ValidationProblem>> ListAsync(
+        LogStore logs, CancellationToken ct, long? connectorId = null, LogSeverity? level = null, int limit = 200)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
+        }
+
+        return TypedResults.Ok((await logs.ListAsync(connectorId, level, limit, ct)).Select(LogResponse.From).ToArray());
+    }
+}

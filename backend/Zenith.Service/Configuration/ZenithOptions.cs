@@ -1,0 +1,90 @@
+namespace Zenith.Service.Configuration;
+
+/// <summary>
+/// Everything the service reads from <c>zenith.json</c> (the PRD's §6 shape, snake_case keys) and from
+/// <c>ZENITH_</c> environment variables (<c>ZENITH_processing__batch_size=5000</c>). Defaults are the PRD's.
+/// </summary>
+public sealed class ZenithOptions
+{
+    /// <summary>Engine label from the PRD's file; informational. Default <c>Zenith-V1</c>.</summary>
+    [ConfigurationKeyName("engine")]
+    public string Engine { get; set; } = "Zenith-V1";
+
+    [ConfigurationKeyName("metadata_storage")]
+    public MetadataStorageOptions MetadataStorage { get; set; } = new();
+
+    [ConfigurationKeyName("processing")]
+    public ProcessingOptions Processing { get; set; } = new();
+
+    [ConfigurationKeyName("alerting")]
+    public AlertingOptions Alerting { get; set; } = new();
+
+    [ConfigurationKeyName("retention")]
+    public RetentionOptions Retention { get; set; } = new();
+
+    [ConfigurationKeyName("auth")]
+    public AuthOptions Auth { get; set; } = new();
+
+    [ConfigurationKeyName("server")]
+    public ServerOptions Server { get; set; } = new();
+
+    public sealed class MetadataStorageOptions
+    {
+        /// <summary>Only <c>sqlite3</c> is supported.</summary>
+        [ConfigurationKeyName("type")]
+        public string Type { get; set; } = "sqlite3";
+
+        /// <summary>The SQLite file; the Data Protection key ring lives in <c>keys/</c> beside it. Default <c>./zenith_metadata.db</c>.</summary>
+        [ConfigurationKeyName("path")]
+        public string Path { get; set; } = "./zenith_metadata.db";
+    }
+
+    public sealed class ProcessingOptions
+    {
+        /// <summary>Documents per ClickHouse insert when a connector sets none. Default 1000 (1–100000).</summary>
+        [ConfigurationKeyName("batch_size")]
+        public int BatchSize { get; set; } = 1000;
+
+        /// <summary>Connector runs at the same time. Default 4 (1–64).</summary>
+        [ConfigurationKeyName("max_parallel_jobs")]
+        public int MaxParallelJobs { get; set; } = 4;
+    }
+
+    public sealed class AlertingOptions
+    {
+        /// <summary>Consecutive failed runs after which a connector turns to <c>error</c> and stops being scheduled. Default 3 (1–100).</summary>
+        [ConfigurationKeyName("failure_threshold")]
+        public int FailureThreshold { get; set; } = 3;
+    }
+
+    public sealed class RetentionOptions
+    {
+        /// <summary>Log entries kept in SQLite (the PRD's 100–500). Default 500.</summary>
+        [ConfigurationKeyName("max_log_entries")]
+        public int MaxLogEntries { get; set; } = 500;
+
+        /// <summary>Runs kept per connector. Default 100 (10–1000).</summary>
+        [ConfigurationKeyName("max_runs_per_connector")]
+        public int MaxRunsPerConnector { get; set; } = 100;
+    }
+
+    public sealed class AuthOptions
+    {
+        /// <summary>Bearer key for <c>/api/*</c>. Empty means no key: the service then listens on loopback only.</summary>
+        [ConfigurationKeyName("api_key")]
+        public string? ApiKey { get; set; }
+
+        /// <summary>Whether <c>/metrics</c> also needs the key. Default false.</summary>
+        [ConfigurationKeyName("protect_metrics")]
+        public bool ProtectMetrics { get; set; }
+
+        public bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey);
+    }
+
+    public sealed class ServerOptions
+    {
+        /// <summary>Addresses to listen on, separated by <c>;</c>. Default <c>http://127.0.0.1:8080</c>.</summary>
+        [ConfigurationKeyName("urls")]
+        public string Urls { get; set; } = "http://127.0.0.1:8080";
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+
+namespace Zenith.Service.Configuration;
+
+/// <summary>Checks every setting and names the first bad one the way it is written in <c>zenith.json</c>.</summary>
+public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ZenithOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = Check(options).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> Check(ZenithOptions o)
+    {
+        if (!string.Equals(o.MetadataStorage.Type, "sqlite3", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"metadata_storage.type must be \"sqlite3\" (got \"{o.MetadataStorage.Type}\")";
+        }
+
+        if (string.IsNullOrWhiteSpace(o.MetadataStorage.Path))
+        {
+            yield return "metadata_storage.path must not be empty";
+        }
+
+        foreach (var failure in new[]
+                 {
+                     Range("processing.batch_size", o.Processing.BatchSize, 1, 100_000),
+                     Range("processing.max_parallel_jobs", o.Processing.MaxParallelJobs, 1, 64),
+                     Range("alerting.failure_threshold", o.Alerting.FailureThreshold, 1, 100),
+                     Range("retention.max_log_entries", o.Retention.MaxLogEntries, 100, 500),
+                     Range("retention.max_runs_per_connector", o.Retention.MaxRunsPerConnector, 10, 1000),
+                 })
+        {
+            if (failure is not null)
+            {
+                yield return failure;
+            }
+        }
+
+        if (ListenAddresses.Parse(o.Server.Urls) is { Error: { } urlError })
+        {
+            yield return $"server.urls {urlError}";
+        }
+    }
+
+    private static string? Range(string key, int value, int min, int max) =>
+        value < min || value > max ? $"{key} must be between {min} and {max} (got {value})" : null;
+}

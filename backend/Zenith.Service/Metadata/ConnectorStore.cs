@@ -1,0 +1,279 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Zenith.Core.Connectors;
+
+namespace Zenith.Service.Metadata;
+
+/// <summary>Connectors in SQLite. Passwords go in encrypted and come out only inside the process.</summary>
+public sealed class ConnectorStore(MetadataDatabase database, SecretProtector secrets, TimeProvider time)
+{
+    private const int SqliteConstraint = 19;
+
+    public async Task<IReadOnlyList<StoredConnector>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ConnectorRow>("SELECT * FROM connectors ORDER BY id;");
+        return rows.Select(ToModel).ToList();
+    }
+
+    /// <summary>Synchronous read for metric callbacks, which cannot await.</summary>
+    public IReadOnlyList<StoredConnector> List()
+    {
+        using var connection = database.Open();
+        return connection.Query<ConnectorRow>("SELECT * FROM connectors ORDER BY id;").Select(ToModel).ToList();
+    }
+
+    public async Task<StoredConnector?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE id = @id;", new { id });
+        return row is null ? null : ToModel(row);
+    }
+
+    public async Task<StoredConnector?> FindByNameAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE name = @name;", new { name });
+        return row is null ? null : ToModel(row);
+    }
+
+    public async Task<StoredConnector> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var row = ToRow(definition, existing: null);
+        row.SyncStatus = Text(ConnectorStatus.Active);
+        row.CreatedAt = now;
+        row.UpdatedAt = now;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            var id = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
+                    dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
+                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at)
+                VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
+                    @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
+                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
+                RETURNING id;
+                """,
+                row);
+            return (await GetAsync(id, cancellationToken))!;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+        {
+            throw new DuplicateConnectorNameException(definition.Name);
+        }
+    }
+
+    /// <summary>Replaces the definition. A URI with the masked password (<c>***</c>) or none keeps the stored password.</summary>
+    public async Task<StoredConnector?> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var existing = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE id = @id;", new { id });
+        if (existing is null)
+        {
+            return null;
+        }
+
+        var row = ToRow(definition, existing);
+        row.Id = id;
+        row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+        try
+        {
+            await connection.ExecuteAsync(
+                """
+                UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
+                    source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
+                    dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
+                    sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
+                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
+                WHERE id = @Id;
+                """,
+                row);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
+        {
+            throw new DuplicateConnectorNameException(definition.Name);
+        }
+
+        return await GetAsync(id, cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("DELETE FROM logs WHERE connector_id = @id;", new { id });
+        return await connection.ExecuteAsync("DELETE FROM connectors WHERE id = @id;", new { id }) > 0;
+    }
+
+    /// <summary>Sets the status; <paramref name="resetFailures"/> clears the consecutive failure count (resume).</summary>
+    public async Task SetStatusAsync(long id, ConnectorStatus status, bool resetFailures, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE connectors SET sync_status = @status, consecutive_failures = CASE WHEN @reset THEN 0 ELSE consecutive_failures END, updated_at = @now WHERE id = @id;",
+            new { id, status = Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
+    }
+
+    /// <summary>Records a finished run's effect on the connector (decided by the schedule policy).</summary>
+    public async Task RecordRunAsync(long id, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            UPDATE connectors SET sync_status = @status, consecutive_failures = @consecutiveFailures, last_attempt_at = @finished,
+                last_run = CASE WHEN @succeeded THEN @finished ELSE last_run END
+            WHERE id = @id;
+            """,
+            new { id, status = Text(status), consecutiveFailures, finished = finishedAt.ToUnixTimeMilliseconds(), succeeded });
+    }
+
+    public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction();
+        await connection.ExecuteAsync("DELETE FROM mapped_columns WHERE connector_id = @id;", new { id }, transaction);
+        await connection.ExecuteAsync(
+            "INSERT INTO mapped_columns (connector_id, position, name, type, source_path) VALUES (@id, @position, @Name, @Type, @SourcePath);",
+            columns.Select((c, i) => new { id, position = i, c.Name, c.Type, c.SourcePath }),
+            transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MappedColumn>> MappedColumnsAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Name, string Type, string SourcePath)>(
+            "SELECT name, type, source_path FROM mapped_columns WHERE connector_id = @id ORDER BY position;", new { id });
+        return rows.Select(r => new MappedColumn(r.Name, r.Type, r.SourcePath)).ToList();
+    }
+
+    private ConnectorRow ToRow(ConnectorDefinition d, ConnectorRow? existing)
+    {
+        var (sourceUri, sourceSecret) = Seal(d.Source.Uri, existing?.SourceSecret);
+        var (destUri, destSecret) = Seal(d.Destination.Uri, existing?.DestSecret);
+        return new ConnectorRow
+        {
+            Name = d.Name,
+            SourceUri = sourceUri,
+            SourceSecret = sourceSecret,
+            SourceDatabase = d.Source.Database,
+            SourceCollection = d.Source.Collection,
+            SourceFilter = d.Source.Filter,
+            SourceProjection = d.Source.Projection,
+            DestUri = destUri,
+            DestSecret = destSecret,
+            DestDatabase = d.Destination.Database,
+            DestTable = d.Destination.Table,
+            SyncMode = ModeText(d.Mode),
+            CursorField = d.CursorField,
+            IntervalSeconds = d.IntervalSeconds,
+            BatchSize = d.BatchSize,
+            MappingSeparator = d.Mapping.Separator,
+            MappingMaxDepth = d.Mapping.MaxDepth,
+            TableOrderBy = d.Table.OrderBy,
+            TablePartitionBy = d.Table.PartitionBy,
+            TableTtl = d.Table.Ttl,
+            SyncStatus = existing?.SyncStatus ?? Text(ConnectorStatus.Active),
+        };
+    }
+
+    /// <summary>Masks the URI for storage and encrypts its password; a masked or missing password keeps the stored one.</summary>
+    private (string MaskedUri, string? Secret) Seal(string uri, string? storedSecret)
+    {
+        var (masked, password) = ConnectionUri.Split(uri);
+        if (password is null or ConnectionUri.Mask)
+        {
+            if (storedSecret is null)
+            {
+                return (password is null ? masked : ConnectionUri.WithPassword(masked, null), null);
+            }
+
+            // Keep the stored password; make sure the stored URI shows there is one (user:***@).
+            return (ConnectionUri.Split(ConnectionUri.WithPassword(uri, ConnectionUri.Mask)).Masked, storedSecret);
+        }
+
+        return (masked, secrets.Protect(password));
+    }
+
+    private StoredConnector ToModel(ConnectorRow r)
+    {
+        var sourceUri = ConnectionUri.WithPassword(r.SourceUri, secrets.Unprotect(r.SourceSecret));
+        var destUri = ConnectionUri.WithPassword(r.DestUri, secrets.Unprotect(r.DestSecret));
+        var definition = new ConnectorDefinition(
+            r.Name,
+            new SourceSpec(sourceUri, r.SourceDatabase, r.SourceCollection, r.SourceFilter, r.SourceProjection),
+            new DestinationSpec(destUri, r.DestDatabase, r.DestTable),
+            ParseMode(r.SyncMode),
+            r.CursorField,
+            (int)r.IntervalSeconds,
+            r.BatchSize is null ? null : (int)r.BatchSize,
+            new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
+            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl));
+        return new StoredConnector(
+            r.Id,
+            definition,
+            Enum.Parse<ConnectorStatus>(r.SyncStatus, ignoreCase: true),
+            (int)r.ConsecutiveFailures,
+            FromUnix(r.LastRun),
+            FromUnix(r.LastAttemptAt),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt));
+    }
+
+    internal static DateTimeOffset? FromUnix(long? ms) => ms is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms.Value);
+
+    internal static string Text<TEnum>(TEnum value)
+        where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+
+    internal static string ModeText(SyncMode mode) => mode switch
+    {
+        SyncMode.IncrementalId => "incremental_id",
+        SyncMode.IncrementalTimestamp => "incremental_timestamp",
+        SyncMode.Full => "full",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
+
+    private static SyncMode ParseMode(string text) =>
+        Enum.Parse<SyncMode>(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
+
+    /// <summary>One row of <c>connectors</c>, as Dapper maps it (snake_case columns → properties).</summary>
+    private sealed class ConnectorRow
+    {
+        public long Id { get; set; }
+        public string Name { get; set; } = "";
+        public string SourceUri { get; set; } = "";
+        public string? SourceSecret { get; set; }
+        public string SourceDatabase { get; set; } = "";
+        public string SourceCollection { get; set; } = "";
+        public string? SourceFilter { get; set; }
+        public string? SourceProjection { get; set; }
+        public string DestUri { get; set; } = "";
+        public string? DestSecret { get; set; }
+        public string DestDatabase { get; set; } = "";
+        public string DestTable { get; set; } = "";
+        public string SyncMode { get; set; } = "";
+        public string CursorField { get; set; } = "";
+        public long IntervalSeconds { get; set; }
+        public long? BatchSize { get; set; }
+        public string MappingSeparator { get; set; } = "_";
+        public long MappingMaxDepth { get; set; }
+        public string? TableOrderBy { get; set; }
+        public string? TablePartitionBy { get; set; }
+        public string? TableTtl { get; set; }
+        public string SyncStatus { get; set; } = "";
+        public long ConsecutiveFailures { get; set; }
+        public long? LastRun { get; set; }
+        public long? LastAttemptAt { get; set; }
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"connector {Id}");
+    }
+}

@@ -1,0 +1,117 @@
+using Dapper;
+
+namespace Zenith.Service.Metadata;
+
+/// <summary>Versioned schema changes, applied in order at start-up (and by <c>zenith migrate</c>). Never edit a shipped step: add one.</summary>
+public sealed class Migrations(MetadataDatabase database, TimeProvider time)
+{
+    private static readonly (int Version, string Sql)[] Steps =
+    [
+        (1, """
+            CREATE TABLE connectors (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+                source_uri TEXT NOT NULL,            -- password replaced by ***
+                source_secret TEXT NULL,             -- the password, Data Protection ciphertext
+                source_database TEXT NOT NULL,
+                source_collection TEXT NOT NULL,
+                source_filter TEXT NULL,
+                source_projection TEXT NULL,
+                dest_uri TEXT NOT NULL,              -- password replaced by ***
+                dest_secret TEXT NULL,
+                dest_database TEXT NOT NULL,
+                dest_table TEXT NOT NULL,
+                sync_mode TEXT NOT NULL,
+                cursor_field TEXT NOT NULL,
+                interval_seconds INTEGER NOT NULL,
+                batch_size INTEGER NULL,
+                mapping_separator TEXT NOT NULL,
+                mapping_max_depth INTEGER NOT NULL,
+                table_order_by TEXT NULL,
+                table_partition_by TEXT NULL,
+                table_ttl TEXT NULL,
+                sync_status TEXT NOT NULL,
+                consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                last_run INTEGER NULL,               -- last successful sync, unix ms
+                last_attempt_at INTEGER NULL,        -- last finished run of any outcome, unix ms
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE checkpoints (
+                connector_id INTEGER PRIMARY KEY REFERENCES connectors(id) ON DELETE CASCADE,
+                value TEXT NOT NULL,
+                display TEXT NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER NULL,
+                rows_read INTEGER NOT NULL DEFAULT 0,
+                rows_written INTEGER NOT NULL DEFAULT 0,
+                rows_failed INTEGER NOT NULL DEFAULT 0,
+                batches INTEGER NOT NULL DEFAULT 0,
+                bytes INTEGER NOT NULL DEFAULT 0,
+                duration_ms INTEGER NULL,
+                error TEXT NULL
+            );
+            CREATE INDEX runs_by_connector ON runs (connector_id, id);
+            CREATE TABLE logs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time INTEGER NOT NULL,
+                level TEXT NOT NULL,
+                connector_id INTEGER NULL,
+                run_id INTEGER NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX logs_by_connector ON logs (connector_id, id);
+            CREATE TABLE mapped_columns (
+                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                source_path TEXT NOT NULL,
+                PRIMARY KEY (connector_id, position)
+            );
+            """),
+    ];
+
+    public static int LatestVersion => Steps[^1].Version;
+
+    /// <summary>Applies pending steps; returns the versions applied. Safe when two processes start at once (BEGIN IMMEDIATE).</summary>
+    public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // auto_vacuum only takes effect on an empty file; WAL is persistent once set.
+        await connection.ExecuteAsync("PRAGMA auto_vacuum = INCREMENTAL;");
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
+
+        var applied = new List<int>();
+        // Microsoft.Data.Sqlite begins IMMEDIATE transactions: a second migrator waits here instead of racing.
+        await using var transaction = connection.BeginTransaction();
+        var current = await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
+        foreach (var (version, sql) in Steps.Where(s => s.Version > current))
+        {
+            await connection.ExecuteAsync(sql, transaction: transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_version (version, applied_at) VALUES (@version, @now);",
+                new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
+                transaction);
+            applied.Add(version);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return applied;
+    }
+
+    public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
+        return exists == 0 ? 0 : await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;") ?? 0;
+    }
+}

@@ -1,0 +1,145 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+
+namespace Zenith.Service.Metadata;
+
+/// <summary>The run history: one row per run, updated live while it goes, bounded per connector.</summary>
+public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> options)
+{
+    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error";
+
+    public async Task<RunRecord> CreateAsync(long connectorId, RunTrigger trigger, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO runs (connector_id, trigger, status, started_at) VALUES (@connectorId, @trigger, @status, @at) RETURNING id;",
+            new { connectorId, trigger = ConnectorStore.Text(trigger), status = ConnectorStore.Text(RunStatus.Queued), at = at.ToUnixTimeMilliseconds() });
+        return new RunRecord(id, connectorId, trigger, RunStatus.Queued, at, null, 0, 0, 0, 0, 0, null, null);
+    }
+
+    public async Task MarkStartedAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE runs SET status = 'running', started_at = @at WHERE id = @runId;",
+            new { runId, at = at.ToUnixTimeMilliseconds() });
+    }
+
+    /// <summary>Live numbers after each committed batch (synchronous: called from the pipeline's observer).</summary>
+    public void UpdateProgress(long runId, SyncProgress total)
+    {
+        using var connection = database.Open();
+        connection.Execute(
+            "UPDATE runs SET rows_read = @RowsRead, rows_written = @RowsWritten, rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes WHERE id = @runId;",
+            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes });
+    }
+
+    public async Task FinishAsync(long runId, RunStatus status, SyncRunResult result, DateTimeOffset finishedAt, string? error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var connectorId = await connection.ExecuteScalarAsync<long>(
+            """
+            UPDATE runs SET status = @status, finished_at = @finished, rows_read = @RowsRead, rows_written = @RowsWritten,
+                rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes, duration_ms = @durationMs, error = @error
+            WHERE id = @runId RETURNING connector_id;
+            """,
+            new
+            {
+                runId,
+                status = ConnectorStore.Text(status),
+                finished = finishedAt.ToUnixTimeMilliseconds(),
+                result.RowsRead,
+                result.RowsWritten,
+                result.RowsFailed,
+                result.Batches,
+                result.Bytes,
+                durationMs = (long)result.Duration.TotalMilliseconds,
+                error,
+            });
+        await PruneAsync(connection, connectorId);
+    }
+
+    /// <summary>Runs left <c>queued</c>/<c>running</c> by a process that died: they did not finish.</summary>
+    public async Task<int> CloseAbandonedAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE runs SET status = 'cancelled', finished_at = @at, error = 'The service stopped before this run finished.' WHERE status IN ('queued', 'running');",
+            new { at = at.ToUnixTimeMilliseconds() });
+    }
+
+    public async Task<RunRecord?> GetAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>($"SELECT {Columns} FROM runs WHERE id = @runId;", new { runId });
+        return row?.ToModel();
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(long connectorId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RunRow>(
+            $"SELECT {Columns} FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT @limit;", new { connectorId, limit });
+        return rows.Select(r => r.ToModel()).ToList();
+    }
+
+    /// <summary>The newest run of each connector, for the connector list.</summary>
+    public async Task<IReadOnlyDictionary<long, RunRecord>> LatestAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RunRow>(
+            $"SELECT {Columns} FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY connector_id);");
+        return rows.ToDictionary(r => r.ConnectorId, r => r.ToModel());
+    }
+
+    private async Task PruneAsync(System.Data.Common.DbConnection connection, long connectorId)
+    {
+        var keep = options.Value.Retention.MaxRunsPerConnector;
+        var deleted = await connection.ExecuteAsync(
+            """
+            DELETE FROM runs WHERE connector_id = @connectorId AND id <= (
+                SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep);
+            """,
+            new { connectorId, keep });
+        if (deleted > 0)
+        {
+            // auto_vacuum = INCREMENTAL: give a few freed pages back so the file shrinks after bursts.
+            await connection.ExecuteAsync("PRAGMA incremental_vacuum(64);");
+        }
+    }
+
+    private sealed class RunRow
+    {
+        public long Id { get; set; }
+        public long ConnectorId { get; set; }
+        public string Trigger { get; set; } = "";
+        public string Status { get; set; } = "";
+        public long StartedAt { get; set; }
+        public long? FinishedAt { get; set; }
+        public long RowsRead { get; set; }
+        public long RowsWritten { get; set; }
+        public long RowsFailed { get; set; }
+        public long Batches { get; set; }
+        public long Bytes { get; set; }
+        public long? DurationMs { get; set; }
+        public string? Error { get; set; }
+
+        public RunRecord ToModel() => new(
+            Id,
+            ConnectorId,
+            Enum.Parse<RunTrigger>(Trigger, ignoreCase: true),
+            Enum.Parse<RunStatus>(Status, ignoreCase: true),
+            DateTimeOffset.FromUnixTimeMilliseconds(StartedAt),
+            ConnectorStore.FromUnix(FinishedAt),
+            RowsRead,
+            RowsWritten,
+            RowsFailed,
+            Batches,
+            Bytes,
+            DurationMs,
+            Error);
+    }
+}

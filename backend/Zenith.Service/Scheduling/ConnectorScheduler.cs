@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Options;
+using Zenith.Service.Configuration;
+using Zenith.Service.Metadata;
+using Zenith.Service.Telemetry;
+
+namespace Zenith.Service.Scheduling;
+
+/// <summary>
+/// The loop: looks at the connectors, starts those the policy says are due, sleeps until the next one is due
+/// (or something wakes it). On its first pass every active connector runs at once from its checkpoint (trigger <c>startup</c>).
+/// </summary>
+public sealed class ConnectorScheduler(
+    ConnectorStore connectors,
+    RunCoordinator coordinator,
+    SchedulePolicy policy,
+    SchedulerSignal signal,
+    TimeProvider time,
+    IOptions<ZenithOptions> options,
+    ILogger<ConnectorScheduler> logger) : BackgroundService
+{
+    /// <summary>Look again at least this often, so connectors added by <c>zenith connectors add</c> to the file are picked up.</summary>
+    public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(30);
+
+    public bool IsRunning { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        logger.SchedulerStarted(options.Value.Processing.MaxParallelJobs);
+        IsRunning = true;
+        var firstPass = true;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                TimeSpan sleep;
+                try
+                {
+                    sleep = await PassAsync(firstPass, stoppingToken);
+                    firstPass = false;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.SchedulerPassFailed(e);
+                    sleep = TimeSpan.FromSeconds(5);
+                }
+
+                await signal.WaitAsync(sleep, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            IsRunning = false;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await coordinator.StopAllAsync(cancellationToken);
+    }
+
+    /// <summary>Starts what is due; returns how long to sleep before the next pass.</summary>
+    private async Task<TimeSpan> PassAsync(bool firstPass, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var next = now + MaxSleep;
+        foreach (var connector in await connectors.ListAsync(cancellationToken))
+        {
+            if (coordinator.IsRunning(connector.Id))
+            {
+                continue;
+            }
+
+            var state = new ScheduleState(connector.Status, connector.Definition.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt);
+            if (policy.NextRunAt(state, now) is not { } due)
+            {
+                continue;
+            }
+
+            if (firstPass || due <= now)
+            {
+                await coordinator.TryStartAsync(connector, firstPass ? RunTrigger.Startup : RunTrigger.Schedule, cancellationToken);
+            }
+            else if (due < next)
+            {
+                next = due;
+            }
+        }
+
+        return next - now;
+    }
+}

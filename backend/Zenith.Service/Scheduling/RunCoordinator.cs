@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+using Zenith.Service.Metadata;
+using Zenith.Service.Telemetry;
+
+namespace Zenith.Service.Scheduling;
+
+/// <summary>
+/// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs
+/// twice at once. Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches.
+/// </summary>
+public sealed class RunCoordinator : IDisposable
+{
+    private readonly ConcurrentDictionary<long, Job> jobs = new();
+    private readonly SemaphoreSlim slots;
+    private readonly ISyncEngine engine;
+    private readonly ConnectorStore connectors;
+    private readonly RunStore runs;
+    private readonly ICheckpointStore checkpoints;
+    private readonly SyncHistory history;
+    private readonly ZenithMetrics metrics;
+    private readonly SchedulePolicy policy;
+    private readonly SchedulerSignal signal;
+    private readonly TimeProvider time;
+    private readonly ILogger<RunCoordinator> logger;
+    private readonly ZenithOptions options;
+
+    public RunCoordinator(
+        ISyncEngine engine,
+        ConnectorStore connectors,
+        RunStore runs,
+        ICheckpointStore checkpoints,
+        SyncHistory history,
+        ZenithMetrics metrics,
+        SchedulePolicy policy,
+        SchedulerSignal signal,
+        TimeProvider time,
+        IOptions<ZenithOptions> options,
+        ILogger<RunCoordinator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.engine = engine;
+        this.connectors = connectors;
+        this.runs = runs;
+        this.checkpoints = checkpoints;
+        this.history = history;
+        this.metrics = metrics;
+        this.policy = policy;
+        this.signal = signal;
+        this.time = time;
+        this.logger = logger;
+        this.options = options.Value;
+        slots = new SemaphoreSlim(this.options.Processing.MaxParallelJobs, this.options.Processing.MaxParallelJobs);
+    }
+
+    public bool IsRunning(long connectorId) => jobs.ContainsKey(connectorId);
+
+    public int RunningCount => jobs.Count;
+
+    /// <summary>Queues a run for the connector; null when it already has one queued or running.</summary>
+    public async Task<RunRecord?> TryStartAsync(StoredConnector connector, RunTrigger trigger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        var job = new Job();
+        if (!jobs.TryAdd(connector.Id, job))
+        {
+            return null;
+        }
+
+        RunRecord run;
+        try
+        {
+            run = await runs.CreateAsync(connector.Id, trigger, time.GetUtcNow(), cancellationToken);
+        }
+        catch
+        {
+            jobs.TryRemove(connector.Id, out _);
+            throw;
+        }
+
+        job.Completion = Task.Run(() => ExecuteAsync(connector.Id, run, job), CancellationToken.None);
+        return run;
+    }
+
+    /// <summary>Cancels the connector's run, if any, and waits until it has stopped.</summary>
+    public async Task CancelAsync(long connectorId)
+    {
+        if (jobs.TryGetValue(connectorId, out var job))
+        {
+            await job.Cancellation.CancelAsync();
+            await job.Completion;
+        }
+    }
+
+    /// <summary>Shutdown: every run stops between batches; the checkpoints stay where ClickHouse is.</summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken)
+    {
+        var running = jobs.Values.ToList();
+        if (running.Count == 0)
+        {
+            return;
+        }
+
+        logger.CancellingRuns(running.Count);
+        foreach (var job in running)
+        {
+            await job.Cancellation.CancelAsync();
+        }
+
+        await Task.WhenAll(running.Select(j => j.Completion)).WaitAsync(cancellationToken);
+    }
+
+    public void Dispose() => slots.Dispose();
+
+    private async Task ExecuteAsync(long connectorId, RunRecord run, Job job)
+    {
+        var token = job.Cancellation.Token;
+        StoredConnector? connector = null;
+        try
+        {
+            await slots.WaitAsync(token);
+            try
+            {
+                connector = await connectors.GetAsync(connectorId, CancellationToken.None);
+                if (connector is null)
+                {
+                    return;
+                }
+
+                await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
+                history.RunStarted(connector, run.Id, run.Trigger);
+                var observer = new RunObserver(connector, run.Id, runs, history, metrics, logger);
+                var result = await RunEngineAsync(connector, run.Id, observer, token);
+                await FinishAsync(connector, run.Id, result);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Cancelled while waiting for a slot: nothing ran.
+            var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
+            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, CancellationToken.None);
+        }
+        finally
+        {
+            jobs.TryRemove(connectorId, out _);
+            signal.Wake();
+        }
+    }
+
+    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, ISyncObserver observer, CancellationToken token)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            return await engine.RunAsync(connector.ToSpec(options.Processing.BatchSize), checkpoints, observer, token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, time.GetElapsedTime(started), null, null);
+        }
+#pragma warning disable CA1031 // The engine promises not to throw; if it does, the run is a failure like any other, not a dead scheduler.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.EngineThrew(e, connector.Definition.Name, runId);
+            return new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, time.GetElapsedTime(started), null, e.Message);
+        }
+    }
+
+    private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
+    {
+        var error = result.Error is null ? null : SecretScrubber.Scrub(result.Error, connector.Definition);
+        var status = result.Outcome switch
+        {
+            SyncOutcome.Succeeded => RunStatus.Succeeded,
+            SyncOutcome.Failed => RunStatus.Failed,
+            _ => RunStatus.Cancelled,
+        };
+        var now = time.GetUtcNow();
+        await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
+
+        // Read the status again: the connector may have been paused while it ran.
+        var current = await connectors.GetAsync(connector.Id, CancellationToken.None);
+        if (current is not null)
+        {
+            var verdict = policy.AfterRun(current.Status, current.ConsecutiveFailures, result.Outcome);
+            if (result.Outcome != SyncOutcome.Cancelled)
+            {
+                await connectors.RecordRunAsync(connector.Id, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
+            }
+
+            history.RunFinished(current, runId, result, error);
+            if (verdict.TurnedToError)
+            {
+                history.TurnedToError(current, verdict.ConsecutiveFailures);
+            }
+        }
+
+        metrics.RunFinished(connector.Definition.Name, result.Outcome, result.Duration);
+    }
+
+#pragma warning disable CA1001 // Cancel may race with the run's end; a source without timers holds nothing that needs Dispose.
+    private sealed class Job
+#pragma warning restore CA1001
+    {
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public Task Completion { get; set; } = Task.CompletedTask;
+    }
+}

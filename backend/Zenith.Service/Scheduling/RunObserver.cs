@@ -1,0 +1,43 @@
+using Zenith.Core.Connectors;
+using Zenith.Service.Metadata;
+using Zenith.Service.Telemetry;
+
+namespace Zenith.Service.Scheduling;
+
+/// <summary>Hears one run's batches: metrics, the live run row, the history. Never throws into the pipeline.</summary>
+internal sealed class RunObserver(StoredConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger) : ISyncObserver
+{
+    public void BatchCommitted(SyncProgress batch, SyncProgress total)
+    {
+        metrics.BatchCommitted(connector.Definition.Name, batch);
+        try
+        {
+            runs.UpdateProgress(runId, total);
+        }
+#pragma warning disable CA1031 // The observer must not throw into the pipeline; a missed progress update only delays the dashboard.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.ProgressNotRecorded(e, runId);
+        }
+    }
+
+    public void DocumentFailed(string documentId, string reason) => Safely(() =>
+        history.DocumentFailed(connector, runId, SecretScrubber.Scrub(documentId, connector.Definition), SecretScrubber.Scrub(reason, connector.Definition)));
+
+    public void Note(string message) => Safely(() => history.Note(connector, runId, SecretScrubber.Scrub(message, connector.Definition)));
+
+    private void Safely(Action write)
+    {
+        try
+        {
+            write();
+        }
+#pragma warning disable CA1031 // See BatchCommitted: history lines are best effort while a run goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.ProgressNotRecorded(e, runId);
+        }
+    }
+}

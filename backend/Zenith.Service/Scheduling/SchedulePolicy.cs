@@ -1,0 +1,68 @@
+using Zenith.Core.Connectors;
+using Zenith.Service.Metadata;
+
+namespace Zenith.Service.Scheduling;
+
+/// <summary>What the scheduler needs to know about a connector to decide when it runs next.</summary>
+public readonly record struct ScheduleState(ConnectorStatus Status, int IntervalSeconds, int ConsecutiveFailures, DateTimeOffset? LastAttemptAt);
+
+/// <summary>A connector's status and failure count after a run.</summary>
+public readonly record struct RunVerdict(ConnectorStatus Status, int ConsecutiveFailures, bool TurnedToError);
+
+/// <summary>
+/// The scheduling decisions, apart from the loop that performs them: when a connector is due, how long to back
+/// off after failures, and when repeated failures turn it to <c>error</c> (the PRD's alerting).
+/// </summary>
+public sealed class SchedulePolicy(int failureThreshold)
+{
+    /// <summary>Back-off never waits longer than this (or the interval, if that is longer).</summary>
+    public static readonly TimeSpan MaxBackOff = TimeSpan.FromHours(1);
+
+    public int FailureThreshold { get; } = failureThreshold >= 1 ? failureThreshold : throw new ArgumentOutOfRangeException(nameof(failureThreshold));
+
+    /// <summary>
+    /// When the connector should run next; null when it must not run (paused or in error). A connector that never ran is
+    /// due at once. After <c>n</c> failures in a row the wait is the interval × 2^(n-1), capped at max(interval, 1 h).
+    /// </summary>
+    public DateTimeOffset? NextRunAt(ScheduleState state, DateTimeOffset now)
+    {
+        if (state.Status != ConnectorStatus.Active)
+        {
+            return null;
+        }
+
+        if (state.LastAttemptAt is not { } last)
+        {
+            return now;
+        }
+
+        return last + Delay(state.IntervalSeconds, state.ConsecutiveFailures);
+    }
+
+    public static TimeSpan Delay(int intervalSeconds, int consecutiveFailures)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(1, intervalSeconds));
+        if (consecutiveFailures <= 0)
+        {
+            return interval;
+        }
+
+        var cap = interval > MaxBackOff ? interval : MaxBackOff;
+        var factor = Math.Pow(2, Math.Min(consecutiveFailures - 1, 30));
+        var backOff = TimeSpan.FromSeconds(Math.Min(interval.TotalSeconds * factor, cap.TotalSeconds));
+        return backOff;
+    }
+
+    /// <summary>
+    /// A success clears the count; a failure adds one and turns an active connector to <c>error</c> at the threshold;
+    /// a cancelled run changes nothing. A connector paused while it ran stays paused.
+    /// </summary>
+    public RunVerdict AfterRun(ConnectorStatus current, int consecutiveFailures, SyncOutcome outcome) => outcome switch
+    {
+        SyncOutcome.Succeeded => new(current, 0, false),
+        SyncOutcome.Failed when consecutiveFailures + 1 >= FailureThreshold && current == ConnectorStatus.Active =>
+            new(ConnectorStatus.Error, consecutiveFailures + 1, true),
+        SyncOutcome.Failed => new(current, consecutiveFailures + 1, false),
+        _ => new(current, consecutiveFailures, false),
+    };
+}

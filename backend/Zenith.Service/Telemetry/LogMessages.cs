@@ -1,0 +1,50 @@
+using Zenith.Core.Connectors;
+using Zenith.Service.Metadata;
+
+namespace Zenith.Service.Telemetry;
+
+/// <summary>Every console log message, source-generated with its event id. None carries document contents or passwords.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(1, LogLevel.Information, "Zenith listening on {Urls}")]
+    public static partial void Listening(this ILogger logger, string urls);
+
+    [LoggerMessage(2, LogLevel.Warning, "No API key configured (auth.api_key / ZENITH_auth__api_key): the API is open to local users, so Zenith listens on loopback only")]
+    public static partial void NoApiKey(this ILogger logger);
+
+    [LoggerMessage(3, LogLevel.Information, "Metadata database {Path} at schema version {Version}")]
+    public static partial void MetadataReady(this ILogger logger, string path, int version);
+
+    [LoggerMessage(10, LogLevel.Information, "Run {RunId} of connector {Connector} started ({Trigger})")]
+    public static partial void RunStarted(this ILogger logger, string connector, long runId, RunTrigger trigger);
+
+    [LoggerMessage(11, LogLevel.Information, "Run {RunId} of connector {Connector} {Outcome}: {RowsRead} read, {RowsWritten} written, {RowsFailed} failed in {DurationMs} ms")]
+    public static partial void RunFinished(this ILogger logger, string connector, long runId, SyncOutcome outcome, long rowsRead, long rowsWritten, long rowsFailed, long durationMs);
+
+    [LoggerMessage(12, LogLevel.Error, "Run {RunId} of connector {Connector} failed: {Error}")]
+    public static partial void RunFailed(this ILogger logger, string connector, long runId, string error);
+
+    [LoggerMessage(13, LogLevel.Warning, "Connector {Connector}: document {DocumentId} not written: {Reason}")]
+    public static partial void DocumentFailed(this ILogger logger, string connector, string documentId, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "Connector {Connector}: {Note}")]
+    public static partial void Note(this ILogger logger, string connector, string note);
+
+    [LoggerMessage(15, LogLevel.Error, "Connector {Connector} turned to error after {Failures} failed runs in a row; resume it to schedule it again")]
+    public static partial void TurnedToError(this ILogger logger, string connector, int failures);
+
+    [LoggerMessage(16, LogLevel.Error, "The sync engine threw for connector {Connector} (run {RunId})")]
+    public static partial void EngineThrew(this ILogger logger, Exception exception, string connector, long runId);
+
+    [LoggerMessage(17, LogLevel.Warning, "Could not record progress of run {RunId}")]
+    public static partial void ProgressNotRecorded(this ILogger logger, Exception exception, long runId);
+
+    [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
+    public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);
+
+    [LoggerMessage(21, LogLevel.Error, "Scheduler pass failed; retrying")]
+    public static partial void SchedulerPassFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(22, LogLevel.Information, "Stopping: cancelling {Count} running syncs between batches")]
+    public static partial void CancellingRuns(this ILogger logger, int count);
+}

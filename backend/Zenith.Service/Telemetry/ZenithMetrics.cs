@@ -1,0 +1,82 @@
+using System.Diagnostics.Metrics;
+using Zenith.Core.Connectors;
+using Zenith.Service.Metadata;
+
+namespace Zenith.Service.Telemetry;
+
+/// <summary>A connector's state as the gauges report it.</summary>
+public readonly record struct ConnectorGauge(string Name, ConnectorStatus Status, bool Running, int ConsecutiveFailures, DateTimeOffset? LastSuccess, int IntervalSeconds);
+
+/// <summary>Where the gauges read connector state from at scrape time.</summary>
+public interface IConnectorGaugeSource
+{
+    IReadOnlyList<ConnectorGauge> Read();
+}
+
+/// <summary>
+/// The one <c>Zenith</c> meter and every instrument on it. Prometheus names follow from name + unit
+/// (<c>zenith.rows.written</c> → <c>zenith_rows_written_total</c>, <c>zenith.sync.duration</c> in s → <c>zenith_sync_duration_seconds</c>).
+/// </summary>
+public sealed class ZenithMetrics
+{
+    public const string MeterName = "Zenith";
+    private const string ConnectorTag = "connector";
+
+    private readonly Counter<long> rowsRead;
+    private readonly Counter<long> rowsWritten;
+    private readonly Counter<long> rowsFailed;
+    private readonly Counter<long> batches;
+    private readonly Counter<long> bytes;
+    private readonly Counter<long> runs;
+    private readonly Histogram<double> duration;
+
+    public ZenithMetrics(IMeterFactory meterFactory, IConnectorGaugeSource connectors)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(connectors);
+        var meter = meterFactory.Create(MeterName);
+        rowsRead = meter.CreateCounter<long>("zenith.rows.read", "{row}", "Documents read from MongoDB.");
+        rowsWritten = meter.CreateCounter<long>("zenith.rows.written", "{row}", "Rows ClickHouse acknowledged.");
+        rowsFailed = meter.CreateCounter<long>("zenith.rows.failed", "{row}", "Documents that could not be written.");
+        batches = meter.CreateCounter<long>("zenith.batches", "{batch}", "Batches ClickHouse acknowledged.");
+        bytes = meter.CreateCounter<long>("zenith.bytes", "By", "Bytes sent to ClickHouse.");
+        runs = meter.CreateCounter<long>("zenith.runs", "{run}", "Finished runs by outcome.");
+        duration = meter.CreateHistogram(
+            "zenith.sync.duration",
+            "s",
+            "Duration of a connector run.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] });
+
+        meter.CreateObservableGauge("zenith.connector.status", () => connectors.Read().SelectMany(StatusMeasurements), description: "1 for the connector's current status (active, paused, error).");
+        meter.CreateObservableGauge("zenith.connector.running", () => connectors.Read().Select(c => new Measurement<int>(c.Running ? 1 : 0, Tag(c.Name))), description: "1 while the connector runs.");
+        meter.CreateObservableGauge("zenith.connector.consecutive_failures", () => connectors.Read().Select(c => new Measurement<int>(c.ConsecutiveFailures, Tag(c.Name))), description: "Failed runs in a row.");
+        meter.CreateObservableGauge(
+            "zenith.connector.last_success_timestamp",
+            () => connectors.Read().Where(c => c.LastSuccess is not null).Select(c => new Measurement<double>(c.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, Tag(c.Name))),
+            "s",
+            "Unix time of the last successful run.");
+        meter.CreateObservableGauge("zenith.connector.interval", () => connectors.Read().Select(c => new Measurement<int>(c.IntervalSeconds, Tag(c.Name))), "s", "The connector's schedule interval.");
+    }
+
+    public void BatchCommitted(string connector, SyncProgress batch)
+    {
+        var tag = Tag(connector);
+        rowsRead.Add(batch.RowsRead, tag);
+        rowsWritten.Add(batch.RowsWritten, tag);
+        rowsFailed.Add(batch.RowsFailed, tag);
+        batches.Add(batch.Batches, tag);
+        bytes.Add(batch.Bytes, tag);
+    }
+
+    public void RunFinished(string connector, SyncOutcome outcome, TimeSpan elapsed)
+    {
+        runs.Add(1, Tag(connector), new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        duration.Record(elapsed.TotalSeconds, Tag(connector));
+    }
+
+    private static IEnumerable<Measurement<int>> StatusMeasurements(ConnectorGauge c) =>
+        Enum.GetValues<ConnectorStatus>().Select(s => new Measurement<int>(
+            s == c.Status ? 1 : 0, Tag(c.Name), new KeyValuePair<string, object?>("status", s.ToString().ToLowerInvariant())));
+
+    private static KeyValuePair<string, object?> Tag(string connector) => new(ConnectorTag, connector);
+}

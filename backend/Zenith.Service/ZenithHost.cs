@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+using Zenith.Service.Metadata;
+using Zenith.Service.Telemetry;
+using Zenith.Sync;
+
+namespace Zenith.Service;
+
+/// <summary>The start-up steps Program.cs names: listen addresses, the engine, running until stopped.</summary>
+public static class ZenithHost
+{
+    /// <summary>
+    /// Applies <c>server.urls</c>; refuses a non-loopback address without an API key. Returns the one-line error, or null.
+    /// </summary>
+    public static string? ConfigureListening(this WebApplicationBuilder builder, ZenithOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        var addresses = ListenAddresses.Parse(options.Server.Urls);
+        if (addresses.Error is not null)
+        {
+            return null; // reported by options validation, which names the setting
+        }
+
+        if (!options.Auth.HasApiKey && !addresses.AllLoopback)
+        {
+            return $"Invalid configuration: server.urls must be loopback addresses (e.g. http://127.0.0.1:8080) while auth.api_key is not set (got {options.Server.Urls}); set auth.api_key or ZENITH_auth__api_key to listen on other addresses.";
+        }
+
+        builder.WebHost.UseUrls([.. addresses.Urls.Select(u => u.OriginalString.TrimEnd('/'))]);
+        return null;
+    }
+
+    public static IServiceCollection AddSyncEngine(this IServiceCollection services)
+    {
+        services.AddSingleton<ISyncEngine>(sp => new SyncEngine(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        return services;
+    }
+
+    /// <summary>Runs until stopped. A bad setting ends it with one line and exit code 1.</summary>
+    public static async Task<int> RunZenithAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Invalid configuration: " + e.Failures.First());
+            return 1;
+        }
+
+        var options = app.Services.GetRequiredService<IOptions<ZenithOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Zenith");
+        logger.Listening(string.Join(", ", app.Urls));
+        logger.MetadataReady(app.Services.GetRequiredService<MetadataDatabase>().FilePath, Migrations.LatestVersion);
+        if (!options.Auth.HasApiKey)
+        {
+            logger.NoApiKey();
+        }
+
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+}
+

@@ -92,6 +92,14 @@ class Connection {
     return this.run(sql, 'TSV');
   }
 
+  /** Decompresses a request body with the engine's own codec (e.g. zstd, which Node 20 lacks). */
+  async decompress(data, method) {
+    const file = `${this.spoolFile}.${method}`;
+    await writeFile(file, data);
+    const result = await this.run(`SELECT * FROM file(${quoteString(file)}, RawBLOB, 'raw String', ${quoteString(method)})`, 'RawBLOB');
+    return Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
+  }
+
   /**
    * Starts a streamed SELECT; returns null when the statement cannot be streamed (DDL, INSERT …
    * SELECT, SET …), which the caller then runs with run().

@@ -3,10 +3,8 @@
 // compressed request bodies) and what they read back (status, `X-ClickHouse-*` headers, error text).
 
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { ClickHouseError, HttpStatusTable, fromEngineError } from './errors.mjs';
 import { headerLength, isStreamable } from './formats.mjs';
 import { splitInsert } from './sql.mjs';
@@ -47,7 +45,7 @@ export function createHandler(engine, credentials) {
         return sendText(res, 404, `There is no handle ${url.pathname}\n`);
       }
       authenticate(req, url.searchParams);
-      const request = await readRequest(req, url.searchParams, engine.settingNames);
+      const request = await readRequest(req, url.searchParams, engine);
       await engine.with((connection) => execute(connection, request, res));
     } catch (error) {
       const failure = fromEngineError(error);
@@ -110,7 +108,7 @@ async function sendStream(stream, format, res) {
       // the socket may still be sending it.
       const body = Buffer.from(first ? chunk : chunk.subarray(header));
       first = false;
-      if (body.length > 0 && !res.write(body)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (body.length > 0 && !res.write(body)) await writable(res);
       if (aborted) break;
       chunk = await stream.next();
     }
@@ -121,9 +119,22 @@ async function sendStream(stream, format, res) {
   }
 }
 
+/** Resolves once the response can take more data or has gone away. */
+function writable(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Parses the parts of a request the engine needs: SQL or INSERT + data, params, settings. */
-async function readRequest(req, search, settingNames) {
-  let body = await readBody(req);
+async function readRequest(req, search, engine) {
+  let body = await readBody(req, engine);
   const fields = new Map(search);
   const contentTypeHeader = req.headers['content-type'] ?? '';
   if (contentTypeHeader.startsWith('multipart/form-data')) {
@@ -137,7 +148,7 @@ async function readRequest(req, search, settingNames) {
   const settings = new Map();
   for (const [name, value] of fields) {
     if (name.startsWith('param_')) params[name.slice('param_'.length)] = value;
-    else if (!HTTP_PARAMETERS.has(name) && settingNames.has(name)) settings.set(name, value);
+    else if (!HTTP_PARAMETERS.has(name) && engine.settingNames.has(name)) settings.set(name, value);
   }
 
   const request = {
@@ -176,7 +187,7 @@ async function readRequest(req, search, settingNames) {
   return request;
 }
 
-async function readBody(req) {
+async function readBody(req, engine) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
@@ -193,10 +204,9 @@ async function readBody(req) {
         return await inflate(raw);
       case 'br':
         return await brotli(raw);
-      case 'zstd': {
-        const out = zstdDecompress(raw);
-        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-      }
+      case 'zstd':
+        // The engine's zstd is native and several times faster than a JS decoder on bulk inserts.
+        return await engine.with((connection) => connection.decompress(raw, 'zstd'));
       default:
         throw ClickHouseError.of(24, 'UNKNOWN_COMPRESSION_METHOD', `Unknown HTTP Content-Encoding: ${encoding} (this test server decodes gzip, deflate, br and zstd)`);
     }

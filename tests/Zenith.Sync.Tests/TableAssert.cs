@@ -1,0 +1,47 @@
+using System.Globalization;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Zenith.Core.Connectors;
+
+namespace Zenith.Sync.Tests;
+
+/// <summary>Compares the ClickHouse table (read with FINAL) with the source collection, row for row and value for value.</summary>
+public static class TableAssert
+{
+    /// <summary>For flat documents whose fields are ints, longs, doubles, strings, bools and dates.</summary>
+    public static async Task EqualsSourceAsync(Servers servers, ConnectorSpec connector, IReadOnlyList<string> fields)
+    {
+        var source = await servers.Collection(connector).Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+        var expected = source
+            .Select(d => (Id: IdText(d["_id"]), Values: fields.Select(f => d.TryGetValue(f, out var v) ? Normalize(v) : null).ToArray()))
+            .OrderBy(r => r.Id, StringComparer.Ordinal)
+            .ToList();
+        var columns = string.Join(", ", fields.Select(f => "toString(`" + f + "`)"));
+        var table = $"`{connector.Destination.Database}`.`{connector.Destination.Table}`";
+        var rows = await servers.ClickHouse.QueryAsync($"SELECT _id, {columns} FROM {table} FINAL ORDER BY _id");
+        var actual = rows.Select(r => (Id: (string)r[0]!, Values: r.Skip(1).Select(v => v as string).ToArray())).ToList();
+        var sortedActual = actual.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+
+        Assert.Equal(expected.Count, sortedActual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Id, sortedActual[i].Id);
+            Assert.Equal(expected[i].Values, sortedActual[i].Values);
+        }
+    }
+
+    public static string IdText(BsonValue id) => id.IsObjectId ? id.AsObjectId.ToString() : id.IsString ? id.AsString : id.ToString()!;
+
+    /// <summary>What ClickHouse's toString prints for the value in its typed column.</summary>
+    private static string? Normalize(BsonValue value) => value.BsonType switch
+    {
+        BsonType.Null => null,
+        BsonType.Int32 => value.AsInt32.ToString(CultureInfo.InvariantCulture),
+        BsonType.Int64 => value.AsInt64.ToString(CultureInfo.InvariantCulture),
+        BsonType.Double => value.AsDouble.ToString("R", CultureInfo.InvariantCulture),
+        BsonType.Boolean => value.AsBoolean ? "true" : "false",
+        BsonType.DateTime => value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+        BsonType.String => value.AsString,
+        _ => value.ToString(),
+    };
+}

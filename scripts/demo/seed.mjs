@@ -201,6 +201,9 @@ function parseOptions(argv) {
   if (values.anchor !== undefined) {
     anchorMs = Date.parse(values.anchor);
     if (Number.isNaN(anchorMs)) throw new Error(`--anchor must be an ISO 8601 time, got "${values.anchor}"`);
+    // Live changes carry the real time; seeded ones must be older, or a timestamp cursor
+    // would skip the live changes.
+    if (anchorMs > Date.now()) throw new Error(`--anchor must not be in the future, got "${values.anchor}"`);
   }
   return {
     help: values.help,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validates the ops files without a Docker engine: the compose file (Debian's docker-compose),
 # the Prometheus config, alert rules and their unit tests (promtool), and the Grafana
-# dashboard, alert metric names and Dockerfile against the repository (node:test).
+# dashboard, alert metric names and Dockerfile against the repository, and the demo's
+# seeder against MongoDB (node:test).
 # Installs docker-compose, prometheus (for promtool) and tests/ops' npm packages when missing.
 # Usage: bash tests/ops/check.sh   (from anywhere; exits non-zero if a check fails)
 set -euo pipefail
@@ -18,6 +19,11 @@ if ((${#missing[@]} > 0)); then
   if [[ "$(id -u)" != 0 ]]; then sudo=(sudo); fi
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The demo seeder's test uses the root's `mongodb` driver.
+if [[ ! -d node_modules/mongodb ]]; then
+  echo "==> Installing the root npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 if [[ ! -f tests/ops/node_modules/.package-lock.json || tests/ops/package-lock.json -nt tests/ops/node_modules/.package-lock.json ]]; then
   echo "==> Installing tests/ops npm packages"
@@ -75,9 +81,11 @@ check "promtool check config ops/prometheus/prometheus.yml" promtool_config
 check "promtool check rules ops/prometheus/alerts.yml" promtool check rules ops/prometheus/alerts.yml
 check "promtool test rules ops/prometheus/alerts.test.yml" promtool test rules ops/prometheus/alerts.test.yml
 
-# node:test checks, counted one by one.
+# node:test checks, counted one by one. seed-check.mjs starts the MongoDB test server
+# (dotnet run) unless ZENITH_TEST_MONGO_URI names a MongoDB.
 node_status=0
-node --test --test-reporter=tap tests/ops/grafana-check.mjs tests/ops/dockerfile-check.mjs >"$work/node.tap" 2>&1 || node_status=$?
+node --test --test-reporter=tap tests/ops/grafana-check.mjs tests/ops/dockerfile-check.mjs tests/ops/seed-check.mjs \
+  >"$work/node.tap" 2>&1 || node_status=$?
 while IFS= read -r line; do
   if [[ "$line" =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then
     passed=$((passed + 1))

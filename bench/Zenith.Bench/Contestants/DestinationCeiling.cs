@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Zenith.Bench.DataSets;
+using Zenith.Bench.Harness;
+
+namespace Zenith.Bench.Contestants;
+
+/// <summary>
+/// The destination's limit: the rows of a reference table (what Zenith wrote, or the Node script if
+/// Zenith did not run), fetched once as RowBinary in chunks of <see cref="ChunkRows"/> rows, then
+/// inserted with ClickHouse.Driver's <c>InsertRawStreamAsync</c> into an empty copy of the table, uncompressed.
+/// </summary>
+internal sealed class DestinationCeiling(Destination destination) : IContestant
+{
+    public const int ChunkRows = 100_000;
+
+    private readonly List<byte[]> chunks = [];
+    private string? reference;
+
+    public string Name => "ceiling: insert RowBinary";
+
+    public string Description => $"Destination ceiling: pre-built RowBinary (the rows Zenith wrote) inserted through ClickHouse.Driver `InsertRawStreamAsync`, {ChunkRows:N0} rows per insert";
+
+    public bool WritesTable => true;
+
+    public string? NotApplicable(DataSet dataSet) => dataSet.Incremental ? "ceilings are measured on first loads" : null;
+
+    /// <summary>Takes the rows of <paramref name="table"/> as the payload of the next runs (null: nothing to take).</summary>
+    public async Task PrepareAsync(string database, string? table, CancellationToken ct)
+    {
+        chunks.Clear();
+        reference = null;
+        if (table is null)
+            return;
+        var name = Destination.Name(database, table);
+        var rows = long.Parse(await destination.ScalarTextAsync($"SELECT count() FROM {name}", ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        for (long offset = 0; offset < rows; offset += ChunkRows)
+        {
+            using var result = await destination.Client.ExecuteRawResultAsync($"SELECT * FROM {name} ORDER BY _id LIMIT {ChunkRows} OFFSET {offset} FORMAT RowBinary", null, ct).ConfigureAwait(false);
+            await using var stream = await result.ReadDecompressedStreamAsync().ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+            chunks.Add(buffer.ToArray());
+        }
+        reference = name;
+    }
+
+    public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
+    {
+        if (reference is null)
+            throw new InvalidOperationException("no reference table to take RowBinary rows from (neither Zenith nor the Node script produced one)");
+        var table = Destination.Name(target.Database, target.Table);
+        var started = Stopwatch.GetTimestamp();
+        await destination.ExecuteAsync($"CREATE TABLE {table} AS {reference}", ct).ConfigureAwait(false);
+        foreach (var chunk in chunks)
+        {
+            using var body = new MemoryStream(chunk, writable: false);
+            using var response = await destination.Client.InsertRawStreamAsync(table, body, "RowBinary", null, useCompression: false, null, ct).ConfigureAwait(false);
+        }
+        return new RunOutcome(Stopwatch.GetElapsedTime(started).TotalSeconds, (long)chunks.Count * ChunkRows);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Zenith.Bench.DataSets;
+using Zenith.Bench.Harness;
+
+namespace Zenith.Bench.Contestants;
+
+/// <summary>
+/// ClickHouse's <c>mongodb()</c> table function, run by the ClickHouse test server's own engine (chDB):
+/// <c>INSERT INTO t SELECT * FROM mongodb(uri, collection, structure)</c>. It cannot flatten, so the
+/// table has the top-level fields, subdocuments as JSON text (less work than Zenith does).
+/// </summary>
+internal sealed class MongoTableFunctionContestant(string mongoUri, Destination destination) : IContestant
+{
+    public string Name => "chdb-mongodb()";
+
+    public string Description => "ClickHouse `INSERT … SELECT * FROM mongodb(uri, collection, structure)` executed by the chDB engine of the ClickHouse test server; top-level columns, subdocuments as JSON text";
+
+    public bool WritesTable => true;
+
+    public string? NotApplicable(DataSet dataSet) => null;
+
+    public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
+    {
+        var columns = target.DataSet.TopLevelSchema.Columns();
+        var table = Destination.Name(target.Database, target.Table);
+        var started = Stopwatch.GetTimestamp();
+        var where = "";
+        if (target.Incremental)
+        {
+            var max = await destination.ScalarTextAsync($"SELECT toUnixTimestamp64Milli(max(updated_at)) FROM {table}", ct).ConfigureAwait(false);
+            where = $" WHERE updated_at > fromUnixTimestamp64Milli({long.Parse(max, System.Globalization.CultureInfo.InvariantCulture)}, 'UTC')";
+        }
+        else
+        {
+            await destination.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {Destination.Quote(target.Database)}", ct).ConfigureAwait(false);
+            await destination.ExecuteAsync(
+                $"CREATE TABLE IF NOT EXISTS {table} ({string.Join(", ", columns.Select(c => $"{Destination.Quote(c.Name)} {c.Type}"))}) ENGINE = ReplacingMergeTree(updated_at) ORDER BY _id",
+                ct).ConfigureAwait(false);
+        }
+        var structure = string.Join(", ", columns.Select(c => $"{Destination.Quote(c.Name)} {c.Type}"));
+        var uri = mongoUri.TrimEnd('/') + "/" + BenchRun.SourceDatabase;
+        await destination.ExecuteAsync(
+            $"INSERT INTO {table} SELECT * FROM mongodb({Literal(uri)}, {Literal(target.Collection)}, {Literal(structure)}){where}",
+            ct).ConfigureAwait(false);
+        return new RunOutcome(Stopwatch.GetElapsedTime(started).TotalSeconds, -1);
+    }
+
+    private static string Literal(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Zenith.Bench.DataSets;
+using Zenith.Bench.Harness;
+
+namespace Zenith.Bench.Contestants;
+
+/// <summary>bench/contestants/node-script.mjs: the official Node drivers, batches of 10,000 rows as JSONEachRow.</summary>
+internal sealed class NodeScriptContestant(string mongoUri, string clickHouseUrl, string workDirectory) : IContestant
+{
+    public string Name => "node-script";
+
+    public string Description => "Node script: `mongodb` cursor → `@clickhouse/client` JSONEachRow inserts of 10,000 rows, flattening like Zenith, into a hand-written table";
+
+    public bool WritesTable => true;
+
+    public string? NotApplicable(DataSet dataSet) => null;
+
+    public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
+    {
+        var schemaFile = Path.Combine(workDirectory, $"schema-{target.DataSet.Name}.json");
+        if (!File.Exists(schemaFile))
+        {
+            var schema = new { maxDepth = target.DataSet.FlatSchema.MaxDepth, separator = UserSchema.Separator, columns = target.DataSet.FlatSchema.Columns().Select(c => new { name = c.Name, type = c.Type }) };
+            await File.WriteAllTextAsync(schemaFile, JsonSerializer.Serialize(schema), ct).ConfigureAwait(false);
+        }
+        string[] arguments =
+        [
+            Path.Combine(RepoPaths.Root, "bench", "contestants", "node-script.mjs"),
+            "--mongo", mongoUri, "--db", Harness.BenchRun.SourceDatabase, "--collection", target.Collection,
+            "--clickhouse", clickHouseUrl, "--database", target.Database, "--table", target.Table,
+            "--schema", schemaFile, "--batch", "10000",
+        ];
+        if (target.Incremental)
+            arguments = [.. arguments, "--incremental"];
+        var (stdout, _) = await ChildProcess.RunAsync("node", arguments, RepoPaths.Root, ct).ConfigureAwait(false);
+        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+            ?? throw new InvalidOperationException("the Node script printed nothing");
+        using var json = JsonDocument.Parse(last);
+        return new RunOutcome(json.RootElement.GetProperty("seconds").GetDouble(), json.RootElement.GetProperty("rows").GetInt64());
+    }
+}
+
+/// <summary>Runs a child process to completion; a non-zero exit is an error carrying the end of its stderr.</summary>
+internal static class ChildProcess
+{
+    public static async Task<(string Stdout, string Stderr)> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        var (output, errors) = (await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(fileName)} exited with {process.ExitCode}: {Tail(errors)}");
+        return (output, errors);
+    }
+
+    public static string Tail(string text, int max = 600)
+    {
+        text = text.Trim();
+        return text.Length <= max ? text : "…" + text[^max..];
+    }
+}

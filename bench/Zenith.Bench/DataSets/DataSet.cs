@@ -1,0 +1,111 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Zenith.Bench.DataSets;
+
+/// <summary>A data set of the benchmark: a shape, a size, a seed; and, once loaded, what the table must hold.</summary>
+internal sealed class DataSet(string name, string title, DocumentShape shape, int documents, int seed, bool incremental = false)
+{
+    public string Name { get; } = name;
+
+    public string Title { get; } = title;
+
+    public DocumentShape Shape { get; } = shape;
+
+    public int Documents { get; } = documents;
+
+    public int Seed { get; } = seed;
+
+    /// <summary>The scenario "1% of the documents changed, sync again" rather than a first load.</summary>
+    public bool Incremental { get; } = incremental;
+
+    public string Collection => Name;
+
+    public string WarmUpCollection => Name + "_warmup";
+
+    public int WarmUpDocuments => Math.Clamp(Documents / 100, 1_000, 20_000);
+
+    public ExpectedContent Expected { get; } = new();
+
+    public UserSchema FlatSchema { get; } = new(maxDepth: 3);
+
+    public UserSchema TopLevelSchema { get; } = new(maxDepth: 1);
+
+    public long SourceBytes { get; private set; }
+
+    public double LoadSeconds { get; private set; }
+
+    /// <summary>updated_at (Unix ms) per seq, kept for the incremental scenario's bumps.</summary>
+    private long[]? updatedAt;
+
+    private int bumps;
+
+    public async Task LoadAsync(IMongoDatabase database, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await database.DropCollectionAsync(Collection, ct).ConfigureAwait(false);
+        await database.DropCollectionAsync(WarmUpCollection, ct).ConfigureAwait(false);
+        if (Incremental)
+            updatedAt = new long[Documents];
+        await InsertAsync(database.GetCollection<BsonDocument>(Collection), Documents, Seed, observe: true, ct).ConfigureAwait(false);
+        await InsertAsync(database.GetCollection<BsonDocument>(WarmUpCollection), WarmUpDocuments, Seed + 1, observe: false, ct).ConfigureAwait(false);
+        LoadSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>Touches 1% of the documents (one <c>bucket</c>): <c>updated_at</c> moves past every earlier value.</summary>
+    public async Task<long> BumpAsync(IMongoDatabase database, CancellationToken ct)
+    {
+        if (updatedAt is null)
+            throw new InvalidOperationException("Only the incremental data set is bumped.");
+        var bucket = bumps % 100;
+        bumps++;
+        var newValue = DocumentShape.Epoch.AddMilliseconds((Documents * 10L) + (bumps * 1000L));
+        var newMillis = new DateTimeOffset(newValue).ToUnixTimeMilliseconds();
+        var result = await database.GetCollection<BsonDocument>(Collection).UpdateManyAsync(
+            Builders<BsonDocument>.Filter.Eq("bucket", bucket),
+            Builders<BsonDocument>.Update.Set("updated_at", newValue),
+            cancellationToken: ct).ConfigureAwait(false);
+        for (var seq = bucket; seq < Documents; seq += 100)
+        {
+            Expected.ShiftUpdatedAt(newMillis - updatedAt[seq]);
+            updatedAt[seq] = newMillis;
+        }
+        return result.ModifiedCount;
+    }
+
+    public IEnumerable<BsonDocument> Generate(int count, int seed)
+    {
+        var random = new Random(seed);
+        for (var seq = 0; seq < count; seq++)
+            yield return Shape.Create(seq, random);
+    }
+
+    private async Task InsertAsync(IMongoCollection<BsonDocument> collection, int count, int seed, bool observe, CancellationToken ct)
+    {
+        const int BatchSize = 10_000;
+        var batch = new List<BsonDocument>(BatchSize);
+        Task pending = Task.CompletedTask;
+        foreach (var document in Generate(count, seed))
+        {
+            if (observe)
+            {
+                Expected.Add(document);
+                FlatSchema.Observe(document);
+                TopLevelSchema.Observe(document);
+                SourceBytes += document.ToBson().Length;
+                if (updatedAt is not null)
+                    updatedAt[document["seq"].ToInt64()] = new DateTimeOffset(document["updated_at"].ToUniversalTime()).ToUnixTimeMilliseconds();
+            }
+            batch.Add(document);
+            if (batch.Count == BatchSize)
+            {
+                await pending.ConfigureAwait(false);
+                pending = collection.InsertManyAsync(batch, new InsertManyOptions { IsOrdered = false }, ct);
+                batch = new List<BsonDocument>(BatchSize);
+            }
+        }
+        await pending.ConfigureAwait(false);
+        if (batch.Count > 0)
+            await collection.InsertManyAsync(batch, new InsertManyOptions { IsOrdered = false }, ct).ConfigureAwait(false);
+    }
+}

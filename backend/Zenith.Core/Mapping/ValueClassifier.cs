@@ -49,12 +49,12 @@ public static class ValueClassifier
             var element = reader.Current;
             if (element.Type is BsonTypeCode.String)
             {
-                kind = ColumnType.WidenKind(kind, ColumnKind.String);
-                if (kind != ColumnKind.String)
+                if (kind is not (ColumnKind.Unknown or ColumnKind.String))
                 {
                     return ColumnType.String;
                 }
 
+                kind = ColumnKind.String;
                 continue;
             }
 

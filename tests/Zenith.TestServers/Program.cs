@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Zenith.TestServers.ClickHouse;
 using Zenith.TestServers.Mongo;
 
@@ -27,6 +28,12 @@ root.SetAction(async (parse, cancellationToken) =>
     var startMongo = parse.GetValue(bothOption) || neitherNamed || parse.GetValue(mongoOption);
     var startClickHouse = parse.GetValue(bothOption) || neitherNamed || parse.GetValue(clickHouseOption);
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    // SIGTERM (e.g. from a process manager) stops the servers cleanly, like Ctrl-C.
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+    {
+        signal.Cancel = true;
+        stop.Cancel();
+    });
 
     await using var mongo = startMongo ? MongoTestServer.Start(parse.GetValue(portOption)) : null;
     await using var clickHouse = startClickHouse ? await ClickHouseTestServer.StartAsync(stop.Token) : null;

@@ -32,7 +32,7 @@ export interface ConnectorRequest {
   destination: DestinationSpec;
   mode: string;
   cursorField?: string | null;
-  intervalSeconds: number;
+  intervalSeconds?: number | null;
   batchSize?: number | null;
   mapping?: MappingOptions | null;
   table?: TableOptions | null;
@@ -56,6 +56,7 @@ export interface RunResponse {
 
 export interface ConnectorResponse extends ConnectorRequest {
   id: number;
+  intervalSeconds: number;
   status: string;
   running: boolean;
   lastRun?: string | null;

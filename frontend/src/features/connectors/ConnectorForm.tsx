@@ -33,6 +33,11 @@ const formFields: readonly FieldName[] = [
   ...advancedFields,
 ];
 
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "mapping.maxDepth"];
+/* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
+const wholeNumber = (value: unknown) =>
+  typeof value !== "string" || value.trim() === "" || /^-?\d+$/.test(value.trim()) || "Enter a whole number.";
+
 interface ConnectorFormProps {
   connectorId: number | null;
   initial: ConnectorDraft;
@@ -87,7 +92,11 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
     }
   };
 
-  const field = (name: FieldName) => ({ name, registration: register(name), error: errors_at(errors, name) });
+  const field = (name: FieldName) => ({
+    name,
+    registration: register(name, numericFields.includes(name) ? { validate: wholeNumber } : {}),
+    error: errors_at(errors, name),
+  });
 
   return (
     <form onSubmit={(event) => void submit(event)} noValidate className="form">
@@ -112,7 +121,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
           )}
         </div>
         <div className="field-row">
-          <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" required />
+          <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" hint="Blank: 60." />
           <Field {...field("batchSize")} label="Batch size" inputMode="numeric" hint="Blank: the server's default." />
         </div>
       </fieldset>

@@ -126,7 +126,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
       database: draft.destination.database.trim(), table: draft.destination.table.trim() },
     mode: draft.mode,
     cursorField: draft.mode === "incremental_timestamp" ? blankToNull(draft.cursorField) : null,
-    intervalSeconds: toNumber(draft.intervalSeconds) ?? 0,
+    intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
     mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,

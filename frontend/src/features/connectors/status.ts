@@ -30,6 +30,8 @@ export function connectorBadge(connector: Pick<Connector, "status" | "running" |
       return { kind: "cancelled", label: "Cancelled", description: "The latest sync was cancelled." };
     case "running":
       return { kind: "running", label: "Running", description: "A sync is in progress." };
+    case "queued":
+      return { kind: "pending", label: "Queued", description: "Waiting for a free slot (processing.max_parallel_jobs)." };
     default:
       return { kind: "pending", label: "Not run yet", description: "The first sync has not run yet." };
   }
@@ -45,6 +47,8 @@ export function runBadge(status: string): Badge {
       return { kind: "running", label: "Running", description: "The run is in progress." };
     case "cancelled":
       return { kind: "cancelled", label: "Cancelled", description: "The run was cancelled." };
+    case "queued":
+      return { kind: "pending", label: "Queued", description: "Waiting for a free slot (processing.max_parallel_jobs)." };
     default:
       return { kind: "pending", label: status, description: status };
   }

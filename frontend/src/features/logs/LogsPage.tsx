@@ -56,7 +56,7 @@ export function LogsPage() {
             <option value="">All levels</option>
             {logLevels.map((l) => (
               <option key={l} value={l}>
-                {l}
+                {l === "error" ? "error" : `${l} and above`}
               </option>
             ))}
           </select>

@@ -1,0 +1,32 @@
+// Debian's chromium driven by playwright-core (no browser download here); screenshots go to
+// test-results/e2e/ at the repository root.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { repoRoot } from "./processes.mjs";
+
+export const screenshotDir = process.env.ZENITH_E2E_SCREENSHOTS ?? join(repoRoot, "test-results", "e2e");
+
+export async function launchBrowser() {
+  mkdirSync(screenshotDir, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.ZENITH_E2E_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function screenshot(page, name) {
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -132,6 +132,38 @@ public sealed class FindTests(MongoFixture fixture)
     }
 
     [Fact]
+    public async Task A_sorted_query_sees_writes_made_after_an_earlier_one()
+    {
+        var c = await SeedAsync(
+            new BsonDocument { { "_id", 1 }, { "t", 30 } },
+            new BsonDocument { { "_id", 2 }, { "t", 10 } },
+            new BsonDocument { { "_id", 3 }, { "t", 20 } });
+        var byT = Builders<BsonDocument>.Sort.Ascending("t").Ascending("_id");
+
+        var before = await c.Find(F.Gte("t", 15)).Sort(byT).ToListAsync();
+        await c.UpdateOneAsync(F.Eq("_id", 2), Builders<BsonDocument>.Update.Set("t", 25));
+        await c.InsertOneAsync(new BsonDocument { { "_id", 4 }, { "t", 16 } });
+        var after = await c.Find(F.Gte("t", 15)).Sort(byT).ToListAsync();
+
+        Assert.Equal([3, 1], before.Select(d => d["_id"].AsInt32));
+        Assert.Equal([4, 3, 2, 1], after.Select(d => d["_id"].AsInt32));
+    }
+
+    [Fact]
+    public async Task A_range_on_the_sort_field_still_matches_arrays_whose_least_element_is_below_it()
+    {
+        var c = await SeedAsync(
+            new BsonDocument { { "_id", 1 }, { "t", new BsonArray { 1, 10 } } },
+            new BsonDocument { { "_id", 2 }, { "t", 7 } },
+            new BsonDocument { { "_id", 3 }, { "t", 3 } });
+
+        var found = await c.Find(F.Gt("t", 5)).Sort(Builders<BsonDocument>.Sort.Ascending("t")).ToListAsync();
+
+        // [1, 10] sorts by its least element (1) yet matches $gt 5 through 10.
+        Assert.Equal([1, 2], found.Select(d => d["_id"].AsInt32));
+    }
+
+    [Fact]
     public async Task Projection_includes_or_excludes_fields_and_id()
     {
         var c = await SeedAsync(new BsonDocument { { "_id", 1 }, { "a", 1 }, { "b", new BsonDocument { { "x", 1 }, { "y", 2 } } }, { "c", 3 } });

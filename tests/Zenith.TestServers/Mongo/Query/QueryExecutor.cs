@@ -33,37 +33,41 @@ internal static class QueryExecutor
     /// <summary>The matching documents in query order, with skip and limit applied.</summary>
     public static List<StoredDocument> Collect(CollectionStore collection, QuerySpec query)
     {
-        List<StoredDocument> matches;
         lock (collection.Sync)
         {
-            matches = ScanLocked(collection, query, applyLimits: query.IsIndexOrdered);
+            if (query.IsIndexOrdered)
+            {
+                return ScanLocked(collection, query, applyLimits: true);
+            }
+            var view = SortedView.GetLocked(collection, query.Sort!);
+            var start = 0;
+            var first = query.Sort!.Keys[0];
+            if (view.FirstKeyIsScalar && !first.Descending && SortedView.LowerBound(query.FilterDocument, first.Path.Dotted) is { } bound)
+            {
+                start = view.Seek(bound);
+            }
+            var result = new List<StoredDocument>();
+            var toSkip = query.Skip;
+            for (var i = start; i < view.Documents.Length; i++)
+            {
+                var document = view.Documents[i];
+                if (query.Filter is not null && !query.Filter.Matches(new RawFieldSource(document.Bytes)))
+                {
+                    continue;
+                }
+                if (toSkip > 0)
+                {
+                    toSkip--;
+                    continue;
+                }
+                result.Add(document);
+                if (query.Limit > 0 && result.Count >= query.Limit)
+                {
+                    break;
+                }
+            }
+            return result;
         }
-        if (query.IsIndexOrdered)
-        {
-            return matches;
-        }
-        var scratch = new List<BsonValue>();
-        var keys = new BsonValue[matches.Count][];
-        var order = new int[matches.Count];
-        for (var i = 0; i < matches.Count; i++)
-        {
-            keys[i] = query.Sort!.KeyOf(new RawFieldSource(matches[i].Bytes), scratch);
-            order[i] = i;
-        }
-        // Ties keep _id order, so results are deterministic.
-        Array.Sort(order, (a, b) =>
-        {
-            var c = query.Sort!.CompareKeys(keys[a], keys[b]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-        var skip = (int)Math.Min(query.Skip, order.Length);
-        var take = query.Limit > 0 ? (int)Math.Min(query.Limit, order.Length - skip) : order.Length - skip;
-        var result = new List<StoredDocument>(take);
-        for (var i = skip; i < skip + take; i++)
-        {
-            result.Add(matches[order[i]]);
-        }
-        return result;
     }
 
     /// <summary>Scans in <c>_id</c> order (reversed for a descending <c>_id</c> sort); the caller holds the collection lock.</summary>

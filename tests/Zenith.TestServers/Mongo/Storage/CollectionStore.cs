@@ -17,4 +17,7 @@ internal sealed class CollectionStore(string database, string name)
     public IdIndex Index { get; } = new();
 
     public List<IndexSpec> Indexes { get; } = [];
+
+    /// <summary>Sorted views by sort specification, rebuilt when the index has changed since (see <see cref="Query.SortedView"/>).</summary>
+    public Dictionary<string, Query.SortedView> SortedViews { get; } = new(StringComparer.Ordinal);
 }

@@ -18,6 +18,9 @@ internal sealed class IdIndex
 
     public int Count { get; private set; }
 
+    /// <summary>Changes on every write, so views derived from the index know when they are stale.</summary>
+    public long Version { get; private set; }
+
     public static IndexPosition Start => new(0, 0);
 
     public IndexPosition End => new(_chunks.Count, 0);
@@ -78,6 +81,7 @@ internal sealed class IdIndex
     /// <summary>Adds a document; false when one with an equal <c>_id</c> exists.</summary>
     public bool TryAdd(StoredDocument document)
     {
+        Version++;
         if (_chunks.Count == 0)
         {
             _chunks.Add(new List<StoredDocument>(ChunkSize) { document });
@@ -125,12 +129,14 @@ internal sealed class IdIndex
     /// <summary>Replaces the document with the same <c>_id</c>.</summary>
     public void Replace(StoredDocument document)
     {
+        Version++;
         var p = SeekForward(document.Id, exclusive: false);
         _chunks[p.Chunk][p.Offset] = document;
     }
 
     public bool Remove(BsonValue id)
     {
+        Version++;
         var p = SeekForward(id, exclusive: false);
         if (!IsValid(p) || BsonOrder.CompareValues(this[p].Id, id) != 0)
         {
@@ -148,6 +154,7 @@ internal sealed class IdIndex
 
     public void Clear()
     {
+        Version++;
         _chunks.Clear();
         Count = 0;
     }

@@ -211,7 +211,7 @@ describe("the dashboard", () => {
     await connectorRow(page, "delete_me").getByRole("button", { name: "Delete delete_me" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete delete_me?" });
     await dialog.waitFor();
-    await screenshot(page, "09-delete-confirmation-narrow");
+    await screenshot(page, "09-delete-confirmation-narrow", { fullPage: false });
     await dialog.getByRole("button", { name: "Delete connector" }).click();
     await connectorRow(page, "delete_me").waitFor({ state: "detached" });
     assert.equal((await apiCall("GET", `/api/connectors/${connector.id}`)).status, 404);

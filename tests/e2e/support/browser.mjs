@@ -25,8 +25,9 @@ export async function launchBrowser() {
   });
 }
 
-export async function screenshot(page, name) {
+/** Saves a screenshot; the whole page unless a modal is open (a fixed overlay only covers the viewport). */
+export async function screenshot(page, name, { fullPage = true } = {}) {
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -1,12 +1,19 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { ConnectionTestResponse, ConnectorRequest, ConnectorResponse, MappingPreviewResponse } from "../../api/generated";
+import type {
+  ConnectionTestResponse,
+  ConnectorRequest,
+  ConnectorResponse,
+  ConnectorStatus,
+  PreviewResponse,
+  SyncMode,
+} from "../../api/generated";
 import { pollIntervalMs } from "../../lib/polling";
 import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
+export type { ConnectorStatus, SyncMode };
 export const syncModes: readonly { value: SyncMode; label: string }[] = [
   { value: "incremental_id", label: "Incremental by _id" },
   { value: "incremental_timestamp", label: "Incremental by timestamp" },
@@ -18,14 +25,13 @@ export interface Connector {
   name: string;
   source: { uri: string; database: string; collection: string; filter: string; projection: string };
   destination: { uri: string; database: string; table: string };
-  mode: string;
+  mode: SyncMode;
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
   mapping: { separator: string; maxDepth: number | null };
   table: { orderBy: string; partitionBy: string; ttl: string };
-  /** active | paused | error */
-  status: string;
+  status: ConnectorStatus;
   running: boolean;
   lastSuccessAt: Date | null;
   lastResult: Run | null;
@@ -40,7 +46,7 @@ export interface ConnectorDraft {
   name: string;
   source: { uri: string; password: string; database: string; collection: string; filter: string; projection: string };
   destination: { uri: string; password: string; database: string; table: string };
-  mode: string;
+  mode: SyncMode;
   cursorField: string;
   intervalSeconds: string;
   batchSize: string;
@@ -61,11 +67,11 @@ export function toConnector(wire: ConnectorResponse): Connector {
     },
     destination: { uri: wire.destination.uri, database: wire.destination.database, table: wire.destination.table },
     mode: wire.mode,
-    cursorField: wire.cursorField ?? "",
+    cursorField: wire.cursorField,
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
-    mapping: { separator: wire.mapping?.separator ?? "", maxDepth: wire.mapping?.maxDepth ?? null },
-    table: { orderBy: wire.table?.orderBy ?? "", partitionBy: wire.table?.partitionBy ?? "", ttl: wire.table?.ttl ?? "" },
+    mapping: { separator: wire.mapping.separator ?? "", maxDepth: wire.mapping.maxDepth ?? null },
+    table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
     status: wire.status,
     running: wire.running,
     lastSuccessAt: wire.lastRun ? new Date(wire.lastRun) : null,
@@ -131,6 +137,12 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };
+}
+
+/** Only the two ends, for a connection test before saving. */
+function endsOf(draft: ConnectorDraft) {
+  const { source, destination } = toRequest(draft);
+  return { source, destination };
 }
 
 export const connectorKeys = {
@@ -218,7 +230,7 @@ const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
 export function useTestConnection() {
   return useMutation({
     mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft | null }) =>
-      toConnectionTest(draft === null && id !== null ? await api.testConnector(id) : await api.testConnection(toRequest(draft ?? emptyDraft))),
+      toConnectionTest(draft === null && id !== null ? await api.testConnector(id) : await api.testConnection(endsOf(draft ?? emptyDraft))),
   });
 }
 
@@ -226,7 +238,7 @@ export interface MappingPreview {
   columns: { name: string; type: string; sourcePath: string }[];
   sampled: number;
 }
-const toPreview = (wire: MappingPreviewResponse): MappingPreview => ({
+const toPreview = (wire: PreviewResponse): MappingPreview => ({
   columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
   sampled: wire.sampled,
 });

@@ -2,14 +2,14 @@ import { useSearchParams } from "react-router";
 import { QueryError } from "../../components/QueryError";
 import { useConnectors } from "../connectors/api";
 import { LogList } from "./LogList";
-import { logLevels, useLogs } from "./api";
+import { asLogLevel, logLevels, useLogs } from "./api";
 
 /** The system log (the sync history of every connector), filtered through the URL. */
 export function LogsPage() {
   const [params, setParams] = useSearchParams();
   const connectorParam = params.get("connector");
   const connectorId = connectorParam === null ? undefined : Number(connectorParam);
-  const level = params.get("level") ?? undefined;
+  const level = asLogLevel(params.get("level"));
   const logs = useLogs({ connectorId, level });
   const connectors = useConnectors();
   const names = new Map((connectors.data ?? []).map((c) => [c.id, c.name]));

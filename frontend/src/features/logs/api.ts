@@ -1,15 +1,16 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { LogEntryResponse } from "../../api/generated";
+import type { LogResponse, LogSeverity } from "../../api/generated";
 import { pollIntervalMs } from "../../lib/polling";
 
-export const logLevels = ["info", "warning", "error"] as const;
-export type LogLevel = (typeof logLevels)[number];
+export type { LogSeverity };
+export const logLevels: readonly LogSeverity[] = ["info", "warning", "error"];
+export const asLogLevel = (value: string | null): LogSeverity | undefined => logLevels.find((level) => level === value);
 
 export interface LogEntry {
   id: number;
   time: Date;
-  level: string;
+  level: LogSeverity;
   connectorId: number | null;
   runId: number | null;
   message: string;
@@ -17,15 +18,16 @@ export interface LogEntry {
 
 export interface LogFilter {
   connectorId?: number | undefined;
-  level?: string | undefined;
+  /** This level and the more severe ones. */
+  level?: LogSeverity | undefined;
   limit?: number | undefined;
 }
 
-export function toLogEntry(wire: LogEntryResponse): LogEntry {
+export function toLogEntry(wire: LogResponse): LogEntry {
   return {
     id: wire.id,
     time: new Date(wire.time),
-    level: wire.level.toLowerCase(),
+    level: wire.level,
     connectorId: wire.connectorId ?? null,
     runId: wire.runId ?? null,
     message: wire.message,

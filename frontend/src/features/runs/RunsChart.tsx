@@ -25,7 +25,7 @@ export function RunsChart({ runs }: { runs: Run[] }) {
           <YAxis yAxisId="seconds" orientation="right" unit=" s" tick={{ fontSize: 12 }} width={56} />
           <Tooltip />
           <Legend />
-          <Bar yAxisId="rows" dataKey="rows" name="Rows written" fill="#3b6fd8" isAnimationActive={false} />
+          <Bar yAxisId="rows" dataKey="rows" name="Rows written" fill="#3b6fd8" maxBarSize={48} isAnimationActive={false} />
           <Line yAxisId="seconds" dataKey="seconds" name="Duration (s)" stroke="#d9822b" strokeWidth={2} dot isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>

@@ -1,15 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { RunResponse } from "../../api/generated";
+import type { RunResponse, RunStatus, RunTrigger } from "../../api/generated";
 import { pollIntervalMs } from "../../lib/polling";
+
+export type { RunStatus, RunTrigger };
 
 export interface Run {
   id: number;
   connectorId: number;
-  /** schedule | manual | startup */
-  trigger: string;
-  /** running | succeeded | failed | cancelled */
-  status: string;
+  trigger: RunTrigger;
+  status: RunStatus;
   startedAt: Date;
   finishedAt: Date | null;
   rowsRead: number;

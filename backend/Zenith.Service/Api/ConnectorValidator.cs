@@ -224,7 +224,9 @@ public static class ConnectorValidator
         {
             _ = BsonDocument.Parse(json);
         }
-        catch (Exception e) when (e is FormatException or InvalidCastException or BsonSerializationException or EndOfStreamException)
+#pragma warning disable CA1031 // The BSON reader throws several exception types for bad text; each is the user's input error.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             errors[field] = [$"Not a valid MongoDB extended JSON document: {e.Message}"];
         }

@@ -21,9 +21,18 @@ public static class ConfigurationExtensions
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
             },
         });
-        return configuration
-            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), FileName), optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables(EnvironmentPrefix);
+        // Command-line arguments stay last (they win); zenith.json and ZENITH_* go just before them.
+        var commandLine = configuration.Sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource);
+        var at = commandLine < 0 ? configuration.Sources.Count : commandLine;
+        configuration.Sources.Insert(at, new Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix = EnvironmentPrefix });
+        configuration.Sources.Insert(at, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = FileName,
+            Optional = true,
+            ReloadOnChange = false,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Directory.GetCurrentDirectory()),
+        });
+        return configuration;
     }
 
     public static IServiceCollection AddZenithOptions(this IServiceCollection services, IConfiguration configuration)

@@ -153,7 +153,7 @@ public sealed class RunCoordinator : IDisposable
         }
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, ISyncObserver observer, CancellationToken token)
+    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunObserver observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
         try
@@ -162,14 +162,16 @@ public sealed class RunCoordinator : IDisposable
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            return new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, time.GetElapsedTime(started), null, null);
+            var t = observer.Total;
+            return new SyncRunResult(SyncOutcome.Cancelled, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, null);
         }
 #pragma warning disable CA1031 // The engine promises not to throw; if it does, the run is a failure like any other, not a dead scheduler.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             logger.EngineThrew(e, connector.Definition.Name, runId);
-            return new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, time.GetElapsedTime(started), null, e.Message);
+            var t = observer.Total;
+            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
         }
     }
 

@@ -7,8 +7,12 @@ namespace Zenith.Service.Scheduling;
 /// <summary>Hears one run's batches: metrics, the live run row, the history. Never throws into the pipeline.</summary>
 internal sealed class RunObserver(StoredConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger) : ISyncObserver
 {
+    /// <summary>The run's numbers after its last committed batch (what a run cut short did).</summary>
+    public SyncProgress Total { get; private set; }
+
     public void BatchCommitted(SyncProgress batch, SyncProgress total)
     {
+        Total = total;
         metrics.BatchCommitted(connector.Definition.Name, batch);
         try
         {

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text;
+using Zenith.Service.Tests.Infrastructure;
+
+namespace Zenith.Service.Tests.Api;
+
+/// <summary>Passwords go in through the API and never come out: not in responses, logs, metrics or the SQLite file.</summary>
+[Collection(ServiceServersCollection.Name)]
+public sealed class SecretsTests(ServiceServers servers)
+{
+    private const string MongoPassword = "M0ngo-pa55-word";
+
+    [Fact]
+    public async Task No_response_log_line_metric_or_file_holds_a_password()
+    {
+        var mongoDb = servers.Mongo.NewDatabaseName("sec");
+        var chDb = "sec_" + Guid.NewGuid().ToString("N")[..12];
+        await Seed.InsertAsync(servers, mongoDb, "visits", 300);
+        var passwords = new[] { MongoPassword, servers.Password }.Where(p => !string.IsNullOrEmpty(p)).Cast<string>().ToArray();
+        var badMongo = $"mongodb://app:{MongoPassword}@127.0.0.1:{ClosedPort()}/?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
+
+        using var app = new ZenithApp();
+        using var client = app.CreateClient();
+        var seen = new StringBuilder();
+        async Task Record(HttpMethod method, string path, object? body = null)
+        {
+            var (response, json) = await client.SendAsync(method, path, body);
+            seen.Append(method).Append(' ').Append(path).Append(' ').Append((int)response.StatusCode).Append(' ')
+                .AppendLine(json?.ToJsonString() ?? await response.Content.ReadAsStringAsync());
+        }
+
+        var good = (await client.PostJsonAsync("/api/connectors", Requests.Connector("good", servers, mongoDb, "visits", chDb), expected: 201)).Number("id");
+        var bad = (await client.PostJsonAsync("/api/connectors", Requests.Connector("bad", servers, mongoDb, "visits", chDb, table: "other", sourceUri: badMongo), expected: 201)).Number("id");
+        await client.UntilAsync($"/api/connectors/{good}", c => c["lastResult"].Str("status") == "succeeded", "the good connector to sync");
+        await client.UntilAsync($"/api/connectors/{bad}", c => c["lastResult"].Str("status") == "failed", "the bad connector to fail");
+        await client.PostJsonAsync($"/api/connectors/{bad}/pause");
+
+        await Record(HttpMethod.Get, "/api/connectors");
+        await Record(HttpMethod.Get, $"/api/connectors/{good}");
+        await Record(HttpMethod.Get, $"/api/connectors/{bad}");
+        await Record(HttpMethod.Get, $"/api/connectors/{bad}/runs");
+        await Record(HttpMethod.Get, "/api/logs?limit=500");
+        await Record(HttpMethod.Post, $"/api/connectors/{good}/test");
+        await Record(HttpMethod.Post, $"/api/connectors/{bad}/test");
+        await Record(HttpMethod.Get, $"/api/connectors/{good}/preview?sample=50");
+        await Record(HttpMethod.Post, "/api/connectors/test", new
+        {
+            source = new { uri = badMongo, database = mongoDb, collection = "visits" },
+            destination = new { uri = servers.ClickHouseUri.Replace(servers.Password ?? "\0", "wrong-" + servers.Password, StringComparison.Ordinal), database = chDb, table = "x" },
+        });
+        var maskedDestination = servers.Password is null ? null : servers.ClickHouseUri.Replace(":" + servers.Password + "@", ":***@", StringComparison.Ordinal);
+        await Record(HttpMethod.Put, $"/api/connectors/{good}", Requests.Connector("good", servers, mongoDb, "visits", chDb, destinationUri: maskedDestination));
+        await Record(HttpMethod.Get, "/metrics");
+
+        var text = seen.ToString();
+        Assert.Contains(":***@", text, StringComparison.Ordinal);
+        Assert.Contains("\"ok\":false", text, StringComparison.Ordinal);
+        var logs = string.Join('\n', app.Logs.Lines);
+        var file = await ReadDatabaseAsync(app);
+        foreach (var password in passwords)
+        {
+            Assert.DoesNotContain(password, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, logs, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, file, StringComparison.Ordinal);
+        }
+
+        // The stored passwords still work: the good connector syncs again after the update (masked form kept the password).
+        var manual = await client.PostJsonAsync($"/api/connectors/{good}/sync", expected: 202);
+        var run = await client.UntilAsync($"/api/runs/{manual.Number("id")}", r => r.Str("status") is "succeeded" or "failed", "the run after the update");
+        Assert.Equal("succeeded", run.Str("status"));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/connectors/{bad}")).StatusCode);
+    }
+
+    private static async Task<string> ReadDatabaseAsync(ZenithApp app)
+    {
+        var builder = new StringBuilder();
+        foreach (var path in new[] { app.DatabasePath, app.DatabasePath + "-wal" }.Where(File.Exists))
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream, Encoding.Latin1);
+            builder.Append(await reader.ReadToEndAsync());
+        }
+
+        return builder.ToString();
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Zenith.Service.Tests.Infrastructure;
+
+namespace Zenith.Service.Tests.Configuration;
+
+/// <summary>The real binary, started as a user would: a bad setting stops it with one line and exit code 1.</summary>
+public class StartupTests
+{
+    [Fact]
+    public async Task A_bad_setting_from_the_environment_stops_the_service_with_one_line()
+    {
+        var (exit, stderr) = await RunZenithAsync(new() { ["ZENITH_processing__max_parallel_jobs"] = "0" });
+        Assert.Equal(1, exit);
+        Assert.Equal(["Invalid configuration: processing.max_parallel_jobs must be between 1 and 64 (got 0)"], stderr);
+    }
+
+    [Fact]
+    public async Task A_bad_setting_from_zenith_json_stops_the_service_with_one_line()
+    {
+        var directory = TempDirectory.Create();
+        await File.WriteAllTextAsync(Path.Combine(directory, "zenith.json"), """{ "retention": { "max_log_entries": 1000 } }""");
+        var (exit, stderr) = await RunZenithAsync([], directory);
+        Assert.Equal(1, exit);
+        Assert.Equal(["Invalid configuration: retention.max_log_entries must be between 100 and 500 (got 1000)"], stderr);
+    }
+
+    [Fact]
+    public async Task Without_an_api_key_a_public_address_is_refused()
+    {
+        var (exit, stderr) = await RunZenithAsync(new() { ["ZENITH_server__urls"] = "http://0.0.0.0:0" });
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr);
+        Assert.StartsWith("Invalid configuration: server.urls must be loopback addresses", line, StringComparison.Ordinal);
+        Assert.Contains("ZENITH_auth__api_key", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Exit, string[] Stderr)> RunZenithAsync(Dictionary<string, string> environment, string? directory = null)
+    {
+        directory ??= TempDirectory.Create();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zenith.dll"));
+        start.Environment["ZENITH_server__urls"] = "http://127.0.0.1:0";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("zenith kept running; stdout: " + await stdout);
+        }
+
+        return (process.ExitCode, (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+using Zenith.Service.Metadata;
+using Zenith.Service.Tests.Infrastructure;
+
+namespace Zenith.Service.Tests.Metadata;
+
+/// <summary>The store on a real SQLite file in a temp directory.</summary>
+public sealed class MetadataStoreTests : IAsyncLifetime
+{
+    private const string MongoPassword = "m0ngo-Pa55";
+    private const string ClickHousePassword = "cl1ck-Pa55";
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly string directory = TempDirectory.Create();
+    private ServiceProvider services = null!;
+
+    private ConnectorStore Connectors => services.GetRequiredService<ConnectorStore>();
+
+    private RunStore Runs => services.GetRequiredService<RunStore>();
+
+    private LogStore Logs => services.GetRequiredService<LogStore>();
+
+    private MetadataDatabase Database => services.GetRequiredService<MetadataDatabase>();
+
+    public async Task InitializeAsync()
+    {
+        services = Build();
+        await services.GetRequiredService<Migrations>().ApplyAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await services.DisposeAsync();
+
+    [Fact]
+    public async Task Migrations_are_versioned_and_applied_once()
+    {
+        var migrations = services.GetRequiredService<Migrations>();
+        Assert.Empty(await migrations.ApplyAsync(CancellationToken.None));
+        Assert.Equal(Migrations.LatestVersion, await migrations.CurrentVersionAsync(CancellationToken.None));
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode;"));
+        Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("PRAGMA auto_vacuum;")); // incremental
+    }
+
+    [Fact]
+    public async Task Passwords_are_encrypted_at_rest_and_come_back_whole_inside_the_process()
+    {
+        var created = await Connectors.CreateAsync(Definition("orders"), CancellationToken.None);
+        Assert.Equal($"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", created.Definition.Source.Uri);
+        Assert.Equal($"http://default:{ClickHousePassword}@clickhouse:8123", created.Definition.Destination.Uri);
+
+        await using (var connection = await Database.OpenAsync(CancellationToken.None))
+        {
+            var row = await connection.QuerySingleAsync<(string SourceUri, string SourceSecret, string DestUri)>(
+                "SELECT source_uri, source_secret, dest_uri FROM connectors WHERE id = @id;", new { id = created.Id });
+            Assert.Equal("mongodb://app:***@mongo:27017/?authSource=admin", row.SourceUri);
+            Assert.Equal("http://default:***@clickhouse:8123", row.DestUri);
+            Assert.DoesNotContain(MongoPassword, row.SourceSecret, StringComparison.Ordinal);
+            await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+
+        var file = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Database.FilePath));
+        Assert.DoesNotContain(MongoPassword, file, StringComparison.Ordinal);
+        Assert.DoesNotContain(ClickHousePassword, file, StringComparison.Ordinal);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(directory, "keys")).Any(), "the key ring lives in keys/ beside the database");
+
+        // A new process (new provider, same key ring) reads the passwords back.
+        await using var again = Build();
+        var reread = await again.GetRequiredService<ConnectorStore>().GetAsync(created.Id, CancellationToken.None);
+        Assert.Equal(created.Definition.Source.Uri, reread!.Definition.Source.Uri);
+    }
+
+    [Theory]
+    [InlineData("mongodb://app:***@mongo:27017/?authSource=admin")]
+    [InlineData("mongodb://app@mongo:27017/?authSource=admin")]
+    public async Task An_update_with_the_masked_password_or_none_keeps_the_stored_one(string sentUri)
+    {
+        var created = await Connectors.CreateAsync(Definition("keep"), CancellationToken.None);
+        var update = Definition("keep") with { Source = created.Definition.Source with { Uri = sentUri, Collection = "other" } };
+        var updated = await Connectors.UpdateAsync(created.Id, update, CancellationToken.None);
+        Assert.Equal($"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", updated!.Definition.Source.Uri);
+        Assert.Equal("other", updated.Definition.Source.Collection);
+
+        var changed = await Connectors.UpdateAsync(created.Id, update with { Source = update.Source with { Uri = "mongodb://app:new-pw@mongo:27017/" } }, CancellationToken.None);
+        Assert.Equal("mongodb://app:new-pw@mongo:27017/", changed!.Definition.Source.Uri);
+    }
+
+    [Fact]
+    public async Task Names_are_unique_ignoring_case()
+    {
+        await Connectors.CreateAsync(Definition("Visits"), CancellationToken.None);
+        await Assert.ThrowsAsync<DuplicateConnectorNameException>(() => Connectors.CreateAsync(Definition("visits"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Ten_thousand_runs_across_twenty_connectors_keep_the_file_within_a_few_megabytes()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add((await Connectors.CreateAsync(Definition($"c{i}"), CancellationToken.None)).Id);
+        }
+
+        var result = new SyncRunResult(SyncOutcome.Failed, 120_000, 119_990, 10, 120, 53_120_000, TimeSpan.FromSeconds(2),
+            null, "ClickHouse at clickhouse:8123 refused the connection (a realistic, fairly long error message for the history)");
+        for (var run = 0; run < 10_000; run++)
+        {
+            var connector = ids[run % ids.Count];
+            var record = await Runs.CreateAsync(connector, RunTrigger.Schedule, time.GetUtcNow(), CancellationToken.None);
+            Logs.Append(LogSeverity.Info, connector, record.Id, $"Run {record.Id} started (schedule).");
+            Runs.UpdateProgress(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000));
+            await Runs.FinishAsync(record.Id, RunStatus.Failed, result, time.GetUtcNow(), result.Error, CancellationToken.None);
+            Logs.Append(LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}");
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
+        Assert.Equal(20 * 100, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs;"));
+        Assert.Equal(500, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM logs;"));
+        Assert.Equal(100, (await Runs.ListAsync(ids[0], 500, CancellationToken.None)).Count);
+        await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        var size = new FileInfo(Database.FilePath).Length + new FileInfo(Database.FilePath + "-wal").Length;
+        Assert.True(size < 3 * 1024 * 1024, $"database + WAL is {size / 1024} KiB");
+    }
+
+    [Fact]
+    public async Task Concurrent_runs_writing_at_once_do_not_fail()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add((await Connectors.CreateAsync(Definition($"p{i}"), CancellationToken.None)).Id);
+        }
+
+        var checkpoints = services.GetRequiredService<CheckpointStore>();
+        await Task.WhenAll(ids.Select(id => Task.Run(async () =>
+        {
+            for (var batch = 0; batch < 50; batch++)
+            {
+                var run = await Runs.CreateAsync(id, RunTrigger.Manual, time.GetUtcNow(), CancellationToken.None);
+                Runs.UpdateProgress(run.Id, new SyncProgress(batch, batch, 0, 1, 10));
+                await checkpoints.SaveAsync(id, new Checkpoint($"{{\"n\":{batch}}}", $"n = {batch}"), CancellationToken.None);
+                Logs.Append(LogSeverity.Info, id, run.Id, "batch");
+            }
+        })));
+
+        foreach (var id in ids)
+        {
+            Assert.Equal("n = 49", (await checkpoints.LoadAsync(id, CancellationToken.None))!.Display);
+        }
+    }
+
+    private ServiceProvider Build()
+    {
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddSingleton<TimeProvider>(time);
+        collection.AddSingleton(Options.Create(new ZenithOptions()));
+        collection.AddMetadataStore(Path.Combine(directory, "zenith.db"));
+        return collection.BuildServiceProvider();
+    }
+
+    private static ConnectorDefinition Definition(string name) => new(
+        name,
+        new SourceSpec($"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", "monitoring", "visited_sites"),
+        new DestinationSpec($"http://default:{ClickHousePassword}@clickhouse:8123", "analytics", "visited_sites"),
+        SyncMode.IncrementalId,
+        ConnectorSpec.DefaultCursorField,
+        60,
+        null,
+        MappingOptions.Default,
+        TableOptions.Default);
+}

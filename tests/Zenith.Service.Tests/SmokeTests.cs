@@ -1,7 +1,0 @@
-namespace Zenith.Service.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(typeof(SmokeTests).Assembly.GetName().Name == "Zenith.Service.Tests");
-}

@@ -68,6 +68,12 @@ internal sealed partial class CommandDispatcher
             output.Truncate(start);
             output.WriteDocument(Error(14, "TypeMismatch", $"{request.Name}: {e.Message}"));
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A defect of this server must reach the test as an error reply, not as a dropped connection.
+            output.Truncate(start);
+            output.WriteDocument(Error(1, "InternalError", $"{request.Name} failed in the test server: {e.GetType().Name}: {e.Message}"));
+        }
     }
 
     public static BsonDocument Ok() => new("ok", 1.0);

@@ -75,8 +75,17 @@ promtool_config() {
   promtool check config "$work/prometheus/prometheus.yml"
 }
 
+# ops/Dockerfile (like scripts/run.sh) installs the dashboard with `npm ci`, which refuses a
+# lock file out of step with package.json; --dry-run checks that in a copy in seconds.
+frontend_lock_in_sync() {
+  mkdir -p "$work/frontend"
+  cp frontend/package.json frontend/package-lock.json "$work/frontend/"
+  (cd "$work/frontend" && npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error)
+}
+
 check "docker-compose config (with .env.example)" compose_config
 check "docker-compose config refuses a missing ZENITH_API_KEY" compose_requires_secrets
+check "frontend/package-lock.json is in step with package.json (npm ci in ops/Dockerfile)" frontend_lock_in_sync
 check "promtool check config ops/prometheus/prometheus.yml" promtool_config
 check "promtool check rules ops/prometheus/alerts.yml" promtool check rules ops/prometheus/alerts.yml
 check "promtool test rules ops/prometheus/alerts.test.yml" promtool test rules ops/prometheus/alerts.test.yml

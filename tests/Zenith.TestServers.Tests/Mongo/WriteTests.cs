@@ -135,6 +135,42 @@ public sealed class WriteTests(MongoFixture fixture)
     }
 
     [Fact]
+    public async Task FindOneAndUpdate_Replace_and_Delete()
+    {
+        var c = NewCollection();
+        await c.InsertManyAsync(Enumerable.Range(1, 3).Select(i => new BsonDocument { { "_id", i }, { "n", i } }));
+
+        var before = await c.FindOneAndUpdateAsync(F.Gte("n", 2), U.Inc("n", 10), new FindOneAndUpdateOptions<BsonDocument> { Sort = new BsonDocument("n", -1) });
+        var after = await c.FindOneAndUpdateAsync(F.Eq("_id", 1), U.Set("x", true), new FindOneAndUpdateOptions<BsonDocument> { ReturnDocument = ReturnDocument.After });
+        var upserted = await c.FindOneAndReplaceAsync(F.Eq("_id", 9), new BsonDocument("r", 1), new FindOneAndReplaceOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After });
+        var deleted = await c.FindOneAndDeleteAsync(F.Eq("_id", 2));
+        var missing = await c.FindOneAndDeleteAsync(F.Eq("_id", 2));
+
+        Assert.Equal(new BsonDocument { { "_id", 3 }, { "n", 3 } }, before);
+        Assert.Equal(13, (await c.Find(F.Eq("_id", 3)).SingleAsync())["n"].AsInt32);
+        Assert.Equal(new BsonDocument { { "_id", 1 }, { "n", 1 }, { "x", true } }, after);
+        Assert.Equal(new BsonDocument { { "_id", 9 }, { "r", 1 } }, upserted);
+        Assert.Equal(2, deleted["_id"].AsInt32);
+        Assert.Null(missing);
+    }
+
+    [Fact]
+    public async Task Distinct_lists_each_value_once_including_array_elements()
+    {
+        var c = NewCollection();
+        await c.InsertManyAsync([
+            new BsonDocument { { "_id", 1 }, { "tag", "a" } },
+            new BsonDocument { { "_id", 2 }, { "tag", new BsonArray { "b", "a" } } },
+            new BsonDocument { { "_id", 3 }, { "tag", 1 } },
+            new BsonDocument { { "_id", 4 }, { "tag", 1.0 } },
+        ]);
+
+        var values = await (await c.DistinctAsync<BsonValue>("tag", F.Empty)).ToListAsync();
+
+        Assert.Equal(new BsonValue[] { 1, "a", "b" }, values);
+    }
+
+    [Fact]
     public async Task DeleteOne_and_DeleteMany()
     {
         var c = NewCollection();

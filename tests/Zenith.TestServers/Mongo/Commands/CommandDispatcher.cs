@@ -36,6 +36,9 @@ internal sealed partial class CommandDispatcher
             ["killCursors"] = KillCursors,
             ["count"] = Count,
             ["aggregate"] = Aggregate,
+            ["findAndModify"] = FindAndModify,
+            ["findandmodify"] = FindAndModify,
+            ["distinct"] = Distinct,
         };
     }
 

@@ -175,23 +175,7 @@ internal sealed partial class CommandDispatcher
                 {
                     return (0, 0, null);
                 }
-                var seed = update.IsReplacement ? new BsonDocument() : EqualityFields(filter);
-                if (update.IsReplacement && filter.TryGetValue("_id", out var filterId) && filterId is not BsonDocument)
-                {
-                    seed["_id"] = filterId;
-                }
-                var created = update.Apply(seed, isInsert: true);
-                if (!created.TryGetValue("_id", out var id))
-                {
-                    id = new BsonObjectId(ObjectId.GenerateNewId());
-                }
-                created.Remove("_id");
-                created.InsertAt(0, new BsonElement("_id", id));
-                if (!collection.Index.TryAdd(new StoredDocument(id, created.ToBson())))
-                {
-                    throw new CommandException(11000, "DuplicateKey", $"E11000 duplicate key error collection: {collection.Namespace} index: _id_ dup key: {{ _id: {id} }}");
-                }
-                return (1, 0, id);
+                return (1, 0, BuildUpsert(collection, filter, update)["_id"]);
             }
             long modified = 0;
             foreach (var match in matches)
@@ -209,6 +193,28 @@ internal sealed partial class CommandDispatcher
             }
             return (matches.Count, modified, null);
         }
+    }
+
+    /// <summary>Inserts the document an upsert creates: the filter's equalities, then the update; an ObjectId <c>_id</c> if none.</summary>
+    private static BsonDocument BuildUpsert(CollectionStore collection, BsonDocument filter, Query.Update update)
+    {
+        var seed = update.IsReplacement ? new BsonDocument() : EqualityFields(filter);
+        if (update.IsReplacement && filter.TryGetValue("_id", out var filterId) && filterId is not BsonDocument)
+        {
+            seed["_id"] = filterId;
+        }
+        var created = update.Apply(seed, isInsert: true);
+        if (!created.TryGetValue("_id", out var id))
+        {
+            id = new BsonObjectId(ObjectId.GenerateNewId());
+        }
+        created.Remove("_id");
+        created.InsertAt(0, new BsonElement("_id", id));
+        if (!collection.Index.TryAdd(new StoredDocument(id, created.ToBson())))
+        {
+            throw new CommandException(11000, "DuplicateKey", $"E11000 duplicate key error collection: {collection.Namespace} index: _id_ dup key: {{ _id: {id} }}");
+        }
+        return created;
     }
 
     /// <summary>The fields an upsert copies from its filter: top-level equalities (also inside <c>$and</c>).</summary>

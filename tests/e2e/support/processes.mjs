@@ -76,6 +76,9 @@ export async function startTestServers() {
 /** The Zenith service on a free port with its metadata in a fresh temporary directory. */
 export async function startZenith(extraEnv = {}) {
   const dll = builtAssembly("ZENITH_E2E_SERVICE_DLL", "backend/Zenith.Service", "zenith.dll");
+  if (!existsSync(join(repoRoot, "backend/Zenith.Service/wwwroot/index.html"))) {
+    throw new Error("The dashboard is not built: run `npm ci && npm run build` in frontend/ first.");
+  }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "zenith-e2e-"));
   const url = `http://127.0.0.1:${port}`;

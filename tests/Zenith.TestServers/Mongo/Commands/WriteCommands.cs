@@ -74,8 +74,9 @@ internal sealed partial class CommandDispatcher
             writeErrors.Add(new BsonDocument { { "index", index }, { "code", 10334 }, { "errmsg", $"object to insert too large. size in bytes: {bytes.Length}, max size: {MaxDocumentBytes}" } });
             return null;
         }
-        if (RawBson.TryGetValue(bytes, IdName, out var id))
+        if (RawBson.TryFindField(bytes, IdName, out var type, out var offset, out var size))
         {
+            var id = RawBson.ReadValue(type, bytes.Slice(offset, size));
             if (id is BsonArray or BsonRegularExpression)
             {
                 writeErrors.Add(new BsonDocument { { "index", index }, { "code", 2 }, { "errmsg", $"can't use a {id.BsonType} for _id" } });

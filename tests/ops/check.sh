@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Validates the ops files without a Docker engine: the compose file (Debian's docker-compose),
 # the Prometheus config, alert rules and their unit tests (promtool), and the Grafana
-# dashboard, alert metric names and Dockerfile against the repository, and the demo's
-# seeder against MongoDB (node:test).
+# dashboard, alert metric names and Dockerfile against the repository, the demo's seeder
+# against MongoDB, and the dashboard's queries and the alerts against a running Zenith and
+# Prometheus (node:test).
 # Installs docker-compose, prometheus (for promtool) and tests/ops' npm packages when missing.
 # Usage: bash tests/ops/check.sh   (from anywhere; exits non-zero if a check fails)
 set -euo pipefail
@@ -90,10 +91,12 @@ check "promtool check config ops/prometheus/prometheus.yml" promtool_config
 check "promtool check rules ops/prometheus/alerts.yml" promtool check rules ops/prometheus/alerts.yml
 check "promtool test rules ops/prometheus/alerts.test.yml" promtool test rules ops/prometheus/alerts.test.yml
 
-# node:test checks, counted one by one. seed-check.mjs starts the MongoDB test server
-# (dotnet run) unless ZENITH_TEST_MONGO_URI names a MongoDB.
+# node:test checks, counted one by one. seed-check.mjs and live-check.mjs start the test
+# servers (tests/node/test-servers.mjs: the newest build, else dotnet run); live-check.mjs
+# also runs Zenith (ZENITH_SERVICE_DLL, else the newest build) and Prometheus.
 node_status=0
-node --test --test-reporter=tap tests/ops/grafana-check.mjs tests/ops/dockerfile-check.mjs tests/ops/seed-check.mjs \
+node --test --test-reporter=tap --test-concurrency=1 \
+  tests/ops/grafana-check.mjs tests/ops/dockerfile-check.mjs tests/ops/seed-check.mjs tests/ops/live-check.mjs \
   >"$work/node.tap" 2>&1 || node_status=$?
 while IFS= read -r line; do
   if [[ "$line" =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import YAML from "yaml";
-import { loadKnownMetrics, repoRoot, selectorsOf, unknownNames } from "./known-metrics.mjs";
+import { dashboardQueries, loadKnownMetrics, repoRoot, selectorsOf, unknownNames } from "./known-metrics.mjs";
 
 const grafana = join(repoRoot, "ops/grafana");
 const dashboardsDir = join(grafana, "dashboards");
@@ -23,24 +23,6 @@ function readYaml(path) {
 /** Every panel, including the ones nested in collapsed rows. */
 function panelsOf(dashboard) {
   return dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
-}
-
-/** [where, expr] for every PromQL query of a dashboard: panel targets and template variables. */
-function queriesOf(dashboard) {
-  const queries = [];
-  for (const panel of panelsOf(dashboard)) {
-    for (const target of panel.targets ?? []) {
-      queries.push([`panel "${panel.title}" ${target.refId}`, target.expr]);
-    }
-  }
-  for (const variable of dashboard.templating?.list ?? []) {
-    if (variable.type !== "query") continue;
-    const query = typeof variable.query === "string" ? variable.query : variable.query.query;
-    // label_values(<selector>, label) is Grafana's, not PromQL: check the selector inside.
-    const inner = /^label_values\((.*),\s*[A-Za-z_][A-Za-z0-9_]*\)$/.exec(query.trim());
-    queries.push([`variable $${variable.name}`, inner ? inner[1] : query]);
-  }
-  return queries;
 }
 
 const datasources = readYaml(join(grafana, "provisioning/datasources/prometheus.yml")).datasources;
@@ -85,7 +67,7 @@ for (const [file, dashboard] of dashboards) {
   });
 
   test(`${file}: every query parses and names metrics and labels Zenith exports`, () => {
-    const queries = queriesOf(dashboard);
+    const queries = dashboardQueries(dashboard);
     assert.ok(queries.length > 0, "the dashboard has no query");
     const problems = queries.flatMap(([where, expr]) => {
       try {
@@ -98,7 +80,7 @@ for (const [file, dashboard] of dashboards) {
   });
 
   test(`${file}: shows throughput, durations, failures, status, lag and memory`, () => {
-    const used = new Set(queriesOf(dashboard).flatMap(([, expr]) => selectorsOf(expr).map((s) => s.metric)));
+    const used = new Set(dashboardQueries(dashboard).flatMap(([, expr]) => selectorsOf(expr).map((s) => s.metric)));
     for (const metric of [
       "zenith_rows_written_total",
       "zenith_sync_duration_seconds_bucket",

@@ -111,3 +111,21 @@ export function unknownNames(expr, metrics) {
   }
   return problems;
 }
+
+/** [where, expr] for every PromQL query of a Grafana dashboard: panel targets and query variables. */
+export function dashboardQueries(dashboard) {
+  const queries = [];
+  for (const panel of dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])])) {
+    for (const target of panel.targets ?? []) {
+      queries.push([`panel "${panel.title}" ${target.refId}`, target.expr]);
+    }
+  }
+  for (const variable of dashboard.templating?.list ?? []) {
+    if (variable.type !== "query") continue;
+    const query = typeof variable.query === "string" ? variable.query : variable.query.query;
+    // label_values(<selector>, label) is Grafana's, not PromQL: the selector inside is.
+    const inner = /^label_values\((.*),\s*[A-Za-z_][A-Za-z0-9_]*\)$/.exec(query.trim());
+    queries.push([`variable $${variable.name}`, inner ? inner[1] : query]);
+  }
+  return queries;
+}

@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import { BSON, MongoClient } from "mongodb";
 import { repoRoot } from "./known-metrics.mjs";
 import { seededEvents } from "../../scripts/demo/seed.mjs";
+import { startTestServers } from "../node/test-servers.mjs";
 
 // A minute-aligned time a day ago: live changes (stamped with the real time) come after it.
 const anchorMs = Math.floor(Date.now() / 60_000) * 60_000 - 24 * 3600 * 1000;
@@ -71,20 +72,12 @@ function lineMatching(child, pattern, seen = []) {
 
 before(async () => {
   if (mongoUri !== undefined) return;
-  const artifacts = process.env.ZENITH_OPS_ARTIFACTS ?? "/tmp/art-ops";
-  testServer = spawn("dotnet", ["run", "--project", join(repoRoot, "tests/Zenith.TestServers"), "--artifacts-path", artifacts,
-    "--", "--mongo", "--exit-on-stdin-close"], { stdio: ["pipe", "pipe", "inherit"] });
-  const seen = [];
-  const uri = lineMatching(testServer, /^MONGO (\S+)$/, seen);
-  await lineMatching(testServer, /^READY$/, seen);
-  mongoUri = (await uri)[1];
+  testServer = await startTestServers(["--mongo"]);
+  mongoUri = testServer.mongo;
 });
 
 after(async () => {
-  if (testServer === undefined || testServer.exitCode !== null) return;
-  const exited = once(testServer, "exit");
-  testServer.stdin.end();
-  await exited;
+  await testServer?.stop();
 });
 
 test("seed.mjs seeds the collection, then inserts and updates live until SIGINT", async () => {

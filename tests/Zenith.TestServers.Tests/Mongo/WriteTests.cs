@@ -167,7 +167,8 @@ public sealed class WriteTests(MongoFixture fixture)
 
         var values = await (await c.DistinctAsync<BsonValue>("tag", F.Empty)).ToListAsync();
 
-        Assert.Equal(new BsonValue[] { 1, "a", "b" }, values);
+        // MongoDB promises no order; 1 and 1.0 are one value.
+        Assert.Equal(["1", "a", "b"], values.Select(v => v.ToString()).Order());
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class MongoFixture : IAsyncLifetime
 
     private MongoTestServer? _server;
     private MongoClient? _client;
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _databases = [];
 
     public string ConnectionString { get; private set; } = "";
 
@@ -38,12 +39,24 @@ public sealed class MongoFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>A database name no other test uses (MongoDB allows at most 64 characters).</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the fixture API that tests reach through the instance.")]
-    public string NewDatabaseName(string prefix = "t") => $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)];
+    /// <summary>A database name no other test uses (MongoDB allows at most 63 characters); dropped when the fixture is disposed.</summary>
+    public string NewDatabaseName(string prefix = "t")
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)];
+        _databases.Add(name);
+        return name;
+    }
 
     public async Task DisposeAsync()
     {
+        if (_client is not null && IsExternal)
+        {
+            // A real server outlives the tests: leave it as it was found.
+            foreach (var name in _databases)
+            {
+                await _client.DropDatabaseAsync(name);
+            }
+        }
         _client?.Dispose();
         if (_server is not null)
         {

@@ -194,6 +194,14 @@ describe("the dashboard", () => {
     const interval = page.getByLabel("Interval (seconds)");
     await interval.waitFor();
     assert.equal(await interval.inputValue(), "3600");
+
+    // The preview samples the collection: nested fields become flattened columns.
+    await page.getByRole("button", { name: "Preview mapping" }).click();
+    const nested = page.locator("td.mono", { hasText: /^device_browser_name$/ });
+    await nested.waitFor();
+    assert.match(await nested.locator("xpath=following-sibling::td[1]").textContent(), /String/);
+    await screenshot(page, "11-mapping-preview");
+
     await interval.fill("120");
     await page.getByLabel("Batch size").fill("500");
     await page.getByRole("button", { name: "Save changes" }).click();

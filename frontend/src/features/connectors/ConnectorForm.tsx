@@ -53,7 +53,10 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
     defaultValues: initial,
   });
   const [formError, setFormError] = useState<string | null>(null);
-  const [advancedOpen, setAdvancedOpen] = useState(() => advancedFields.some((f) => getValues(f) !== ""));
+  // Open when something beyond the defaults the API fills in (separator, depth) is set.
+  const [advancedOpen, setAdvancedOpen] = useState(() =>
+    advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== ""),
+  );
   const mode = useWatch({ control, name: "mode" });
   const errors = formState.errors;
 

@@ -13,7 +13,7 @@ internal sealed class MongoTableFunctionContestant(string mongoUri, Destination 
 {
     public string Name => "chdb-mongodb()";
 
-    public string Description => "ClickHouse `INSERT … SELECT * FROM mongodb(uri, collection, structure)` executed by the chDB engine of the ClickHouse test server; top-level columns, subdocuments as JSON text";
+    public string Description => "ClickHouse `INSERT … SELECT * FROM mongodb(uri, collection, structure)` executed by the chDB engine of the ClickHouse test server; top-level columns, subdocuments as JSON text; incremental runs filter `updated_at` in ClickHouse (`mongodb_throw_on_unsupported_query = 0`: it cannot push a DateTime64 condition down to MongoDB)";
 
     public bool WritesTable => true;
 
@@ -28,7 +28,9 @@ internal sealed class MongoTableFunctionContestant(string mongoUri, Destination 
         if (target.Incremental)
         {
             var max = await destination.ScalarTextAsync($"SELECT toUnixTimestamp64Milli(max(updated_at)) FROM {table}", ct).ConfigureAwait(false);
-            where = $" WHERE updated_at > fromUnixTimestamp64Milli({long.Parse(max, System.Globalization.CultureInfo.InvariantCulture)}, 'UTC')";
+            // mongodb() cannot push a DateTime64 comparison down to MongoDB (NOT_IMPLEMENTED, "Fields with type
+            // 'DateTime64(3, 'UTC')' is not supported"); with this setting it reads the collection and filters itself.
+            where = $" WHERE toUnixTimestamp64Milli(updated_at) > {long.Parse(max, System.Globalization.CultureInfo.InvariantCulture)} SETTINGS mongodb_throw_on_unsupported_query = 0";
         }
         else
         {

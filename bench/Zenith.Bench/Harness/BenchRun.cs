@@ -57,9 +57,9 @@ internal sealed class BenchRun(BenchOptions options)
         {
             new("flat", "flat events, scalars only (~300 B)", new FlatShape(), options.Size(2_000_000), seed: 1001),
             new("nested", "monitoring events shaped like seed 001: agent/window/site/screen/session subdocuments, 3 levels (~1 KB)", new NestedShape(), options.Size(1_000_000), seed: 1002),
+            new("incremental", "the flat shape; 1% of the documents (one `bucket`) get a newer `updated_at`, then an incremental run", new FlatShape(), options.Size(1_000_000), seed: 1005, incremental: true),
             new("wide", "200 top-level fields of five scalar types (~7 KB)", new WideShape(), options.Size(200_000), seed: 1003),
             new("messy", "6-level nesting, optional fields, fields appearing in the last 40%, type conflicts, awkward names", new MessyShape(options.Size(200_000)), options.Size(200_000), seed: 1004),
-            new("incremental", "the flat shape; 1% of the documents (one `bucket`) get a newer `updated_at`, then an incremental run", new FlatShape(), options.Size(1_000_000), seed: 1005, incremental: true),
         }.Where(d => options.DataSets is null || options.DataSets.Contains(d.Name)).ToList();
 
         foreach (var dataSet in dataSets)
@@ -67,7 +67,7 @@ internal sealed class BenchRun(BenchOptions options)
             Log($"{dataSet.Name}: generating and loading {dataSet.Documents:N0} documents");
             await dataSet.LoadAsync(source, ct).ConfigureAwait(false);
             dataSetInfos.Add(new DataSetInfo(dataSet.Name, dataSet.Title, dataSet.Documents, (double)dataSet.SourceBytes / dataSet.Documents, dataSet.LoadSeconds, dataSet.FlatSchema.Columns().Count));
-            Log($"{dataSet.Name}: loaded in {dataSet.LoadSeconds:N1} s, {(double)dataSet.SourceBytes / dataSet.Documents:N0} B/doc");
+            Log($"{dataSet.Name}: loaded in {dataSet.LoadSeconds:N1} s ({dataSet.InsertWaitSeconds:N1} s waiting for the server), {(double)dataSet.SourceBytes / dataSet.Documents:N0} B/doc");
             if (dataSet.Incremental)
                 await RunIncrementalAsync(dataSet, contestants, source, destination, ct).ConfigureAwait(false);
             else
@@ -94,6 +94,8 @@ internal sealed class BenchRun(BenchOptions options)
             }
             await source.DropCollectionAsync(dataSet.Collection, ct).ConfigureAwait(false);
             await source.DropCollectionAsync(dataSet.WarmUpCollection, ct).ConfigureAwait(false);
+            // Written after every data set, so a run cut short still leaves what it measured.
+            await ReportWriter.WriteAsync(Report(started, clock, machine, contestants, [], partial: true), options.OutputDirectory, options.Quick, ct).ConfigureAwait(false);
         }
 
         Directory.Delete(work, recursive: true);
@@ -111,25 +113,33 @@ internal sealed class BenchRun(BenchOptions options)
             }
         }
 
+        var report = Report(started, clock, machine, contestants, micro, partial: false);
+        await ReportWriter.WriteAsync(report, options.OutputDirectory, options.Quick, ct).ConfigureAwait(false);
+        Console.WriteLine();
+        Console.WriteLine(ReportWriter.Markdown(report));
+        Log($"written to {options.OutputDirectory}");
+        return cells.Any(c => c.Status == "failed" && c.Contestant == ReportWriter.Zenith) ? 1 : 0;
+    }
+
+    private BenchReport Report(DateTimeOffset started, Stopwatch clock, MachineInfo machine, List<IContestant> contestants, List<MicroResult> micro, bool partial)
+    {
+        var reportNotes = new List<string>(notes);
+        if (partial)
+            reportNotes.Add("PARTIAL: written after a data set; the run was still going (or was cut short).");
         if (cells.Any(c => c.Note?.Contains("time budget", StringComparison.Ordinal) == true))
-            notes.Add($"Runs marked \"time budget\" were cut below {options.Runs} so the whole benchmark fits in 15 minutes: a contestant gets at most {options.CellBudgetSeconds:N0} s of measured runs per data set (at least one run).");
-        var report = new BenchReport(
+            reportNotes.Add($"Runs marked \"time budget\" were cut below {options.Runs} so the whole benchmark stays near 15 minutes: a contestant gets at most {options.CellBudgetSeconds:N0} s of measured runs per data set (at least one run).");
+        return new BenchReport(
             started,
             clock.Elapsed.TotalSeconds,
             options.Quick ? "quick: a twentieth of the documents" : "full",
             machine,
             contestants.Select(c => new ContestantInfo(c.Name, c.Description)).ToList(),
-            dataSetInfos,
-            cells,
+            [.. dataSetInfos],
+            [.. cells],
             micro,
             memory,
             ReportWriter.Targets(cells, micro, memory),
-            notes);
-        await ReportWriter.WriteAsync(report, options.OutputDirectory, ct).ConfigureAwait(false);
-        Console.WriteLine();
-        Console.WriteLine(ReportWriter.Markdown(report));
-        Log($"written to {options.OutputDirectory}/latest.json and latest.md");
-        return cells.Any(c => c.Status == "failed" && c.Contestant == ReportWriter.Zenith) ? 1 : 0;
+            reportNotes);
     }
 
     private async Task RunFirstLoadsAsync(DataSet dataSet, List<IContestant> contestants, DestinationCeiling destinationCeiling, Destination destination, CancellationToken ct)

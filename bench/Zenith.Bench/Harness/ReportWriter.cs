@@ -72,11 +72,13 @@ internal static class ReportWriter
         return Cell(list, dataSet, Zenith)?.MedianSeconds is { } z && Cell(list, dataSet, other)?.MedianSeconds is { } o && z > 0 ? o / z : null;
     }
 
-    public static async Task WriteAsync(BenchReport report, string directory, CancellationToken ct)
+    /// <summary>latest.json / latest.md for a full run; quick.json / quick.md for --quick, so development runs never overwrite the full figures.</summary>
+    public static async Task WriteAsync(BenchReport report, string directory, bool quick, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(report, Json) + "\n", ct).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "latest.md"), Markdown(report), ct).ConfigureAwait(false);
+        var name = quick ? "quick" : "latest";
+        await File.WriteAllTextAsync(Path.Combine(directory, name + ".json"), JsonSerializer.Serialize(report, Json) + "\n", ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, name + ".md"), Markdown(report), ct).ConfigureAwait(false);
     }
 
     public static string Markdown(BenchReport report)

@@ -17,6 +17,8 @@ public static class ApiExtensions
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // Numbers are numbers: no quoted digits accepted, so the document says "integer" and clients agree.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         });
         // Bad JSON reaches our handler as an exception, so it can name the field in a problem document.

@@ -13,7 +13,8 @@ public static class HealthApi
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", () => TypedResults.Ok(new HealthResponse("healthy", new Dictionary<string, HealthCheckDto>())))
             .WithName("Live").WithSummary("The process is up.");
-        group.MapGet("/ready", ReadyAsync).WithName("Ready").WithSummary("SQLite is reachable and migrated, and the scheduler runs.");
+        group.MapGet("/ready", ReadyAsync).WithName("Ready").WithSummary("SQLite is reachable and migrated, and the scheduler runs.")
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Zenith.Service.Metadata;
 
@@ -17,13 +18,28 @@ public static class LogsApi
     }
 
     private static async Task<Results<Ok<LogResponse[]>, ValidationProblem>> ListAsync(
-        LogStore logs, CancellationToken ct, long? connectorId = null, LogSeverity? level = null, int limit = 200)
+        LogStore logs,
+        CancellationToken ct,
+        long? connectorId = null,
+        [Description("info, warning or error: that level and the more severe ones.")] string? level = null,
+        int limit = 200)
     {
+        LogSeverity? minimum = null;
+        if (!string.IsNullOrEmpty(level))
+        {
+            if (!Enum.TryParse<LogSeverity>(level, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["level"] = [$"Unknown level \"{level}\": use info, warning or error."] });
+            }
+
+            minimum = parsed;
+        }
+
         if (limit is < 1 or > MaxLimit)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
         }
 
-        return TypedResults.Ok((await logs.ListAsync(connectorId, level, limit, ct)).Select(LogResponse.From).ToArray());
+        return TypedResults.Ok((await logs.ListAsync(connectorId, minimum, limit, ct)).Select(LogResponse.From).ToArray());
     }
 }

@@ -704,11 +704,11 @@ export class Client {
     /**
      * Log entries, newest first; level keeps that level and the more severe ones.
      * @param connectorId (optional) 
-     * @param level (optional) 
+     * @param level (optional) info, warning or error: that level and the more severe ones.
      * @param limit (optional) 
      * @return OK
      */
-    listLogs(connectorId?: number | undefined, level?: LogSeverity | undefined, limit?: number | undefined): Promise<LogResponse[]> {
+    listLogs(connectorId?: number | undefined, level?: string | undefined, limit?: number | undefined): Promise<LogResponse[]> {
         let url_ = this.baseUrl + "/api/logs?";
         if (connectorId === null)
             throw new globalThis.Error("The parameter 'connectorId' cannot be null.");

@@ -120,5 +120,13 @@ internal static class RawBson
     }
 
     /// <summary>Reads the whole document into a <see cref="BsonDocument"/> (the slow path: projections, updates, aggregation).</summary>
-    public static BsonDocument ToDocument(byte[] bytes) => BsonSerializer.Deserialize<BsonDocument>(bytes);
+    public static BsonDocument ToDocument(ReadOnlyMemory<byte> bytes)
+    {
+        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment))
+        {
+            using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+            return BsonSerializer.Deserialize<BsonDocument>(stream);
+        }
+        return BsonSerializer.Deserialize<BsonDocument>(bytes.ToArray());
+    }
 }

@@ -21,9 +21,14 @@ internal sealed partial class CommandDispatcher
         var writeErrors = new BsonArray();
         if (request.Sequences.TryGetValue("documents", out var sequence))
         {
+            // One slab for the whole message: the documents are copied out of the reused receive buffer once.
+            var slab = new byte[sequence.Sum(segment => segment.Count)];
+            var offset = 0;
             foreach (var segment in sequence)
             {
-                documents.Add(Prepare(segment, documents.Count, writeErrors));
+                segment.AsSpan().CopyTo(slab.AsSpan(offset));
+                documents.Add(Prepare(slab.AsMemory(offset, segment.Count), documents.Count, writeErrors));
+                offset += segment.Count;
             }
         }
         else
@@ -62,9 +67,10 @@ internal sealed partial class CommandDispatcher
         output.WriteDocument(WriteReply(inserted, null, null, writeErrors));
     }
 
-    /// <summary>Copies one document out of the message; adds an ObjectId <c>_id</c> when the client sent none.</summary>
-    private static StoredDocument? Prepare(ReadOnlySpan<byte> bytes, int index, BsonArray writeErrors)
+    /// <summary>Checks one document and reads its <c>_id</c>; adds an ObjectId <c>_id</c> when the client sent none.</summary>
+    private static StoredDocument? Prepare(ReadOnlyMemory<byte> stored, int index, BsonArray writeErrors)
     {
+        var bytes = stored.Span;
         if (!RawBson.IsWellFramed(bytes))
         {
             throw CommandException.BadValue($"document {index} is not valid BSON");
@@ -82,7 +88,7 @@ internal sealed partial class CommandDispatcher
                 writeErrors.Add(new BsonDocument { { "index", index }, { "code", 2 }, { "errmsg", $"can't use a {id.BsonType} for _id" } });
                 return null;
             }
-            return new StoredDocument(id, bytes.ToArray());
+            return new StoredDocument(id, stored);
         }
         var generated = new BsonObjectId(ObjectId.GenerateNewId());
         var copy = new byte[bytes.Length + 1 + 4 + 12];
@@ -186,7 +192,7 @@ internal sealed partial class CommandDispatcher
                 {
                     throw new CommandException(17419, "Location17419", "Resulting document after update is larger than 16777216");
                 }
-                if (!updated.AsSpan().SequenceEqual(match.Bytes))
+                if (!updated.AsSpan().SequenceEqual(match.Bytes.Span))
                 {
                     collection.Index.Replace(new StoredDocument(match.Id, updated));
                     modified++;

@@ -17,7 +17,7 @@ internal abstract class ServerCursor(string ns)
     /// <summary>Adds documents to <paramref name="batch"/>; returns true when the cursor has nothing more to give.</summary>
     public abstract bool Fill(BatchWriter batch);
 
-    protected static byte[] Project(StoredDocument document, Projection? projection) =>
+    protected static ReadOnlyMemory<byte> Project(StoredDocument document, Projection? projection) =>
         projection is null ? document.Bytes : projection.Apply(RawBson.ToDocument(document.Bytes)).ToBson();
 }
 
@@ -52,7 +52,7 @@ internal sealed class IdScanCursor(
                     {
                         _toSkip--;
                     }
-                    else if (batch.IsFull || !batch.TryAdd(Project(document, projection)))
+                    else if (batch.IsFull || !batch.TryAdd(Project(document, projection).Span))
                     {
                         _resumeId = document.Id;
                         return false;
@@ -103,7 +103,7 @@ internal sealed class ListCursor(string ns, IReadOnlyList<StoredDocument> docume
     {
         while (_position < documents.Count)
         {
-            if (!batch.TryAdd(Project(documents[_position], projection)))
+            if (!batch.TryAdd(Project(documents[_position], projection).Span))
             {
                 return false;
             }

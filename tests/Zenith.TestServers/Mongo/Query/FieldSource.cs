@@ -11,9 +11,9 @@ internal interface IFieldSource
 }
 
 /// <summary>Top-level fields read directly from BSON bytes, decoding only the field asked for.</summary>
-internal readonly struct RawFieldSource(byte[] bytes) : IFieldSource
+internal readonly struct RawFieldSource(ReadOnlyMemory<byte> bytes) : IFieldSource
 {
-    public bool TryGetField(FieldPath path, out BsonValue value) => RawBson.TryGetValue(bytes, path.Utf8Head, out value);
+    public bool TryGetField(FieldPath path, out BsonValue value) => RawBson.TryGetValue(bytes.Span, path.Utf8Head, out value);
 }
 
 internal sealed class DocumentFieldSource(BsonDocument document) : IFieldSource

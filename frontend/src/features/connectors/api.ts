@@ -209,7 +209,10 @@ export function useConnectorAction() {
           return;
       }
     },
-    onSettled: invalidate,
+    // Not awaited: the caller's own callbacks (a message, leaving a deleted connector's page) run at once.
+    onSettled: () => {
+      void invalidate();
+    },
   });
 }
 

@@ -130,6 +130,9 @@ describe("the dashboard", () => {
     assert.equal(await clickHouseCount("visits_form"), documentCount);
     await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
     await screenshot(page, "04-connector-detail");
+    await page.setViewportSize({ width: 420, height: 860 });
+    await screenshot(page, "04-connector-detail-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     await page.getByRole("link", { name: "Connectors" }).first().click();
     const row = connectorRow(page, "visits_form");

@@ -13,6 +13,7 @@ if (ZenithCli.IsCommand(args))
     return await ZenithCli.RunAsync(args);
 }
 
+args = ZenithCli.ServiceArguments(args);
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddZenithConfiguration();
 var settings = builder.Configuration.ReadZenithOptions();

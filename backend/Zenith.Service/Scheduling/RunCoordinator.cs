@@ -84,6 +84,9 @@ public sealed class RunCoordinator : IDisposable
         return run;
     }
 
+    /// <summary>Completes when the connector has no run queued or running (used by <c>zenith sync</c>).</summary>
+    public Task WhenIdleAsync(long connectorId) => jobs.TryGetValue(connectorId, out var job) ? job.Completion : Task.CompletedTask;
+
     /// <summary>Cancels the connector's run, if any, and waits until it has stopped.</summary>
     public async Task CancelAsync(long connectorId)
     {

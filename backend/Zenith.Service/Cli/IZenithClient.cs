@@ -1,0 +1,19 @@
+using Zenith.Service.Api;
+
+namespace Zenith.Service.Cli;
+
+/// <summary>What the CLI does, against the SQLite file or a running service's API.</summary>
+public interface IZenithClient : IAsyncDisposable
+{
+    Task<IReadOnlyList<ConnectorResponse>> ListAsync(CancellationToken cancellationToken);
+
+    Task<ConnectorResponse> AddAsync(ConnectorRequest request, CancellationToken cancellationToken);
+
+    Task RemoveAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Runs the connector now and returns the finished run.</summary>
+    Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>An error the CLI prints as one line (exit code 1).</summary>
+public sealed class CliException(string message) : Exception(message);

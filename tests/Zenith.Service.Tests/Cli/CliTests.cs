@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Zenith.Service.Tests.Infrastructure;
+
+namespace Zenith.Service.Tests.Cli;
+
+/// <summary>The command line of the same binary, on the SQLite file of zenith.json and against a running service.</summary>
+[Collection(ServiceServersCollection.Name)]
+public sealed class CliTests(ServiceServers servers)
+{
+    [Fact]
+    public async Task Migrate_creates_the_file_once()
+    {
+        var directory = TempDirectory.Create();
+        var first = await ZenithProcess.RunAsync(directory, null, "migrate");
+        Assert.Equal(0, first.Exit);
+        Assert.Equal(new[] { "Applied migrations 1." }, first.Stdout);
+        Assert.True(File.Exists(Path.Combine(directory, "zenith_metadata.db")), "the PRD's default path, beside zenith.json");
+        var again = await ZenithProcess.RunAsync(directory, null, "migrate");
+        Assert.Equal(0, again.Exit);
+        Assert.Equal(new[] { "The metadata database is up to date." }, again.Stdout);
+    }
+
+    [Fact]
+    public async Task Connectors_are_added_listed_synced_and_removed_on_the_sqlite_file()
+    {
+        var directory = TempDirectory.Create();
+        var mongoDb = servers.Mongo.NewDatabaseName("cli");
+        await Seed.InsertAsync(servers, mongoDb, "events", 120);
+        var env = new Dictionary<string, string> { ["ZENITH_metadata_storage__path"] = Path.Combine(directory, "data", "meta.db") };
+        string[] Add(string name, string mode = "incremental_id") =>
+            ["connectors", "add", "--name", name, "--source-uri", servers.Mongo.ConnectionString, "--source-database", mongoDb, "--collection", "events",
+             "--dest-uri", servers.ClickHouseUri, "--dest-database", "cli_" + Guid.NewGuid().ToString("N")[..10], "--mode", mode];
+
+        var added = await ZenithProcess.RunAsync(directory, env, Add("events"));
+        Assert.Equal(0, added.Exit);
+        var line = Assert.Single(added.Stdout);
+        Assert.StartsWith("Added connector events (id 1)", line, StringComparison.Ordinal);
+        if (servers.Password is { } password)
+        {
+            Assert.DoesNotContain(password, line, StringComparison.Ordinal);
+        }
+
+        var duplicate = await ZenithProcess.RunAsync(directory, env, Add("EVENTS"));
+        Assert.Equal(1, duplicate.Exit);
+        Assert.Equal(new[] { "zenith: A connector named \"EVENTS\" already exists." }, duplicate.Stderr);
+        var badMode = await ZenithProcess.RunAsync(directory, env, Add("x", "sometimes"));
+        Assert.Equal(1, badMode.Exit);
+        Assert.StartsWith("zenith: Argument 'sometimes' not recognized", Assert.Single(badMode.Stderr), StringComparison.Ordinal);
+
+        var sync = await ZenithProcess.RunAsync(directory, env, "sync", "events");
+        Assert.Equal(0, sync.Exit);
+        Assert.Matches(@"^Run \d+ succeeded: 120 read, 120 written, 0 failed, 1 batches in \d+ ms$", Assert.Single(sync.Stdout));
+
+        var status = await ZenithProcess.RunAsync(directory, env, "status");
+        Assert.Equal(0, status.Exit);
+        Assert.Matches(@"^events\s+active\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+succeeded 120 rows written$", status.Stdout[1]);
+
+        Assert.Equal(0, (await ZenithProcess.RunAsync(directory, env, "connectors", "remove", "events")).Exit);
+        var missing = await ZenithProcess.RunAsync(directory, env, "sync", "events");
+        Assert.Equal(1, missing.Exit);
+        Assert.Equal(new[] { "zenith: No connector named \"events\" (zenith connectors list shows them)." }, missing.Stderr);
+    }
+
+    [Fact]
+    public async Task With_api_the_cli_talks_to_a_running_service_with_its_key()
+    {
+        var directory = TempDirectory.Create();
+        var port = FreePort();
+        var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
+        using var service = Process.Start(ZenithProcess.StartInfo(directory, env))!;
+        try
+        {
+            using var http = new HttpClient();
+            var clock = Stopwatch.StartNew();
+            while (!await ReadyAsync(http, port))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the service did not become ready");
+                await Task.Delay(200);
+            }
+
+            var clientEnv = new Dictionary<string, string>();
+            var unauthorized = await ZenithProcess.RunAsync(TempDirectory.Create(), clientEnv, "status", "--api", $"http://127.0.0.1:{port}");
+            Assert.Equal(1, unauthorized.Exit);
+            Assert.StartsWith("zenith: 401 Unauthorized", Assert.Single(unauthorized.Stderr), StringComparison.Ordinal);
+
+            var ok = await ZenithProcess.RunAsync(TempDirectory.Create(), clientEnv, "status", "--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key");
+            Assert.Equal(0, ok.Exit);
+        Assert.Equal(new[] { "No connectors. Add one with: zenith connectors add --help" }, ok.Stdout);
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Every_command_has_help()
+    {
+        foreach (var command in new[] { new[] { "--help" }, ["status", "--help"], ["sync", "--help"], ["connectors", "add", "--help"], ["migrate", "--help"], ["serve", "--help"] })
+        {
+            var result = await ZenithProcess.RunAsync(TempDirectory.Create(), null, command);
+            Assert.Equal(0, result.Exit);
+            Assert.Contains("Usage:", result.Stdout);
+        }
+    }
+
+    private static async Task<bool> ReadyAsync(HttpClient http, int port)
+    {
+        try
+        {
+            return (await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

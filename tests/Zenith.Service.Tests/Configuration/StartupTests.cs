@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Configuration;
@@ -36,34 +35,7 @@ public class StartupTests
 
     private static async Task<(int Exit, string[] Stderr)> RunZenithAsync(Dictionary<string, string> environment, string? directory = null)
     {
-        directory ??= TempDirectory.Create();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zenith.dll"));
-        start.Environment["ZENITH_server__urls"] = "http://127.0.0.1:0";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("zenith kept running; stdout: " + await stdout);
-        }
-
-        return (process.ExitCode, (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? TempDirectory.Create(), environment);
+        return (exit, stderr);
     }
 }

@@ -16,10 +16,9 @@ if (ZenithCli.IsCommand(args))
 args = ZenithCli.ServiceArguments(args);
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddZenithConfiguration();
-var settings = builder.Configuration.ReadZenithOptions();
-if (builder.ConfigureListening(settings) is { } listenError)
+if (builder.TryReadSettings(out var settings) is { } configurationError)
 {
-    await Console.Error.WriteLineAsync(listenError);
+    await Console.Error.WriteLineAsync(configurationError);
     return 1;
 }
 

@@ -10,6 +10,23 @@ namespace Zenith.Service;
 /// <summary>The start-up steps Program.cs names: listen addresses, the engine, running until stopped.</summary>
 public static class ZenithHost
 {
+    /// <summary>Reads the settings and applies the listen addresses; returns the one-line error that stops the service, or null.</summary>
+    public static string? TryReadSettings(this WebApplicationBuilder builder, out ZenithOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        try
+        {
+            settings = builder.Configuration.ReadZenithOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            settings = new ZenithOptions();
+            return e.Message;
+        }
+
+        return builder.ConfigureListening(settings);
+    }
+
     /// <summary>
     /// Applies <c>server.urls</c>; refuses a non-loopback address without an API key. Returns the one-line error, or null.
     /// </summary>

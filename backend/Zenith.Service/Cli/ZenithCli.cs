@@ -183,6 +183,10 @@ public static class ZenithCli
         {
             await error.WriteLineAsync("zenith: " + e.Message);
         }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Invalid configuration:", StringComparison.Ordinal))
+        {
+            await error.WriteLineAsync("zenith: " + e.Message);
+        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("zenith: cancelled.");

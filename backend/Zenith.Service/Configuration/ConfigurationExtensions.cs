@@ -44,10 +44,24 @@ public static class ConfigurationExtensions
     }
 
     /// <summary>The options as bound now, for decisions made while composing the app (routes, addresses).</summary>
+    /// <exception cref="InvalidOperationException">A value cannot be read as its type; the message names the setting in one line.</exception>
     public static ZenithOptions ReadZenithOptions(this IConfiguration configuration)
     {
         var options = new ZenithOptions();
-        configuration.Bind(options);
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder says "Failed to convert configuration value 'abc' at 'processing:batch_size' to type 'System.Int32'."
+            var key = System.Text.RegularExpressions.Regex.Match(e.Message, "at '([^']+)'").Groups[1].Value.Replace(':', '.');
+            var value = System.Text.RegularExpressions.Regex.Match(e.Message, "value '([^']*)'").Groups[1].Value;
+            throw new InvalidOperationException(key.Length == 0
+                ? "Invalid configuration: " + e.Message.ReplaceLineEndings(" ")
+                : $"Invalid configuration: {key} has a value of the wrong type (got \"{value}\")", e);
+        }
+
         return options;
     }
 }

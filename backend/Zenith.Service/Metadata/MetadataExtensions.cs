@@ -26,13 +26,6 @@ public static class MetadataExtensions
         services.AddHostedService<MigrationRunner>();
         return services;
     }
-
-    public static IServiceCollection AddMetadataStore(this IServiceCollection services, IConfiguration configuration)
-    {
-        var options = new ZenithOptions();
-        configuration.Bind(options);
-        return services.AddMetadataStore(options.MetadataStorage.Path);
-    }
 }
 
 /// <summary>Applies migrations before anything else starts (registered first among hosted services).</summary>

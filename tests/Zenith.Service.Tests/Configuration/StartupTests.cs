@@ -24,6 +24,14 @@ public class StartupTests
     }
 
     [Fact]
+    public async Task A_value_of_the_wrong_type_is_named_too()
+    {
+        var (exit, stderr) = await RunZenithAsync(new() { ["ZENITH_processing__batch_size"] = "lots" });
+        Assert.Equal(1, exit);
+        Assert.Equal(["Invalid configuration: processing.batch_size has a value of the wrong type (got \"lots\")"], stderr);
+    }
+
+    [Fact]
     public async Task Without_an_api_key_a_public_address_is_refused()
     {
         var (exit, stderr) = await RunZenithAsync(new() { ["ZENITH_server__urls"] = "http://0.0.0.0:0" });

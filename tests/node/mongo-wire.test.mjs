@@ -63,3 +63,33 @@ test('updates, upserts and duplicate keys behave like MongoDB', async () => {
 test('an unknown command is a CommandNotFound error', async () => {
   await assert.rejects(newDb().command({ zenithNoSuchCommand: 1 }), (error) => error.code === 59 && error.codeName === 'CommandNotFound');
 });
+
+test('a large insertMany keeps every document intact and reports each duplicate by its index', async () => {
+  const events = newDb().collection('events');
+  // The Node driver sends the documents inside the command body (no document sequence).
+  const docs = Array.from({ length: 12_000 }, (_, i) => ({
+    _id: i,
+    site: { domain: `d${i % 50}.example`, tags: ['a', i % 2 ? 'odd' : 'even'] },
+    at: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+  }));
+  const inserted = await events.insertMany(docs, { ordered: false });
+  assert.equal(inserted.insertedCount, 12_000);
+
+  const retry = [{ _id: 11_999 }, { _id: 12_000 }, { _id: 5 }, { _id: 12_001 }];
+  await assert.rejects(events.insertMany(retry, { ordered: false }), (error) =>
+    error.code === 11000 && error.writeErrors.map((e) => e.index).join() === '0,2' && error.result.insertedCount === 2);
+  assert.deepEqual(await events.findOne({ _id: 7_777 }), docs[7_777]);
+  assert.equal(await events.countDocuments(), 12_002);
+});
+
+test('find by a list of _ids, with only the _id projected', async () => {
+  const events = newDb().collection('events');
+  await events.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, n: i * 2 })));
+  const wanted = [2999, 4, 4, 1500, 123_456, 0];
+
+  const found = await events.find({ _id: { $in: wanted } }, { projection: { _id: 1 } }).toArray();
+  const doubled = await events.find({ _id: { $in: wanted }, n: { $gt: 10 } }).sort({ n: -1 }).toArray();
+
+  assert.deepEqual(found, [{ _id: 0 }, { _id: 4 }, { _id: 1500 }, { _id: 2999 }]);
+  assert.deepEqual(doubled, [{ _id: 2999, n: 5998 }, { _id: 1500, n: 3000 }]);
+});

@@ -23,13 +23,15 @@ internal abstract class ServerCursor(string ns)
 
 /// <summary>
 /// Walks the <c>_id</c> index lazily: each batch re-seeks after the last document returned,
-/// so a cursor over millions of documents holds no snapshot and sees a consistent order.
+/// so a cursor over millions of documents holds no snapshot and sees a consistent order. When
+/// the filter names the only ids that can match (equality, <c>$in</c>), it looks those up instead.
 /// </summary>
 internal sealed class IdScanCursor(
     string ns, CollectionStore collection, Filter? filter, IdRange range, bool descending, long skip, long limit, Projection? projection)
     : ServerCursor(ns)
 {
     private BsonValue? _resumeId;
+    private int _nextPoint;
     private long _toSkip = skip;
     private long _returned;
 
@@ -37,35 +39,85 @@ internal sealed class IdScanCursor(
     {
         lock (collection.Sync)
         {
-            var index = collection.Index;
-            var p = Begin(index);
-            while (index.IsValid(p))
-            {
-                var document = index[p];
-                if (PastEnd(document.Id))
-                {
-                    return true;
-                }
-                if (filter is null || filter.Matches(new RawFieldSource(document.Bytes)))
-                {
-                    if (_toSkip > 0)
-                    {
-                        _toSkip--;
-                    }
-                    else if (batch.IsFull || !batch.TryAdd(Project(document, projection).Span))
-                    {
-                        _resumeId = document.Id;
-                        return false;
-                    }
-                    else if (limit > 0 && ++_returned >= limit)
-                    {
-                        return true;
-                    }
-                }
-                p = descending ? index.Previous(p) : index.Next(p);
-            }
-            return true;
+            return range.Points is { } points ? FillPoints(batch, points) : FillRange(batch);
         }
+    }
+
+    private bool FillPoints(BatchWriter batch, IReadOnlyList<BsonValue> points)
+    {
+        var index = collection.Index;
+        for (; _nextPoint < points.Count; _nextPoint++)
+        {
+            var id = points[descending ? points.Count - 1 - _nextPoint : _nextPoint];
+            if (!index.TryGet(id, out var document))
+            {
+                continue;
+            }
+            switch (Offer(batch, document))
+            {
+                case Outcome.Full:
+                    return false;
+                case Outcome.Done:
+                    return true;
+            }
+        }
+        return true;
+    }
+
+    private bool FillRange(BatchWriter batch)
+    {
+        var index = collection.Index;
+        var p = Begin(index);
+        if (filter is null && _toSkip > 0)
+        {
+            // Every document in the range counts toward the skip: jump over them.
+            p = index.Advance(p, _toSkip, descending);
+            _toSkip = 0;
+        }
+        while (index.IsValid(p))
+        {
+            var document = index[p];
+            if (PastEnd(document.Id))
+            {
+                return true;
+            }
+            switch (Offer(batch, document))
+            {
+                case Outcome.Full:
+                    _resumeId = document.Id;
+                    return false;
+                case Outcome.Done:
+                    return true;
+            }
+            p = descending ? index.Previous(p) : index.Next(p);
+        }
+        return true;
+    }
+
+    private enum Outcome
+    {
+        Continue,
+        Full,
+        Done,
+    }
+
+    // Filters, skips, adds; Full means the document did not fit and must be offered again next batch.
+    private Outcome Offer(BatchWriter batch, StoredDocument document)
+    {
+        if (filter is not null && !filter.Matches(new RawFieldSource(document.Bytes)))
+        {
+            return Outcome.Continue;
+        }
+        if (_toSkip > 0)
+        {
+            _toSkip--;
+            return Outcome.Continue;
+        }
+        if (batch.IsFull || !batch.TryAdd(Project(document, projection).Span))
+        {
+            return Outcome.Full;
+        }
+        return limit > 0 && ++_returned >= limit ? Outcome.Done : Outcome.Continue;
     }
 
     private IndexPosition Begin(IdIndex index)

@@ -45,7 +45,8 @@ internal sealed class Projection
             inclusive = include;
             paths.Add(element.Name.Split('.'));
         }
-        return new Projection(inclusive ?? false, includeId, paths);
+        // {_id: 1} alone is an inclusion (only _id comes back); {_id: 0} alone an exclusion.
+        return new Projection(inclusive ?? includeId, includeId, paths);
     }
 
     public BsonDocument Apply(BsonDocument document)

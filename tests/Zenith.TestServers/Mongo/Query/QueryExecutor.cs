@@ -39,6 +39,10 @@ internal static class QueryExecutor
             {
                 return ScanLocked(collection, query, applyLimits: true);
             }
+            if (query.Range.Points is not null)
+            {
+                return SortFew(ScanLocked(collection, query, applyLimits: false), query);
+            }
             var view = SortedView.GetLocked(collection, query.Sort!);
             var start = 0;
             var first = query.Sort!.Keys[0];
@@ -48,6 +52,12 @@ internal static class QueryExecutor
             }
             var result = new List<StoredDocument>();
             var toSkip = query.Skip;
+            if (query.Filter is null)
+            {
+                // Every document counts toward the skip: jump over them.
+                start = (int)Math.Min(toSkip, view.Documents.Length);
+                toSkip = 0;
+            }
             for (var i = start; i < view.Documents.Length; i++)
             {
                 var document = view.Documents[i];
@@ -70,13 +80,32 @@ internal static class QueryExecutor
         }
     }
 
+    /// <summary>Sorts the few documents an <c>_id</c> lookup found (ties keep <c>_id</c> order), then skips and limits.</summary>
+    private static List<StoredDocument> SortFew(List<StoredDocument> found, QuerySpec query)
+    {
+        var scratch = new List<BsonValue>();
+        var keys = found.Select(d => query.Sort!.KeyOf(new RawFieldSource(d.Bytes), scratch)).ToArray();
+        var order = Enumerable.Range(0, found.Count).ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            var c = query.Sort!.CompareKeys(keys[a], keys[b]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        IEnumerable<StoredDocument> sorted = order.Select(i => found[i]).Skip((int)Math.Min(query.Skip, int.MaxValue));
+        return [.. query.Limit > 0 ? sorted.Take((int)Math.Min(query.Limit, int.MaxValue)) : sorted];
+    }
+
     /// <summary>Scans in <c>_id</c> order (reversed for a descending <c>_id</c> sort); the caller holds the collection lock.</summary>
     public static List<StoredDocument> ScanLocked(CollectionStore collection, QuerySpec query, bool applyLimits)
     {
         var result = new List<StoredDocument>();
         var descending = query.IsIndexOrdered && query.Sort is not null && query.Sort.Keys[0].Descending;
-        var cursor = new IdScanCursorState(collection.Index, query.Range, descending);
         var toSkip = applyLimits ? query.Skip : 0;
+        var cursor = new IdScanCursorState(collection.Index, query.Range, descending, query.Filter is null ? toSkip : 0);
+        if (query.Filter is null)
+        {
+            toSkip = 0;
+        }
         foreach (var document in cursor.Documents())
         {
             if (query.Filter is not null && !query.Filter.Matches(new RawFieldSource(document.Bytes)))
@@ -114,13 +143,27 @@ internal static class QueryExecutor
         }
     }
 
-    private readonly struct IdScanCursorState(IdIndex index, IdRange range, bool descending)
+    // The documents in the range (or at the points) in index order, the first `skip` of them jumped over.
+    private readonly struct IdScanCursorState(IdIndex index, IdRange range, bool descending, long skip)
     {
         public IEnumerable<StoredDocument> Documents()
         {
+            if (range.Points is { } points)
+            {
+                var toSkip = skip;
+                for (var i = 0; i < points.Count; i++)
+                {
+                    if (index.TryGet(points[descending ? points.Count - 1 - i : i], out var found) && toSkip-- <= 0)
+                    {
+                        yield return found;
+                    }
+                }
+                yield break;
+            }
             var p = descending
                 ? (range.Upper is null ? index.Last : index.SeekBackward(range.Upper, range.UpperExclusive))
                 : (range.Lower is null ? IdIndex.Start : index.SeekForward(range.Lower, range.LowerExclusive));
+            p = index.Advance(p, skip, descending);
             while (index.IsValid(p))
             {
                 var document = index[p];

@@ -47,6 +47,37 @@ internal sealed class IdIndex
         return chunk >= 0 ? new(chunk, _chunks[chunk].Count - 1) : new(-1, 0);
     }
 
+    /// <summary>
+    /// The position <paramref name="n"/> documents after <paramref name="p"/> (before it when
+    /// <paramref name="backward"/>), a whole chunk at a time: skipping costs chunks, not documents.
+    /// Past either end it returns a position that is not valid.
+    /// </summary>
+    public IndexPosition Advance(IndexPosition p, long n, bool backward)
+    {
+        if (!IsValid(p))
+        {
+            return p;
+        }
+        if (backward)
+        {
+            var (chunk, offset) = (p.Chunk, (long)p.Offset);
+            while (chunk >= 0 && n > offset)
+            {
+                n -= offset + 1;
+                chunk--;
+                offset = chunk >= 0 ? _chunks[chunk].Count - 1 : 0;
+            }
+            return chunk < 0 ? new(-1, 0) : new(chunk, (int)(offset - n));
+        }
+        var (c, o) = (p.Chunk, p.Offset + n);
+        while (c < _chunks.Count && o >= _chunks[c].Count)
+        {
+            o -= _chunks[c].Count;
+            c++;
+        }
+        return c < _chunks.Count ? new(c, (int)o) : End;
+    }
+
     /// <summary>First position whose id is &gt;= key (or &gt; key when <paramref name="exclusive"/>); <see cref="End"/> when none.</summary>
     public IndexPosition SeekForward(BsonValue key, bool exclusive)
     {

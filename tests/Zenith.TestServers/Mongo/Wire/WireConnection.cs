@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
+using Zenith.TestServers.Mongo.Bson;
 using Zenith.TestServers.Mongo.Commands;
 
 namespace Zenith.TestServers.Mongo.Wire;
@@ -88,7 +89,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
             if (kind == 0)
             {
                 var size = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(position));
-                command = ReadDocument(body.Slice(position, size));
+                command = ReadBody(body.Slice(position, size), sequences);
                 position += size;
             }
             else if (kind == 1)
@@ -166,6 +167,54 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
         _output.WriteInt32(responseTo);
         _output.WriteInt32(opCode);
         return start;
+    }
+
+    /// <summary>
+    /// Reads the body section. The documents of an <c>insert</c> sent inside the body (the Node
+    /// driver does; the C# driver sends a document sequence) are not decoded: they become the
+    /// <c>documents</c> sequence, slices of the message, and only the rest of the body is decoded.
+    /// </summary>
+    private static BsonDocument ReadBody(ArraySegment<byte> body, Dictionary<string, List<ArraySegment<byte>>> sequences)
+    {
+        var span = body.AsSpan();
+        if (!RawBson.IsWellFramed(span) || span.Length < 12 || span[4] != RawBson.TypeString || !span[5..].StartsWith("insert\0"u8)
+            || !RawBson.TryFindField(span, "documents"u8, out var type, out var offset, out var size) || type != RawBson.TypeArray
+            || offset + size > span.Length - 1 || size < 5)
+        {
+            return ReadDocument(body);
+        }
+        var documents = new List<ArraySegment<byte>>();
+        var end = offset + size - 1;
+        for (var p = offset + 4; p < end;)
+        {
+            var elementType = span[p++];
+            var nameLength = span[p..end].IndexOf((byte)0);
+            if (nameLength < 0)
+            {
+                throw new FormatException("document array overruns its field");
+            }
+            p += nameLength + 1;
+            if (elementType != RawBson.TypeDocument || p + 4 > end)
+            {
+                // Not documents: decode it all, so the insert handler reports the usual error.
+                return ReadDocument(body);
+            }
+            var docSize = BinaryPrimitives.ReadInt32LittleEndian(span[p..]);
+            if (docSize < 5 || p + docSize > end)
+            {
+                throw new FormatException("document array overruns its field");
+            }
+            documents.Add(body.Slice(p, docSize));
+            p += docSize;
+        }
+        // The body without the documents field: its element starts at the type byte before "documents\0".
+        var elementStart = offset - "documents".Length - 2;
+        var rest = new byte[span.Length - (offset + size - elementStart)];
+        span[..elementStart].CopyTo(rest);
+        span[(offset + size)..].CopyTo(rest.AsSpan(elementStart));
+        BinaryPrimitives.WriteInt32LittleEndian(rest, rest.Length);
+        sequences["documents"] = documents;
+        return ReadDocument(rest);
     }
 
     private static BsonDocument ReadDocument(ArraySegment<byte> bytes)

@@ -14,7 +14,7 @@ if (ZenithCli.IsCommand(args))
 }
 
 args = ZenithCli.ServiceArguments(args);
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = DashboardExtensions.LocateWebRoot() });
 builder.Configuration.AddZenithConfiguration();
 if (builder.TryReadSettings(out var settings) is { } configurationError)
 {

@@ -3,6 +3,24 @@ namespace Zenith.Service.Api;
 public static class DashboardExtensions
 {
     /// <summary>
+    /// Where the built dashboard is. ASP.NET looks for wwwroot under the content root (the working
+    /// directory), but the run command starts the published service from the repo root so that
+    /// <c>./zenith_metadata.db</c> lands where the user is: then the wwwroot published beside the
+    /// binary is the one to serve. Null keeps ASP.NET's default.
+    /// </summary>
+    public static string? LocateWebRoot()
+    {
+        var contentRoot = Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") ?? Directory.GetCurrentDirectory();
+        if (File.Exists(Path.Combine(contentRoot, "wwwroot", "index.html")))
+        {
+            return null;
+        }
+
+        var besideBinary = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        return File.Exists(Path.Combine(besideBinary, "index.html")) ? besideBinary : null;
+    }
+
+    /// <summary>
     /// The SPA from wwwroot with index.html for client-side routes (never for /api, /health, /metrics, /openapi);
     /// without a built dashboard, <c>/</c> says so in plain text.
     /// </summary>

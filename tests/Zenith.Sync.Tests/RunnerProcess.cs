@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Zenith.Core.Connectors;
+
+namespace Zenith.Sync.Tests;
+
+/// <summary>
+/// The sync runner (tests/Zenith.Sync.Runner) as a child process: one sync with a file checkpoint. It prints
+/// "committed N ROWS" after each batch, so a test waits for a number of commits instead of sleeping, then SIGKILLs it.
+/// </summary>
+public sealed class RunnerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly Task<string> _stderr;
+
+    private RunnerProcess(Process process)
+    {
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Commits { get; private set; }
+
+    /// <summary>Every line the runner printed so far (for failure messages).</summary>
+    public string Output => string.Join('\n', _lines);
+
+    public static RunnerProcess Start(ConnectorSpec connector, string checkpointFile)
+    {
+        var runner = Path.Combine(AppContext.BaseDirectory, "Zenith.Sync.Runner.dll");
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] args =
+        [
+            runner,
+            "--mongo", connector.Source.Uri, "--database", connector.Source.Database, "--collection", connector.Source.Collection,
+            "--clickhouse", connector.Destination.Uri, "--ch-database", connector.Destination.Database, "--table", connector.Destination.Table,
+            "--mode", connector.Mode.ToString(), "--cursor-field", connector.CursorField,
+            "--batch-size", connector.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--checkpoint-file", checkpointFile,
+            "--connector-id", connector.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ];
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new RunnerProcess(Process.Start(info) ?? throw new InvalidOperationException("the runner did not start"));
+    }
+
+    /// <summary>Reads lines until the runner committed <paramref name="commits"/> batches in all; false if it exited first.</summary>
+    public async Task<bool> WaitForCommitsAsync(int commits, CancellationToken ct)
+    {
+        while (Commits < commits)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync(ct);
+            if (line is null)
+            {
+                return false;
+            }
+
+            _lines.Add(line);
+            if (line.StartsWith("committed ", StringComparison.Ordinal))
+            {
+                Commits++;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>SIGKILL (Process.Kill on Unix): no finally blocks, no flushing, no goodbye.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the runner to end on its own; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken ct)
+    {
+        await WaitForCommitsAsync(int.MaxValue, ct);
+        await _process.WaitForExitAsync(ct);
+        _lines.Add(await _stderr);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+}

@@ -178,6 +178,22 @@ public sealed class FindTests(MongoFixture fixture)
     }
 
     [Fact]
+    public async Task Top_level_projections_keep_whole_values_in_document_order_with_id_first()
+    {
+        var nested = new BsonDocument { { "x", new BsonArray { 1, new BsonDocument("y", "z") } }, { "when", new DateTime(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc) } };
+        var c = await SeedAsync(new BsonDocument { { "k", "first" }, { "_id", 7 }, { "n", nested }, { "s", "text" }, { "d", 1.5 } });
+
+        var included = await c.Find(F.Empty).Project(new BsonDocument { { "d", 1 }, { "n", 1 }, { "missing", 1 } }).SingleAsync();
+        var excluded = await c.Find(F.Empty).Project(new BsonDocument { { "n", 0 }, { "_id", 0 } }).SingleAsync();
+        var idOnly = await c.Find(F.Empty).Project(new BsonDocument { { "_id", 1 }, { "k", true } }).SingleAsync();
+
+        Assert.Equal(new BsonDocument { { "_id", 7 }, { "n", nested }, { "d", 1.5 } }, included);
+        Assert.Equal(["_id", "n", "d"], included.Names);
+        Assert.Equal(new BsonDocument { { "k", "first" }, { "s", "text" }, { "d", 1.5 } }, excluded);
+        Assert.Equal(["_id", "k"], idOnly.Names);
+    }
+
+    [Fact]
     public async Task Regex_and_elemMatch_filters()
     {
         var c = await SeedAsync(

@@ -18,7 +18,7 @@ internal abstract class ServerCursor(string ns)
     public abstract bool Fill(BatchWriter batch);
 
     protected static ReadOnlyMemory<byte> Project(StoredDocument document, Projection? projection) =>
-        projection is null ? document.Bytes : projection.Apply(RawBson.ToDocument(document.Bytes)).ToBson();
+        projection is null ? document.Bytes : projection.Apply(document.Bytes);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Zenith.TestServers.Mongo.Bson;
 using Zenith.TestServers.Mongo.Commands;
 
 namespace Zenith.TestServers.Mongo.Query;
@@ -10,11 +11,15 @@ internal sealed class Projection
     private readonly bool _includeId;
     private readonly List<string[]> _paths;
 
+    // UTF-8 names of the paths when every path is a top-level field: then stored bytes are projected without decoding.
+    private readonly byte[][]? _topLevelNames;
+
     private Projection(bool inclusive, bool includeId, List<string[]> paths)
     {
         _inclusive = inclusive;
         _includeId = includeId;
         _paths = paths;
+        _topLevelNames = paths.TrueForAll(p => p.Length == 1) ? [.. paths.Select(p => System.Text.Encoding.UTF8.GetBytes(p[0]))] : null;
     }
 
     public static Projection? Parse(BsonDocument? spec)
@@ -47,6 +52,55 @@ internal sealed class Projection
         }
         // {_id: 1} alone is an inclusion (only _id comes back); {_id: 0} alone an exclusion.
         return new Projection(inclusive ?? includeId, includeId, paths);
+    }
+
+    /// <summary>Projects stored BSON; top-level fields are copied element by element, dotted paths go through <see cref="Apply(BsonDocument)"/>.</summary>
+    public ReadOnlyMemory<byte> Apply(ReadOnlyMemory<byte> stored)
+    {
+        if (_topLevelNames is null)
+        {
+            return Apply(RawBson.ToDocument(stored)).ToBson();
+        }
+        var doc = stored.Span;
+        var output = new byte[doc.Length];
+        var length = 4;
+        if (_inclusive && _includeId && RawBson.TryFindField(doc, "_id"u8, out _, out var idOffset, out var idSize))
+        {
+            // As MongoDB does, an inclusion puts _id first. Its element starts with the type byte before "_id\0".
+            doc[(idOffset - 5)..(idOffset + idSize)].CopyTo(output.AsSpan(length));
+            length += idSize + 5;
+        }
+        var end = doc.Length - 1;
+        for (var pos = 4; pos < end;)
+        {
+            var start = pos;
+            var type = doc[pos++];
+            var name = doc[pos..(pos + doc[pos..].IndexOf((byte)0))];
+            pos += name.Length + 1;
+            pos += RawBson.ValueSize(type, doc[pos..]);
+            bool keep;
+            if (name.SequenceEqual("_id"u8))
+            {
+                keep = !_inclusive && _includeId;
+            }
+            else
+            {
+                var listed = false;
+                foreach (var n in _topLevelNames)
+                {
+                    listed |= name.SequenceEqual(n);
+                }
+                keep = listed == _inclusive;
+            }
+            if (keep)
+            {
+                doc[start..pos].CopyTo(output.AsSpan(length));
+                length += pos - start;
+            }
+        }
+        output[length++] = 0;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(output, length);
+        return output.AsMemory(0, length);
     }
 
     public BsonDocument Apply(BsonDocument document)

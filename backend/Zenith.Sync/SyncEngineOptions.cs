@@ -27,6 +27,9 @@ public sealed class SyncEngineOptions
     /// <summary>Clock for durations, versions and back-off; default the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>HttpClient for ClickHouse (e.g. from IHttpClientFactory, with a proxy or custom TLS); default the driver's own. Never disposed by Zenith.</summary>
+    public HttpClient? ClickHouseHttpClient { get; init; }
+
     /// <summary>Optional logger factory; default none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -68,14 +68,25 @@ public static class Ddl
             sql.Append("TTL ").Append(options.Ttl).Append('\n');
         }
 
+        sql.Append("SETTINGS ").Append(DeduplicationSetting);
         if (!string.IsNullOrWhiteSpace(options.OrderBy) || !string.IsNullOrWhiteSpace(options.PartitionBy))
         {
             // Flattened columns are Nullable; a user's key may name them.
-            sql.Append("SETTINGS allow_nullable_key = 1\n");
+            sql.Append(", allow_nullable_key = 1");
         }
 
-        return sql.ToString().TrimEnd('\n');
+        return sql.ToString();
     }
+
+    /// <summary>
+    /// Recent insert blocks a non-replicated table remembers, so a batch sent again with the same
+    /// <c>insert_deduplication_token</c> (a retry after a lost reply) is written once. Replicated tables always do this.
+    /// </summary>
+    public const string DeduplicationSetting = "non_replicated_deduplication_window = 1000";
+
+    /// <summary>Gives a table created before <see cref="DeduplicationSetting"/> existed the setting.</summary>
+    public static string EnableDeduplication(string database, string table) =>
+        "ALTER TABLE " + Table(database, table) + " MODIFY SETTING " + DeduplicationSetting;
 
     /// <summary>One ALTER TABLE for a schema change: ADD COLUMN for new paths, MODIFY COLUMN for widened ones.</summary>
     public static string? AlterTable(string database, string table, SchemaChange change)

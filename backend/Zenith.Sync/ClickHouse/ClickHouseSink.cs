@@ -39,6 +39,7 @@ internal sealed class ClickHouseSink : IDisposable
             Username = user,
             Password = password,
             Timeout = options.QueryTimeout,
+            HttpClient = options.ClickHouseHttpClient,
         });
     }
 
@@ -88,12 +89,32 @@ internal sealed class ClickHouseSink : IDisposable
         return TableSchema.Create(columns);
     }
 
-    /// <summary>Sends one batch of RowBinary rows; returns the bytes sent.</summary>
-    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, ReadOnlyMemory<byte> rows, byte[] array, CancellationToken ct)
+    /// <summary>
+    /// Sends one batch of RowBinary rows. <paramref name="deduplicationToken"/> names the batch: sending it again
+    /// (a retry after a reply was lost) is a no-op on the server, so every batch is written exactly once.
+    /// </summary>
+    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, ReadOnlyMemory<byte> rows, byte[] array, string deduplicationToken, CancellationToken ct)
     {
         using var stream = new MemoryStream(array, 0, rows.Length, writable: false);
+        var options = new QueryOptions
+        {
+            CustomSettings = new Dictionary<string, object>
+            {
+                ["insert_deduplicate"] = 1,
+                ["insert_deduplication_token"] = deduplicationToken,
+            },
+        };
         using var response = await _client.InsertRawStreamAsync(
-            Ddl.Table(database, table), stream, "RowBinary", columns.Select(Ddl.Quote), _compress, cancellationToken: ct);
+            Ddl.Table(database, table), stream, "RowBinary", columns.Select(Ddl.Quote), _compress, options, ct);
+    }
+
+    /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
+    public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
+    {
+        var engine = Convert.ToString(await _client.ExecuteScalarAsync(
+            $"SELECT engine_full FROM system.tables WHERE database = {Ddl.Literal(database)} AND name = {Ddl.Literal(table)}", cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        return engine.StartsWith("Replicated", StringComparison.Ordinal)
+            || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }
 
     public void Dispose() => _client.Dispose();

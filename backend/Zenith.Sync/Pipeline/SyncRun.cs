@@ -26,6 +26,7 @@ internal sealed class SyncRun
     private readonly ClickHouseSink _sink;
     private readonly ConcurrentBag<RowEncoder> _encoders = [];
     private readonly long _runStartMillis;
+    private readonly Guid _runId = Guid.NewGuid();
     private volatile TableSchema _schema = TableSchema.Empty;
     private string _table = string.Empty;
     private long _read;
@@ -75,6 +76,13 @@ internal sealed class SyncRun
             existing = builder.Build().Schema;
             await WithRetryAsync(ct => _sink.ExecuteAsync(Ddl.CreateTable(database, _table, existing, _connector.Table), ct), cancellationToken);
             _observer.Note($"created table {database}.{_table} with {existing.Columns.Count + 3} columns");
+        }
+
+        else if (!await _sink.DeduplicatesInsertsAsync(database, _table, cancellationToken))
+        {
+            // A table from an older Zenith: without the setting, a retried insert whose first reply was lost would be written twice.
+            await WithRetryAsync(ct => _sink.ExecuteAsync(Ddl.EnableDeduplication(database, _table), ct), cancellationToken);
+            _observer.Note($"table {database}.{_table}: enabled insert deduplication ({Ddl.DeduplicationSetting})");
         }
 
         _schema = existing;
@@ -235,6 +243,13 @@ internal sealed class SyncRun
         return CursorRules.FromLastDocument(_connector, last);
     }
 
+    /// <summary>
+    /// Unique per run and batch, the same for every retry of a batch. Not derived from the checkpoint: a later run
+    /// resuming from the same checkpoint may read different documents (the source changed), which must not be dropped.
+    /// </summary>
+    private string DeduplicationToken(long sequence) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"zenith-{_connector.Id}-{_runId:N}-{sequence}");
+
     private long SyncedAtMillis() => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Later runs, and later batches of a run, get higher versions, so ReplacingMergeTree keeps the newest copy.</summary>
@@ -262,7 +277,8 @@ internal sealed class SyncRun
             if (batch.RowCount > 0)
             {
                 var columns = batch.Schema.InsertColumns;
-                await WithRetryAsync(c => _sink.InsertAsync(_connector.Destination.Database, _table, columns, batch.Rows.WrittenMemory, batch.Rows.RawArray, c), ct);
+                var token = DeduplicationToken(batch.Documents.Sequence);
+                await WithRetryAsync(c => _sink.InsertAsync(_connector.Destination.Database, _table, columns, batch.Rows.WrittenMemory, batch.Rows.RawArray, token, c), ct);
             }
 
             foreach (var failure in batch.Failures)

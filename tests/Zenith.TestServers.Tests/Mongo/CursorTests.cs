@@ -115,6 +115,20 @@ public sealed class CursorTests(MongoFixture fixture)
     }
 
     [Fact]
+    public async Task Aggregate_limit_then_skip_skips_within_the_limit()
+    {
+        var c = await SeedAsync(fixture.Client, 20);
+
+        var some = await c.Aggregate().Limit(5).Skip(2).ToListAsync();
+        var none = await c.Aggregate().Limit(5).Skip(5).ToListAsync();
+        var beyond = await c.Aggregate().Sort(new BsonDocument("_id", 1)).Limit(5).Skip(10).ToListAsync();
+
+        Assert.Equal([3, 4, 5], some.Select(d => d["_id"].AsInt32));
+        Assert.Empty(none);
+        Assert.Empty(beyond);
+    }
+
+    [Fact]
     public async Task Group_by_a_field_sums_per_key()
     {
         var c = fixture.Client.GetDatabase(fixture.NewDatabaseName()).GetCollection<BsonDocument>("c");

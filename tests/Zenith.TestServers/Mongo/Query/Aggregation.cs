@@ -59,14 +59,15 @@ internal static class Aggregation
             else if (name == "$skip")
             {
                 var n = value.ToInt64();
+                if (limit > 0 && n >= limit)
+                {
+                    // Skips everything the limit lets through; folded, limit 0 would mean "no limit". Run it in memory.
+                    break;
+                }
                 skip += n;
                 if (limit > 0)
                 {
-                    limit = Math.Max(0, limit - n);
-                    if (limit == 0)
-                    {
-                        break;
-                    }
+                    limit -= n;
                 }
             }
             else if (name == "$limit")

@@ -8,7 +8,8 @@ public sealed record ColumnDef(string Name, ColumnType Type, IReadOnlyList<strin
 }
 
 /// <summary>What changed between two schemas: the DDL the table needs.</summary>
-public sealed record SchemaChange(IReadOnlyList<ColumnDef> Added, IReadOnlyList<ColumnDef> Widened)
+/// <param name="AddAfter">The existing column the added ones follow (ClickHouse has AFTER, not BEFORE); null means <c>_id</c>.</param>
+public sealed record SchemaChange(IReadOnlyList<ColumnDef> Added, IReadOnlyList<ColumnDef> Widened, string? AddAfter = null)
 {
     public bool IsEmpty => Added.Count == 0 && Widened.Count == 0;
 }

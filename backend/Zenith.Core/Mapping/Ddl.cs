@@ -97,7 +97,8 @@ public static class Ddl
             return null;
         }
 
-        var clauses = change.Added.Select(c => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " BEFORE " + Quote(TableSchema.SyncedAtColumn))
+        // Each added column follows the previous one, so the metadata columns stay last.
+        var clauses = change.Added.Select((c, i) => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " AFTER " + Quote(i == 0 ? change.AddAfter ?? TableSchema.IdColumn : change.Added[i - 1].Name))
             .Concat(change.Widened.Select(c => "MODIFY COLUMN " + ColumnDefinition(c)));
         return "ALTER TABLE " + Table(database, table) + "\n    " + string.Join(",\n    ", clauses);
     }

@@ -119,7 +119,8 @@ public sealed class SchemaBuilder
         var schema = TableSchema.Create([.. _columns], _widened.Count > 0 ? _typeGeneration + 1 : _typeGeneration);
         var change = new SchemaChange(
             [.. _added.Order().Select(i => _columns[i])],
-            [.. _widened.Order().Select(i => _columns[i])]);
+            [.. _widened.Order().Select(i => _columns[i])],
+            _added.Count > 0 && _added.Min() > 0 ? _columns[_added.Min() - 1].Name : null);
         return (schema, change);
     }
 }

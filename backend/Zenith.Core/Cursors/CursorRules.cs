@@ -8,7 +8,8 @@ namespace Zenith.Core.Cursors;
 /// <summary>
 /// Which documents a run reads, in which order, and the checkpoint a batch leaves behind.
 /// incremental_id: <c>_id &gt; checkpoint</c>, sorted by <c>_id</c>. incremental_timestamp: the pair
-/// (field, <c>_id</c>) greater than the checkpoint, sorted by both, so ties on the field are never lost.
+/// (field, <c>_id</c>) greater than the checkpoint, sorted by both, so ties on the field are never lost;
+/// documents without the field first, by <c>_id</c> (see <see cref="TimestampCursor"/>).
 /// full: everything, sorted by <c>_id</c>.
 /// </summary>
 public static class CursorRules
@@ -23,8 +24,7 @@ public static class CursorRules
         var cursor = connector.Mode switch
         {
             SyncMode.IncrementalId when checkpoint is not null => new BsonDocument("_id", new BsonDocument("$gt", ParseCheckpoint(checkpoint)["_id"])),
-            SyncMode.IncrementalTimestamp when checkpoint is not null => TimestampFilter(connector.CursorField, ParseCheckpoint(checkpoint)),
-            SyncMode.IncrementalTimestamp => new BsonDocument(connector.CursorField, new BsonDocument("$exists", true)),
+            SyncMode.IncrementalTimestamp when checkpoint is not null => Timestamp(checkpoint).Filter(connector.CursorField),
             _ => null,
         };
 
@@ -36,16 +36,9 @@ public static class CursorRules
         return user is null || user.ElementCount == 0 ? cursor : new BsonDocument("$and", new BsonArray { user, cursor });
     }
 
-    private static BsonDocument TimestampFilter(string field, BsonDocument checkpoint)
-    {
-        var value = checkpoint["v"];
-        var id = checkpoint["_id"];
-        return new BsonDocument("$or", new BsonArray
-        {
-            new BsonDocument(field, new BsonDocument("$gt", value)),
-            new BsonDocument { { field, value }, { "_id", new BsonDocument("$gt", id) } },
-        });
-    }
+    /// <summary>The incremental_timestamp position a checkpoint holds (the start when there is none).</summary>
+    public static TimestampCursor Timestamp(Checkpoint? checkpoint) =>
+        checkpoint is null ? TimestampCursor.Start : TimestampCursor.From(ParseCheckpoint(checkpoint));
 
     public static BsonDocument Sort(ConnectorSpec connector)
     {
@@ -94,9 +87,9 @@ public static class CursorRules
                 var idDoc = new BsonDocument("_id", id);
                 return new Checkpoint(idDoc.ToJson(Canonical), "_id > " + id.ToJson(Relaxed));
             case SyncMode.IncrementalTimestamp:
-                var value = lastDocument.GetValue(connector.CursorField, BsonNull.Value);
-                var pair = new BsonDocument { { "v", value }, { "_id", id } };
-                return new Checkpoint(pair.ToJson(Canonical), string.Create(CultureInfo.InvariantCulture, $"{connector.CursorField} ≥ {Display(value)}, _id > {id.ToJson(Relaxed)}"));
+                // Without the previous position: the pipeline advances a TimestampCursor instead.
+                var hasValue = !lastDocument.GetValue(connector.CursorField, BsonNull.Value).IsBsonNull;
+                return TimestampCursor.Start.Advance(connector.CursorField, hasValue ? null : lastDocument, hasValue ? lastDocument : null).ToCheckpoint(connector.CursorField);
             default:
                 return null;
         }
@@ -108,9 +101,6 @@ public static class CursorRules
         var doc = new BsonDocument("full_sync_at", new BsonDateTime(at.UtcDateTime));
         return new Checkpoint(doc.ToJson(Canonical), "full sync at " + at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
     }
-
-    private static string Display(BsonValue value) =>
-        value.IsValidDateTime ? value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : value.ToJson(Relaxed);
 
     private static BsonDocument ParseCheckpoint(Checkpoint checkpoint)
     {

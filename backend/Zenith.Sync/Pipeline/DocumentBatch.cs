@@ -34,6 +34,9 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 
     public Zenith.Core.Connectors.Checkpoint? Checkpoint { get; set; }
 
+    /// <summary>incremental_timestamp: the batch's last document without a cursor value, and its last one with one.</summary>
+    public (MongoDB.Bson.BsonDocument? WithoutValue, MongoDB.Bson.BsonDocument? WithValue) CursorEnds { get; set; }
+
     public void Dispose()
     {
         Rows?.Dispose();

@@ -31,6 +31,8 @@ internal sealed class SyncRun
     private string _table = string.Empty;
     private long _read;
     private SyncProgress _total;
+    private TimestampCursor _cursor = TimestampCursor.Start;
+    private byte[] _cursorField = [];
 
     public SyncRun(ConnectorSpec connector, ICheckpointStore store, ISyncObserver observer, SyncEngineOptions options, MongoSource source, ClickHouseSink sink)
     {
@@ -55,6 +57,12 @@ internal sealed class SyncRun
         var database = destination.Database;
         await WithRetryAsync(ct => _sink.ExecuteAsync(Ddl.CreateDatabase(database), ct), cancellationToken);
         var checkpoint = _connector.Mode == SyncMode.Full ? null : await _store.LoadAsync(_connector.Id, cancellationToken);
+        if (_connector.Mode == SyncMode.IncrementalTimestamp)
+        {
+            _cursor = CursorRules.Timestamp(checkpoint);
+            _cursorField = TimestampCursor.FieldBytes(_connector.CursorField);
+        }
+
         _table = _connector.Mode == SyncMode.Full ? destination.Table + StagingSuffix : destination.Table;
         if (_connector.Mode == SyncMode.Full)
         {
@@ -198,7 +206,15 @@ internal sealed class SyncRun
         var encoded = new EncodedBatch(documents);
         try
         {
-            encoded.Checkpoint = CheckpointOf(documents);
+            if (_connector.Mode == SyncMode.IncrementalTimestamp)
+            {
+                encoded.CursorEnds = CursorEndsOf(documents);
+            }
+            else
+            {
+                encoded.Checkpoint = CheckpointOf(documents);
+            }
+
             Encode(encoded, _schema);
             return encoded;
         }
@@ -244,6 +260,44 @@ internal sealed class SyncRun
     }
 
     /// <summary>
+    /// The batch's last document without a cursor value and its last one with one. The cursor sorts documents without
+    /// a value first, so at most one batch of a run holds both kinds; the others cost one or two field lookups.
+    /// </summary>
+    private (BsonDocument? WithoutValue, BsonDocument? WithValue) CursorEndsOf(DocumentBatch documents)
+    {
+        var span = documents.Bytes.WrittenSpan;
+        if (documents.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var lastHasValue = TimestampCursor.HasValue(span[documents.LastOffset..], _cursorField);
+        if (!lastHasValue)
+        {
+            return (Copy(span[documents.LastOffset..]), null);
+        }
+
+        var lastWithValue = Copy(span[documents.LastOffset..]);
+        int? lastWithout = null;
+        for (var position = 0; position < documents.LastOffset;)
+        {
+            var length = BitConverter.ToInt32(span[position..]);
+            if (TimestampCursor.HasValue(span.Slice(position, length), _cursorField))
+            {
+                break;
+            }
+
+            lastWithout = position;
+            position += length;
+        }
+
+        return (lastWithout is null ? null : Copy(span[lastWithout.Value..]), lastWithValue);
+
+        static BsonDocument Copy(ReadOnlySpan<byte> document) =>
+            new RawBsonDocument(document[..BitConverter.ToInt32(document)].ToArray()).Materialize(new MongoDB.Bson.IO.BsonBinaryReaderSettings());
+    }
+
+    /// <summary>
     /// Unique per run and batch, the same for every retry of a batch. Not derived from the checkpoint: a later run
     /// resuming from the same checkpoint may read different documents (the source changed), which must not be dropped.
     /// </summary>
@@ -284,6 +338,13 @@ internal sealed class SyncRun
             foreach (var failure in batch.Failures)
             {
                 _observer.DocumentFailed(failure.DocumentId, failure.Reason);
+            }
+
+            if (_connector.Mode == SyncMode.IncrementalTimestamp && batch.Documents.Count > 0)
+            {
+                // Ordered stage: the cursor advances batch after batch, each phase keeping its own position.
+                _cursor = _cursor.Advance(_connector.CursorField, batch.CursorEnds.WithoutValue, batch.CursorEnds.WithValue);
+                batch.Checkpoint = _cursor.ToCheckpoint(_connector.CursorField);
             }
 
             if (batch.Checkpoint is not null)

@@ -29,10 +29,13 @@ dotnet build Zenith.sln -c Release --nologo -clp:ErrorsOnly || die "dotnet build
 npm run --prefix frontend build || die "dashboard build"
 
 results=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 run() { # name, command...
   local name=$1; shift
   step "$name"
-  if "$@"; then results+=("PASS  $name"); else results+=("FAIL  $name"); fi
+  "$@" 2>&1 | tee -a "$log"
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then results+=("PASS  $name"); else results+=("FAIL  $name"); fi
 }
 
 run "Generated artefacts are fresh (OpenAPI document, TypeScript client)" npm run --prefix frontend check:api
@@ -46,7 +49,13 @@ run "Ops checks (compose, Prometheus rules, Grafana dashboard)" bash tests/ops/c
 
 step "Summary"
 printf '%s\n' "${results[@]}"
+# Test counts of every runner, added up from their own summaries: xunit ("Passed!  - Failed: 0,
+# Passed: 13, Skipped: 0"), node:test ("# pass 11"), Vitest ("Tests  21 passed"), the ops checks.
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /(Passed|Failed)! +- Failed: / { gsub(",", ""); f += $4; p += $6; s += $8 }
+  /^# pass /    { p += $3 } /^# fail /    { f += $3 } /^# skipped / { s += $3 }
+  /^ *Tests +[0-9]+ (passed|failed)/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^skipped/) s += $i } }
+  /^ops: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
 failed=$(printf '%s\n' "${results[@]}" | grep -c '^FAIL' || true)
-passed=$(( ${#results[@]} - failed ))
-echo "suites: ${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

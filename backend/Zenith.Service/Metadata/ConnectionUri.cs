@@ -8,7 +8,10 @@ public static class ConnectionUri
 {
     public const string Mask = "***";
 
-    /// <summary>The URI with its password replaced by <see cref="Mask"/>, and the password (null when there is none).</summary>
+    /// <summary>
+    /// The URI with its password replaced by <see cref="Mask"/>, and the password (null when there is none). An empty
+    /// password (<c>default:@host</c>, ClickHouse's default user) is no secret: the URI stays as written.
+    /// </summary>
     public static (string Masked, string? Password) Split(string uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -24,7 +27,7 @@ public static class ConnectionUri
         }
 
         var password = uri[(colon + 1)..at];
-        return (string.Concat(uri.AsSpan(0, colon + 1), Mask, uri.AsSpan(at)), password.Length == 0 ? null : password);
+        return password.Length == 0 ? (uri, null) : (string.Concat(uri.AsSpan(0, colon + 1), Mask, uri.AsSpan(at)), password);
     }
 
     public static string MaskPassword(string uri) => Split(uri).Masked;
@@ -41,6 +44,19 @@ public static class ConnectionUri
         var colon = uri.IndexOf(':', start, at - start);
         var userEnd = colon < 0 ? at : colon;
         return string.Concat(uri.AsSpan(0, userEnd), ":", password, uri.AsSpan(at));
+    }
+
+    /// <summary>The URI without the password part of its user-info (<c>user:pw@host</c> → <c>user@host</c>).</summary>
+    public static string WithoutPassword(string uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!TryFindUserInfo(uri, out var start, out var at))
+        {
+            return uri;
+        }
+
+        var colon = uri.IndexOf(':', start, at - start);
+        return colon < 0 ? uri : string.Concat(uri.AsSpan(0, colon), uri.AsSpan(at));
     }
 
     private static bool TryFindUserInfo(string uri, out int start, out int at)

@@ -192,7 +192,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         {
             if (storedSecret is null)
             {
-                return (password is null ? masked : ConnectionUri.WithPassword(masked, null), null);
+                // Nothing stored to keep: a masked password must not reach the driver as the literal "***".
+                return (password is null ? masked : ConnectionUri.WithoutPassword(masked), null);
             }
 
             // Keep the stored password; make sure the stored URI shows there is one (user:***@).

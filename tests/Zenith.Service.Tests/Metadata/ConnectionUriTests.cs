@@ -12,11 +12,16 @@ public class ConnectionUriTests
     [InlineData("https://x:a/b@host:8443/path", "https://x:***@host:8443/path", "a/b")]
     [InlineData("mongodb://mongo:27017/", "mongodb://mongo:27017/", null)]
     [InlineData("http://default@clickhouse:8123", "http://default@clickhouse:8123", null)]
+    [InlineData("http://default:@clickhouse:8123", "http://default:@clickhouse:8123", null)]
     public void Split_masks_the_password_and_keeps_the_rest(string uri, string masked, string? password)
     {
         Assert.Equal((masked, password), ConnectionUri.Split(uri));
         Assert.Equal(uri, ConnectionUri.WithPassword(masked, password));
     }
+
+    [Fact]
+    public void WithoutPassword_drops_only_the_password() =>
+        Assert.Equal("mongodb://app@h1:1,h2:2/?authSource=admin", ConnectionUri.WithoutPassword("mongodb://app:***@h1:1,h2:2/?authSource=admin"));
 
     [Fact]
     public void WithPassword_adds_a_password_to_a_user_without_one() =>

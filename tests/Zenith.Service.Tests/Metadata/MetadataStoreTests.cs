@@ -90,6 +90,20 @@ public sealed class MetadataStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_empty_password_is_kept_as_written_and_never_becomes_the_mask()
+    {
+        // ClickHouse's default user has an empty password: "default:@host" must reach the driver as it was sent.
+        var empty = Definition("empty") with { Destination = Definition("empty").Destination with { Uri = "http://default:@clickhouse:8123" } };
+        var created = await Connectors.CreateAsync(empty, CancellationToken.None);
+        Assert.Equal("http://default:@clickhouse:8123", created.Definition.Destination.Uri);
+
+        // A masked password with nothing stored to keep is dropped, not sent to the server as "***".
+        var masked = Definition("masked") with { Source = Definition("masked").Source with { Uri = "mongodb://app:***@mongo:27017/?authSource=admin" } };
+        var stored = await Connectors.CreateAsync(masked, CancellationToken.None);
+        Assert.Equal("mongodb://app@mongo:27017/?authSource=admin", stored.Definition.Source.Uri);
+    }
+
+    [Fact]
     public async Task Names_are_unique_ignoring_case()
     {
         await Connectors.CreateAsync(Definition("Visits"), CancellationToken.None);

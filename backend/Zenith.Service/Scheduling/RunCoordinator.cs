@@ -76,11 +76,13 @@ public sealed class RunCoordinator : IDisposable
         }
         catch
         {
-            jobs.TryRemove(connector.Id, out _);
+            jobs.TryRemove(new KeyValuePair<long, Job>(connector.Id, job));
+            job.Finished();
             throw;
         }
 
-        job.Completion = Task.Run(() => ExecuteAsync(connector.Id, run, job), CancellationToken.None);
+        // A pause or delete that arrives from here on finds the job and waits for this task's end.
+        _ = Task.Run(() => ExecuteAsync(connector.Id, run, job), CancellationToken.None);
         return run;
     }
 
@@ -117,9 +119,45 @@ public sealed class RunCoordinator : IDisposable
 
     public void Dispose() => slots.Dispose();
 
+    /// <summary>Runs the job; whatever happens, the job ends (so pause, delete and shutdown never wait forever or see a fault).</summary>
     private async Task ExecuteAsync(long connectorId, RunRecord run, Job job)
     {
-        var token = job.Cancellation.Token;
+        try
+        {
+            await RunJobAsync(connectorId, run, job.Cancellation.Token);
+        }
+#pragma warning disable CA1031 // Nobody awaits a background run to observe its fault: log it, close the run row, keep the scheduler going.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.RunNotRecorded(e, connectorId, run.Id);
+            await TryCloseAsync(run.Id);
+        }
+        finally
+        {
+            jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
+            job.Finished();
+            signal.Wake();
+        }
+    }
+
+    private async Task TryCloseAsync(long runId)
+    {
+        try
+        {
+            var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
+            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", CancellationToken.None);
+        }
+#pragma warning disable CA1031 // The metadata store is what failed; the next start-up closes the run (CloseAbandonedAsync).
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.RunNotRecorded(e, null, runId);
+        }
+    }
+
+    private async Task RunJobAsync(long connectorId, RunRecord run, CancellationToken token)
+    {
         StoredConnector? connector = null;
         try
         {
@@ -149,11 +187,6 @@ public sealed class RunCoordinator : IDisposable
             var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
             await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, CancellationToken.None);
         }
-        finally
-        {
-            jobs.TryRemove(connectorId, out _);
-            signal.Wake();
-        }
     }
 
     private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunObserver observer, CancellationToken token)
@@ -172,7 +205,8 @@ public sealed class RunCoordinator : IDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            logger.EngineThrew(e, connector.Definition.Name, runId);
+            // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
+            logger.EngineThrew(connector.Definition.Name, runId, SecretScrubber.Scrub(e.ToString(), connector.Definition));
             var t = observer.Total;
             return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
         }
@@ -214,8 +248,13 @@ public sealed class RunCoordinator : IDisposable
     private sealed class Job
 #pragma warning restore CA1001
     {
+        private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public CancellationTokenSource Cancellation { get; } = new();
 
-        public Task Completion { get; set; } = Task.CompletedTask;
+        /// <summary>Completes (never faults) when the run has ended; exists from the moment the job is registered.</summary>
+        public Task Completion => done.Task;
+
+        public void Finished() => done.TrySetResult();
     }
 }

@@ -33,11 +33,14 @@ internal static partial class LogMessages
     [LoggerMessage(15, LogLevel.Error, "Connector {Connector} turned to error after {Failures} failed runs in a row; resume it to schedule it again")]
     public static partial void TurnedToError(this ILogger logger, string connector, int failures);
 
-    [LoggerMessage(16, LogLevel.Error, "The sync engine threw for connector {Connector} (run {RunId})")]
-    public static partial void EngineThrew(this ILogger logger, Exception exception, string connector, long runId);
+    [LoggerMessage(16, LogLevel.Error, "The sync engine threw for connector {Connector} (run {RunId}): {Exception}")]
+    public static partial void EngineThrew(this ILogger logger, string connector, long runId, string exception);
 
     [LoggerMessage(17, LogLevel.Warning, "Could not record progress of run {RunId}")]
     public static partial void ProgressNotRecorded(this ILogger logger, Exception exception, long runId);
+
+    [LoggerMessage(18, LogLevel.Error, "Could not record run {RunId} of connector {ConnectorId}; the run is closed as failed")]
+    public static partial void RunNotRecorded(this ILogger logger, Exception exception, long? connectorId, long runId);
 
     [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
     public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);

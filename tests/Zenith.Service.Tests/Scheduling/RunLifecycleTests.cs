@@ -1,0 +1,117 @@
+using System.Net;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Zenith.Core.Connectors;
+using Zenith.Service.Tests.Infrastructure;
+
+namespace Zenith.Service.Tests.Scheduling;
+
+/// <summary>
+/// What the coordinator promises around a run, whatever the engine does: a run in progress refuses a second one (409),
+/// pause and delete stop it before they answer, and an engine that throws fails the run without its text leaking.
+/// The engine here is an in-process stand-in that holds a run open until cancelled (nothing that crosses a wire is
+/// faked): the real engine's runs end too soon to hold one open on purpose.
+/// </summary>
+public sealed class RunLifecycleTests
+{
+    private const string Password = "Lifecycle-Pa55word";
+
+    [Fact]
+    public async Task A_held_run_is_409_for_sync_and_pause_and_delete_stop_it_before_answering()
+    {
+        var engine = new HoldingEngine();
+        using var app = new ZenithApp();
+        using var host = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ISyncEngine>(engine)));
+        using var client = host.CreateClient();
+
+        var id = (await client.PostJsonAsync("/api/connectors", Connector("held"), expected: 201)).Number("id");
+        await engine.Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var (conflict, problem) = await client.SendAsync(HttpMethod.Post, $"/api/connectors/{id}/sync");
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal("application/problem+json", conflict.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("already running", problem.Str("detail"), StringComparison.Ordinal);
+
+        var paused = await client.PostJsonAsync($"/api/connectors/{id}/pause");
+        Assert.Equal("paused", paused.Str("status"));
+        Assert.False(paused["running"]!.GetValue<bool>());
+        Assert.Equal("cancelled", paused["lastResult"].Str("status"));
+        Assert.Equal(1, engine.CancelledRuns);
+
+        engine.Started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = await client.PostJsonAsync($"/api/connectors/{id}/sync", expected: 202);
+        await engine.Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/connectors/{id}")).StatusCode);
+        Assert.Equal(2, engine.CancelledRuns); // stopped before DELETE answered
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/connectors/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/runs/{run.Number("id")}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_engine_that_throws_fails_the_run_and_its_text_never_carries_the_password()
+    {
+        using var app = new ZenithApp();
+        using var host = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ISyncEngine>(new ThrowingEngine())));
+        using var client = host.CreateClient();
+
+        var id = (await client.PostJsonAsync("/api/connectors", Connector("throws"), expected: 201)).Number("id");
+        var connector = await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "failed", "the run to fail");
+        Assert.Equal(1, connector.Number("consecutiveFailures"));
+        Assert.Contains("could not reach", connector["lastResult"].Str("error"), StringComparison.Ordinal);
+
+        var logs = string.Join('\n', app.Logs.Lines);
+        Assert.Contains("The sync engine threw", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, connector.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, (await client.GetJsonAsync("/api/logs")).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    private static object Connector(string name) => new
+    {
+        name,
+        source = new { uri = $"mongodb://app:{Password}@127.0.0.1:1/", database = "monitoring", collection = "visits" },
+        destination = new { uri = $"http://default:{Password}@127.0.0.1:1", database = "analytics", table = "visits" },
+        mode = "incremental_id",
+        intervalSeconds = 3600,
+    };
+
+    private sealed class HoldingEngine : ISyncEngine
+    {
+        private int cancelled;
+
+        public TaskCompletionSource Started { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int CancelledRuns => Volatile.Read(ref cancelled);
+
+        public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref cancelled);
+            }
+
+            return new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
+        }
+
+        public Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class ThrowingEngine : ISyncEngine
+    {
+        public Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException(
+                "The source could not reach the server.",
+                new IOException($"connect to {connector.Source.Uri} and {connector.Destination.Uri} failed"));
+
+        public Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.OpenApi;
@@ -7,7 +8,7 @@ using Scalar.AspNetCore;
 
 namespace Zenith.Service.Api;
 
-public static class ApiExtensions
+public static partial class ApiExtensions
 {
     public const string BearerScheme = "bearer";
 
@@ -23,7 +24,7 @@ public static class ApiExtensions
         });
         // Bad JSON reaches our handler as an exception, so it can name the field in a problem document.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= DefaultDetail(c.ProblemDetails.Status));
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddOpenApi(o =>
         {
@@ -71,8 +72,17 @@ public static class ApiExtensions
         return app;
     }
 
+    /// <summary>What to do about a status the framework answers by itself (no endpoint, wrong method, not JSON).</summary>
+    private static string? DefaultDetail(int? status) => status switch
+    {
+        StatusCodes.Status404NotFound => "No such endpoint; see /docs.",
+        StatusCodes.Status405MethodNotAllowed => "This endpoint does not take that HTTP method; see /docs for the methods it takes.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with the header 'Content-Type: application/json'.",
+        _ => null,
+    };
+
     /// <summary>Turns unreadable request bodies and query values into problem details that name the field.</summary>
-    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    private sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
@@ -83,7 +93,7 @@ public static class ApiExtensions
 
             var (field, message) = bad.InnerException is JsonException json
                 ? Describe(json)
-                : ("request", bad.Message);
+                : Describe(bad);
             httpContext.Response.StatusCode = bad.StatusCode;
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
@@ -97,6 +107,28 @@ public static class ApiExtensions
                 Exception = exception,
             });
         }
+
+        /// <summary>The framework's messages name the C# parameter; a client needs the query field or "body".</summary>
+        private static (string Field, string Message) Describe(BadHttpRequestException bad)
+        {
+            if (BindFailure().Match(bad.Message) is { Success: true } m)
+            {
+                return (m.Groups["name"].Value, $"\"{m.Groups["value"].Value}\" is not a valid {Describe(m.Groups["type"].Value)}.");
+            }
+
+            return bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+                ? ("body", "A JSON body is required (Content-Type: application/json).")
+                : ("request", bad.Message);
+        }
+
+        private static string Describe(string type) => type switch
+        {
+            "int" or "long" or "Nullable<int>" or "Nullable<long>" => "whole number in range",
+            _ => "value",
+        };
+
+        [GeneratedRegex("""^Failed to bind parameter "(?<type>\S+) (?<name>\w+)" from "(?<value>.*)"\.$""", RegexOptions.CultureInvariant)]
+        private static partial Regex BindFailure();
 
         private static (string Field, string Message) Describe(JsonException json)
         {

@@ -75,7 +75,7 @@ public static class ConnectorsApi
         var (definition, errors) = ConnectorValidator.Validate(request);
         if (definition is null)
         {
-            return TypedResults.ValidationProblem(errors, title: "The connector is not valid.");
+            return Problems.Validation(errors, title: "The connector is not valid.");
         }
 
         try
@@ -87,7 +87,7 @@ public static class ConnectorsApi
         }
         catch (DuplicateConnectorNameException e)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
+            return Problems.Validation(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
         }
     }
 
@@ -96,7 +96,7 @@ public static class ConnectorsApi
         var (definition, errors) = ConnectorValidator.Validate(request);
         if (definition is null)
         {
-            return TypedResults.ValidationProblem(errors, title: "The connector is not valid.");
+            return Problems.Validation(errors, title: "The connector is not valid.");
         }
 
         try
@@ -113,7 +113,7 @@ public static class ConnectorsApi
         }
         catch (DuplicateConnectorNameException e)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
+            return Problems.Validation(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
         }
     }
 
@@ -179,7 +179,7 @@ public static class ConnectorsApi
         ConnectorValidator.ValidateEnds(request?.Source, request?.Destination, errors);
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The connection settings are not valid.");
+            return Problems.Validation(errors, title: "The connection settings are not valid.");
         }
 
         var source = new SourceSpec(request!.Source.Uri.Trim(), request.Source.Database.Trim(), request.Source.Collection.Trim(), request.Source.Filter, request.Source.Projection);
@@ -201,7 +201,7 @@ public static class ConnectorsApi
     {
         if (sample is < 1 or > 10_000)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] });
+            return Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] });
         }
 
         if (await s.Store.GetAsync(id, ct) is not { } connector)
@@ -237,6 +237,13 @@ public static class ConnectorsApi
 
 internal static class Problems
 {
+    /// <summary>A 400 naming each bad field in <c>errors</c>, with a <c>detail</c> that repeats them for a person reading one line.</summary>
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors, string title = "The request is not valid.") =>
+        TypedResults.ValidationProblem(errors, detail: Detail(errors), title: title);
+
+    public static string Detail(IDictionary<string, string[]> errors) =>
+        "Fix " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+
     public static ProblemHttpResult ConnectorNotFound(long id) => TypedResults.Problem(
         title: "Connector not found.",
         detail: $"There is no connector with id {id}; GET /api/connectors lists them.",

@@ -21,23 +21,23 @@ public static class DashboardExtensions
     }
 
     /// <summary>
-    /// The SPA from wwwroot with index.html for client-side routes (never for /api, /health, /metrics, /openapi);
-    /// without a built dashboard, <c>/</c> says so in plain text.
+    /// Client-side routes of the SPA: every path but the service's own. No fallback endpoint may match those, or it would
+    /// also win over routing's own answers there (405 for a wrong method, 415 for a body that is not JSON) and turn them into 404s.
+    /// </summary>
+    private const string ClientRoutes = "{*path:nonfile:regex(^(?!(api|health|openapi|metrics|docs)(/|$)))}";
+
+    /// <summary>
+    /// The SPA from wwwroot with index.html for client-side routes (never for /api, /health, /metrics, /openapi, whose unknown
+    /// paths get a 404 problem from the status code pages); without a built dashboard, <c>/</c> says so in plain text.
     /// </summary>
     public static WebApplication MapDashboard(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        foreach (var prefix in new[] { "/api", "/health", "/openapi" })
-        {
-            app.MapFallback(prefix + "/{**rest}", () => TypedResults.Problem(
-                title: "Not found.", detail: "No such endpoint; see /docs.", statusCode: StatusCodes.Status404NotFound)).ExcludeFromDescription();
-        }
-
         if (app.Environment.WebRootFileProvider.GetFileInfo("index.html").Exists)
         {
             app.UseDefaultFiles();
             app.UseStaticFiles();
-            app.MapFallbackToFile("index.html").AllowAnonymous();
+            app.MapFallbackToFile(ClientRoutes, "index.html").AllowAnonymous();
         }
         else
         {

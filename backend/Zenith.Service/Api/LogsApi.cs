@@ -29,7 +29,7 @@ public static class LogsApi
         {
             if (!Enum.TryParse<LogSeverity>(level, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["level"] = [$"Unknown level \"{level}\": use info, warning or error."] });
+                return Problems.Validation(new Dictionary<string, string[]> { ["level"] = [$"Unknown level \"{level}\": use info, warning or error."] });
             }
 
             minimum = parsed;
@@ -37,7 +37,7 @@ public static class LogsApi
 
         if (limit is < 1 or > MaxLimit)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
+            return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
         }
 
         return TypedResults.Ok((await logs.ListAsync(connectorId, minimum, limit, ct)).Select(LogResponse.From).ToArray());

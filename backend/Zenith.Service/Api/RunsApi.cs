@@ -23,7 +23,7 @@ public static class RunsApi
     {
         if (limit is < 1 or > MaxLimit)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
+            return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
         }
 
         if (await connectors.GetAsync(id, ct) is null)

@@ -78,5 +78,9 @@ public class HostTests
         var api = await client.GetAsync("/api/nothing-here");
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        // The SPA's fallback must not swallow routing's own answers on the API's paths.
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/connectors");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await client.SendAsync(patch)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/health/nothing")).StatusCode);
     }
 }

@@ -56,6 +56,91 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         Assert.True(errors.ContainsKey(field), $"errors should name {field}: {problem.ToJsonString()}");
         Assert.False(string.IsNullOrWhiteSpace(errors[field]![0]!.GetValue<string>()));
         Assert.NotNull(problem["title"]);
+        Assert.Contains(field, problem.Str("detail"), StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string?, int, string> Malformed => new()
+    {
+        { "POST", "/api/connectors", "", 400, "body" },
+        { "POST", "/api/connectors", "null", 400, "body" },
+        { "POST", "/api/connectors", "{\"name\": \"x\",", 400, "body" },
+        { "POST", "/api/connectors/test", "", 400, "body" },
+        { "GET", "/api/logs?limit=abc", null, 400, "limit" },
+        { "GET", "/api/logs?limit=99999999999", null, 400, "limit" },
+        { "GET", "/api/logs?connectorId=x", null, 400, "connectorId" },
+        { "GET", "/api/connectors/1/runs?limit=-5", null, 400, "limit" },
+        { "GET", "/api/connectors/1/preview?sample=lots", null, 400, "sample" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public async Task Malformed_requests_are_problems_naming_the_field_with_a_detail(string method, string path, string? body, int status, string field)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(problem!["errors"]?.AsObject().ContainsKey(field), $"errors should name {field}: {problem.ToJsonString()}");
+        Assert.DoesNotContain("parameter", problem.Str("detail"), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Service", problem.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_method_or_content_type_is_405_or_415_not_404()
+    {
+        var id = (await client.PostJsonAsync("/api/connectors", Valid("verbs-" + Guid.NewGuid().ToString("N")[..8]).ToJsonString(), expected: 201)).Number("id");
+        await client.PostJsonAsync($"/api/connectors/{id}/pause");
+
+        var (patch, patchProblem) = await client.SendAsync(HttpMethod.Patch, $"/api/connectors/{id}", "{}");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, patch.StatusCode);
+        Assert.Contains("method", patchProblem.Str("detail"), StringComparison.Ordinal);
+
+        using var text = new StringContent(Valid("plain").ToJsonString(), System.Text.Encoding.UTF8, "text/plain");
+        var plain = await client.PostAsync("/api/connectors", text);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
+        Assert.Equal("application/problem+json", plain.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Content-Type: application/json", JsonNode.Parse(await plain.Content.ReadAsStringAsync()).Str("detail"), StringComparison.Ordinal);
+
+        var (missing, missingProblem) = await client.SendAsync(HttpMethod.Get, "/api/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("/docs", missingProblem.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_update_changes_nothing_stored()
+    {
+        var name = "keep-" + Guid.NewGuid().ToString("N")[..8];
+        var other = "other-" + Guid.NewGuid().ToString("N")[..8];
+        var id = (await client.PostJsonAsync("/api/connectors", Valid(name).ToJsonString(), expected: 201)).Number("id");
+        await client.PostJsonAsync($"/api/connectors/{id}/pause");
+        var otherId = (await client.PostJsonAsync("/api/connectors", Valid(other).ToJsonString(), expected: 201)).Number("id");
+        await client.PostJsonAsync($"/api/connectors/{otherId}/pause");
+        var before = await client.GetJsonAsync($"/api/connectors/{id}");
+
+        var invalid = Valid(name);
+        invalid["intervalSeconds"] = 0;
+        invalid["destination"]!["table"] = "changed";
+        var (bad, badProblem) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}", invalid.ToJsonString());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.NotNull(badProblem!["errors"]!["intervalSeconds"]);
+
+        var renamed = Valid(other.ToUpperInvariant());
+        renamed["destination"]!["table"] = "changed";
+        var (duplicate, duplicateProblem) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}", renamed.ToJsonString());
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.Contains("already exists", duplicateProblem!["errors"]!["name"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var (broken, _) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}", "{\"name\": ");
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+
+        var after = await client.GetJsonAsync($"/api/connectors/{id}");
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
     }
 
     [Fact]

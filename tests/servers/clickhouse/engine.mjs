@@ -3,7 +3,7 @@
 // current database and settings, so a request holds a connection for its whole life (including
 // streaming its result) and the connection is brought to the request's database/settings first.
 
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fromEngineError } from './errors.mjs';
@@ -23,9 +23,8 @@ const quoteString = (value) => "'" + value.replace(/\\/g, '\\\\').replace(/'/g, 
 
 /** One chdb connection and the database/settings it was last left in. */
 class Connection {
-  constructor(session, spoolFile) {
+  constructor(session) {
     this.session = session;
-    this.spoolFile = spoolFile;
     this.database = null; // unknown until the first USE
     this.settings = new Map();
   }
@@ -81,21 +80,20 @@ class Connection {
   }
 
   /**
-   * INSERT … FORMAT <any> with its payload. chdb's inline raw insert garbles some binary payloads
-   * (RowBinary), so the payload goes through a file of this connection's and `FROM INFILE`, which
-   * the engine reads with its own parallel parser.
+   * INSERT … FORMAT <any> with its payload staged in a file: `FROM INFILE` lets the engine read it
+   * with its own parser and, for a compressed payload, its own codec (chdb's inline raw insert
+   * garbles binary payloads such as RowBinary, so there is no in-memory path).
    * @param {{ statement: string, infileAt: number }} insert
+   * @param {string} file the payload
+   * @param {string | null} compression a ClickHouse compression method ('gzip', 'zstd', …) or null
    */
-  async insert({ statement, infileAt }, data) {
-    await writeFile(this.spoolFile, data);
-    const sql = `${statement.slice(0, infileAt)} FROM INFILE ${quoteString(this.spoolFile)} ${statement.slice(infileAt)}`;
-    return this.run(sql, 'TSV');
+  async insert({ statement, infileAt }, file, compression) {
+    const source = `FROM INFILE ${quoteString(file)}${compression ? ` COMPRESSION ${quoteString(compression)}` : ''}`;
+    return this.run(`${statement.slice(0, infileAt)} ${source} ${statement.slice(infileAt)}`, 'TSV');
   }
 
-  /** Decompresses a request body with the engine's own codec (e.g. zstd, which Node 20 lacks). */
-  async decompress(data, method) {
-    const file = `${this.spoolFile}.${method}`;
-    await writeFile(file, data);
+  /** Decompresses a file with the engine's own codec (e.g. zstd, which Node 20 lacks). */
+  async decompress(file, method) {
     const result = await this.run(`SELECT * FROM file(${quoteString(file)}, RawBLOB, 'raw String', ${quoteString(method)})`, 'RawBLOB');
     return Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
   }
@@ -151,12 +149,12 @@ class ResultStream {
 export class Engine {
   /**
    * @param {string} dataDir the engine's data directory
-   * @param {string} spoolDir where INSERT payloads are staged (best on tmpfs)
+   * @param {string} spoolDir where request payloads are staged (best on tmpfs)
    * @param {number} size number of connections
    */
   static async open(dataDir, spoolDir, size) {
-    const engine = new Engine();
-    for (let i = 0; i < size; i++) engine.idle.push(new Connection(new Session(dataDir), join(spoolDir, `insert-${i}.bin`)));
+    const engine = new Engine(spoolDir);
+    for (let i = 0; i < size; i++) engine.idle.push(new Connection(new Session(dataDir)));
     engine.all = [...engine.idle];
     const probe = engine.all[0];
     const info = JSON.parse(Buffer.from((await probe.run('SELECT version() AS v, timezone() AS tz', 'JSONEachRow')).bytes).toString());
@@ -173,10 +171,33 @@ export class Engine {
     return engine;
   }
 
-  constructor() {
+  constructor(spoolDir) {
+    this.spoolDir = spoolDir;
+    this.spooled = 0;
     this.idle = [];
     this.all = [];
     this.waiters = [];
+  }
+
+  /**
+   * Runs fn with the path of a new file in the spool directory (one per request, so that bodies
+   * are received while no connection is held); the file is removed afterwards.
+   */
+  async withSpoolFile(fn) {
+    const file = join(this.spoolDir, `body-${++this.spooled}.bin`);
+    try {
+      return await fn(file);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** Decompresses a buffer with the engine's codec (see {@link Connection.decompress}). */
+  decompress(data, method) {
+    return this.withSpoolFile(async (file) => {
+      await writeFile(file, data);
+      return this.with((connection) => connection.decompress(file, method));
+    });
   }
 
   /** Runs fn with a connection of its own; requests beyond the pool size wait in arrival order. */

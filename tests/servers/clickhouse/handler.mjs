@@ -3,6 +3,9 @@
 // compressed request bodies) and what they read back (status, `X-ClickHouse-*` headers, error text).
 
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { ClickHouseError, HttpStatusTable, fromEngineError } from './errors.mjs';
@@ -21,6 +24,15 @@ const HTTP_PARAMETERS = new Set([
 ]);
 
 const FORMAT_CLAUSE = /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i;
+
+// Content-Encodings the engine decodes itself when it reads an INSERT payload (`FROM INFILE …
+// COMPRESSION`); '' is an uncompressed body. HTTP's deflate is zlib-wrapped, as is ClickHouse's.
+const ENGINE_COMPRESSION = new Map([
+  ['', null], ['identity', null], ['gzip', 'gzip'], ['x-gzip', 'gzip'], ['deflate', 'deflate'], ['br', 'br'], ['zstd', 'zstd'],
+]);
+
+// ZENITH_CLICKHOUSE_TRACE=1: one line per INSERT on stderr with where its time went.
+const TRACE = process.env.ZENITH_CLICKHOUSE_TRACE === '1';
 
 /**
  * @param {import('./engine.mjs').Engine} engine
@@ -45,8 +57,16 @@ export function createHandler(engine, credentials) {
         return sendText(res, 404, `There is no handle ${url.pathname}\n`);
       }
       authenticate(req, url.searchParams);
-      const request = await readRequest(req, url.searchParams, engine);
-      await engine.with((connection) => execute(connection, request, res));
+      await engine.withSpoolFile(async (spoolFile) => {
+        const started = TRACE ? [performance.now(), process.cpuUsage()] : null;
+        const request = await readRequest(req, url.searchParams, engine, spoolFile);
+        const received = TRACE ? performance.now() : 0;
+        await engine.with((connection) => {
+          if (started) request.acquired = performance.now();
+          return execute(connection, request, res);
+        });
+        if (started && request.insert) trace(request, started, received);
+      });
     } catch (error) {
       const failure = fromEngineError(error);
       if (res.headersSent) {
@@ -65,9 +85,10 @@ export function createHandler(engine, credentials) {
   async function execute(connection, request, res) {
     await connection.prepare(request.database, request.settings);
     if (request.insert) {
-      const result = await connection.insert(request.insert, request.insert.data);
+      const { insert } = request;
+      const result = await connection.insert(insert, insert.file, insert.compression);
       res.setHeader('X-ClickHouse-Summary', summaryHeader({
-        written_rows: result.rowsRead, written_bytes: request.insert.data.length, elapsed_ns: Math.round(result.elapsed * 1e9),
+        written_rows: result.rowsRead, written_bytes: result.bytesRead, elapsed_ns: Math.round(result.elapsed * 1e9),
       }));
       return sendText(res, 200, '');
     }
@@ -132,52 +153,51 @@ function writable(res) {
   });
 }
 
-/** Parses the parts of a request the engine needs: SQL or INSERT + data, params, settings. */
-async function readRequest(req, search, engine) {
-  let body = await readBody(req, engine);
-  const fields = new Map(search);
+/**
+ * Parses the parts of a request the engine needs: SQL or INSERT + payload, params, settings. An
+ * INSERT's payload is left in `spoolFile` for the engine to read; when the statement is in the URL
+ * (what the drivers send) the body goes there as it arrives, still compressed.
+ */
+async function readRequest(req, search, engine, spoolFile) {
   const contentTypeHeader = req.headers['content-type'] ?? '';
+  const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const query = search.get('query'); // null when absent
+  if (query !== null && !contentTypeHeader.startsWith('multipart/form-data') && ENGINE_COMPRESSION.has(encoding)) {
+    const statement = Buffer.from(query);
+    const insert = splitInsert(statement);
+    if (insert && insert.dataOffset === statement.length) {
+      const file = createWriteStream(spoolFile);
+      await pipeline(req, file);
+      const request = describe(new Map(search), req, engine);
+      request.insert = { ...insert, file: spoolFile, compression: ENGINE_COMPRESSION.get(encoding), bytes: file.bytesWritten };
+      return request;
+    }
+  }
+
+  let body = await readBody(req, encoding, engine);
+  const fields = new Map(search);
   if (contentTypeHeader.startsWith('multipart/form-data')) {
     // Parameters sent as form fields (ClickHouse.Driver's form-data mode); the rest stays in the URL.
     const form = await new Response(body, { headers: { 'content-type': contentTypeHeader } }).formData();
     for (const [name, value] of form) if (typeof value === 'string') fields.set(name, value);
     body = Buffer.alloc(0);
   }
+  const request = describe(fields, req, engine);
 
-  const params = {};
-  const settings = new Map();
-  for (const [name, value] of fields) {
-    if (name.startsWith('param_')) params[name.slice('param_'.length)] = value;
-    else if (!HTTP_PARAMETERS.has(name) && engine.settingNames.has(name)) settings.set(name, value);
-  }
-
-  const request = {
-    database: fields.get('database') || req.headers['x-clickhouse-database'] || 'default',
-    format: fields.get('default_format') || req.headers['x-clickhouse-format'] || 'TabSeparated',
-    params: Object.keys(params).length > 0 ? params : undefined,
-    settings,
-    sql: '',
-    insert: null,
-  };
-
-  const query = fields.get('query');
-  if (query !== undefined && body.length > 0) {
+  const text = fields.get('query');
+  if (text !== undefined && body.length > 0) {
     // ClickHouse reads the `query` parameter and the body as one text: the body is INSERT data, or
     // the rest of the statement.
-    const statement = Buffer.from(query);
-    const insert = splitInsert(statement);
-    if (insert && insert.dataOffset === statement.length) {
-      request.insert = { ...insert, data: body };
-      return request;
-    }
-    body = Buffer.concat([Buffer.from(query + '\n'), body]);
-  } else if (query !== undefined) {
-    body = Buffer.from(query);
+    body = Buffer.concat([Buffer.from(text + '\n'), body]);
+  } else if (text !== undefined) {
+    body = Buffer.from(text);
   }
 
   const insert = splitInsert(body);
   if (insert) {
-    request.insert = { ...insert, data: body.subarray(insert.dataOffset) };
+    const data = body.subarray(insert.dataOffset);
+    await writeFile(spoolFile, data);
+    request.insert = { ...insert, file: spoolFile, compression: null, bytes: data.length };
   } else {
     request.sql = body.toString('utf8');
     if (request.sql.trim() === '') {
@@ -187,11 +207,28 @@ async function readRequest(req, search, engine) {
   return request;
 }
 
-async function readBody(req, engine) {
+/** The request's database, default format, `param_*` values and settings. */
+function describe(fields, req, engine) {
+  const params = {};
+  const settings = new Map();
+  for (const [name, value] of fields) {
+    if (name.startsWith('param_')) params[name.slice('param_'.length)] = value;
+    else if (!HTTP_PARAMETERS.has(name) && engine.settingNames.has(name)) settings.set(name, value);
+  }
+  return {
+    database: fields.get('database') || req.headers['x-clickhouse-database'] || 'default',
+    format: fields.get('default_format') || req.headers['x-clickhouse-format'] || 'TabSeparated',
+    params: Object.keys(params).length > 0 ? params : undefined,
+    settings,
+    sql: '',
+    insert: null,
+  };
+}
+
+async function readBody(req, encoding, engine) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
   try {
     switch (encoding) {
       case '':
@@ -205,8 +242,8 @@ async function readBody(req, engine) {
       case 'br':
         return await brotli(raw);
       case 'zstd':
-        // The engine's zstd is native and several times faster than a JS decoder on bulk inserts.
-        return await engine.with((connection) => connection.decompress(raw, 'zstd'));
+        // Node 20 has no zstd; the engine's codec is native.
+        return await engine.decompress(raw, 'zstd');
       default:
         throw ClickHouseError.of(24, 'UNKNOWN_COMPRESSION_METHOD', `Unknown HTTP Content-Encoding: ${encoding} (this test server decodes gzip, deflate, br and zstd)`);
     }
@@ -214,6 +251,14 @@ async function readBody(req, engine) {
     if (error instanceof ClickHouseError) throw error;
     throw ClickHouseError.of(24, 'CANNOT_DECOMPRESS', `Cannot decompress the ${encoding} request body: ${error.message}`);
   }
+}
+
+function trace(request, [start, cpu], received) {
+  const used = process.cpuUsage(cpu);
+  const ms = (t) => t.toFixed(0);
+  const { insert } = request;
+  process.stderr.write(`TRACE insert ${insert.bytes} B${insert.compression ? ` ${insert.compression}` : ''}: receive ${ms(received - start)} ms, `
+    + `wait ${ms(request.acquired - received)} ms, engine ${ms(performance.now() - request.acquired)} ms; process CPU ${ms((used.user + used.system) / 1000)} ms\n`);
 }
 
 function authenticator({ user, password }, code) {

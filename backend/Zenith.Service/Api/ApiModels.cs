@@ -37,7 +37,8 @@ public sealed record ConnectorRequest(
     TableDto? Table = null);
 
 /// <summary>Both ends of a connector, to test before saving.</summary>
-public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination);
+/// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
+public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination, long? ConnectorId = null);
 
 public sealed record EndpointCheckDto(bool Ok, string Message);
 

@@ -182,8 +182,36 @@ public static class ConnectorsApi
             return Problems.Validation(errors, title: "The connection settings are not valid.");
         }
 
-        var source = new SourceSpec(request!.Source.Uri.Trim(), request.Source.Database.Trim(), request.Source.Collection.Trim(), request.Source.Filter, request.Source.Projection);
-        var destination = new DestinationSpec(request.Destination.Uri.Trim(), request.Destination.Database.Trim(), request.Destination.Table.Trim());
+        var sourceUri = request!.Source.Uri.Trim();
+        var destinationUri = request.Destination.Uri.Trim();
+        if (request.ConnectorId is { } id)
+        {
+            if (await s.Store.GetAsync(id, ct) is not { } saved)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["connectorId"] = [$"There is no connector with id {id}; leave connectorId out to test a new connector."] });
+            }
+
+            sourceUri = ConnectionUri.KeepStoredPassword(sourceUri, saved.Definition.Source.Uri);
+            destinationUri = ConnectionUri.KeepStoredPassword(destinationUri, saved.Definition.Destination.Uri);
+        }
+
+        var source = new SourceSpec(sourceUri, request.Source.Database.Trim(), request.Source.Collection.Trim(), request.Source.Filter, request.Source.Projection);
+        var destination = new DestinationSpec(destinationUri, request.Destination.Database.Trim(), request.Destination.Table.Trim());
+        var masked = new EndpointCheckDto(false, "The password is masked (***): type it again, or send connectorId to test with the saved password.");
+        var sourceMasked = ConnectionUri.Split(sourceUri).Password == ConnectionUri.Mask;
+        var destinationMasked = ConnectionUri.Split(destinationUri).Password == ConnectionUri.Mask;
+        if (sourceMasked && destinationMasked)
+        {
+            return TypedResults.Ok(new ConnectionTestResponse(masked, masked));
+        }
+
+        if (sourceMasked || destinationMasked)
+        {
+            // Testing with the literal "***" would only report an authentication failure that is not the user's.
+            var tested = await RunTestAsync(s.Engine, source, destination, ct);
+            return TypedResults.Ok(new ConnectionTestResponse(sourceMasked ? masked : tested.Source, destinationMasked ? masked : tested.Destination));
+        }
+
         return TypedResults.Ok(await RunTestAsync(s.Engine, source, destination, ct));
     }
 

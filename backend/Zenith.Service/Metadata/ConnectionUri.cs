@@ -46,6 +46,23 @@ public static class ConnectionUri
         return string.Concat(uri.AsSpan(0, userEnd), ":", password, uri.AsSpan(at));
     }
 
+    /// <summary>
+    /// The URI a client sent, with the password of <paramref name="stored"/> where the client sent the mask or none (the
+    /// update rule, for testing an edited connector before saving it); a mask with nothing stored is dropped.
+    /// </summary>
+    public static string KeepStoredPassword(string sent, string stored)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        ArgumentNullException.ThrowIfNull(stored);
+        var (_, password) = Split(sent);
+        if (password is not (null or Mask))
+        {
+            return sent;
+        }
+
+        return Split(stored).Password is { } kept ? WithPassword(sent, kept) : WithoutPassword(sent);
+    }
+
     /// <summary>The URI without the password part of its user-info (<c>user:pw@host</c> → <c>user@host</c>).</summary>
     public static string WithoutPassword(string uri)
     {

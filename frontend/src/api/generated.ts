@@ -848,6 +848,8 @@ export class Client {
 export interface ConnectionTestRequest {
     source: SourceDto;
     destination: DestinationDto;
+    /** When testing an edit of a saved connector: a password sent masked (`***`) or left out is taken from it. */
+    connectorId?: number | null;
 
     [key: string]: any;
 }

@@ -71,6 +71,42 @@ public sealed class SecretsTests(ServiceServers servers)
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/connectors/{bad}")).StatusCode);
     }
 
+    [Fact]
+    public async Task Testing_an_edit_with_the_masked_password_uses_the_saved_one_when_told_which_connector()
+    {
+        var mongoDb = servers.Mongo.NewDatabaseName("mask");
+        var chDb = "mask_" + Guid.NewGuid().ToString("N")[..12];
+        await Seed.InsertAsync(servers, mongoDb, "visits", 10);
+        using var app = new ZenithApp();
+        using var client = app.CreateClient();
+        var saved = await client.PostJsonAsync("/api/connectors", Requests.Connector("masked", servers, mongoDb, "visits", chDb), expected: 201);
+        var id = saved.Number("id");
+        await client.PostJsonAsync($"/api/connectors/{id}/pause");
+
+        // What the dashboard's edit form holds: the connector as GET returned it, password masked, one field changed.
+        var edited = new
+        {
+            source = new { uri = saved["source"].Str("uri"), database = mongoDb, collection = "visits" },
+            destination = new { uri = saved["destination"].Str("uri"), database = chDb, table = "renamed" },
+        };
+        var withoutId = await client.PostJsonAsync("/api/connectors/test", edited);
+        var withId = await client.PostJsonAsync("/api/connectors/test", new { edited.source, edited.destination, connectorId = id });
+
+        Assert.True(withId["source"]!["ok"]!.GetValue<bool>(), withId.ToJsonString());
+        Assert.True(withId["destination"]!["ok"]!.GetValue<bool>(), withId.ToJsonString());
+        Assert.DoesNotContain(servers.Password ?? "\0", withId.ToJsonString(), StringComparison.Ordinal);
+        if (saved["destination"].Str("uri")!.Contains(":***@", StringComparison.Ordinal))
+        {
+            // Without the id the mask cannot be resolved: say so rather than report a failed login with "***".
+            Assert.False(withoutId["destination"]!["ok"]!.GetValue<bool>());
+            Assert.Contains("masked", withoutId["destination"].Str("message"), StringComparison.Ordinal);
+        }
+
+        var (unknown, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors/test", new { edited.source, edited.destination, connectorId = 987654 });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.NotNull(problem!["errors"]!["connectorId"]);
+    }
+
     private static async Task<string> ReadDatabaseAsync(ZenithApp app)
     {
         var builder = new StringBuilder();

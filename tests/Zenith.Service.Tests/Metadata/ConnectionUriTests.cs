@@ -19,6 +19,14 @@ public class ConnectionUriTests
         Assert.Equal(uri, ConnectionUri.WithPassword(masked, password));
     }
 
+    [Theory]
+    [InlineData("http://default:***@ch:8123", "http://default:pw@ch:8123", "http://default:pw@ch:8123")]
+    [InlineData("http://default@ch:8123", "http://default:pw@ch:8123", "http://default:pw@ch:8123")]
+    [InlineData("http://default:new@ch:8123", "http://default:pw@ch:8123", "http://default:new@ch:8123")]
+    [InlineData("http://default:***@ch:8123", "http://ch:8123", "http://default@ch:8123")]
+    public void KeepStoredPassword_follows_the_update_rule(string sent, string stored, string expected) =>
+        Assert.Equal(expected, ConnectionUri.KeepStoredPassword(sent, stored));
+
     [Fact]
     public void WithoutPassword_drops_only_the_password() =>
         Assert.Equal("mongodb://app@h1:1,h2:2/?authSource=admin", ConnectionUri.WithoutPassword("mongodb://app:***@h1:1,h2:2/?authSource=admin"));

@@ -50,6 +50,10 @@ public sealed class SyncEngine : ISyncEngine
         {
             return Result(SyncOutcome.Failed, run, started, Describe(ex, connector.Source, connector.Destination));
         }
+        finally
+        {
+            run?.Dispose();
+        }
     }
 
     private SyncRunResult Result(SyncOutcome outcome, SyncRun? run, long started, string? error)

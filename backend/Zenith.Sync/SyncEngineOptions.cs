@@ -21,6 +21,17 @@ public sealed class SyncEngineOptions
     /// <summary>Parallel transform workers; default the processor count.</summary>
     public int TransformParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Most rows one INSERT carries; default 100,000 (ClickHouse advises 10,000–100,000 rows per insert). The connector's
+    /// batch size stays the unit of reading, transforming and cancelling; consecutive batches are coalesced into one insert
+    /// up to this many rows or <see cref="MaxInsertBytes"/>, and an insert goes out as soon as nothing more is queued, so a
+    /// small run is never held back. The checkpoint advances when an insert is acknowledged, to its last batch.
+    /// </summary>
+    public int MaxInsertRows { get; init; } = 100_000;
+
+    /// <summary>Most RowBinary bytes one INSERT carries (see <see cref="MaxInsertRows"/>); default 32 MiB. A single batch larger than this still goes as one insert.</summary>
+    public long MaxInsertBytes { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>Gzip the insert bodies: worth it over a slow link, a CPU cost on a local one; default false.</summary>
     public bool CompressInserts { get; init; }
 

@@ -15,11 +15,12 @@ var mode = new Option<SyncMode>("--mode") { Description = "IncrementalId, Increm
 var cursorField = new Option<string>("--cursor-field") { Description = "Cursor field for IncrementalTimestamp.", DefaultValueFactory = _ => ConnectorSpec.DefaultCursorField };
 var batchSize = new Option<int>("--batch-size") { Description = "Documents per batch.", DefaultValueFactory = _ => ConnectorSpec.DefaultBatchSize };
 var checkpointFile = new Option<FileInfo>("--checkpoint-file") { Description = "Where the checkpoint is kept between runs.", Required = true };
+var maxInsertRows = new Option<int>("--max-insert-rows") { Description = "Most rows per INSERT (consecutive batches are coalesced up to this).", DefaultValueFactory = _ => new SyncEngineOptions().MaxInsertRows };
 var connectorId = new Option<long>("--connector-id") { Description = "Connector id (names the insert deduplication tokens).", DefaultValueFactory = _ => 1 };
 
 var root = new RootCommand("Runs one Zenith sync with a file checkpoint; prints one line per committed batch.")
 {
-    mongo, database, collection, clickHouse, chDatabase, table, mode, cursorField, batchSize, checkpointFile, connectorId,
+    mongo, database, collection, clickHouse, chDatabase, table, mode, cursorField, batchSize, checkpointFile, connectorId, maxInsertRows,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -34,7 +35,7 @@ root.SetAction(async (parse, cancellationToken) =>
         MappingOptions.Default,
         TableOptions.Default);
     var store = new FileCheckpointStore(parse.GetRequiredValue(checkpointFile).FullName);
-    var result = await new SyncEngine().RunAsync(connector, store, new ConsoleObserver(), cancellationToken);
+    var result = await new SyncEngine(new SyncEngineOptions { MaxInsertRows = parse.GetRequiredValue(maxInsertRows) }).RunAsync(connector, store, new ConsoleObserver(), cancellationToken);
     ConsoleObserver.Write($"done {result.Outcome} read={result.RowsRead} written={result.RowsWritten} error={result.Error}");
     return result.Outcome == SyncOutcome.Succeeded ? 0 : 1;
 });

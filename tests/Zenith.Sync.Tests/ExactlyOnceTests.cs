@@ -22,6 +22,9 @@ public sealed class ExactlyOnceTests(Servers servers)
         var engine = new SyncEngine(new SyncEngineOptions
         {
             ClickHouseHttpClient = http,
+
+            // One batch per insert, so there is a second insert whose reply can be lost.
+            MaxInsertRows = 500,
             Retry = new RetryPolicy(6, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)),
         });
         try

@@ -42,6 +42,9 @@ public sealed class RunnerProcess : IDisposable
             "--batch-size", connector.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--checkpoint-file", checkpointFile,
             "--connector-id", connector.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // Inserts of up to 2 batches: coalesced, and still enough of them for every kill to land mid-run.
+            "--max-insert-rows", (connector.BatchSize * 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ];
         foreach (var arg in args)
         {

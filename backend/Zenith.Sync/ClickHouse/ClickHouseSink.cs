@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using Zenith.Core.Connectors;
@@ -90,12 +91,13 @@ internal sealed class ClickHouseSink : IDisposable
     }
 
     /// <summary>
-    /// Sends one batch of RowBinary rows. <paramref name="deduplicationToken"/> names the batch: sending it again
-    /// (a retry after a reply was lost) is a no-op on the server, so every batch is written exactly once.
+    /// Sends RowBinary rows (the encoded batches of one insert, in order) as one INSERT, written straight into the request
+    /// body (gzipped on the way when compression is on): no copy of the rows is made. <paramref name="deduplicationToken"/>
+    /// names the insert: sending it again (a retry after a reply was lost) is a no-op on the server, so it is written once.
     /// </summary>
-    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, ReadOnlyMemory<byte> rows, byte[] array, string deduplicationToken, CancellationToken ct)
+    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, CancellationToken ct)
     {
-        using var stream = new MemoryStream(array, 0, rows.Length, writable: false);
+        var sql = $"INSERT INTO {Ddl.Table(database, table)} ({string.Join(", ", columns.Select(Ddl.Quote))}) FORMAT RowBinary";
         var options = new QueryOptions
         {
             CustomSettings = new Dictionary<string, object>
@@ -104,8 +106,26 @@ internal sealed class ClickHouseSink : IDisposable
                 ["insert_deduplication_token"] = deduplicationToken,
             },
         };
-        using var response = await _client.InsertRawStreamAsync(
-            Ddl.Table(database, table), stream, "RowBinary", columns.Select(Ddl.Quote), _compress, options, ct);
+        using var response = await _client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options);
+    }
+
+    private static async Task WriteBodyAsync(Stream body, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool compress, CancellationToken ct)
+    {
+        if (!compress)
+        {
+            foreach (var part in parts)
+            {
+                await body.WriteAsync(part, ct);
+            }
+
+            return;
+        }
+
+        await using var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true);
+        foreach (var part in parts)
+        {
+            await gzip.WriteAsync(part, ct);
+        }
     }
 
     /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>

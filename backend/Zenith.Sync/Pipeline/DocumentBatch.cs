@@ -22,6 +22,9 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 {
     public DocumentBatch Documents { get; } = documents;
 
+    /// <summary>The BSON size of the documents (they are released once the rows are final).</summary>
+    public long DocumentBytes { get; } = documents.Bytes.Length;
+
     public PooledBuffer? Rows { get; set; }
 
     public int RowCount { get; set; }
@@ -41,5 +44,37 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
     {
         Rows?.Dispose();
         Documents.Dispose();
+    }
+}
+
+/// <summary>Consecutive encoded batches, made with one schema, sent as one INSERT.</summary>
+internal sealed class InsertGroup : IDisposable
+{
+    public List<EncodedBatch> Batches { get; } = [];
+
+    public TableSchema? Schema => Batches.Count > 0 ? Batches[0].Schema : null;
+
+    public long Rows { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public void Add(EncodedBatch batch)
+    {
+        Batches.Add(batch);
+        Rows += batch.RowCount;
+        Bytes += batch.Rows?.Length ?? 0;
+    }
+
+    /// <summary>Releases the batches' buffers and empties the group.</summary>
+    public void Dispose()
+    {
+        foreach (var batch in Batches)
+        {
+            batch.Dispose();
+        }
+
+        Batches.Clear();
+        Rows = 0;
+        Bytes = 0;
     }
 }

@@ -14,7 +14,7 @@ namespace Zenith.Sync.Pipeline;
 /// One run of one connector: read (MongoDB cursor) → transform (parallel, ordered) → insert and commit
 /// (single-threaded, in order). Every block is bounded; the first error cancels all of them and is the run's error.
 /// </summary>
-internal sealed class SyncRun
+internal sealed class SyncRun : IDisposable
 {
     private const string StagingSuffix = "__zenith_staging";
 
@@ -33,6 +33,9 @@ internal sealed class SyncRun
     private SyncProgress _total;
     private TimestampCursor _cursor = TimestampCursor.Start;
     private byte[] _cursorField = [];
+    private long _inFlightRows;
+    private long _inFlightBytes;
+    private readonly SemaphoreSlim _acknowledged = new(0);
 
     public SyncRun(ConnectorSpec connector, ICheckpointStore store, ISyncObserver observer, SyncEngineOptions options, MongoSource source, ClickHouseSink sink)
     {
@@ -46,6 +49,8 @@ internal sealed class SyncRun
     }
 
     public SyncProgress Total => _total;
+
+    public void Dispose() => _acknowledged.Dispose();
 
     public long RowsRead => Interlocked.Read(ref _read);
 
@@ -131,15 +136,15 @@ internal sealed class SyncRun
         }
 
         var parallelism = Math.Max(1, _options.TransformParallelism);
+
+        // Bounded by the reader's in-flight budget (rows and bytes read but not yet acknowledged), not by a batch count:
+        // with small batches, enough of them must queue behind a running insert to fill the next one.
         var transform = new TransformBlock<DocumentBatch, EncodedBatch>(
             Transform,
-            new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = parallelism, BoundedCapacity = parallelism * 2, EnsureOrdered = true, CancellationToken = cts.Token });
-        var commit = new ActionBlock<EncodedBatch>(
-            batch => CommitAsync(batch, cts.Token),
-            new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = 1, BoundedCapacity = 2, CancellationToken = cts.Token });
-        transform.LinkTo(commit, new DataflowLinkOptions { PropagateCompletion = true });
+            new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = parallelism, EnsureOrdered = true, CancellationToken = cts.Token });
         _ = transform.Completion.ContinueWith(t => Fail(t.Exception!.GetBaseException()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        _ = commit.Completion.ContinueWith(t => Fail(t.Exception!.GetBaseException()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        var insert = Task.Run(() => InsertLoopAsync(transform, cts.Token), CancellationToken.None);
+        _ = insert.ContinueWith(t => Fail(t.Exception!.GetBaseException()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), 256);
         try
@@ -170,7 +175,7 @@ internal sealed class SyncRun
 
         try
         {
-            await Task.WhenAll(transform.Completion, commit.Completion);
+            await Task.WhenAll(transform.Completion, insert);
         }
         catch (Exception) when (firstError is not null || cts.IsCancellationRequested)
         {
@@ -192,6 +197,25 @@ internal sealed class SyncRun
 
     private async Task PostAsync(TransformBlock<DocumentBatch, EncodedBatch> transform, DocumentBatch batch, CancellationToken ct)
     {
+        // Two inserts' worth in flight: one being sent, the next one filling up behind it.
+        var maxRows = 2L * Math.Max(1, _options.MaxInsertRows);
+        var maxBytes = 2L * Math.Max(1, _options.MaxInsertBytes);
+        while (Interlocked.Read(ref _inFlightRows) > 0
+            && (Interlocked.Read(ref _inFlightRows) + batch.Count > maxRows || Interlocked.Read(ref _inFlightBytes) + batch.Bytes.Length > maxBytes))
+        {
+            try
+            {
+                await _acknowledged.WaitAsync(ct);
+            }
+            catch
+            {
+                batch.Dispose();
+                throw;
+            }
+        }
+
+        Interlocked.Add(ref _inFlightRows, batch.Count);
+        Interlocked.Add(ref _inFlightBytes, batch.Bytes.Length);
         Interlocked.Add(ref _read, batch.Count);
         if (!await transform.SendAsync(batch, ct))
         {
@@ -298,43 +322,124 @@ internal sealed class SyncRun
     }
 
     /// <summary>
-    /// Unique per run and batch, the same for every retry of a batch. Not derived from the checkpoint: a later run
-    /// resuming from the same checkpoint may read different documents (the source changed), which must not be dropped.
+    /// Unique per run and insert, the same for every retry of an insert (its batches are fixed before it is first sent).
+    /// Not derived from the checkpoint: a later run resuming from the same checkpoint may read different documents (the
+    /// source changed), which must not be dropped.
     /// </summary>
-    private string DeduplicationToken(long sequence) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"zenith-{_connector.Id}-{_runId:N}-{sequence}");
+    private string DeduplicationToken(long firstSequence, long lastSequence) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"zenith-{_connector.Id}-{_runId:N}-{firstSequence}-{lastSequence}");
 
     private long SyncedAtMillis() => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Later runs, and later batches of a run, get higher versions, so ReplacingMergeTree keeps the newest copy.</summary>
     private ulong Version(long sequence) => ((ulong)_runStartMillis << 22) + (ulong)Math.Min(sequence, (1L << 22) - 1);
 
-    private async Task CommitAsync(EncodedBatch batch, CancellationToken ct)
+    /// <summary>
+    /// The ordered stage: takes encoded batches in order and coalesces consecutive ones into one insert, up to
+    /// <see cref="SyncEngineOptions.MaxInsertRows"/> / <see cref="SyncEngineOptions.MaxInsertBytes"/>; an insert goes out
+    /// as soon as nothing more is queued, and before any schema change (its rows were encoded for the table as it was).
+    /// </summary>
+    private async Task InsertLoopAsync(TransformBlock<DocumentBatch, EncodedBatch> source, CancellationToken ct)
     {
-        using (batch)
+        var group = new InsertGroup();
+        try
         {
-            if (batch.Status == EncodeStatus.NeedsSchemaChange)
+            while (true)
             {
-                await EvolveAsync(batch, ct);
+                if (!source.TryReceive(out var batch))
+                {
+                    if (group.Batches.Count > 0)
+                    {
+                        await FlushAsync(group, ct);
+                        continue;
+                    }
+
+                    if (!await source.OutputAvailableAsync(ct))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                await AddAsync(group, batch, ct);
             }
 
-            if (batch.Schema!.TypeGeneration != _schema.TypeGeneration)
+            await FlushAsync(group, ct);
+        }
+        finally
+        {
+            group.Dispose();
+        }
+    }
+
+    private async Task AddAsync(InsertGroup group, EncodedBatch batch, CancellationToken ct)
+    {
+        try
+        {
+            if (batch.Status == EncodeStatus.NeedsSchemaChange || batch.Schema!.TypeGeneration != _schema.TypeGeneration)
             {
-                Encode(batch, _schema);
+                // The rows already grouped were encoded for the table as it is now: send them before it changes.
+                await FlushAsync(group, ct);
                 if (batch.Status == EncodeStatus.NeedsSchemaChange)
                 {
                     await EvolveAsync(batch, ct);
                 }
+
+                if (batch.Schema!.TypeGeneration != _schema.TypeGeneration)
+                {
+                    Encode(batch, _schema);
+                    if (batch.Status == EncodeStatus.NeedsSchemaChange)
+                    {
+                        await EvolveAsync(batch, ct);
+                    }
+                }
             }
 
-            var bytes = batch.Rows!.Length;
-            if (batch.RowCount > 0)
+            if (group.Batches.Count > 0
+                && (!ReferenceEquals(group.Schema, batch.Schema)
+                    || group.Rows + batch.RowCount > _options.MaxInsertRows
+                    || group.Bytes + batch.Rows!.Length > _options.MaxInsertBytes))
             {
-                var columns = batch.Schema.InsertColumns;
-                var token = DeduplicationToken(batch.Documents.Sequence);
-                await WithRetryAsync(c => _sink.InsertAsync(_connector.Destination.Database, _table, columns, batch.Rows.WrittenMemory, batch.Rows.RawArray, token, c), ct);
+                await FlushAsync(group, ct);
             }
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
 
+        // Its rows are final: the documents are no longer needed.
+        batch.Documents.Dispose();
+        group.Add(batch);
+        if (group.Rows >= _options.MaxInsertRows || group.Bytes >= _options.MaxInsertBytes)
+        {
+            await FlushAsync(group, ct);
+        }
+    }
+
+    /// <summary>Sends the group as one insert, then commits its batches in order: failures, cursor, one checkpoint, progress.</summary>
+    private async Task FlushAsync(InsertGroup group, CancellationToken ct)
+    {
+        var batches = group.Batches;
+        if (batches.Count == 0)
+        {
+            return;
+        }
+
+        if (group.Rows > 0)
+        {
+            var columns = group.Schema!.InsertColumns;
+            var token = DeduplicationToken(batches[0].Documents.Sequence, batches[^1].Documents.Sequence);
+            var parts = batches.Where(b => b.RowCount > 0).Select(b => b.Rows!.WrittenMemory).ToArray();
+            await WithRetryAsync(c => _sink.InsertAsync(_connector.Destination.Database, _table, columns, parts, token, c), ct);
+        }
+
+        Checkpoint? checkpoint = null;
+        long read = 0, failed = 0;
+        foreach (var batch in batches)
+        {
             foreach (var failure in batch.Failures)
             {
                 _observer.DocumentFailed(failure.DocumentId, failure.Reason);
@@ -347,21 +452,34 @@ internal sealed class SyncRun
                 batch.Checkpoint = _cursor.ToCheckpoint(_connector.CursorField);
             }
 
-            if (batch.Checkpoint is not null)
-            {
-                await _store.SaveAsync(_connector.Id, batch.Checkpoint, ct);
-                LastCheckpoint = batch.Checkpoint;
-            }
-
-            var progress = new SyncProgress(batch.Documents.Count, batch.RowCount, batch.Failures.Count, 1, bytes);
-            _total = new SyncProgress(
-                _total.RowsRead + progress.RowsRead,
-                _total.RowsWritten + progress.RowsWritten,
-                _total.RowsFailed + progress.RowsFailed,
-                _total.Batches + 1,
-                _total.Bytes + bytes);
-            _observer.BatchCommitted(progress, _total);
+            checkpoint = batch.Checkpoint ?? checkpoint;
+            read += batch.Documents.Count;
+            failed += batch.Failures.Count;
         }
+
+        if (checkpoint is not null)
+        {
+            await _store.SaveAsync(_connector.Id, checkpoint, ct);
+            LastCheckpoint = checkpoint;
+        }
+
+        var progress = new SyncProgress(read, group.Rows, failed, batches.Count, group.Bytes);
+        _total = new SyncProgress(
+            _total.RowsRead + progress.RowsRead,
+            _total.RowsWritten + progress.RowsWritten,
+            _total.RowsFailed + progress.RowsFailed,
+            _total.Batches + progress.Batches,
+            _total.Bytes + progress.Bytes);
+        var documentBytes = batches.Sum(b => b.DocumentBytes);
+        group.Dispose();
+        Interlocked.Add(ref _inFlightRows, -read);
+        Interlocked.Add(ref _inFlightBytes, -documentBytes);
+        if (_acknowledged.CurrentCount == 0)
+        {
+            _acknowledged.Release();
+        }
+
+        _observer.BatchCommitted(progress, _total);
     }
 
     /// <summary>The batch brought fields or types the table lacks: widen the schema, alter the table, encode again.</summary>

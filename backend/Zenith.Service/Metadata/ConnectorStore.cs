@@ -120,17 +120,34 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             new { id, status = Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
     }
 
-    /// <summary>Records a finished run's effect on the connector (decided by the schedule policy).</summary>
-    public async Task RecordRunAsync(long id, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a finished run's effect on the connector (decided by the schedule policy from <paramref name="seen"/>).
+    /// The status and count change only if they are still what the policy saw: a pause or resume that landed
+    /// meanwhile is the user's newer decision and stays.
+    /// </summary>
+    public async Task RecordRunAsync(long id, StoredConnector seen, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(seen);
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             """
-            UPDATE connectors SET sync_status = @status, consecutive_failures = @consecutiveFailures, last_attempt_at = @finished,
+            UPDATE connectors SET
+                sync_status = CASE WHEN sync_status = @seenStatus AND consecutive_failures = @seenFailures THEN @status ELSE sync_status END,
+                consecutive_failures = CASE WHEN sync_status = @seenStatus AND consecutive_failures = @seenFailures THEN @consecutiveFailures ELSE consecutive_failures END,
+                last_attempt_at = @finished,
                 last_run = CASE WHEN @succeeded THEN @finished ELSE last_run END
             WHERE id = @id;
             """,
-            new { id, status = Text(status), consecutiveFailures, finished = finishedAt.ToUnixTimeMilliseconds(), succeeded });
+            new
+            {
+                id,
+                seenStatus = Text(seen.Status),
+                seenFailures = seen.ConsecutiveFailures,
+                status = Text(status),
+                consecutiveFailures,
+                finished = finishedAt.ToUnixTimeMilliseconds(),
+                succeeded,
+            });
     }
 
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)

@@ -231,7 +231,7 @@ public sealed class RunCoordinator : IDisposable
             var verdict = policy.AfterRun(current.Status, current.ConsecutiveFailures, result.Outcome);
             if (result.Outcome != SyncOutcome.Cancelled)
             {
-                await connectors.RecordRunAsync(connector.Id, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
+                await connectors.RecordRunAsync(connector.Id, current, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
             }
 
             history.RunFinished(current, runId, result, error);

@@ -104,6 +104,25 @@ public sealed class MetadataStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pause_that_lands_while_a_run_is_recorded_is_not_overwritten()
+    {
+        var created = await Connectors.CreateAsync(Definition("race"), CancellationToken.None);
+        var seen = created with { ConsecutiveFailures = 0 };
+        await Connectors.SetStatusAsync(created.Id, ConnectorStatus.Paused, resetFailures: false, CancellationToken.None);
+
+        // The run's verdict was taken from the connector as it was before the pause (active, 0 failures).
+        await Connectors.RecordRunAsync(created.Id, seen, ConnectorStatus.Error, 3, time.GetUtcNow(), succeeded: false, CancellationToken.None);
+        var after = (await Connectors.GetAsync(created.Id, CancellationToken.None))!;
+        Assert.Equal(ConnectorStatus.Paused, after.Status);
+        Assert.Equal(0, after.ConsecutiveFailures);
+        Assert.Equal(time.GetUtcNow(), after.LastAttemptAt);
+
+        // Unchanged since the verdict: it applies.
+        await Connectors.RecordRunAsync(created.Id, after, ConnectorStatus.Paused, 1, time.GetUtcNow(), succeeded: false, CancellationToken.None);
+        Assert.Equal(1, (await Connectors.GetAsync(created.Id, CancellationToken.None))!.ConsecutiveFailures);
+    }
+
+    [Fact]
     public async Task Names_are_unique_ignoring_case()
     {
         await Connectors.CreateAsync(Definition("Visits"), CancellationToken.None);

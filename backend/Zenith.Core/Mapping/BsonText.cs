@@ -148,9 +148,8 @@ public sealed class BsonText
                 var d = element.DoubleValue;
                 if (double.IsFinite(d))
                 {
-                    var buffer = new ArrayBufferWriter<byte>(32);
-                    FormatDouble(d, buffer, json: true);
-                    json.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
+                    Span<byte> buffer = stackalloc byte[40];
+                    json.WriteRawValue(buffer[..FormatDouble(d, buffer, json: true)], skipInputValidation: true);
                 }
                 else
                 {
@@ -170,14 +169,20 @@ public sealed class BsonText
                 json.WriteEndObject();
                 break;
             case BsonTypeCode.ObjectId:
-                Wrap(json, "$oid"u8, Convert.ToHexStringLower(value));
+                Span<byte> hex = stackalloc byte[24];
+                WriteHex(value, hex);
+                json.WriteStartObject();
+                json.WriteString("$oid"u8, hex);
+                json.WriteEndObject();
                 break;
             case BsonTypeCode.DateTime:
                 var ms = element.Int64Value;
                 json.WriteStartObject();
                 if (ms is >= 0 and <= 253_402_300_799_999)
                 {
-                    json.WriteString("$date"u8, DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    Span<byte> date = stackalloc byte[32];
+                    DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.TryFormat(date, out var dateLength, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+                    json.WriteString("$date"u8, date[..dateLength]);
                 }
                 else
                 {
@@ -203,7 +208,9 @@ public sealed class BsonText
                 json.WriteStartObject();
                 json.WriteStartObject("$binary"u8);
                 json.WriteBase64String("base64"u8, value[5..]);
-                json.WriteString("subType"u8, value[4].ToString("x2", CultureInfo.InvariantCulture));
+                Span<byte> subType = stackalloc byte[2];
+                WriteHex(value.Slice(4, 1), subType);
+                json.WriteString("subType"u8, subType);
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
@@ -240,7 +247,11 @@ public sealed class BsonText
                 json.WriteStartObject("$dbPointer"u8);
                 json.WriteString("$ref"u8, value.Slice(4, refLength - 1));
                 json.WritePropertyName("$id"u8);
-                Wrap(json, "$oid"u8, Convert.ToHexStringLower(value[(4 + refLength)..]));
+                Span<byte> refHex = stackalloc byte[24];
+                WriteHex(value[(4 + refLength)..], refHex);
+                json.WriteStartObject();
+                json.WriteString("$oid"u8, refHex);
+                json.WriteEndObject();
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
@@ -284,15 +295,16 @@ public sealed class BsonText
     }
 
     /// <summary>Shortest round-trip text; in JSON an integral double keeps a <c>.0</c> so it reads back as a double.</summary>
-    private static void FormatDouble(double value, IBufferWriter<byte> output, bool json)
+    private static void FormatDouble(double value, IBufferWriter<byte> output, bool json) =>
+        output.Advance(FormatDouble(value, output.GetSpan(40), json));
+
+    private static int FormatDouble(double value, Span<byte> span, bool json)
     {
-        var span = output.GetSpan(34);
         if (!json && !double.IsFinite(value))
         {
             var text = double.IsNaN(value) ? "nan"u8 : value > 0 ? "inf"u8 : "-inf"u8;
             text.CopyTo(span);
-            output.Advance(text.Length);
-            return;
+            return text.Length;
         }
 
         value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture);
@@ -302,7 +314,7 @@ public sealed class BsonText
             span[written++] = (byte)'0';
         }
 
-        output.Advance(written);
+        return written;
     }
 
     private static void FormatDate(long millis, string format, IBufferWriter<byte> output)
@@ -314,14 +326,18 @@ public sealed class BsonText
 
     private static void WriteHex(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
     {
-        var span = output.GetSpan(bytes.Length * 2);
+        WriteHex(bytes, output.GetSpan(bytes.Length * 2));
+        output.Advance(bytes.Length * 2);
+    }
+
+    private static void WriteHex(ReadOnlySpan<byte> bytes, Span<byte> span)
+    {
+        var digits = "0123456789abcdef"u8;
         for (var i = 0; i < bytes.Length; i++)
         {
-            span[2 * i] = (byte)"0123456789abcdef"[bytes[i] >> 4];
-            span[(2 * i) + 1] = (byte)"0123456789abcdef"[bytes[i] & 0xF];
+            span[2 * i] = digits[bytes[i] >> 4];
+            span[(2 * i) + 1] = digits[bytes[i] & 0xF];
         }
-
-        output.Advance(bytes.Length * 2);
     }
 
     private static void FormatUuid(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)

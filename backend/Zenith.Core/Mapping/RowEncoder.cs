@@ -122,26 +122,20 @@ public sealed class RowEncoder : IDisposable
         }
 
         WriteId(ElementAt(document, idOffset), output);
-        var columns = schema.Columns;
-        for (var i = 0; i < columns.Count; i++)
+        var types = schema.Types;
+        var slots = _slots;
+        for (var i = 0; i < types.Length; i++)
         {
-            ref var slot = ref _slots[i];
-            var type = columns[i].Type;
+            ref var slot = ref slots[i];
+            var type = types[i];
             if (slot.Stamp != _stamp)
             {
-                if (type.IsArray)
-                {
-                    output.WriteByte(0);
-                }
-                else
-                {
-                    output.WriteByte(1);
-                }
-
+                // Missing: NULL for a Nullable scalar (1), an empty array (length 0).
+                output.WriteByte(type.IsArray ? (byte)0 : (byte)1);
                 continue;
             }
 
-            WriteValue(type, ElementAt(document, slot.ElementOffset), output);
+            WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
         }
 
         output.WriteInt64(syncedAtMillis);
@@ -203,16 +197,22 @@ public sealed class RowEncoder : IDisposable
                 return false;
             }
 
-            var columnType = schema.Columns[child.Column].Type;
-            var valueType = element.Type == BsonTypeCode.Document ? ColumnType.String : isEmptyArray ? ColumnType.EmptyArray : ValueClassifier.Classify(element);
-            if (!columnType.Accepts(valueType))
+            // A String column takes any value as text: no need to classify it (arrays would be walked).
+            var columnType = schema.Types[child.Column];
+            if (columnType.IsArray || columnType.Kind != ColumnKind.String)
             {
-                return false;
+                var valueType = element.Type == BsonTypeCode.Document ? ColumnType.String : isEmptyArray ? ColumnType.EmptyArray : ValueClassifier.Classify(element);
+                if (!columnType.Accepts(valueType))
+                {
+                    return false;
+                }
             }
 
             ref var slot = ref _slots[child.Column];
             slot.Stamp = _stamp;
-            slot.ElementOffset = thisElement;
+            slot.Type = element.Type;
+            slot.ValueOffset = baseOffset + element.ValueOffset;
+            slot.ValueLength = element.Value.Length;
         }
 
         return true;
@@ -342,6 +342,8 @@ public sealed class RowEncoder : IDisposable
     private struct Slot
     {
         public int Stamp;
-        public int ElementOffset;
+        public int ValueOffset;
+        public int ValueLength;
+        public byte Type;
     }
 }

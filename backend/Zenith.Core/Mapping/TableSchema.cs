@@ -28,6 +28,7 @@ public sealed class TableSchema
             node.Column = i;
         }
 
+        Types = [.. columns.Select(c => c.Type)];
         InsertColumns = [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
     }
 
@@ -42,6 +43,9 @@ public sealed class TableSchema
     public IReadOnlyList<string> InsertColumns { get; }
 
     internal PathNode Root { get; }
+
+    /// <summary>The column types by index, for the encoder's loops.</summary>
+    internal ColumnType[] Types { get; }
 
     public static TableSchema Create(IReadOnlyList<ColumnDef> columns, int typeGeneration = 0) => new(columns, typeGeneration);
 }

@@ -55,8 +55,8 @@ public sealed class RunLifecycleTests
         using var client = host.CreateClient();
 
         var id = (await client.PostJsonAsync("/api/connectors", Connector("throws"), expected: 201)).Number("id");
-        var connector = await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "failed", "the run to fail");
-        Assert.Equal(1, connector.Number("consecutiveFailures"));
+        // The run row is closed just before the connector's failure count is recorded: wait for both.
+        var connector = await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "failed" && c.Number("consecutiveFailures") == 1, "the run to fail and be counted");
         Assert.Contains("could not reach", connector["lastResult"].Str("error"), StringComparison.Ordinal);
 
         var logs = string.Join('\n', app.Logs.Lines);

@@ -3,17 +3,19 @@ using Zenith.Bench.Harness;
 
 var quick = new Option<bool>("--quick") { Description = "A twentieth of the documents, 3 measured runs, shorter micro-benchmarks (for development)." };
 var runs = new Option<int?>("--runs") { Description = "Measured runs per contestant and data set after the warm-up (default 5, 3 with --quick)." };
-var budget = new Option<double?>("--cell-budget") { Description = "Seconds of measured runs one contestant may take on one data set before its runs are cut (default 45, 20 with --quick)." };
-var batchSize = new Option<int>("--batch-size") { Description = "Zenith's batch size (rows per insert).", DefaultValueFactory = _ => 10_000 };
+var budget = new Option<double?>("--cell-budget") { Description = "Seconds of measured runs a contestant other than Zenith may take on one data set: fewer runs beyond it, and when the warm-up shows one full run would not fit, the runs are on the warm-up sample (default 30, 10 with --quick)." };
+var zenithBudget = new Option<double?>("--zenith-budget") { Description = "Seconds of measured runs Zenith may take on one data set (always at least one full run; default 120, 30 with --quick)." };
+var deadline = new Option<double?>("--deadline") { Description = "Minutes after which every remaining cell gets a single run so the whole benchmark ends near it (default 13, 6 with --quick)." };
+var batchSize = new Option<int>("--batch-size") { Description = "The Zenith connectors' batch size (documents per batch).", DefaultValueFactory = _ => 10_000 };
 var dataSets = new Option<string[]>("--datasets") { Description = "Only these data sets: flat, nested, wide, messy, incremental.", AllowMultipleArgumentsPerToken = true };
 var contestants = new Option<string[]>("--contestants") { Description = "Only these contestants (names or slugs: zenith, node_script, chdb_mongodb__, ceiling__read_only, ceiling__insert_RowBinary).", AllowMultipleArgumentsPerToken = true };
 var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
-var noMemory = new Option<bool>("--no-memory") { Description = "Skip the child-process memory measurement." };
+var noMemory = new Option<bool>("--no-memory") { Description = "Skip the 5 s idle wait of the memory measurement after Zenith's flat runs." };
 var output = new Option<string>("--output") { Description = "Where latest.json and latest.md go.", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "bench", "results") };
 
 var run = new Command("run", "The whole benchmark: test servers, data sets, every contestant, checks, report.")
 {
-    quick, runs, budget, batchSize, dataSets, contestants, noMicro, noMemory, output,
+    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, output,
 };
 run.SetAction((result, ct) =>
 {
@@ -22,7 +24,9 @@ run.SetAction((result, ct) =>
     var options = new BenchOptions(
         isQuick,
         result.GetValue(runs) ?? (isQuick ? 3 : 5),
-        result.GetValue(budget) ?? (isQuick ? 20 : 45),
+        result.GetValue(budget) ?? (isQuick ? 10 : 30),
+        result.GetValue(zenithBudget) ?? (isQuick ? 30 : 120),
+        (result.GetValue(deadline) ?? (isQuick ? 6 : 13)) * 60,
         result.GetValue(batchSize),
         Set(result.GetValue(dataSets)),
         Set(result.GetValue(contestants)),
@@ -40,18 +44,5 @@ micro.SetAction(result =>
     return 0;
 });
 
-var mongoUri = new Option<string>("--mongo") { Required = true };
-var clickHouseUrl = new Option<string>("--clickhouse") { Required = true };
-var collection = new Option<string>("--collection") { Required = true };
-var database = new Option<string>("--database") { Required = true };
-var table = new Option<string>("--table") { Required = true };
-var child = new Command("zenith-child", "Internal: one Zenith run in this process for the memory probe; waits for stdin to close.")
-{
-    mongoUri, clickHouseUrl, collection, database, table, batchSize,
-};
-child.Hidden = true;
-child.SetAction((result, ct) => MemoryProbe.ChildAsync(
-    result.GetValue(mongoUri)!, result.GetValue(clickHouseUrl)!, result.GetValue(collection)!, result.GetValue(database)!, result.GetValue(table)!, result.GetValue(batchSize), ct));
-
-var root = new RootCommand("Zenith benchmark: Zenith against what users would pick instead, MongoDB test server → ClickHouse test server.") { run, micro, child };
+var root = new RootCommand("Zenith benchmark: Zenith against what users would pick instead, MongoDB test server → ClickHouse test server.") { run, micro };
 return await root.Parse(args).InvokeAsync();

@@ -13,7 +13,7 @@ internal sealed class MongoTableFunctionContestant(string mongoUri, Destination 
 {
     public string Name => "chdb-mongodb()";
 
-    public string Description => "ClickHouse `INSERT … SELECT * FROM mongodb(uri, collection, structure)` executed by the chDB engine of the ClickHouse test server; top-level columns, subdocuments as JSON text; incremental runs filter `updated_at` in ClickHouse (`mongodb_throw_on_unsupported_query = 0`: it cannot push a DateTime64 condition down to MongoDB)";
+    public string Description => "ClickHouse `INSERT … SELECT * FROM mongodb(uri, collection, structure)` executed by the chDB engine of the ClickHouse test server; top-level columns, subdocuments as JSON text; incremental runs filter `updated_at` in ClickHouse (`mongodb_throw_on_unsupported_query = 0`: it cannot push a DateTime64 condition down to MongoDB); `SETTINGS max_block_size` above the collection's size, since it returns the last document of every full block twice";
 
     public bool WritesTable => true;
 
@@ -25,12 +25,16 @@ internal sealed class MongoTableFunctionContestant(string mongoUri, Destination 
         var table = Destination.Name(target.Database, target.Table);
         var started = Stopwatch.GetTimestamp();
         var where = "";
+        // mongodb() returns the last document of every full block twice (it re-reads the document it stopped on at
+        // max_block_size): one block larger than the collection reads each document once.
+        var settings = $" SETTINGS max_block_size = {Math.Max(target.DataSet.Documents, target.DataSet.WarmUpDocuments) + 1}";
         if (target.Incremental)
         {
             var max = await destination.ScalarTextAsync($"SELECT toUnixTimestamp64Milli(max(updated_at)) FROM {table}", ct).ConfigureAwait(false);
             // mongodb() cannot push a DateTime64 comparison down to MongoDB (NOT_IMPLEMENTED, "Fields with type
             // 'DateTime64(3, 'UTC')' is not supported"); with this setting it reads the collection and filters itself.
-            where = $" WHERE toUnixTimestamp64Milli(updated_at) > {long.Parse(max, System.Globalization.CultureInfo.InvariantCulture)} SETTINGS mongodb_throw_on_unsupported_query = 0";
+            where = $" WHERE toUnixTimestamp64Milli(updated_at) > {long.Parse(max, System.Globalization.CultureInfo.InvariantCulture)}";
+            settings += ", mongodb_throw_on_unsupported_query = 0";
         }
         else
         {
@@ -42,7 +46,7 @@ internal sealed class MongoTableFunctionContestant(string mongoUri, Destination 
         var structure = string.Join(", ", columns.Select(c => $"{Destination.Quote(c.Name)} {c.Type}"));
         var uri = mongoUri.TrimEnd('/') + "/" + BenchRun.SourceDatabase;
         await destination.ExecuteAsync(
-            $"INSERT INTO {table} SELECT * FROM mongodb({Literal(uri)}, {Literal(target.Collection)}, {Literal(structure)}){where}",
+            $"INSERT INTO {table} SELECT * FROM mongodb({Literal(uri)}, {Literal(target.Collection)}, {Literal(structure)}){where}{settings}",
             ct).ConfigureAwait(false);
         return new RunOutcome(Stopwatch.GetElapsedTime(started).TotalSeconds, -1);
     }

@@ -56,6 +56,20 @@ internal static class ChildProcess
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
+        // A harness stopped by Ctrl-C or SIGTERM may exit before this method's catch runs: never leave the child behind.
+        EventHandler onExit = (_, _) =>
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It has exited.
+            }
+        };
+        AppDomain.CurrentDomain.ProcessExit += onExit;
+        using var unregister = new Unregister(() => AppDomain.CurrentDomain.ProcessExit -= onExit);
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         try
@@ -71,6 +85,11 @@ internal static class ChildProcess
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{Path.GetFileName(fileName)} exited with {process.ExitCode}: {Tail(errors)}");
         return (output, errors);
+    }
+
+    private sealed class Unregister(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     public static string Tail(string text, int max = 600)

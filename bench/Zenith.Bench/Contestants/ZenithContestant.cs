@@ -1,86 +1,79 @@
-using System.Collections.Concurrent;
 using Zenith.Bench.DataSets;
 using Zenith.Bench.Harness;
-using Zenith.Core.Connectors;
-using Zenith.Sync;
 
 namespace Zenith.Bench.Contestants;
 
 /// <summary>
-/// Zenith's real code path: <see cref="SyncEngine.RunAsync"/> with a connector spec, a checkpoint store
-/// and an observer, exactly as the service calls it. First loads run in <c>incremental_id</c> mode from
-/// no checkpoint; the incremental scenario runs <c>incremental_timestamp</c> on <c>updated_at</c>.
+/// Zenith end to end as users run it: the service binary in its own process (<see cref="ZenithService"/>), a
+/// connector added through its API for each first load (a new connector has no checkpoint and runs at once),
+/// <c>POST /api/connectors/{id}/sync</c> for the incremental rounds. First loads use <c>incremental_id</c>, the
+/// incremental scenario <c>incremental_timestamp</c> on <c>updated_at</c>. A fresh service process per data set,
+/// so its peak RSS is that data set's.
 /// </summary>
 internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, int batchSize) : IContestant
 {
-    private readonly ConcurrentDictionary<string, MemoryCheckpointStore> checkpoints = new(StringComparer.Ordinal);
+    /// <summary>The API's longest interval: the scheduler never starts a second run on its own during the benchmark.</summary>
+    private const int IntervalSeconds = 7 * 24 * 3600;
+
+    private readonly Dictionary<string, long> incrementalConnectors = new(StringComparer.Ordinal);
+    private ZenithService? service;
+    private int connectors;
 
     public string Name => ReportWriter.Zenith;
 
-    public string Description => $"Zenith: `SyncEngine.RunAsync` (the service's code path), batch size {batchSize:N0}, first loads in incremental_id mode, the incremental scenario in incremental_timestamp mode on `updated_at`";
+    public string Description => $"Zenith: the service (`zenith serve`, its own process and runtime settings, SQLite metadata) driven through its HTTP API; each first load is a new connector (it runs at once), the incremental rounds `POST /api/connectors/{{id}}/sync`; batch size {batchSize:N0}; first loads in incremental_id mode, the incremental scenario in incremental_timestamp mode on `updated_at`; time = the run's `durationMs` as the service records it (connect → last batch acknowledged)";
 
     public bool WritesTable => true;
 
+    public ZenithService Service => service ?? throw new InvalidOperationException("the Zenith service is not started");
+
     public string? NotApplicable(DataSet dataSet) => null;
+
+    /// <summary>A fresh service process (the previous one stops), so each data set's memory figures are its own.</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        await StopAsync().ConfigureAwait(false);
+        incrementalConnectors.Clear();
+        service = await ZenithService.StartAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync()
+    {
+        if (service is not null)
+            await service.DisposeAsync().ConfigureAwait(false);
+        service = null;
+    }
 
     public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
     {
-        var result = await RunOnceAsync(mongoUri, clickHouseUrl, target.Collection, target.Database, target.Table, target.DataSet.Incremental, batchSize,
-            target.Incremental ? checkpoints.GetOrAdd(target.Table, _ => new MemoryCheckpointStore()) : checkpoints[target.Table] = new MemoryCheckpointStore(),
-            ct).ConfigureAwait(false);
-        return new RunOutcome(result.Duration.TotalSeconds, result.RowsWritten);
-    }
-
-    /// <summary>One run; a failed run is an exception carrying the engine's reason.</summary>
-    public static async Task<SyncRunResult> RunOnceAsync(
-        string mongoUri, string clickHouseUrl, string collection, string database, string table, bool timestampCursor, int batchSize, ICheckpointStore store, CancellationToken ct)
-    {
-        var spec = new ConnectorSpec(
-            Id: 1,
-            Name: "bench-" + table,
-            Source: new SourceSpec(mongoUri, BenchRun.SourceDatabase, collection),
-            Destination: new DestinationSpec(clickHouseUrl, database, table),
-            Mode: timestampCursor ? SyncMode.IncrementalTimestamp : SyncMode.IncrementalId,
-            CursorField: ConnectorSpec.DefaultCursorField,
-            BatchSize: batchSize,
-            Mapping: MappingOptions.Default,
-            Table: TableOptions.Default);
-        var engine = new SyncEngine(new SyncEngineOptions());
-        var result = await engine.RunAsync(spec, store, NullObserver.Instance, ct).ConfigureAwait(false);
-        if (result.Outcome != SyncOutcome.Succeeded)
-            throw new InvalidOperationException($"Zenith run {result.Outcome}: {result.Error}");
-        if (result.RowsFailed > 0)
-            throw new InvalidOperationException($"Zenith failed {result.RowsFailed:N0} documents");
-        return result;
-    }
-
-    internal sealed class MemoryCheckpointStore : ICheckpointStore
-    {
-        private Checkpoint? checkpoint;
-
-        public ValueTask<Checkpoint?> LoadAsync(long connectorId, CancellationToken cancellationToken) => ValueTask.FromResult(checkpoint);
-
-        public ValueTask SaveAsync(long connectorId, Checkpoint checkpoint, CancellationToken cancellationToken)
+        var service = Service;
+        ServiceRun run;
+        if (target.Incremental)
         {
-            this.checkpoint = checkpoint;
-            return ValueTask.CompletedTask;
+            run = await service.SyncAsync(incrementalConnectors[target.Table], ct).ConfigureAwait(false);
         }
-    }
-
-    private sealed class NullObserver : ISyncObserver
-    {
-        public static readonly NullObserver Instance = new();
-
-        public void BatchCommitted(SyncProgress batch, SyncProgress total)
+        else
         {
+            var connector = new
+            {
+                name = $"bench-{target.Table}-{++connectors}",
+                source = new { uri = mongoUri, database = BenchRun.SourceDatabase, collection = target.Collection },
+                destination = new { uri = clickHouseUrl, database = target.Database, table = target.Table },
+                mode = target.DataSet.Incremental ? "incremental_timestamp" : "incremental_id",
+                cursorField = "updated_at",
+                intervalSeconds = IntervalSeconds,
+                batchSize,
+            };
+            (var id, run) = await service.AddAndAwaitFirstRunAsync(connector, ct).ConfigureAwait(false);
+            if (target.DataSet.Incremental)
+                incrementalConnectors[target.Table] = id;
+            else
+                await service.DeleteAsync(id, ct).ConfigureAwait(false);
         }
-
-        public void DocumentFailed(string documentId, string reason)
-        {
-        }
-
-        public void Note(string message)
-        {
-        }
+        if (run.Status != "succeeded")
+            throw new InvalidOperationException($"Zenith run {run.Status}: {run.Error}");
+        if (run.RowsFailed > 0)
+            throw new InvalidOperationException($"Zenith failed {run.RowsFailed:N0} documents");
+        return new RunOutcome((run.DurationMs ?? 0) / 1000.0, run.RowsWritten);
     }
 }

@@ -23,9 +23,13 @@ internal sealed class DataSet(string name, string title, DocumentShape shape, in
 
     public string WarmUpCollection => Name + "_warmup";
 
-    public int WarmUpDocuments => Math.Clamp(Documents / 100, 1_000, 20_000);
+    /// <summary>The warm-up collection: 5% of the documents (2,000–100,000), also the sample slow contestants are measured on.</summary>
+    public int WarmUpDocuments => Math.Clamp(Documents / 20, 2_000, 100_000);
 
     public ExpectedContent Expected { get; } = new();
+
+    /// <summary>What a table loaded from the warm-up collection must hold (slow contestants are measured on it).</summary>
+    public ExpectedContent WarmUpExpected { get; } = new();
 
     public UserSchema FlatSchema { get; } = new(maxDepth: 3);
 
@@ -50,8 +54,8 @@ internal sealed class DataSet(string name, string title, DocumentShape shape, in
         await database.DropCollectionAsync(WarmUpCollection, ct).ConfigureAwait(false);
         if (Incremental)
             updatedAt = new long[Documents];
-        await InsertAsync(database.GetCollection<RawBsonDocument>(Collection), Documents, Seed, observe: true, ct).ConfigureAwait(false);
-        await InsertAsync(database.GetCollection<RawBsonDocument>(WarmUpCollection), WarmUpDocuments, Seed + 1, observe: false, ct).ConfigureAwait(false);
+        await InsertAsync(database.GetCollection<RawBsonDocument>(Collection), Documents, Seed, Expected, main: true, ct).ConfigureAwait(false);
+        await InsertAsync(database.GetCollection<RawBsonDocument>(WarmUpCollection), WarmUpDocuments, Seed + 1, WarmUpExpected, main: false, ct).ConfigureAwait(false);
         LoadSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
@@ -84,23 +88,21 @@ internal sealed class DataSet(string name, string title, DocumentShape shape, in
     }
 
     /// <summary>Serializes each document once (the bytes are both measured and sent), overlapping generation with the previous insert.</summary>
-    private async Task InsertAsync(IMongoCollection<RawBsonDocument> collection, int count, int seed, bool observe, CancellationToken ct)
+    /// <remarks>Both collections feed the hand-written schemas (the warm-up's documents go to the same tables).</remarks>
+    private async Task InsertAsync(IMongoCollection<RawBsonDocument> collection, int count, int seed, ExpectedContent expected, bool main, CancellationToken ct)
     {
         const int BatchSize = 10_000;
         var batch = new List<RawBsonDocument>(BatchSize);
         Task pending = Task.CompletedTask;
         foreach (var document in Generate(count, seed))
         {
-            if (observe)
-            {
-                Expected.Add(document);
-                FlatSchema.Observe(document);
-                TopLevelSchema.Observe(document);
-                if (updatedAt is not null)
-                    updatedAt[document["seq"].ToInt64()] = new DateTimeOffset(document["updated_at"].ToUniversalTime()).ToUnixTimeMilliseconds();
-            }
+            expected.Add(document);
+            FlatSchema.Observe(document);
+            TopLevelSchema.Observe(document);
+            if (main && updatedAt is not null)
+                updatedAt[document["seq"].ToInt64()] = new DateTimeOffset(document["updated_at"].ToUniversalTime()).ToUnixTimeMilliseconds();
             var bytes = document.ToBson();
-            if (observe)
+            if (main)
                 SourceBytes += bytes.Length;
             batch.Add(new RawBsonDocument(bytes));
             if (batch.Count == BatchSize)

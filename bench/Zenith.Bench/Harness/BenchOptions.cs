@@ -1,10 +1,15 @@
 namespace Zenith.Bench.Harness;
 
 /// <summary>What one benchmark run does; the defaults are the full run of issue 7.</summary>
+/// <param name="CellBudgetSeconds">Measured-run seconds per data set for a contestant other than Zenith.</param>
+/// <param name="ZenithBudgetSeconds">Measured-run seconds per data set for Zenith (always at least one full run).</param>
+/// <param name="DeadlineSeconds">Past this much elapsed time every remaining cell gets one run (the others on the sample), so the whole run ends near it.</param>
 internal sealed record BenchOptions(
     bool Quick,
     int Runs,
     double CellBudgetSeconds,
+    double ZenithBudgetSeconds,
+    double DeadlineSeconds,
     int ZenithBatchSize,
     IReadOnlySet<string>? DataSets,
     IReadOnlySet<string>? Contestants,

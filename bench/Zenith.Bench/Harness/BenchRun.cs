@@ -5,7 +5,6 @@ using MongoDB.Driver;
 using Zenith.Bench.Contestants;
 using Zenith.Bench.DataSets;
 using Zenith.TestServers.ClickHouse;
-using Zenith.TestServers.Mongo;
 
 namespace Zenith.Bench.Harness;
 
@@ -23,6 +22,7 @@ internal sealed class BenchRun(BenchOptions options)
     private readonly List<CellResult> cells = [];
     private readonly List<DataSetInfo> dataSetInfos = [];
     private readonly List<string> notes = [];
+    private readonly Stopwatch clock = new();
     private MemoryResult? memory;
 
     private static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
@@ -30,23 +30,26 @@ internal sealed class BenchRun(BenchOptions options)
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var started = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
-        Log("starting the ClickHouse and MongoDB test servers");
+        clock.Restart();
+        var loadAtStart = LoadAverage();
+        Log($"load average at start: {loadAtStart}");
+        Log("starting the ClickHouse test server and the MongoDB test server (its own process)");
         await using var clickHouse = await ClickHouseTestServer.StartAsync(ct).ConfigureAwait(false);
-        await using var mongoServer = MongoTestServer.Start();
+        await using var mongoServer = await MongoServerProcess.StartAsync(ct).ConfigureAwait(false);
         var connectionString = new ClickHouseConnectionStringBuilder { ConnectionString = clickHouse.ConnectionString, Timeout = TimeSpan.FromMinutes(20) }.ConnectionString;
         using var destination = new Destination(clickHouse.Url, connectionString);
         var mongo = new MongoClient(mongoServer.ConnectionString);
         var source = mongo.GetDatabase(SourceDatabase);
         await destination.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {Destination.Quote(TargetDatabase)}", ct).ConfigureAwait(false);
         var machine = await MachineInfo.CollectAsync(await destination.ScalarTextAsync("SELECT version()", ct).ConfigureAwait(false), ct).ConfigureAwait(false);
-        Log($"machine: {machine.Cores} cores, {machine.CpuModel}, {machine.MemoryGiB} GiB; ClickHouse {machine.ClickHouse}; MongoDB test server {mongoServer.ConnectionString}");
+        Log($"machine: {machine.Cores} cores, {machine.CpuModel}, {machine.MemoryGiB} GiB; ClickHouse {machine.ClickHouse}; MongoDB test server {mongoServer.ConnectionString} (pid {mongoServer.ProcessId})");
 
         var work = Directory.CreateTempSubdirectory("zenith-bench-").FullName;
         var destinationCeiling = new DestinationCeiling(destination);
+        var zenith = new ZenithContestant(mongoServer.ConnectionString, clickHouse.Url, options.ZenithBatchSize);
         var contestants = new List<IContestant>
         {
-            new ZenithContestant(mongoServer.ConnectionString, clickHouse.Url, options.ZenithBatchSize),
+            zenith,
             new NodeScriptContestant(mongoServer.ConnectionString, clickHouse.Url, work),
             new MongoTableFunctionContestant(mongoServer.ConnectionString, destination),
             new SourceCeiling(mongo),
@@ -62,41 +65,33 @@ internal sealed class BenchRun(BenchOptions options)
             new("messy", "6-level nesting, optional fields, fields appearing in the last 40%, type conflicts, awkward names", new MessyShape(options.Size(200_000)), options.Size(200_000), seed: 1004),
         }.Where(d => options.DataSets is null || options.DataSets.Contains(d.Name)).ToList();
 
-        foreach (var dataSet in dataSets)
+        try
         {
-            Log($"{dataSet.Name}: generating and loading {dataSet.Documents:N0} documents");
-            await dataSet.LoadAsync(source, ct).ConfigureAwait(false);
-            dataSetInfos.Add(new DataSetInfo(dataSet.Name, dataSet.Title, dataSet.Documents, (double)dataSet.SourceBytes / dataSet.Documents, dataSet.LoadSeconds, dataSet.FlatSchema.Columns().Count));
-            Log($"{dataSet.Name}: loaded in {dataSet.LoadSeconds:N1} s ({dataSet.InsertWaitSeconds:N1} s waiting for the server), {(double)dataSet.SourceBytes / dataSet.Documents:N0} B/doc");
-            if (dataSet.Incremental)
-                await RunIncrementalAsync(dataSet, contestants, source, destination, ct).ConfigureAwait(false);
-            else
-                await RunFirstLoadsAsync(dataSet, contestants, destinationCeiling, destination, ct).ConfigureAwait(false);
-
-            if (options.Memory && dataSet.Name == "flat" && contestants.Any(c => c.Name == ReportWriter.Zenith))
+            foreach (var dataSet in dataSets)
             {
-                Log("memory: Zenith alone in a child process on the flat data set");
-                try
-                {
-                    await destination.DropTableAsync(TargetDatabase, "flat_memory", ct).ConfigureAwait(false);
-                    memory = await MemoryProbe.MeasureAsync(mongoServer.ConnectionString, clickHouse.Url, dataSet.Collection, TargetDatabase, "flat_memory", options.ZenithBatchSize, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
-                    var problem = await destination.VerifyAsync(TargetDatabase, "flat_memory", dataSet.Expected, final: false, ct).ConfigureAwait(false);
-                    if (problem is not null)
-                        memory = memory with { Note = "the child's table did not match the source: " + problem };
-                    Log($"memory: peak {memory.PeakRssMiB:N0} MiB, idle {memory.IdleRssMiB:N0} MiB");
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    notes.Add($"memory probe failed: {ex.Message}");
-                    Log($"memory probe failed: {ex.Message}");
-                }
-                await destination.DropTableAsync(TargetDatabase, "flat_memory", ct).ConfigureAwait(false);
+                Log($"{dataSet.Name}: generating and loading {dataSet.Documents:N0} documents");
+                await dataSet.LoadAsync(source, ct).ConfigureAwait(false);
+                dataSetInfos.Add(new DataSetInfo(dataSet.Name, dataSet.Title, dataSet.Documents, (double)dataSet.SourceBytes / dataSet.Documents, dataSet.LoadSeconds, dataSet.FlatSchema.Columns().Count));
+                Log($"{dataSet.Name}: loaded in {dataSet.LoadSeconds:N1} s ({dataSet.InsertWaitSeconds:N1} s waiting for the server), {(double)dataSet.SourceBytes / dataSet.Documents:N0} B/doc");
+                if (contestants.Contains(zenith))
+                    await zenith.RestartAsync(ct).ConfigureAwait(false);
+                if (dataSet.Incremental)
+                    await RunIncrementalAsync(dataSet, contestants, source, destination, ct).ConfigureAwait(false);
+                else
+                    await RunFirstLoadsAsync(dataSet, contestants, zenith, destinationCeiling, destination, ct).ConfigureAwait(false);
+
+                await source.DropCollectionAsync(dataSet.Collection, ct).ConfigureAwait(false);
+                await source.DropCollectionAsync(dataSet.WarmUpCollection, ct).ConfigureAwait(false);
+                Log($"{dataSet.Name}: done at {clock.Elapsed.TotalMinutes:N1} min");
+                // Written after every data set, so a run cut short still leaves what it measured.
+                await ReportWriter.WriteAsync(Report(started, machine, contestants, [], partial: true), options.OutputDirectory, options.Quick, ct).ConfigureAwait(false);
             }
-            await source.DropCollectionAsync(dataSet.Collection, ct).ConfigureAwait(false);
-            await source.DropCollectionAsync(dataSet.WarmUpCollection, ct).ConfigureAwait(false);
-            // Written after every data set, so a run cut short still leaves what it measured.
-            await ReportWriter.WriteAsync(Report(started, clock, machine, contestants, [], partial: true), options.OutputDirectory, options.Quick, ct).ConfigureAwait(false);
         }
+        finally
+        {
+            await zenith.StopAsync().ConfigureAwait(false);
+        }
+        notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS.");
 
         Directory.Delete(work, recursive: true);
         var micro = new List<MicroResult>();
@@ -113,21 +108,34 @@ internal sealed class BenchRun(BenchOptions options)
             }
         }
 
-        var report = Report(started, clock, machine, contestants, micro, partial: false);
+        notes.Insert(0, $"Load average (1, 5, 15 min) at the start: {loadAtStart}; at the end: {LoadAverage()} (2 cores; other engineers' builds share the machine).");
+        var report = Report(started, machine, contestants, micro, partial: false);
         await ReportWriter.WriteAsync(report, options.OutputDirectory, options.Quick, ct).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine(ReportWriter.Markdown(report));
-        Log($"written to {options.OutputDirectory}");
+        Log($"written to {options.OutputDirectory}; total run time {clock.Elapsed.TotalMinutes:N1} min ({clock.Elapsed.TotalSeconds:N0} s)");
         return cells.Any(c => c.Status == "failed" && c.Contestant == ReportWriter.Zenith) ? 1 : 0;
     }
 
-    private BenchReport Report(DateTimeOffset started, Stopwatch clock, MachineInfo machine, List<IContestant> contestants, List<MicroResult> micro, bool partial)
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private BenchReport Report(DateTimeOffset started, MachineInfo machine, List<IContestant> contestants, List<MicroResult> micro, bool partial)
     {
         var reportNotes = new List<string>(notes);
         if (partial)
             reportNotes.Add("PARTIAL: written after a data set; the run was still going (or was cut short).");
-        if (cells.Any(c => c.Note?.Contains("time budget", StringComparison.Ordinal) == true))
-            reportNotes.Add($"Runs marked \"time budget\" were cut below {options.Runs} so the whole benchmark stays near 15 minutes: a contestant gets at most {options.CellBudgetSeconds:N0} s of measured runs per data set (at least one run).");
+        if (cells.Any(c => c.Note?.Contains("time budget", StringComparison.Ordinal) == true || c.Note?.Contains("sample", StringComparison.Ordinal) == true || c.Note?.Contains("deadline", StringComparison.Ordinal) == true))
+            reportNotes.Add($"Time budgets keep the whole benchmark under 15 minutes: per data set, Zenith and the ceilings get {options.ZenithBudgetSeconds:N0} s of measured runs (Zenith and the insert ceiling at least one full run), the other contestants {options.CellBudgetSeconds:N0} s; fewer than {options.Runs} runs are marked \"time budget\". A contestant whose warm-up (on the sample: 5% of the data set, 2,000–100,000 documents; the insert ceiling: one chunk) shows that one full run would not fit its budget is measured on that sample instead (\"sample\"/\"chunk\"; docs/s and × Zenith compare rates). Past {options.DeadlineSeconds / 60:N0} minutes every remaining cell gets one run, the contestants other than Zenith on the sample (\"deadline\").");
         return new BenchReport(
             started,
             clock.Elapsed.TotalSeconds,
@@ -142,7 +150,7 @@ internal sealed class BenchRun(BenchOptions options)
             reportNotes);
     }
 
-    private async Task RunFirstLoadsAsync(DataSet dataSet, List<IContestant> contestants, DestinationCeiling destinationCeiling, Destination destination, CancellationToken ct)
+    private async Task RunFirstLoadsAsync(DataSet dataSet, List<IContestant> contestants, ZenithContestant zenith, DestinationCeiling destinationCeiling, Destination destination, CancellationToken ct)
     {
         string? reference = null;
         var tables = new List<string>();
@@ -163,16 +171,44 @@ internal sealed class BenchRun(BenchOptions options)
                 return await contestant.RunAsync(target, token).ConfigureAwait(false);
             }, final: false, ct).ConfigureAwait(false);
             cells.Add(cell);
-            if (cell.Status == "ok" && reference is null && contestant.Name is ReportWriter.Zenith or ReportWriter.Node)
+            if (cell.Status == "ok" && reference is null && cell.Documents == dataSet.Documents && contestant.Name is ReportWriter.Zenith or ReportWriter.Node)
                 reference = table;
+            if (contestant == zenith && dataSet.Name == "flat")
+                await MeasureMemoryAsync(dataSet, zenith, cell, ct).ConfigureAwait(false);
         }
         await destinationCeiling.PrepareAsync(TargetDatabase, null, ct).ConfigureAwait(false);
         foreach (var table in tables)
             await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The service process ran only the flat data set (warm-up and measured runs): its VmHWM now is their peak; VmRSS after an idle wait.</summary>
+    private async Task MeasureMemoryAsync(DataSet dataSet, ZenithContestant zenith, CellResult cell, CancellationToken ct)
+    {
+        try
+        {
+            var peak = zenith.Service.PeakRssMiB;
+            var idle = options.Memory ? TimeSpan.FromSeconds(5) : TimeSpan.Zero;
+            await Task.Delay(idle, ct).ConfigureAwait(false);
+            memory = new MemoryResult(
+                $"the service process through the first loads of `{dataSet.Name}` (warm-up + {cell.Seconds.Length} run{(cell.Seconds.Length == 1 ? "" : "s")}), batch size {options.ZenithBatchSize:N0}",
+                dataSet.Documents,
+                cell.MedianSeconds ?? 0,
+                peak,
+                zenith.Service.RssMiB,
+                idle.TotalSeconds,
+                cell.Status == "ok" ? null : "the runs failed: " + cell.Note);
+            Log($"memory: peak {memory.PeakRssMiB:N0} MiB, idle {memory.IdleRssMiB:N0} MiB");
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            notes.Add($"memory probe failed: {ex.Message}");
+        }
+    }
+
     private async Task RunIncrementalAsync(DataSet dataSet, List<IContestant> contestants, IMongoDatabase source, Destination destination, CancellationToken ct)
     {
+        string? seedTable = null;
+        var tables = new List<string>();
         foreach (var contestant in contestants)
         {
             if (contestant.NotApplicable(dataSet) is { } why)
@@ -181,21 +217,29 @@ internal sealed class BenchRun(BenchOptions options)
                 continue;
             }
             var table = $"{dataSet.Name}_{Slug(contestant.Name)}";
-            double initial;
+            tables.Add(table);
+            string initial;
             try
             {
-                // The first load is not measured here: it only brings the table to the source's current state.
+                // The first load is not measured: it only brings the table to the source's current state.
                 await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
-                var outcome = await contestant.RunAsync(new RunTarget(dataSet, dataSet.Collection, TargetDatabase, table, Incremental: false), ct).ConfigureAwait(false);
-                initial = outcome.Seconds;
+                initial = seedTable is null
+                    ? await FirstLoadAsync(dataSet, contestant, table, dataSet.Collection, ct).ConfigureAwait(false)
+                    : await SeedFromAsync(dataSet, contestant, table, seedTable, destination, ct).ConfigureAwait(false);
                 if (await destination.VerifyAsync(TargetDatabase, table, dataSet.Expected, final: true, ct).ConfigureAwait(false) is { } problem)
-                    throw new InvalidOperationException("after the first load: " + problem);
+                {
+                    if (seedTable is null)
+                        throw new InvalidOperationException("after the first load: " + problem);
+                    await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
+                    initial = await FirstLoadAsync(dataSet, contestant, table, dataSet.Collection, ct).ConfigureAwait(false) + $" (the copy did not match: {problem})";
+                    if (await destination.VerifyAsync(TargetDatabase, table, dataSet.Expected, final: true, ct).ConfigureAwait(false) is { } again)
+                        throw new InvalidOperationException("after the first load: " + again);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 cells.Add(new CellResult(dataSet.Name, contestant.Name, dataSet.Documents, "failed", [], null, null, ex.Message));
                 Log($"{dataSet.Name} / {contestant.Name}: FAILED {ex.Message}");
-                await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
                 continue;
             }
             var cell = await MeasureAsync(dataSet, contestant, table, destination, async (target, token) =>
@@ -205,43 +249,96 @@ internal sealed class BenchRun(BenchOptions options)
                     throw new InvalidOperationException($"updateMany changed {changed:N0} documents, expected {dataSet.Documents / 100:N0}");
                 return await contestant.RunAsync(target with { Collection = dataSet.Collection, Table = table, Incremental = true }, token).ConfigureAwait(false);
             }, final: true, ct).ConfigureAwait(false);
-            cells.Add(cell with { Documents = dataSet.Documents / 100, Note = Join(cell.Note, $"first load {initial:N1} s") });
-            await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
+            cells.Add(cell with { Note = Join(cell.Note, initial) });
+            // The next contestant starts from a copy of this table: it matched the source after this cell's last run.
+            if (cell.Status == "ok" && contestant.WritesTable)
+                seedTable = table;
         }
+        foreach (var table in tables)
+            await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
     }
 
-    /// <summary>A warm-up run, then up to <see cref="BenchOptions.Runs"/> measured runs within the time budget, each verified.</summary>
+    private static async Task<string> FirstLoadAsync(DataSet dataSet, IContestant contestant, string table, string collection, CancellationToken ct)
+    {
+        var outcome = await contestant.RunAsync(new RunTarget(dataSet, collection, TargetDatabase, table, Incremental: false), ct).ConfigureAwait(false);
+        return $"first load {outcome.Seconds:N1} s";
+    }
+
+    /// <summary>
+    /// Brings a contestant's table to the source's state without its own first load (which is not measured,
+    /// only slow): the contestant creates its table from an empty collection, then the rows of the previous
+    /// contestant's table (checked against the source after its last run) are copied in (flat shape: the same
+    /// column names). The caller checks the result like any first load and falls back to a real first load.
+    /// </summary>
+    private static async Task<string> SeedFromAsync(DataSet dataSet, IContestant contestant, string table, string seedTable, Destination destination, CancellationToken ct)
+    {
+        await contestant.RunAsync(new RunTarget(dataSet, dataSet.Collection + "_empty", TargetDatabase, table, Incremental: false), ct).ConfigureAwait(false);
+        var columns = string.Join(", ", dataSet.FlatSchema.Columns().Select(c => Destination.Quote(c.Name)));
+        await destination.ExecuteAsync($"INSERT INTO {Destination.Name(TargetDatabase, table)} ({columns}) SELECT {columns} FROM {Destination.Name(TargetDatabase, seedTable)} FINAL", ct).ConfigureAwait(false);
+        return "first load: the previous contestant's rows copied in";
+    }
+
+    /// <summary>
+    /// A warm-up run, then up to <see cref="BenchOptions.Runs"/> measured runs within the contestant's time budget,
+    /// each verified. A contestant other than Zenith whose warm-up (1% of the documents) shows that one full run would
+    /// not fit its budget runs on that warm-up sample instead.
+    /// </summary>
     private async Task<CellResult> MeasureAsync(DataSet dataSet, IContestant contestant, string table, Destination destination,
         Func<RunTarget, CancellationToken, Task<RunOutcome>> run, bool final, CancellationToken ct)
     {
         var seconds = new List<double>();
-        var runs = options.Runs;
-        string? note = null;
+        var isZenith = contestant.Name == ReportWriter.Zenith;
+        // Zenith and the ceilings are the figures the targets and ratios rest on: they get the larger budget.
+        var budget = isZenith || contestant is SourceCeiling or DestinationCeiling ? options.ZenithBudgetSeconds : options.CellBudgetSeconds;
+        var late = clock.Elapsed.TotalSeconds > options.DeadlineSeconds;
+        var runs = late ? 1 : options.Runs;
+        var cellNotes = new List<string>();
+        if (late)
+            cellNotes.Add($"1 run: past the {options.DeadlineSeconds / 60:N0}-minute deadline");
+        var collection = dataSet.Collection;
+        ExpectedContent? expected = dataSet.Expected;
+        long documents = dataSet.Incremental ? dataSet.Documents / 100 : dataSet.Documents;
         try
         {
             var warmUp = dataSet.Incremental
                 ? new RunTarget(dataSet, dataSet.Collection, TargetDatabase, table, Incremental: true)
                 : new RunTarget(dataSet, dataSet.WarmUpCollection, TargetDatabase, table + "_warmup", Incremental: false);
-            await run(warmUp, ct).ConfigureAwait(false);
+            var warmUpSeconds = (await run(warmUp, ct).ConfigureAwait(false)).Seconds;
             if (!dataSet.Incremental)
                 await destination.DropTableAsync(TargetDatabase, warmUp.Table, ct).ConfigureAwait(false);
+            if (!dataSet.Incremental)
+            {
+                var warmUpDocuments = contestant is DestinationCeiling ceiling ? ceiling.FirstChunkRows : dataSet.WarmUpDocuments;
+                var estimate = warmUpSeconds * dataSet.Documents / Math.Max(1, warmUpDocuments);
+                if ((late && !isZenith) || estimate > budget)
+                {
+                    collection = dataSet.WarmUpCollection;
+                    expected = contestant is DestinationCeiling ? null : dataSet.WarmUpExpected;
+                    documents = warmUpDocuments;
+                    cellNotes.Add(contestant is DestinationCeiling
+                        ? $"one {documents:N0}-row chunk per run: one full run ≈ {estimate:N0} s by the warm-up, over its {budget:N0} s budget"
+                        : $"on the {documents:N0}-doc sample: one full run ≈ {estimate:N0} s by the warm-up, over its {budget:N0} s budget");
+                }
+            }
             for (var i = 0; i < runs; i++)
             {
-                var target = new RunTarget(dataSet, dataSet.Collection, TargetDatabase, table, Incremental: dataSet.Incremental);
+                var target = new RunTarget(dataSet, collection, TargetDatabase, table, Incremental: dataSet.Incremental);
                 var outcome = await run(target, ct).ConfigureAwait(false);
-                if (contestant.WritesTable && await destination.VerifyAsync(TargetDatabase, table, dataSet.Expected, final, ct).ConfigureAwait(false) is { } problem)
+                if (contestant.WritesTable && expected is not null && await destination.VerifyAsync(TargetDatabase, table, expected, final, ct).ConfigureAwait(false) is { } problem)
                     throw new InvalidOperationException($"run {i + 1}: the table does not match the source: {problem}");
-                if (!contestant.WritesTable && outcome.Rows != dataSet.Documents)
-                    throw new InvalidOperationException($"run {i + 1}: read {outcome.Rows:N0} documents, expected {dataSet.Documents:N0}");
+                if (expected is null && await destination.ScalarTextAsync($"SELECT count() FROM {Destination.Name(TargetDatabase, table)}", ct).ConfigureAwait(false) is var count && count != documents.ToString(CultureInfo.InvariantCulture))
+                    throw new InvalidOperationException($"run {i + 1}: the table has {count} rows, expected {documents:N0}");
+                if (!contestant.WritesTable && outcome.Rows != documents)
+                    throw new InvalidOperationException($"run {i + 1}: read {outcome.Rows:N0} documents, expected {documents:N0}");
                 seconds.Add(outcome.Seconds);
-                Log($"{dataSet.Name} / {contestant.Name}: run {i + 1}: {outcome.Seconds:N3} s");
-                if (i == 0 && outcome.Seconds * runs > options.CellBudgetSeconds)
+                Log($"{dataSet.Name} / {contestant.Name}: run {i + 1}: {outcome.Seconds:N3} s ({documents:N0} docs)");
+                if (i == 0 && outcome.Seconds * runs > budget)
                 {
-                    var fit = Math.Max(1, (int)(options.CellBudgetSeconds / outcome.Seconds));
+                    var fit = Math.Max(1, (int)(budget / Math.Max(outcome.Seconds, 0.001)));
                     if (fit < runs)
                     {
                         runs = fit;
-                        note = $"{fit} run{(fit == 1 ? "" : "s")} (time budget)";
+                        cellNotes.Add($"{fit} run{(fit == 1 ? "" : "s")} (time budget)");
                     }
                 }
             }
@@ -249,11 +346,10 @@ internal sealed class BenchRun(BenchOptions options)
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log($"{dataSet.Name} / {contestant.Name}: FAILED {ex.Message}");
-            return new CellResult(dataSet.Name, contestant.Name, dataSet.Documents, "failed", [.. seconds], null, null, ex.Message);
+            return new CellResult(dataSet.Name, contestant.Name, documents, "failed", [.. seconds], null, null, string.Join("; ", cellNotes.Append(ex.Message)));
         }
         var median = Median(seconds);
-        var documents = dataSet.Incremental ? dataSet.Documents / 100 : dataSet.Documents;
-        return new CellResult(dataSet.Name, contestant.Name, dataSet.Documents, "ok", [.. seconds], median, documents / median, note);
+        return new CellResult(dataSet.Name, contestant.Name, documents, "ok", [.. seconds], median, documents / median, cellNotes.Count == 0 ? null : string.Join("; ", cellNotes));
     }
 
     private static double Median(List<double> values)

@@ -65,11 +65,11 @@ internal static class ReportWriter
     public static CellResult? Cell(IEnumerable<CellResult> cells, string dataSet, string contestant) =>
         cells.FirstOrDefault(c => c.DataSet == dataSet && c.Contestant == contestant && c.Status == "ok");
 
-    /// <summary>How many times faster Zenith was than <paramref name="other"/> on <paramref name="dataSet"/>.</summary>
+    /// <summary>How many times <paramref name="other"/>'s docs/s Zenith's docs/s was on <paramref name="dataSet"/> (rates, since a slow contestant may have run on the sample).</summary>
     public static double? Ratio(IEnumerable<CellResult> cells, string dataSet, string other)
     {
         var list = cells as IReadOnlyCollection<CellResult> ?? cells.ToList();
-        return Cell(list, dataSet, Zenith)?.MedianSeconds is { } z && Cell(list, dataSet, other)?.MedianSeconds is { } o && z > 0 ? o / z : null;
+        return Cell(list, dataSet, Zenith)?.DocsPerSecond is { } z && Cell(list, dataSet, other)?.DocsPerSecond is { } o && o > 0 ? z / o : null;
     }
 
     /// <summary>latest.json / latest.md for a full run; quick.json / quick.md for --quick, so development runs never overwrite the full figures.</summary>
@@ -90,7 +90,7 @@ internal static class ReportWriter
         md.AppendLine();
         md.AppendLine(c, $"{report.Started:yyyy-MM-dd HH:mm} UTC, {report.TotalSeconds / 60:N1} min, commit `{m.GitCommit}`. Machine: {m.Cores} cores ({m.CpuModel}), {m.MemoryGiB:N1} GiB, {m.Os}; {m.Dotnet} ({m.GcMode} GC), Node {m.Node}, ClickHouse (chDB) {m.ClickHouse}. Both test servers run on the same machine.");
         md.AppendLine();
-        md.AppendLine("Median of the measured runs after a warm-up; every run's table checked against the source (row count, sums of `xxHash64(_id)`, `seq`, `xxHash64(kind)`, `updated_at`). \"× Zenith\" is how many times longer the contestant took.");
+        md.AppendLine("Median of the measured runs after a warm-up; every run's table checked against the source (row count, sums of `xxHash64(_id)`, `seq`, `xxHash64(kind)`, `updated_at`). \"× Zenith\" is Zenith's docs/s divided by the contestant's (how many times faster Zenith was).");
         md.AppendLine();
         md.AppendLine("| data set | contestant | docs | median s | docs/s | runs | × Zenith | status |");
         md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -113,7 +113,7 @@ internal static class ReportWriter
         }
         if (report.Memory is { } mem)
         {
-            md.AppendLine(c, $"Memory: Zenith alone in a child process ({mem.Run}, {mem.Documents:N0} docs in {mem.Seconds:N1} s): peak RSS {mem.PeakRssMiB:N0} MiB (VmHWM), idle RSS {mem.IdleRssMiB:N0} MiB (VmRSS {mem.IdleAfterSeconds:N0} s after the run).{(mem.Note is null ? "" : " " + mem.Note)}");
+            md.AppendLine(c, $"Memory: Zenith's service process ({mem.Run}, {mem.Documents:N0} docs, median {mem.Seconds:N1} s): peak RSS {mem.PeakRssMiB:N0} MiB (VmHWM), idle RSS {mem.IdleRssMiB:N0} MiB (VmRSS {mem.IdleAfterSeconds:N0} s after the last run).{(mem.Note is null ? "" : " " + mem.Note)}");
             md.AppendLine();
         }
         md.AppendLine("| target | goal | measured | verdict |");

@@ -114,7 +114,16 @@ public sealed class RunCoordinator : IDisposable
             await job.Cancellation.CancelAsync();
         }
 
-        await Task.WhenAll(running.Select(j => j.Completion)).WaitAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(running.Select(j => j.Completion)).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout is up: stop anyway. Checkpoints only ever trail what ClickHouse acknowledged, and
+            // the next start-up closes the abandoned run rows; failing the host's stop would gain nothing.
+            logger.RunsOutlivedShutdown(running.Count(j => !j.Completion.IsCompleted));
+        }
     }
 
     public void Dispose() => slots.Dispose();

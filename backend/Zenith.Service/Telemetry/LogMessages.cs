@@ -48,6 +48,9 @@ internal static partial class LogMessages
     [LoggerMessage(21, LogLevel.Error, "Scheduler pass failed; retrying")]
     public static partial void SchedulerPassFailed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(23, LogLevel.Warning, "Stopping: {Count} syncs did not stop within the shutdown timeout; they resume from their checkpoints at the next start")]
+    public static partial void RunsOutlivedShutdown(this ILogger logger, int count);
+
     [LoggerMessage(22, LogLevel.Information, "Stopping: cancelling {Count} running syncs between batches")]
     public static partial void CancellingRuns(this ILogger logger, int count);
 }

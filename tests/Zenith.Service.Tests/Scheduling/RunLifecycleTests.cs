@@ -66,6 +66,24 @@ public sealed class RunLifecycleTests
         Assert.DoesNotContain(Password, (await client.GetJsonAsync("/api/logs")).ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_run_that_outlives_the_shutdown_timeout_does_not_fail_the_stop()
+    {
+        var engine = new HoldingEngine { IgnoresCancellation = true };
+        using var app = new ZenithApp();
+        using var host = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ISyncEngine>(engine)));
+        using var client = host.CreateClient();
+        await client.PostJsonAsync("/api/connectors", Connector("stubborn"), expected: 201);
+        await engine.Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var coordinator = host.Services.GetRequiredService<Zenith.Service.Scheduling.RunCoordinator>();
+        await coordinator.StopAllAsync(new CancellationToken(canceled: true)); // the shutdown timeout, already up
+        Assert.Contains(app.Logs.Lines, l => l.Contains("did not stop within the shutdown timeout", StringComparison.Ordinal));
+
+        engine.Release.TrySetResult();
+        await coordinator.WhenIdleAsync(1).WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
     private static object Connector(string name) => new
     {
         name,
@@ -83,9 +101,20 @@ public sealed class RunLifecycleTests
 
         public int CancelledRuns => Volatile.Read(ref cancelled);
 
+        /// <summary>An engine stuck in a call that does not take the token (a slow insert): it ends only on <see cref="Release"/>.</summary>
+        public bool IgnoresCancellation { get; init; }
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
         {
             Started.TrySetResult();
+            if (IgnoresCancellation)
+            {
+                await Release.Task;
+                return new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
+            }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);

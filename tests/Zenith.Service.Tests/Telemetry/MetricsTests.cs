@@ -17,36 +17,49 @@ public sealed partial class MetricsTests(ServiceServers servers)
     [Fact]
     public void Instruments_record_through_the_in_memory_exporter()
     {
+        // The exporter hears every "Zenith" meter in the process, including hosts of tests running in parallel: count only ours.
+        var visits = "visits-" + Guid.NewGuid().ToString("N")[..8];
         using var services = new ServiceCollection()
             .AddMetrics()
-            .AddSingleton<IConnectorGaugeSource>(new FixedGauges(new ConnectorGauge("visits", ConnectorStatus.Error, false, 3, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 60)))
+            .AddSingleton<IConnectorGaugeSource>(new FixedGauges(new ConnectorGauge(visits, ConnectorStatus.Error, false, 3, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), 60)))
             .AddSingleton<ZenithMetrics>()
             .BuildServiceProvider();
         var exported = new List<Metric>();
         using var provider = Sdk.CreateMeterProviderBuilder().AddMeter(ZenithMetrics.MeterName).AddInMemoryExporter(exported).Build();
         var metrics = services.GetRequiredService<ZenithMetrics>();
 
-        metrics.BatchCommitted("visits", new SyncProgress(1000, 990, 10, 1, 4096));
-        metrics.BatchCommitted("visits", new SyncProgress(500, 500, 0, 1, 2048));
-        metrics.RunFinished("visits", SyncOutcome.Succeeded, TimeSpan.FromSeconds(2));
+        metrics.BatchCommitted(visits, new SyncProgress(1000, 990, 10, 1, 4096));
+        metrics.BatchCommitted(visits, new SyncProgress(500, 500, 0, 1, 2048));
+        metrics.RunFinished(visits, SyncOutcome.Succeeded, TimeSpan.FromSeconds(2));
         provider.ForceFlush();
 
-        Assert.Equal(1490, Sum(exported, "zenith.rows.written"));
-        Assert.Equal(1500, Sum(exported, "zenith.rows.read"));
-        Assert.Equal(10, Sum(exported, "zenith.rows.failed"));
-        Assert.Equal(6144, Sum(exported, "zenith.bytes"));
-        Assert.Equal("By", exported.Single(m => m.Name == "zenith.bytes").Unit);
-        var duration = exported.Single(m => m.Name == "zenith.sync.duration");
-        Assert.Equal("s", duration.Unit);
-        foreach (ref readonly var point in duration.GetMetricPoints())
+        Assert.Equal(1490, Sum(exported, "zenith.rows.written", visits));
+        Assert.Equal(1500, Sum(exported, "zenith.rows.read", visits));
+        Assert.Equal(10, Sum(exported, "zenith.rows.failed", visits));
+        Assert.Equal(6144, Sum(exported, "zenith.bytes", visits));
+        Assert.All(exported.Where(m => m.Name == "zenith.bytes"), m => Assert.Equal("By", m.Unit));
+        var durations = exported.Where(m => m.Name == "zenith.sync.duration").ToList();
+        Assert.All(durations, m => Assert.Equal("s", m.Unit));
+        var sums = new List<double>();
+        foreach (var duration in durations)
         {
-            Assert.Equal(2.0, point.GetHistogramSum());
+            foreach (ref readonly var point in duration.GetMetricPoints())
+            {
+                foreach (var tag in point.Tags)
+                {
+                    if (tag.Key == "connector" && Equals(tag.Value, visits))
+                    {
+                        sums.Add(point.GetHistogramSum());
+                    }
+                }
+            }
         }
 
-        var status = Points(exported, "zenith.connector.status");
+        Assert.Equal([2.0], sums);
+        var status = Points(exported, "zenith.connector.status").Where(p => p.Tags["connector"] == visits).ToList();
         Assert.Equal(1, status.Single(p => p.Tags["status"] == "error").Value);
         Assert.Equal(0, status.Single(p => p.Tags["status"] == "active").Value);
-        Assert.Equal(1_800_000_000, Points(exported, "zenith.connector.last_success_timestamp").Single().Value);
+        Assert.Equal(1_800_000_000, Points(exported, "zenith.connector.last_success_timestamp").Single(p => p.Tags["connector"] == visits).Value);
     }
 
     [Fact]
@@ -112,21 +125,10 @@ public sealed partial class MetricsTests(ServiceServers servers)
         Assert.DoesNotContain(output.Split('\n'), l => l.StartsWith("zenith_", StringComparison.Ordinal));
     }
 
-    private static long Sum(List<Metric> exported, string name)
-    {
-        long sum = 0;
-        foreach (var metric in exported.Where(m => m.Name == name))
-        {
-            foreach (ref readonly var point in metric.GetMetricPoints())
-            {
-                sum += point.GetSumLong();
-            }
-        }
+    private static long Sum(List<Metric> exported, string name, string connector) =>
+        (long)Points(exported, name, sum: true).Where(p => p.Tags.GetValueOrDefault("connector") == connector).Sum(p => p.Value);
 
-        return sum;
-    }
-
-    private static List<(Dictionary<string, string> Tags, double Value)> Points(List<Metric> exported, string name)
+    private static List<(Dictionary<string, string> Tags, double Value)> Points(List<Metric> exported, string name, bool sum = false)
     {
         var points = new List<(Dictionary<string, string>, double)>();
         foreach (var metric in exported.Where(m => m.Name == name))
@@ -139,7 +141,7 @@ public sealed partial class MetricsTests(ServiceServers servers)
                     tags[tag.Key] = tag.Value?.ToString() ?? "";
                 }
 
-                var value = metric.MetricType is MetricType.DoubleGauge ? point.GetGaugeLastValueDouble() : point.GetGaugeLastValueLong();
+                var value = sum ? point.GetSumLong() : metric.MetricType is MetricType.DoubleGauge ? point.GetGaugeLastValueDouble() : point.GetGaugeLastValueLong();
                 points.Add((tags, value));
             }
         }

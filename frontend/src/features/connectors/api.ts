@@ -233,7 +233,12 @@ const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
 export function useTestConnection() {
   return useMutation({
     mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft | null }) =>
-      toConnectionTest(draft === null && id !== null ? await api.testConnector(id) : await api.testConnection(endsOf(draft ?? emptyDraft))),
+      toConnectionTest(
+        draft === null && id !== null
+          ? await api.testConnector(id)
+          : // An edited connector's URIs still hold the masked password: the service fills it from the saved one.
+            await api.testConnection({ ...endsOf(draft ?? emptyDraft), connectorId: id }),
+      ),
   });
 }
 

@@ -31,6 +31,22 @@ public sealed class SyncEngine : ISyncEngine
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentNullException.ThrowIfNull(observer);
+        var result = await RunCoreAsync(connector, checkpoints, observer, cancellationToken);
+        if (_options.ReleaseMemoryAfterRun && result.Bytes >= ReleaseAfterBytes)
+        {
+            // The run's buffers (its own pool, the drivers' reply buffers) are garbage now; without a collection an idle
+            // service would hold them, and the pages, until its next run. One blocking, compacting collection gives them back.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs that sent less than this leave the memory to the GC's own pace.</summary>
+    private const long ReleaseAfterBytes = 16L * 1024 * 1024;
+
+    private async Task<SyncRunResult> RunCoreAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
+    {
         var started = _options.TimeProvider.GetTimestamp();
         SyncRun? run = null;
         try

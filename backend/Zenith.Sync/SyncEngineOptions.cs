@@ -29,8 +29,18 @@ public sealed class SyncEngineOptions
     /// </summary>
     public int MaxInsertRows { get; init; } = 100_000;
 
-    /// <summary>Most RowBinary bytes one INSERT carries (see <see cref="MaxInsertRows"/>); default 32 MiB. A single batch larger than this still goes as one insert.</summary>
-    public long MaxInsertBytes { get; init; } = 32L * 1024 * 1024;
+    /// <summary>
+    /// Most RowBinary bytes one INSERT carries (see <see cref="MaxInsertRows"/>); default 16 MiB. A single batch larger than
+    /// this still goes as one insert. A run holds up to twice this in buffers (one insert being sent, the next one filling).
+    /// </summary>
+    public long MaxInsertBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// After a run that sent 16 MiB or more, one blocking, compacting, aggressive GC gives the run's buffers back to the OS,
+    /// so an idle service shrinks to its resting size instead of keeping its peak (a pause of a few milliseconds to other
+    /// runs going at the same time); default true.
+    /// </summary>
+    public bool ReleaseMemoryAfterRun { get; init; } = true;
 
     /// <summary>Gzip the insert bodies: worth it over a slow link, a CPU cost on a local one; default false.</summary>
     public bool CompressInserts { get; init; }

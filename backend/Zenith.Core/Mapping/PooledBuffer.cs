@@ -3,12 +3,25 @@ using System.Buffers.Binary;
 
 namespace Zenith.Core.Mapping;
 
-/// <summary>A growable byte buffer on <see cref="ArrayPool{T}"/>; give it back with <see cref="Dispose"/>.</summary>
+/// <summary>A growable byte buffer on an <see cref="ArrayPool{T}"/> (the shared one unless given); give it back with <see cref="Dispose"/>.</summary>
 public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 {
+    private readonly ArrayPool<byte> _pool;
     private byte[] _buffer;
 
-    public PooledBuffer(int initialCapacity = 64 * 1024) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
+    public PooledBuffer(int initialCapacity = 64 * 1024)
+        : this(initialCapacity, ArrayPool<byte>.Shared)
+    {
+    }
+
+    /// <param name="initialCapacity">Bytes to rent at first; the buffer doubles when it needs more.</param>
+    /// <param name="pool">Where the arrays come from and go back to (e.g. a pool a sync run owns and drops at its end).</param>
+    public PooledBuffer(int initialCapacity, ArrayPool<byte> pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        _pool = pool;
+        _buffer = pool.Rent(Math.Max(initialCapacity, 256));
+    }
 
     public int Length { get; set; }
 
@@ -40,9 +53,9 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var bigger = _pool.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, Length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _pool.Return(_buffer);
         _buffer = bigger;
     }
 
@@ -106,7 +119,7 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using MongoDB.Bson.Serialization;
 using MongoDB.Bson.Serialization.Serializers;
 using Zenith.Sync.Pipeline;
@@ -12,8 +13,11 @@ internal readonly record struct ArenaDocument(int Length);
 /// batch every <c>batchSize</c> documents: no BsonDocument trees, one copy per document.
 /// The driver deserializes a whole reply inside MoveNext, so the reader loop drains <see cref="TryTakeReady"/> after each.
 /// </summary>
-internal sealed class ArenaSerializer(int batchSize, int averageDocumentBytes) : SerializerBase<ArenaDocument>
+internal sealed class ArenaSerializer(int batchSize, int initialBytes, ArrayPool<byte> pool) : SerializerBase<ArenaDocument>
 {
+    /// <summary>A first guess at a batch's bytes: <paramref name="documents"/> of <paramref name="averageBytes"/>, at most 16 MiB (it grows).</summary>
+    public static int InitialBytes(int documents, int averageBytes) => (int)Math.Min((long)documents * averageBytes, 16L * 1024 * 1024);
+
     private readonly Queue<DocumentBatch> _ready = new();
     private DocumentBatch? _current;
     private long _sequence;
@@ -21,7 +25,7 @@ internal sealed class ArenaSerializer(int batchSize, int averageDocumentBytes) :
     public override ArenaDocument Deserialize(BsonDeserializationContext context, BsonDeserializationArgs args)
     {
         using var slice = context.Reader.ReadRawBsonDocument();
-        var batch = _current ??= new DocumentBatch(_sequence++, batchSize * averageDocumentBytes);
+        var batch = _current ??= new DocumentBatch(_sequence++, initialBytes, pool);
         var length = slice.Length;
         batch.Bytes.Ensure(length);
         slice.GetBytes(0, batch.Bytes.RawArray, batch.Bytes.Length, length);

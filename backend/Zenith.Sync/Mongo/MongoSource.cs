@@ -68,7 +68,7 @@ internal sealed class MongoSource : IDisposable
     /// <summary>Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch.</summary>
     public async Task<DocumentBatch?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
-        var serializer = new ArenaSerializer(int.MaxValue, 512);
+        var serializer = new ArenaSerializer(int.MaxValue, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
         var sampleSpec = connector with { Mode = SyncMode.Full };
         using var cursor = await OpenAsync(sampleSpec, null, serializer, count, ct);
         while (await cursor.MoveNextAsync(ct))

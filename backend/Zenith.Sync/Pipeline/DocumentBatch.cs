@@ -3,11 +3,11 @@ using Zenith.Core.Mapping;
 namespace Zenith.Sync.Pipeline;
 
 /// <summary>Raw BSON documents back to back, as read from MongoDB: one pipeline message.</summary>
-internal sealed class DocumentBatch(long sequence, int capacityBytes) : IDisposable
+internal sealed class DocumentBatch(long sequence, int capacityBytes, System.Buffers.ArrayPool<byte> pool) : IDisposable
 {
     public long Sequence { get; } = sequence;
 
-    public PooledBuffer Bytes { get; } = new(capacityBytes);
+    public PooledBuffer Bytes { get; } = new(capacityBytes, pool);
 
     public int Count { get; set; }
 

@@ -37,6 +37,9 @@ internal sealed class SyncRun : IDisposable
     private long _inFlightBytes;
     private readonly SemaphoreSlim _acknowledged = new(0);
 
+    // The run's own pool: its arrays are garbage once the run ends, instead of staying in ArrayPool.Shared for good.
+    private readonly RunBufferPool _pool = new();
+
     public SyncRun(ConnectorSpec connector, ICheckpointStore store, ISyncObserver observer, SyncEngineOptions options, MongoSource source, ClickHouseSink sink)
     {
         _connector = connector;
@@ -50,7 +53,11 @@ internal sealed class SyncRun : IDisposable
 
     public SyncProgress Total => _total;
 
-    public void Dispose() => _acknowledged.Dispose();
+    public void Dispose()
+    {
+        _acknowledged.Dispose();
+        _pool.Dispose();
+    }
 
     public long RowsRead => Interlocked.Read(ref _read);
 
@@ -146,7 +153,7 @@ internal sealed class SyncRun : IDisposable
         var insert = Task.Run(() => InsertLoopAsync(transform, cts.Token), CancellationToken.None);
         _ = insert.ContinueWith(t => Fail(t.Exception!.GetBaseException()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-        var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), 256);
+        var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
         try
         {
             using var cursor = await _source.OpenAsync(_connector, checkpoint, serializer, null, cts.Token);
@@ -197,7 +204,8 @@ internal sealed class SyncRun : IDisposable
 
     private async Task PostAsync(TransformBlock<DocumentBatch, EncodedBatch> transform, DocumentBatch batch, CancellationToken ct)
     {
-        // Two inserts' worth in flight: one being sent, the next one filling up behind it.
+        // Two inserts' worth in flight: one being sent, the next one filling up behind it. Bytes are the buffers held:
+        // documents until their batch joins an insert, rows until the insert is acknowledged.
         var maxRows = 2L * Math.Max(1, _options.MaxInsertRows);
         var maxBytes = 2L * Math.Max(1, _options.MaxInsertBytes);
         while (Interlocked.Read(ref _inFlightRows) > 0
@@ -258,12 +266,18 @@ internal sealed class SyncRun : IDisposable
 
         try
         {
-            batch.Rows?.Dispose();
+            if (batch.Rows is not null)
+            {
+                Interlocked.Add(ref _inFlightBytes, -batch.Rows.Length);
+                batch.Rows.Dispose();
+            }
+
             batch.Failures.Clear();
-            batch.Rows = new PooledBuffer(Math.Max(4096, batch.Documents.Bytes.Length));
+            batch.Rows = new PooledBuffer(Math.Max(4096, batch.Documents.Bytes.Length), _pool);
             batch.Schema = schema;
             batch.Status = encoder.Encode(batch.Documents.Bytes.WrittenSpan, schema, SyncedAtMillis(), Version(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
             batch.RowCount = rows;
+            Interlocked.Add(ref _inFlightBytes, batch.Rows.Length);
         }
         finally
         {
@@ -412,6 +426,7 @@ internal sealed class SyncRun : IDisposable
 
         // Its rows are final: the documents are no longer needed.
         batch.Documents.Dispose();
+        Interlocked.Add(ref _inFlightBytes, -batch.DocumentBytes);
         group.Add(batch);
         if (group.Rows >= _options.MaxInsertRows || group.Bytes >= _options.MaxInsertBytes)
         {
@@ -470,10 +485,10 @@ internal sealed class SyncRun : IDisposable
             _total.RowsFailed + progress.RowsFailed,
             _total.Batches + progress.Batches,
             _total.Bytes + progress.Bytes);
-        var documentBytes = batches.Sum(b => b.DocumentBytes);
+        var rowBytes = group.Bytes;
         group.Dispose();
         Interlocked.Add(ref _inFlightRows, -read);
-        Interlocked.Add(ref _inFlightBytes, -documentBytes);
+        Interlocked.Add(ref _inFlightBytes, -rowBytes);
         if (_acknowledged.CurrentCount == 0)
         {
             _acknowledged.Release();

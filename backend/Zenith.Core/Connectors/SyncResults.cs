@@ -28,7 +28,10 @@ public readonly record struct SyncProgress(long RowsRead, long RowsWritten, long
 /// </summary>
 public interface ISyncObserver
 {
-    /// <summary>A batch was acknowledged by ClickHouse and its checkpoint stored. <paramref name="batch"/> is the batch alone, <paramref name="total"/> the run so far.</summary>
+    /// <summary>
+    /// An insert (one or more coalesced batches) was acknowledged by ClickHouse and its checkpoint stored.
+    /// <paramref name="batch"/> is what that insert added, <paramref name="total"/> the run so far.
+    /// </summary>
     void BatchCommitted(SyncProgress batch, SyncProgress total);
 
     /// <summary>A document could not be written; the run goes on. Never pass document contents.</summary>

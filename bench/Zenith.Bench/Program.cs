@@ -4,8 +4,8 @@ using Zenith.Bench.Harness;
 var quick = new Option<bool>("--quick") { Description = "A twentieth of the documents, 3 measured runs, shorter micro-benchmarks (for development)." };
 var runs = new Option<int?>("--runs") { Description = "Measured runs per contestant and data set after the warm-up (default 5, 3 with --quick)." };
 var budget = new Option<double?>("--cell-budget") { Description = "Seconds of measured runs a contestant other than Zenith may take on one data set: fewer runs beyond it, and when the warm-up shows one full run would not fit, the runs are on the warm-up sample (default 30, 10 with --quick)." };
-var zenithBudget = new Option<double?>("--zenith-budget") { Description = "Seconds of measured runs Zenith may take on one data set (always at least one full run; default 120, 30 with --quick)." };
-var deadline = new Option<double?>("--deadline") { Description = "Minutes after which every remaining cell gets a single run so the whole benchmark ends near it (default 13, 6 with --quick)." };
+var zenithBudget = new Option<double?>("--zenith-budget") { Description = "Seconds of measured runs Zenith may take on one data set (always at least one full run; default 75, 30 with --quick)." };
+var deadline = new Option<double?>("--deadline") { Description = "Minutes after which every remaining cell gets a single run so the whole benchmark ends near it (default 11, 6 with --quick)." };
 var batchSize = new Option<int>("--batch-size") { Description = "The Zenith connectors' batch size (documents per batch).", DefaultValueFactory = _ => 10_000 };
 var dataSets = new Option<string[]>("--datasets") { Description = "Only these data sets: flat, nested, wide, messy, incremental.", AllowMultipleArgumentsPerToken = true };
 var contestants = new Option<string[]>("--contestants") { Description = "Only these contestants (names or slugs: zenith, node_script, chdb_mongodb__, ceiling__read_only, ceiling__insert_RowBinary).", AllowMultipleArgumentsPerToken = true };
@@ -25,8 +25,8 @@ run.SetAction((result, ct) =>
         isQuick,
         result.GetValue(runs) ?? (isQuick ? 3 : 5),
         result.GetValue(budget) ?? (isQuick ? 10 : 30),
-        result.GetValue(zenithBudget) ?? (isQuick ? 30 : 120),
-        (result.GetValue(deadline) ?? (isQuick ? 6 : 13)) * 60,
+        result.GetValue(zenithBudget) ?? (isQuick ? 30 : 75),
+        (result.GetValue(deadline) ?? (isQuick ? 6 : 11)) * 60,
         result.GetValue(batchSize),
         Set(result.GetValue(dataSets)),
         Set(result.GetValue(contestants)),

@@ -1,6 +1,6 @@
 /* Where a long URI or checkpoint may wrap: after `//`, `,`, `;` and `@`; before a single `/`, `?`,
-   `&` and `#`. Between those the text stays whole (a host name, host:port, a key=value pair); the
-   stylesheet's `overflow-wrap: anywhere` is only the last resort for a part longer than the line. */
+   `&` and `#`. Between those the text stays whole (a host name, host:port, a key=value pair); BreakableText
+   keeps each part whole unless it alone is longer than the line. */
 export function breakPoints(text: string): string[] {
   const parts: string[] = [];
   let start = 0;

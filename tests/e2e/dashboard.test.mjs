@@ -312,19 +312,19 @@ describe("the dashboard", () => {
     await collection.insertMany(visits(5000));
     const connector = await createConnector("chart_runs", { source: { uri: servers.mongoUri, database, collection: "chart_visits" } });
     await api.finishedRuns(connector.id, 1, syncTimeout);
-    await collection.insertMany(visits(3, 5000));
+    await collection.insertMany(visits(20, 5000));
 
     const page = await openPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(`${zenith.url}/connectors/${connector.id}`);
     await page.getByRole("button", { name: "Sync now" }).click();
     await page.locator('tr[data-status="succeeded"]').nth(1).waitFor({ timeout: syncTimeout });
     const written = await page.locator('tr[data-status="succeeded"] td[data-label="Written"]').allTextContents();
-    assert.deepEqual(written, ["3", "5,000"], "newest first: the incremental run, then the first load");
+    assert.deepEqual(written, ["20", "5,000"], "newest first: the incremental run, then the first load");
 
     const bars = page.locator('figure.chart .run-bar[data-status="succeeded"]');
     await bars.nth(1).waitFor();
     const [first, incremental] = await Promise.all([bars.nth(0).boundingBox(), bars.nth(1).boundingBox()]);
-    // On a linear axis 3 rows beside 5,000 would be under a pixel tall.
+    // On a linear axis its rate beside the first load's would be about a pixel tall.
     assert.ok(incremental.height >= 8, `the incremental run's bar is ${incremental.height} px tall`);
     assert.ok(first.height > incremental.height, "the first load is the faster run and the taller bar");
     const rates = await page.locator('tr[data-status="succeeded"] td[data-label="Rows/s"]').allTextContents();

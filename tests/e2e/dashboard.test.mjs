@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { MongoClient } from "mongodb";
 import { launchBrowser, screenshot } from "./support/browser.mjs";
+import { assertKeepsWidth, midWordBreaks, newPage, zenithApi } from "./support/dashboard.mjs";
 import { freePort, startTestServers, startZenith } from "./support/processes.mjs";
 
 // Generous bounds for a shared 2-core machine: the conditions are awaited, never slept for.
@@ -11,22 +12,30 @@ const syncTimeout = 120_000;
 
 let servers;
 let zenith;
+let api;
 let browser;
 let mongo;
 const database = `e2e_${Date.now()}`;
 const documentCount = 1234;
 
+/** Realistic visits, as the monitoring product of the PRD stores them. */
+const visits = (count, from = 0) =>
+  Array.from({ length: count }, (_, n) => {
+    const i = from + n;
+    return {
+      site: `site-${i % 17}`,
+      organization_id: i % 5,
+      device: { type: i % 2 === 0 ? "mobile" : "desktop", browser: { name: "Firefox", version: 140 } },
+      updated_at: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
+    };
+  });
+
 before(async () => {
   servers = await startTestServers();
   zenith = await startZenith();
+  api = zenithApi(zenith.url);
   mongo = new MongoClient(servers.mongoUri);
-  const visits = Array.from({ length: documentCount }, (_, i) => ({
-    site: `site-${i % 17}`,
-    organization_id: i % 5,
-    device: { type: i % 2 === 0 ? "mobile" : "desktop", browser: { name: "Firefox", version: 140 } },
-    updated_at: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
-  }));
-  await mongo.db(database).collection("visited_sites").insertMany(visits);
+  await mongo.db(database).collection("visited_sites").insertMany(visits(documentCount));
   browser = await launchBrowser();
 });
 
@@ -37,26 +46,11 @@ after(async () => {
   await servers?.stop();
 });
 
-async function newPage(viewport = { width: 1280, height: 860 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  return page;
-}
-
-async function apiCall(method, path, body) {
-  const response = await fetch(`${zenith.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === "" ? null : JSON.parse(text) };
-}
+const openPage = (options) => newPage(browser, options);
 
 /** A connector made through the API, for tests about what happens to one that exists. */
 async function createConnector(name, overrides = {}) {
-  const { status, body } = await apiCall("POST", "/api/connectors", {
+  const { status, body } = await api.call("POST", "/api/connectors", {
     name,
     source: { uri: servers.mongoUri, database, collection: "visited_sites" },
     destination: { uri: servers.clickHouseUrl, database: "default", table: name },
@@ -76,38 +70,67 @@ async function clickHouseCount(table) {
 
 /** The list page's row for a connector. */
 const connectorRow = (page, name) => page.locator(`tr[data-connector="${name}"]`);
+/** A box of the detail page's summary, by its label. */
+const summaryValue = (page, label) => page.locator(".summary > div", { has: page.locator("dt", { hasText: label }) }).locator("dd");
 
 describe("the dashboard", () => {
-  // First in the file, on a fresh service: the only test that needs the connector list empty.
   test("a new user sees what to do, and a validation error from the API is shown beside its field", async () => {
-    const page = await newPage();
-    await page.goto(zenith.url);
-    await page.getByRole("heading", { name: "No connectors yet" }).waitFor();
-    await screenshot(page, "01-empty-state");
+    // An empty list needs a service of its own: the other tests' connectors are in the shared one.
+    const fresh = await startZenith();
+    const page = await openPage();
+    try {
+      await page.goto(fresh.url);
+      await page.getByRole("heading", { name: "No connectors yet" }).waitFor();
+      await screenshot(page, "01-empty-state");
 
-    await page.getByRole("link", { name: "Create your first connector" }).click();
-    await page.getByLabel("Name").fill("bad_interval");
-    await page.getByLabel("Interval (seconds)").fill("0");
-    await page.getByLabel("Connection string").fill(servers.mongoUri);
-    await page.getByLabel("Database").first().fill(database);
+      await page.getByRole("link", { name: "Create your first connector" }).click();
+      await page.getByLabel("Name").fill("bad_interval");
+      await page.getByLabel("Interval (seconds)").fill("0");
+      await page.getByLabel("Connection string").fill(servers.mongoUri);
+      await page.getByLabel("Database").first().fill(database);
+      await page.getByLabel("Collection").fill("visited_sites");
+      await page.getByLabel("Table").fill("bad_interval");
+      await page.getByRole("button", { name: "Create connector" }).click();
+
+      const interval = page.getByLabel("Interval (seconds)");
+      const error = page.locator("#field-intervalSeconds-error");
+      await error.waitFor();
+      assert.match(await error.textContent(), /interval must be between 1 and/i);
+      assert.equal(await interval.getAttribute("aria-invalid"), "true");
+      assert.match(await interval.getAttribute("aria-describedby"), /field-intervalSeconds-error/);
+      // Nothing was created.
+      assert.deepEqual((await zenithApi(fresh.url).call("GET", "/api/connectors")).body, []);
+      await screenshot(page, "02-validation-error");
+    } finally {
+      await page.context().close();
+      await fresh.stop();
+    }
+  });
+
+  test("a name with other characters than letters, digits and underscores is refused beside the field", async () => {
+    const page = await openPage();
+    await page.goto(`${zenith.url}/connectors/new`);
+    const name = page.getByLabel("Name");
+    await name.fill("my connector!");
     await page.getByLabel("Collection").fill("visited_sites");
-    await page.getByLabel("Table").fill("bad_interval");
+    await page.getByLabel("Database").first().fill(database);
+    await page.getByLabel("Table").fill("my_connector");
     await page.getByRole("button", { name: "Create connector" }).click();
 
-    const interval = page.getByLabel("Interval (seconds)");
-    const error = page.locator("#field-intervalSeconds-error");
+    const error = page.locator("#field-name-error");
     await error.waitFor();
-    assert.match(await error.textContent(), /interval must be between 1 and/i);
-    assert.equal(await interval.getAttribute("aria-invalid"), "true");
-    assert.match(await interval.getAttribute("aria-describedby"), /field-intervalSeconds-error/);
-    // Nothing was created.
-    assert.ok(!(await apiCall("GET", "/api/connectors")).body.some((c) => c.name === "bad_interval"));
-    await screenshot(page, "02-validation-error");
+    assert.match(await error.textContent(), /letters .*digits and underscores/);
+    assert.equal(await name.getAttribute("aria-invalid"), "true");
+    assert.ok(await name.evaluate((input) => input === document.activeElement), "the refused field has the focus");
+    assert.ok(!(await api.call("GET", "/api/connectors")).body.some((c) => c.name.startsWith("my connector")), "nothing was sent");
+
+    await name.fill("my_connector");
+    await error.waitFor({ state: "detached" });
     await page.context().close();
   });
 
   test("a connector created through the form syncs every document of the collection", async () => {
-    const page = await newPage();
+    const page = await openPage();
     await page.goto(`${zenith.url}/connectors/new`);
     await page.getByLabel("Name").fill("visits_form");
     await page.getByLabel("Interval (seconds)").fill("3600");
@@ -116,6 +139,13 @@ describe("the dashboard", () => {
     await page.getByLabel("Collection").fill("visited_sites");
     await page.getByLabel("HTTP address").fill(servers.clickHouseUrl);
     await page.getByLabel("Table").fill("visits_form");
+
+    // The checks come before saving, in the order a user makes them.
+    const checks = ["Test connection", "Preview mapping", "Create connector"];
+    const boxes = await Promise.all(checks.map((name) => page.getByRole("button", { name }).boundingBox()));
+    assert.ok(boxes[0].y < boxes[1].y && boxes[1].y < boxes[2].y, `test → preview → create, top to bottom: ${JSON.stringify(boxes)}`);
+    assert.equal(await page.getByRole("button", { name: "Preview mapping" }).isDisabled(), true);
+    await page.getByText("Save the connector first: the preview samples its collection.").waitFor();
 
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.locator('.check-results li[data-ok="true"]').nth(1).waitFor();
@@ -128,7 +158,7 @@ describe("the dashboard", () => {
     const written = await page.locator('tr[data-status="succeeded"]').first().locator('td[data-label="Written"]').textContent();
     assert.equal(Number(written.replace(/,/g, "")), documentCount);
     assert.equal(await clickHouseCount("visits_form"), documentCount);
-    await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
+    await page.locator('figure.chart .run-bar[data-status="succeeded"]').first().waitFor();
     await screenshot(page, "04-connector-detail");
     await page.setViewportSize({ width: 420, height: 860 });
     await screenshot(page, "04-connector-detail-narrow");
@@ -141,7 +171,8 @@ describe("the dashboard", () => {
     await screenshot(page, "05-connectors-list");
 
     await page.getByRole("link", { name: "Logs" }).click();
-    await page.getByLabel("Connector").selectOption({ label: "visits_form" });
+    await page.getByRole("heading", { name: "Logs" }).waitFor();
+    await page.getByLabel("Connector", { exact: true }).selectOption({ label: "visits_form" });
     await page.locator(".log-line", { hasText: "visits_form" }).first().waitFor();
     await screenshot(page, "06-logs");
     await page.context().close();
@@ -152,17 +183,35 @@ describe("the dashboard", () => {
     const connector = await createConnector("bad_destination", {
       destination: { uri: `http://127.0.0.1:${closedPort}`, database: "default", table: "bad_destination" },
     });
-    const page = await newPage();
+    const page = await openPage();
     await page.goto(zenith.url);
     await connectorRow(page, "bad_destination").locator('[data-status="failed"], [data-status="error"]').waitFor({ timeout: syncTimeout });
 
     await page.getByRole("link", { name: "bad_destination", exact: true }).click();
     const failedRun = page.locator('tr[data-status="failed"]').first();
     await failedRun.waitFor();
-    const shown = (await failedRun.locator(".run-error").textContent()).trim();
-    const { body: runs } = await apiCall("GET", `/api/connectors/${connector.id}/runs`);
-    assert.ok(shown.length > 0, "the failed run shows an error message");
-    assert.equal(shown, runs.find((r) => r.status === "failed").error);
+    const shown = (await failedRun.locator(".run-error .message-line").textContent()).trim();
+    const { body: runs } = await api.call("GET", `/api/connectors/${connector.id}/runs`);
+    const error = runs.find((r) => r.status === "failed").error;
+    assert.ok(shown.length > 0 && shown.length <= 120, `one short line: ${shown}`);
+    assert.ok(error.startsWith(shown.replace(/…$/, "")), `the line is the start of the run's error: ${shown} / ${error}`);
+
+    // The chart marks the failed run: its colour, a tinted slot, the legend, and the tooltip says why.
+    const bar = page.locator('figure.chart .run-bar[data-status="failed"]').first();
+    await bar.waitFor();
+    assert.ok((await page.locator("figure.chart .run-failed-band").count()) >= 1);
+    assert.equal(await bar.getAttribute("fill"), "#c23a3a");
+    await page.locator(".chart-legend-item", { hasText: "Failed" }).waitFor();
+    await bar.hover({ force: true });
+    const tooltip = page.locator('.chart-tooltip[data-status="failed"]');
+    await tooltip.waitFor();
+    assert.match(await tooltip.textContent(), /Failed/);
+    assert.ok((await tooltip.locator(".chart-tooltip-error").textContent()).startsWith(shown.replace(/…$/, "")));
+    // The chart and the table write the run's start the same way.
+    const started = (await failedRun.locator('td[data-label="Started"]').textContent()).trim();
+    assert.ok((await tooltip.textContent()).includes(started), `"${started}" in the tooltip: ${await tooltip.textContent()}`);
+    const ticks = await page.locator("figure.chart .recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value").allTextContents();
+    assert.ok(ticks.includes(started), `"${started}" among the chart's times: ${ticks.join(" | ")}`);
     await screenshot(page, "07-failed-run");
 
     await page.getByRole("link", { name: "Edit", exact: true }).click();
@@ -175,23 +224,23 @@ describe("the dashboard", () => {
 
   test("pause and resume", async () => {
     const connector = await createConnector("pause_me");
-    const page = await newPage();
+    const page = await openPage();
     await page.goto(zenith.url);
     const row = connectorRow(page, "pause_me");
     await row.getByRole("button", { name: "Pause pause_me" }).click();
     await row.locator('[data-status="paused"]').waitFor();
-    assert.equal((await apiCall("GET", `/api/connectors/${connector.id}`)).body.status, "paused");
+    assert.equal((await api.call("GET", `/api/connectors/${connector.id}`)).body.status, "paused");
     await screenshot(page, "08-paused");
 
     await row.getByRole("button", { name: "Resume pause_me" }).click();
     await row.getByRole("button", { name: "Pause pause_me" }).waitFor();
-    assert.equal((await apiCall("GET", `/api/connectors/${connector.id}`)).body.status, "active");
+    assert.equal((await api.call("GET", `/api/connectors/${connector.id}`)).body.status, "active");
     await page.context().close();
   });
 
   test("edit changes the saved connector", async () => {
     const connector = await createConnector("edit_me");
-    const page = await newPage();
+    const page = await openPage();
     await page.goto(zenith.url);
     await connectorRow(page, "edit_me").getByRole("link", { name: "Edit edit_me" }).click();
     const interval = page.getByLabel("Interval (seconds)");
@@ -209,7 +258,7 @@ describe("the dashboard", () => {
     await page.getByLabel("Batch size").fill("500");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("every 2 min").waitFor();
-    const { body } = await apiCall("GET", `/api/connectors/${connector.id}`);
+    const { body } = await api.call("GET", `/api/connectors/${connector.id}`);
     assert.equal(body.intervalSeconds, 120);
     assert.equal(body.batchSize, 500);
     await page.context().close();
@@ -217,7 +266,7 @@ describe("the dashboard", () => {
 
   test("delete asks for confirmation, then removes the connector", async () => {
     const connector = await createConnector("delete_me");
-    const page = await newPage({ width: 420, height: 860 });
+    const page = await openPage({ viewport: { width: 420, height: 860 } });
     await page.goto(zenith.url);
     await connectorRow(page, "delete_me").getByRole("button", { name: "Delete delete_me" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete delete_me?" });
@@ -225,7 +274,146 @@ describe("the dashboard", () => {
     await screenshot(page, "09-delete-confirmation-narrow", { fullPage: false });
     await dialog.getByRole("button", { name: "Delete connector" }).click();
     await connectorRow(page, "delete_me").waitFor({ state: "detached" });
-    assert.equal((await apiCall("GET", `/api/connectors/${connector.id}`)).status, 404);
+    assert.equal((await api.call("GET", `/api/connectors/${connector.id}`)).status, 404);
+    await page.context().close();
+  });
+
+  test("deleting from its page says so on the list, and the deleted connector's address says it is gone", async () => {
+    const connector = await createConnector("delete_from_page");
+    const page = await openPage();
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("dialog", { name: "Delete delete_from_page?" }).getByRole("button", { name: "Delete connector" }).click();
+
+    await page.getByRole("heading", { name: "Connectors", exact: true }).waitFor();
+    await page.locator(".alert-ok", { hasText: "delete_from_page deleted. Its ClickHouse table stays where it is." }).waitFor();
+    assert.equal(await connectorRow(page, "delete_from_page").count(), 0);
+    // Said once: a reload does not repeat it.
+    await page.reload();
+    await page.getByRole("heading", { name: "Connectors", exact: true }).waitFor();
+    assert.equal(await page.locator(".alert-ok").count(), 0);
+
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    await page.getByRole("heading", { name: "Connector not found" }).waitFor();
+    const text = await page.locator("main").textContent();
+    assert.match(text, new RegExp(`There is no connector with id ${connector.id}\\. It may have been deleted\\.`));
+    assert.doesNotMatch(text, /GET \/api|\.:/, "no API instructions, no doubled punctuation");
+    await screenshot(page, "12-connector-not-found");
+    await page.getByRole("link", { name: "Back to the connectors" }).click();
+    await page.getByRole("heading", { name: "Connectors", exact: true }).waitFor();
+
+    await page.goto(`${zenith.url}/connectors/abc/edit`);
+    await page.getByRole("heading", { name: "Connector not found" }).waitFor();
+    await page.context().close();
+  });
+
+  test("a small incremental run stays visible on the chart beside the first load", async () => {
+    const collection = mongo.db(database).collection("chart_visits");
+    await collection.insertMany(visits(5000));
+    const connector = await createConnector("chart_runs", { source: { uri: servers.mongoUri, database, collection: "chart_visits" } });
+    await api.finishedRuns(connector.id, 1, syncTimeout);
+    await collection.insertMany(visits(20, 5000));
+
+    const page = await openPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.locator('tr[data-status="succeeded"]').nth(1).waitFor({ timeout: syncTimeout });
+    const written = await page.locator('tr[data-status="succeeded"] td[data-label="Written"]').allTextContents();
+    assert.deepEqual(written, ["20", "5,000"], "newest first: the incremental run, then the first load");
+
+    const bars = page.locator('figure.chart .run-bar[data-status="succeeded"]');
+    await bars.nth(1).waitFor();
+    const [first, incremental] = await Promise.all([bars.nth(0).boundingBox(), bars.nth(1).boundingBox()]);
+    // On a linear axis its rate beside the first load's would be about a pixel tall.
+    assert.ok(incremental.height >= 8, `the incremental run's bar is ${incremental.height} px tall`);
+    assert.ok(first.height > incremental.height, "the first load is the faster run and the taller bar");
+    const rates = await page.locator('tr[data-status="succeeded"] td[data-label="Rows/s"]').allTextContents();
+    assert.ok(rates.every((r) => /^[\d,.]+$/.test(r) && Number(r.replace(/,/g, "")) > 0), `rows/s of both runs: ${rates}`);
+    await screenshot(page, "13-chart-incremental-runs");
+    await page.context().close();
+  });
+
+  test("the time since the last sync is never in the future, even with the browser's clock behind the server's", async () => {
+    const connector = await createConnector("clock_skew");
+    const page = await openPage({ clockBehindMs: 30_000 });
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    await page.locator('tr[data-status="succeeded"]').first().waitFor({ timeout: syncTimeout });
+    const detail = summaryValue(page, "Last successful sync");
+    await detail.locator("time").waitFor();
+    assert.match(await detail.textContent(), /^(just now|\d+ seconds ago)$/);
+
+    await page.getByRole("link", { name: "Connectors" }).first().click();
+    const listed = connectorRow(page, "clock_skew").locator('td[data-label="Last successful sync"]');
+    await listed.locator("time").waitFor();
+    assert.match(await listed.textContent(), /^(just now|\d+ seconds ago)$/);
     await page.context().close();
   });
 });
+
+describe("long texts", () => {
+  // A mistyped host: the driver's answer is ~2,000 characters (its whole server-selection state).
+  const mistypedUri =
+    "mongodb://mongo-typo.invalid:27017,mongo-typo-b.invalid:27017,mongo-typo-c.invalid:27017/?authSource=admin&replicaSet=rs0&readPreference=nearest";
+
+  test("a failing connector's long error is one short line everywhere, the full text behind Details, and the page keeps its width", async () => {
+    const connector = await createConnector("mistyped_host", { source: { uri: mistypedUri, database, collection: "visited_sites" } });
+    const page = await openPage({ viewport: { width: 1366, height: 900 } });
+
+    await page.goto(zenith.url);
+    const row = connectorRow(page, "mistyped_host");
+    const badge = row.locator('[data-status="failed"], [data-status="error"]');
+    await badge.waitFor({ timeout: syncTimeout });
+    const { body: runs } = await api.call("GET", `/api/connectors/${connector.id}/runs`);
+    const error = runs.find((r) => r.status === "failed").error;
+    assert.ok(error.length > 1000, `the driver's text is long (${error.length} characters)`);
+    const tooltip = await badge.getAttribute("title");
+    assert.ok(tooltip.length <= 120 && !tooltip.includes("\n"), `the badge's tooltip is one short line: ${tooltip}`);
+    assert.match(tooltip, /^MongoDB at mongo-typo\.invalid:27017/);
+    await assertKeepsWidth(page, "the list");
+    // The row's buttons stay on one line.
+    const buttons = await row.locator(".row-actions > *").evaluateAll((elements) => elements.map((e) => e.getBoundingClientRect().top));
+    assert.equal(buttons.length, 4);
+    assert.ok(buttons.every((top) => Math.abs(top - buttons[0]) < 1), `the buttons' tops: ${buttons}`);
+
+    await page.getByRole("link", { name: "mistyped_host", exact: true }).click();
+    const failedRun = page.locator('tr[data-status="failed"]').first();
+    await failedRun.waitFor();
+    const line = failedRun.locator(".run-error .message-line");
+    const shown = await line.textContent();
+    assert.ok(shown.length <= 120, `the run's error is one short line: ${shown}`);
+    assert.ok(error.startsWith(shown.replace(/…$/, "")));
+    const details = failedRun.locator(".run-error details");
+    assert.equal(await details.locator("pre").isVisible(), false, "the full text waits behind Details");
+    const logLine = page.locator('.log-line[data-level="error"]').first();
+    assert.ok((await logLine.locator(".message-line").textContent()).length <= 120, "the log line is short too");
+    await assertKeepsWidth(page, "the failing connector's page");
+
+    await details.locator("summary").click();
+    assert.match(await details.locator("pre").textContent(), /Name or service not known/);
+    await assertKeepsWidth(page, "the failing connector's page with the details open");
+    // The URI wraps between hosts and options, not inside a host name.
+    assert.deepEqual(await midWordBreaks(summaryValue(page, "Source")), []);
+    await screenshot(page, "14-long-error");
+
+    // The connection test and the preview say the same in one line each, with the details behind.
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByRole("button", { name: "Preview mapping" }).click();
+    const source = page.locator('.check-results li[data-ok="false"]', { hasText: "MongoDB" });
+    await source.waitFor({ timeout: syncTimeout });
+    assert.ok((await source.locator(".message-line").textContent()).length <= 120);
+    await source.locator("details summary").waitFor();
+    const previewError = page.locator(".check .alert-error");
+    await previewError.waitFor({ timeout: syncTimeout });
+    assert.match(await previewError.locator(".message-line").textContent(), /^Could not sample the collection\. .{10,}…$/);
+    await previewError.locator("details summary").click();
+    await assertKeepsWidth(page, "the form with both checks failed");
+    await screenshot(page, "15-long-error-checks");
+
+    await page.getByRole("link", { name: "Logs" }).click();
+    await page.locator('.log-line[data-level="error"]', { hasText: "mistyped_host" }).first().waitFor();
+    await assertKeepsWidth(page, "the log");
+    await page.context().close();
+  });
+});
+

@@ -1,3 +1,4 @@
+import { serverClock } from "../lib/clock";
 import { auth } from "./auth";
 import { Client } from "./generated";
 import { ApiError, readProblem } from "./problem";
@@ -10,6 +11,7 @@ const http = {
     const headers = new Headers(init?.headers);
     if (sentAuthorization !== null) headers.set("Authorization", sentAuthorization);
     const response = await window.fetch(url, { ...init, headers });
+    serverClock.observe(response.headers.get("Date"));
     if (response.ok) return response;
     if (response.status === 401) {
       auth.refused(sentAuthorization === null ? null : sentAuthorization.slice("Bearer ".length));

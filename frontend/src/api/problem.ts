@@ -29,6 +29,8 @@ export class ApiError extends Error {
   }
 }
 
+export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
+
 export function normaliseFieldPath(key: string): string {
   return key
     .replace(/^\$\.?/, "")
@@ -51,11 +53,13 @@ export async function readProblem(response: Response): Promise<ProblemDetails> {
   return { title: response.statusText || `HTTP ${response.status}` };
 }
 
+/** Title and detail as one text: "Connector not found. There is no…", "Conflict: A connector…". */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    const { title, detail } = error.problem;
-    if (title !== undefined && detail !== undefined && detail !== "") return `${title}: ${detail}`;
-    return error.message;
+    const title = error.problem.title?.trim() ?? "";
+    const detail = error.problem.detail?.trim() ?? "";
+    if (title === "" || detail === "") return error.message;
+    return /[.!?:]$/.test(title) ? `${title} ${detail}` : `${title}: ${detail}`;
   }
   if (error instanceof Error) return error.message;
   return String(error);

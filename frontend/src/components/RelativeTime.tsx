@@ -1,21 +1,13 @@
-import { useEffect, useState } from "react";
+import { useServerNow } from "../lib/clock";
 import { formatDateTime, formatRelative } from "../lib/format";
 
 /** "3 minutes ago", kept current while the page is open, with the exact time on hover. */
 export function RelativeTime({ date, empty = "never" }: { date: Date | null; empty?: string }) {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      setNow(new Date());
-    }, 10_000);
-    return () => {
-      window.clearInterval(timer);
-    };
-  }, []);
+  const now = useServerNow();
   if (date === null) return <span className="muted">{empty}</span>;
   return (
     <time dateTime={date.toISOString()} title={formatDateTime(date)}>
-      {formatRelative(date, now)}
+      {formatRelative(date, new Date(now))}
     </time>
   );
 }

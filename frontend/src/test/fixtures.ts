@@ -14,6 +14,7 @@ export function aRun(overrides: Partial<Run> = {}): Run {
     rowsFailed: 0,
     bytes: 53120000,
     durationMs: 2012,
+    rowsPerSecond: 120000 / 2.012,
     error: null,
     ...overrides,
   };
@@ -42,3 +43,20 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     ...overrides,
   };
 }
+
+/* What the service says today when a MongoDB host name is mistyped: the driver's whole server
+   selection state, ~2,000 characters over several lines (as seen from Zenith with MongoDB.Driver 3). */
+export const mistypedHostError = [
+  "MongoDB at mongo-typo.invalid:27017 is unreachable: A timeout occurred after 9998ms selecting a server using CompositeServerSelector{ Selectors = ReadPreferenceServerSelector{ ReadPreference = { Mode : Primary } }, LatencyLimitingServerSelector{ AllowedLatencyRange = 00:00:00.0150000 }, OperationsCountServerSelector }. Client view of cluster state is { ClusterId : \"1\", Type : \"Unknown\", State : \"Disconnected\", Servers : [{ ServerId: \"{ ClusterId : 1, EndPoint : \"Unspecified/mongo-typo.invalid:27017\" }\", EndPoint: \"Unspecified/mongo-typo.invalid:27017\", ReasonChanged: \"Heartbeat\", State: \"Disconnected\", ServerVersion: , TopologyVersion: , Type: \"Unknown\", HeartbeatException: \"MongoDB.Driver.MongoConnectionException: An exception occurred while opening a connection to the server.",
+  " ---> System.Net.Sockets.SocketException (00000005, 0xFFFDFFFF): Name or service not known",
+  "   at System.Net.Dns.GetHostEntryOrAddressesCore(String hostName, Boolean justAddresses, AddressFamily addressFamily, Nullable`1 activityOrDefault)",
+  "   at System.Net.Dns.GetHostAddresses(String hostNameOrAddress, AddressFamily family)",
+  "   at MongoDB.Driver.Core.Connections.TcpStreamFactory.ResolveEndPoints(EndPoint initial)",
+  "   at MongoDB.Driver.Core.Connections.TcpStreamFactory.CreateStream(EndPoint endPoint, CancellationToken cancellationToken)",
+  "   at MongoDB.Driver.Core.Connections.BinaryConnection.OpenHelper(OperationContext operationContext)",
+  "   --- End of inner exception stack trace ---",
+  "   at MongoDB.Driver.Core.Connections.BinaryConnection.OpenHelper(OperationContext operationContext)",
+  "   at MongoDB.Driver.Core.Connections.BinaryConnection.Open(OperationContext operationContext)",
+  "   at MongoDB.Driver.Core.Servers.ServerMonitor.InitializeConnection(OperationContext operationContext)",
+  "   at MongoDB.Driver.Core.Servers.ServerMonitor.Heartbeat(CancellationToken cancellationToken)\", LastHeartbeatTimestamp: \"2026-12-01T21:15:04.2493407Z\", LastUpdateTimestamp: \"2026-12-01T21:15:04.2493457Z\" }] }.",
+].join("\n");

@@ -1,4 +1,6 @@
 import { errorMessage } from "../../api/problem";
+import { MessageText } from "../../components/MessageText";
+import { toMessage } from "../../lib/message";
 import { type ConnectorDraft, type EndpointResult, usePreviewMapping, useTestConnection } from "./api";
 
 interface ConnectionTestPanelProps {
@@ -27,7 +29,11 @@ export function ConnectionTestPanel({ connectorId, getDraft, isDirty }: Connecti
         </button>
       </div>
       <div role="status" aria-live="polite">
-        {test.isError && <p className="alert alert-error">{errorMessage(test.error)}</p>}
+        {test.isError && (
+          <div className="alert alert-error">
+            <MessageText message={toMessage(errorMessage(test.error))} />
+          </div>
+        )}
         {test.data && (
           <ul className="check-results">
             <EndpointLine label="MongoDB" result={test.data.source} />
@@ -45,7 +51,8 @@ function EndpointLine({ label, result }: { label: string; result: EndpointResult
       <span className="check-icon" aria-hidden="true">
         {result.ok ? "✓" : "✗"}
       </span>
-      <strong>{label}</strong> {result.ok ? "reachable" : "failed"}: <span className="check-message">{result.message}</span>
+      <strong>{label}</strong> {result.ok ? "reachable" : "failed"}:{" "}
+      <MessageText message={result.message} />
     </li>
   );
 }
@@ -70,7 +77,11 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
       </div>
       {connectorId === null && <p className="muted small">Save the connector first: the preview samples its collection.</p>}
       <div role="status" aria-live="polite">
-        {preview.isError && <p className="alert alert-error">{errorMessage(preview.error)}</p>}
+        {preview.isError && (
+          <div className="alert alert-error">
+            <MessageText message={toMessage(errorMessage(preview.error))} />
+          </div>
+        )}
         {preview.data && (
           <>
             <p className="muted small">

@@ -1,4 +1,6 @@
 import { Link, useParams } from "react-router";
+import { isNotFound } from "../../api/problem";
+import { BreakableText } from "../../components/BreakableText";
 import { QueryError } from "../../components/QueryError";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -8,19 +10,27 @@ import { useLogs } from "../logs/api";
 import { RunsChart } from "../runs/RunsChart";
 import { RunsTable } from "../runs/RunsTable";
 import { useRuns } from "../runs/api";
-import { type Connector, syncModes, useConnector } from "./api";
+import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
+import { ConnectorNotFound } from "./ConnectorNotFound";
 import { connectorBadge } from "./status";
 import { useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorDetailPage() {
-  const id = Number(useParams().id);
+  const param = useParams().id;
+  const id = connectorIdFrom(param);
+  return id === null ? <ConnectorNotFound id={param} /> : <ConnectorDetail id={id} />;
+}
+
+function ConnectorDetail({ id }: { id: number }) {
   const connector = useConnector(id);
   const runs = useRuns(id);
   const logs = useLogs({ connectorId: id, limit: 100 });
   const actions = useConnectorActions({ afterDelete: "/" });
 
   if (connector.isPending) return <p className="muted">Loading…</p>;
-  if (connector.isError) return <QueryError error={connector.error} what="the connector" />;
+  if (isNotFound(connector.error)) return <ConnectorNotFound id={String(id)} />;
+  // A refresh that failed keeps the last data on screen, with the reason above it.
+  if (connector.data === undefined) return <QueryError error={connector.error} what="the connector" />;
   const c = connector.data;
   const paused = c.status === "paused" || c.status === "error";
 
@@ -49,6 +59,7 @@ export function ConnectorDetailPage() {
         </div>
       </header>
       {actions.feedback}
+      {connector.isError && <QueryError error={connector.error} what="the latest state of the connector" />}
       {c.status === "error" && (
         <p className="alert alert-error">
           Stopped after {c.consecutiveFailures} failed syncs in a row. Fix the cause (see the runs below), then Resume.
@@ -77,13 +88,13 @@ function Summary({ connector: c }: { connector: Connector }) {
       <div>
         <dt>Source</dt>
         <dd className="mono">
-          {c.source.uri} · {c.source.database}.{c.source.collection}
+          <BreakableText text={c.source.uri} /> · <BreakableText text={`${c.source.database}.${c.source.collection}`} />
         </dd>
       </div>
       <div>
         <dt>Destination</dt>
         <dd className="mono">
-          {c.destination.uri} · {c.destination.database}.{c.destination.table}
+          <BreakableText text={c.destination.uri} /> · <BreakableText text={`${c.destination.database}.${c.destination.table}`} />
         </dd>
       </div>
       <div>
@@ -106,7 +117,7 @@ function Summary({ connector: c }: { connector: Connector }) {
       <div>
         <dt>Checkpoint</dt>
         <dd className="mono" data-testid="checkpoint">
-          {c.checkpoint ?? <span className="muted">none yet</span>}
+          {c.checkpoint === null ? <span className="muted">none yet</span> : <BreakableText text={c.checkpoint} />}
         </dd>
       </div>
     </dl>

@@ -6,8 +6,10 @@ import { renderWithProviders } from "../../test/render";
 import { ConnectorForm } from "./ConnectorForm";
 import { type ConnectorDraft, emptyDraft, toRequest } from "./api";
 
-function renderForm(onSave: (draft: ConnectorDraft) => Promise<void>) {
-  return renderWithProviders(<ConnectorForm connectorId={null} initial={emptyDraft} onSave={onSave} onCancel={vi.fn()} />);
+function renderForm(onSave: (draft: ConnectorDraft) => Promise<void>, options: { connectorId?: number; initial?: ConnectorDraft } = {}) {
+  return renderWithProviders(
+    <ConnectorForm connectorId={options.connectorId ?? null} initial={options.initial ?? emptyDraft} onSave={onSave} onCancel={vi.fn()} />,
+  );
 }
 
 describe("ConnectorForm", () => {
@@ -75,5 +77,40 @@ describe("ConnectorForm", () => {
     expect(screen.queryByLabelText("Cursor field")).not.toBeInTheDocument();
     await userEvent.selectOptions(screen.getByLabelText("Mode"), "incremental_timestamp");
     expect(screen.getByLabelText("Cursor field")).toHaveValue("updated_at");
+  });
+
+  it("refuses a name with other characters than its hint allows, beside the field, without sending the form", async () => {
+    const onSave = vi.fn();
+    renderForm(onSave);
+    const name = screen.getByLabelText(/Name/);
+    await userEvent.type(name, "my connector!");
+    await userEvent.tab();
+    expect(name).toHaveAttribute("aria-invalid", "true");
+    expect(name).toHaveAccessibleDescription(expect.stringContaining("Use only letters (a–z, A–Z), digits and underscores") as string);
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(onSave).not.toHaveBeenCalled();
+
+    await userEvent.clear(name);
+    await userEvent.type(name, "my_connector_2");
+    expect(name).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("keeps a stored name the rule came after, so the connector can still be edited", async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    renderForm(onSave, { connectorId: 4, initial: { ...emptyDraft, name: "orders-eu" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(onSave).toHaveBeenCalledOnce();
+  });
+
+  it("puts the checks before saving: test connection, then preview mapping, then create", () => {
+    renderForm(vi.fn());
+    const order = screen
+      .getAllByRole("button")
+      .map((b) => b.textContent)
+      .filter((text) => text === "Test connection" || text === "Preview mapping" || text === "Create connector");
+    expect(order).toEqual(["Test connection", "Preview mapping", "Create connector"]);
+    // An unsaved connector cannot be sampled yet (the API previews saved connectors only): the button says why.
+    expect(screen.getByRole("button", { name: "Preview mapping" })).toBeDisabled();
+    expect(screen.getByText(/Save the connector first/)).toBeInTheDocument();
   });
 });

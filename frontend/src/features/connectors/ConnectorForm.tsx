@@ -1,6 +1,8 @@
 import { useState } from "react";
 import { type FieldPath, type UseFormRegisterReturn, useForm, useWatch } from "react-hook-form";
 import { ApiError, errorMessage } from "../../api/problem";
+import { MessageText } from "../../components/MessageText";
+import { toMessage } from "../../lib/message";
 import { splitPassword } from "../../lib/uri";
 import { type ConnectorDraft, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
@@ -38,6 +40,14 @@ const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "ma
 const wholeNumber = (value: unknown) =>
   typeof value !== "string" || value.trim() === "" || /^-?\d+$/.test(value.trim()) || "Enter a whole number.";
 
+/* The name is a metric label and a log key: the hint's rule, checked as typed (the API's check is to
+   follow). A blank name is the API's to refuse; a stored name that predates the rule stays valid. */
+const namePattern = /^[A-Za-z0-9_]+$/;
+const nameRule = (storedName: string) => (value: unknown) => {
+  const name = typeof value === "string" ? value.trim() : "";
+  return name === "" || name === storedName || namePattern.test(name) || "Use only letters (a–z, A–Z), digits and underscores, e.g. visited_sites.";
+};
+
 interface ConnectorFormProps {
   connectorId: number | null;
   initial: ConnectorDraft;
@@ -47,10 +57,12 @@ interface ConnectorFormProps {
 }
 
 /* Validation is the API's: the form sends what was typed and shows the problem details' field
-   errors beside their fields, so the rules live in one place. */
+   errors beside their fields, so the rules live in one place. Checked here as well, on leaving the
+   field: only what cannot be sent as typed (a number that is text) and the name's characters. */
 export function ConnectorForm({ connectorId, initial, onSave, onCancel }: ConnectorFormProps) {
   const { register, handleSubmit, setError, getValues, setValue, control, formState } = useForm<ConnectorDraft>({
     defaultValues: initial,
+    mode: "onTouched",
   });
   const [formError, setFormError] = useState<string | null>(null);
   // Open when something beyond the defaults the API fills in (separator, depth) is set.
@@ -95,18 +107,22 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
     }
   };
 
+  const rules = (name: FieldName) => {
+    if (name === "name") return { validate: nameRule(initial.name) };
+    return numericFields.includes(name) ? { validate: wholeNumber } : {};
+  };
   const field = (name: FieldName) => ({
     name,
-    registration: register(name, numericFields.includes(name) ? { validate: wholeNumber } : {}),
+    registration: register(name, rules(name)),
     error: errors_at(errors, name),
   });
 
   return (
     <form onSubmit={(event) => void submit(event)} noValidate className="form">
       {formError !== null && (
-        <p className="alert alert-error" role="alert">
-          {formError}
-        </p>
+        <div className="alert alert-error" role="alert">
+          <MessageText message={toMessage(formError)} />
+        </div>
       )}
       <fieldset>
         <legend>Connector</legend>
@@ -194,6 +210,12 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
         </div>
       </details>
 
+      {/* Test, then preview, then save: the order a user checks a connector in before its first sync. */}
+      <div className="checks">
+        <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
+        <MappingPreviewPanel connectorId={connectorId} />
+      </div>
+
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>
           {formState.isSubmitting ? "Saving…" : connectorId === null ? "Create connector" : "Save changes"}
@@ -201,11 +223,6 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
         <button type="button" className="button" onClick={onCancel}>
           Cancel
         </button>
-      </div>
-
-      <div className="checks">
-        <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
-        <MappingPreviewPanel connectorId={connectorId} />
       </div>
     </form>
   );

@@ -1,7 +1,9 @@
 import { useNavigate, useParams } from "react-router";
+import { isNotFound } from "../../api/problem";
 import { QueryError } from "../../components/QueryError";
 import { ConnectorForm } from "./ConnectorForm";
-import { emptyDraft, toDraft, useConnector, useSaveConnector } from "./api";
+import { ConnectorNotFound } from "./ConnectorNotFound";
+import { connectorIdFrom, emptyDraft, toDraft, useConnector, useSaveConnector } from "./api";
 
 export function NewConnectorPage() {
   const navigate = useNavigate();
@@ -25,11 +27,17 @@ export function NewConnectorPage() {
 }
 
 export function EditConnectorPage() {
-  const id = Number(useParams().id);
+  const param = useParams().id;
+  const id = connectorIdFrom(param);
+  return id === null ? <ConnectorNotFound id={param} /> : <EditConnector id={id} />;
+}
+
+function EditConnector({ id }: { id: number }) {
   const navigate = useNavigate();
   // Not polled: a refetch must not reset what the user is typing.
   const connector = useConnector(id, { live: false });
   const save = useSaveConnector(id);
+  if (isNotFound(connector.error)) return <ConnectorNotFound id={String(id)} />;
   return (
     <section aria-labelledby="form-title">
       <header className="page-header">

@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { BreakableText } from "../../components/BreakableText";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatCount, formatDuration, formatInterval } from "../../lib/format";
@@ -46,8 +47,8 @@ function ConnectorRow({ connector, busy, onAction }: { connector: Connector; bus
           {connector.name}
         </Link>
         <div className="muted small">
-          {connector.source.database}.{connector.source.collection} → {connector.destination.database}.{connector.destination.table} ·{" "}
-          {formatInterval(connector.intervalSeconds)}
+          <BreakableText text={`${connector.source.database}.${connector.source.collection}`} /> →{" "}
+          <BreakableText text={`${connector.destination.database}.${connector.destination.table}`} /> · {formatInterval(connector.intervalSeconds)}
         </div>
       </td>
       <td data-label="Status">
@@ -65,43 +66,45 @@ function ConnectorRow({ connector, busy, onAction }: { connector: Connector; bus
       <td data-label="Failures in a row" className={`num${connector.consecutiveFailures > 0 ? " text-danger" : ""}`}>
         {connector.consecutiveFailures}
       </td>
-      <td className="actions">
-        <button
-          type="button"
-          className="button button-small"
-          disabled={busy || connector.running}
-          onClick={() => {
-            onAction(connector, "sync");
-          }}
-          aria-label={`Sync ${connector.name} now`}
-        >
-          Sync now
-        </button>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={busy}
-          onClick={() => {
-            onAction(connector, paused ? "resume" : "pause");
-          }}
-          aria-label={`${paused ? "Resume" : "Pause"} ${connector.name}`}
-        >
-          {paused ? "Resume" : "Pause"}
-        </button>
-        <Link className="button button-small" to={`/connectors/${connector.id}/edit`} aria-label={`Edit ${connector.name}`}>
-          Edit
-        </Link>
-        <button
-          type="button"
-          className="button button-small button-danger-outline"
-          disabled={busy}
-          onClick={() => {
-            onAction(connector, "delete");
-          }}
-          aria-label={`Delete ${connector.name}`}
-        >
-          Delete
-        </button>
+      <td className="actions-cell">
+        <div className="actions row-actions">
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy || connector.running}
+            onClick={() => {
+              onAction(connector, "sync");
+            }}
+            aria-label={`Sync ${connector.name} now`}
+          >
+            Sync now
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy}
+            onClick={() => {
+              onAction(connector, paused ? "resume" : "pause");
+            }}
+            aria-label={`${paused ? "Resume" : "Pause"} ${connector.name}`}
+          >
+            {paused ? "Resume" : "Pause"}
+          </button>
+          <Link className="button button-small" to={`/connectors/${connector.id}/edit`} aria-label={`Edit ${connector.name}`}>
+            Edit
+          </Link>
+          <button
+            type="button"
+            className="button button-small button-danger-outline"
+            disabled={busy}
+            onClick={() => {
+              onAction(connector, "delete");
+            }}
+            aria-label={`Delete ${connector.name}`}
+          >
+            Delete
+          </button>
+        </div>
       </td>
     </tr>
   );

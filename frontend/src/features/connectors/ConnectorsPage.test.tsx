@@ -1,7 +1,10 @@
-import { screen, within } from "@testing-library/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { createMemoryRouter, RouterProvider } from "react-router";
 import { describe, expect, it, vi } from "vitest";
 import { renderWithProviders } from "../../test/render";
+import { toMessage } from "../../lib/message";
 import { aConnector, aRun } from "../../test/fixtures";
 import { ConnectorTable } from "./ConnectorTable";
 import { ConnectorsPage } from "./ConnectorsPage";
@@ -15,7 +18,7 @@ describe("ConnectorTable", () => {
       name: "orders",
       status: "error",
       consecutiveFailures: 5,
-      lastResult: aRun({ id: 9, status: "failed", rowsWritten: 0, durationMs: 350, error: "Connection refused" }),
+      lastResult: aRun({ id: 9, status: "failed", rowsWritten: 0, durationMs: 350, error: toMessage("Connection refused") }),
     }),
     aConnector({ id: 3, name: "users", status: "paused", lastResult: aRun({ rowsWritten: 1500, durationMs: 65_000 }) }),
   ];
@@ -63,5 +66,23 @@ describe("ConnectorsPage", () => {
     expect(within(dialog).getByText(/ClickHouse table stays/)).toBeInTheDocument();
     await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+});
+
+describe("ConnectorsPage after a deletion elsewhere", () => {
+  it("says what was deleted, once: the notice leaves the history entry", async () => {
+    const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Number.POSITIVE_INFINITY, refetchInterval: false } } });
+    queryClient.setQueryData(connectorKeys.list(), []);
+    const router = createMemoryRouter([{ path: "/", element: <ConnectorsPage /> }], {
+      initialEntries: [{ pathname: "/", state: { notice: "orders deleted. Its ClickHouse table stays where it is." } }],
+    });
+    render(
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText("orders deleted. Its ClickHouse table stays where it is.")).toBeInTheDocument();
+    await expect.poll((): unknown => router.state.location.state).toBeNull();
+    expect(screen.getByText(/orders deleted/)).toBeInTheDocument();
   });
 });

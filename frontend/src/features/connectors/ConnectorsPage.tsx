@@ -1,12 +1,20 @@
-import { Link } from "react-router";
+import { useEffect, useState } from "react";
+import { Link, useLocation, useNavigate } from "react-router";
 import { QueryError } from "../../components/QueryError";
 import { ConnectorTable } from "./ConnectorTable";
 import { useConnectors } from "./api";
-import { useConnectorActions } from "./useConnectorActions";
+import { noticeIn, useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorsPage() {
   const connectors = useConnectors();
-  const actions = useConnectorActions();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // Said once: the notice leaves the history entry, so a reload or going back does not repeat it.
+  const [notice] = useState(() => noticeIn(location.state));
+  const actions = useConnectorActions({ initialMessage: notice });
+  useEffect(() => {
+    if (location.state != null) void navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null });
+  }, [location.state, location.pathname, location.search, navigate]);
 
   return (
     <section aria-labelledby="connectors-title">

@@ -8,7 +8,8 @@ import type {
   PreviewResponse,
   SyncMode,
 } from "../../api/generated";
-import { pollIntervalMs } from "../../lib/polling";
+import { type Message, toMessage } from "../../lib/message";
+import { pollIntervalMs, pollUntilGone } from "../../lib/polling";
 import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
@@ -145,6 +146,12 @@ function endsOf(draft: ConnectorDraft) {
   return { source, destination };
 }
 
+/** A connector id from the address bar, or null when it cannot be one. */
+export function connectorIdFrom(param: string | undefined): number | null {
+  if (param === undefined || !/^[1-9]\d{0,15}$/.test(param)) return null;
+  return Number(param);
+}
+
 export const connectorKeys = {
   all: ["connectors"] as const,
   list: () => ["connectors", "list"] as const,
@@ -164,7 +171,7 @@ export function useConnector(id: number, options: { live?: boolean } = {}) {
   return useQuery({
     queryKey: connectorKeys.detail(id),
     queryFn: async () => toConnector(await api.getConnector(id)),
-    refetchInterval: options.live === false ? false : pollIntervalMs,
+    refetchInterval: options.live === false ? false : pollUntilGone,
   });
 }
 
@@ -218,15 +225,15 @@ export function useConnectorAction() {
 
 export interface EndpointResult {
   ok: boolean;
-  message: string;
+  message: Message;
 }
 export interface ConnectionTest {
   source: EndpointResult;
   destination: EndpointResult;
 }
 const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
-  source: { ok: wire.source.ok, message: wire.source.message },
-  destination: { ok: wire.destination.ok, message: wire.destination.message },
+  source: { ok: wire.source.ok, message: toMessage(wire.source.message) },
+  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message) },
 });
 
 /** Tests the saved connector when given its id and nothing changed, else the draft as typed. */

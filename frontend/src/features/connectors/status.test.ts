@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { aConnector, aRun } from "../../test/fixtures";
+import { toMessage } from "../../lib/message";
+import { aConnector, aRun, mistypedHostError } from "../../test/fixtures";
 import { connectorBadge } from "./status";
 
 describe("connectorBadge", () => {
@@ -8,9 +9,15 @@ describe("connectorBadge", () => {
   });
 
   it("says failed, with the run's error as its description, when the latest run failed", () => {
-    const badge = connectorBadge(aConnector({ lastResult: aRun({ status: "failed", error: "Connection refused (127.0.0.1:1)" }), consecutiveFailures: 1 }));
+    const badge = connectorBadge(aConnector({ lastResult: aRun({ status: "failed", error: toMessage("Connection refused (127.0.0.1:1)") }), consecutiveFailures: 1 }));
     expect(badge.kind).toBe("failed");
     expect(badge.description).toBe("Connection refused (127.0.0.1:1)");
+  });
+
+  it("keeps the tooltip of a failed badge to the error's short line", () => {
+    const badge = connectorBadge(aConnector({ lastResult: aRun({ status: "failed", error: toMessage(mistypedHostError) }), consecutiveFailures: 1 }));
+    expect(badge.description).toMatch(/^MongoDB at mongo-typo\.invalid:27017 is unreachable: .{20,}…$/);
+    expect(badge.description.length).toBeLessThanOrEqual(120);
   });
 
   it("says running while a sync runs, even on a paused connector", () => {

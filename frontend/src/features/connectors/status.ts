@@ -25,7 +25,7 @@ export function connectorBadge(connector: Pick<Connector, "status" | "running" |
     case "succeeded":
       return { kind: "succeeded", label: "Succeeded", description: "The latest sync succeeded." };
     case "failed":
-      return { kind: "failed", label: "Failed", description: connector.lastResult.error ?? "The latest sync failed." };
+      return { kind: "failed", label: "Failed", description: connector.lastResult.error?.line ?? "The latest sync failed." };
     case "cancelled":
       return { kind: "cancelled", label: "Cancelled", description: "The latest sync was cancelled." };
     case "running":

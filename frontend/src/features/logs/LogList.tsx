@@ -1,4 +1,5 @@
-import { formatDateTime } from "../../lib/format";
+import { MessageText } from "../../components/MessageText";
+import { formatDateTime, formatRunTime } from "../../lib/format";
 import type { LogEntry } from "./api";
 
 export function LogList({ entries, connectorName }: { entries: LogEntry[]; connectorName?: (id: number) => string | undefined }) {
@@ -7,12 +8,16 @@ export function LogList({ entries, connectorName }: { entries: LogEntry[]; conne
     <ol className="log" aria-label="Log lines">
       {entries.map((entry) => (
         <li key={entry.id} className={`log-line log-${entry.level}`} data-level={entry.level}>
-          <time dateTime={entry.time.toISOString()}>{formatDateTime(entry.time)}</time>
+          <time dateTime={entry.time.toISOString()} title={formatDateTime(entry.time)}>
+            {formatRunTime(entry.time)}
+          </time>
           <span className="log-level">{entry.level}</span>
           {connectorName !== undefined && entry.connectorId !== null && (
             <span className="log-connector">{connectorName(entry.connectorId) ?? `#${entry.connectorId}`}</span>
           )}
-          <span className="log-message">{entry.message}</span>
+          <div className="log-message">
+            <MessageText message={entry.message} />
+          </div>
         </li>
       ))}
     </ol>

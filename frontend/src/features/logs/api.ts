@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { LogResponse, LogSeverity } from "../../api/generated";
+import { type Message, toMessage } from "../../lib/message";
 import { pollIntervalMs } from "../../lib/polling";
 
 export type { LogSeverity };
@@ -13,7 +14,7 @@ export interface LogEntry {
   level: LogSeverity;
   connectorId: number | null;
   runId: number | null;
-  message: string;
+  message: Message;
 }
 
 export interface LogFilter {
@@ -30,7 +31,7 @@ export function toLogEntry(wire: LogResponse): LogEntry {
     level: wire.level,
     connectorId: wire.connectorId ?? null,
     runId: wire.runId ?? null,
-    message: wire.message,
+    message: toMessage(wire.message),
   };
 }
 

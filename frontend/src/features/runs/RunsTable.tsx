@@ -1,5 +1,6 @@
+import { MessageText } from "../../components/MessageText";
 import { StatusBadge } from "../../components/StatusBadge";
-import { formatCount, formatDateTime, formatDuration } from "../../lib/format";
+import { formatCount, formatDateTime, formatDuration, formatRate, formatRunTime } from "../../lib/format";
 import { runBadge } from "../connectors/status";
 import type { Run } from "./api";
 
@@ -15,6 +16,7 @@ export function RunsTable({ runs }: { runs: Run[] }) {
           <th scope="col" className="num">Duration</th>
           <th scope="col" className="num">Read</th>
           <th scope="col" className="num">Written</th>
+          <th scope="col" className="num">Rows/s</th>
           <th scope="col" className="num">Failed</th>
           <th scope="col">Error</th>
         </tr>
@@ -26,8 +28,10 @@ export function RunsTable({ runs }: { runs: Run[] }) {
               <StatusBadge badge={runBadge(run.status)} />
             </td>
             <td data-label="Trigger">{run.trigger}</td>
-            <td data-label="Started">
-              <time dateTime={run.startedAt.toISOString()}>{formatDateTime(run.startedAt)}</time>
+            <td data-label="Started" className="nowrap">
+              <time dateTime={run.startedAt.toISOString()} title={formatDateTime(run.startedAt)}>
+                {formatRunTime(run.startedAt)}
+              </time>
             </td>
             <td data-label="Duration" className="num">
               {formatDuration(run.durationMs)}
@@ -38,11 +42,14 @@ export function RunsTable({ runs }: { runs: Run[] }) {
             <td data-label="Written" className="num">
               {formatCount(run.rowsWritten)}
             </td>
+            <td data-label="Rows/s" className="num">
+              {run.status === "running" || run.status === "queued" ? "—" : formatRate(run.rowsPerSecond)}
+            </td>
             <td data-label="Failed" className={`num${run.rowsFailed > 0 ? " text-danger" : ""}`}>
               {formatCount(run.rowsFailed)}
             </td>
             <td data-label="Error" className="run-error">
-              {run.error ?? ""}
+              {run.error && <MessageText message={run.error} />}
             </td>
           </tr>
         ))}

@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { RunResponse, RunStatus, RunTrigger } from "../../api/generated";
-import { pollIntervalMs } from "../../lib/polling";
+import { type Message, toMessage } from "../../lib/message";
+import { pollUntilGone } from "../../lib/polling";
 
 export type { RunStatus, RunTrigger };
 
@@ -17,7 +18,14 @@ export interface Run {
   rowsFailed: number;
   bytes: number;
   durationMs: number | null;
-  error: string | null;
+  /** Rows written per second of the run; null while it has no duration. */
+  rowsPerSecond: number | null;
+  error: Message | null;
+}
+
+/* Until the API reports live progress, a run's rate is what it wrote over how long it took. */
+function rateOf(rowsWritten: number, durationMs: number | null): number | null {
+  return durationMs === null || durationMs <= 0 ? null : rowsWritten / (durationMs / 1000);
 }
 
 export function toRun(wire: RunResponse): Run {
@@ -33,7 +41,8 @@ export function toRun(wire: RunResponse): Run {
     rowsFailed: wire.rowsFailed,
     bytes: wire.bytes,
     durationMs: wire.durationMs ?? null,
-    error: wire.error ?? null,
+    rowsPerSecond: rateOf(wire.rowsWritten, wire.durationMs ?? null),
+    error: wire.error ? toMessage(wire.error) : null,
   };
 }
 
@@ -46,6 +55,6 @@ export function useRuns(connectorId: number, limit = 50) {
   return useQuery({
     queryKey: runKeys.forConnector(connectorId, limit),
     queryFn: async () => (await api.listRuns(connectorId, limit)).map(toRun),
-    refetchInterval: pollIntervalMs,
+    refetchInterval: pollUntilGone,
   });
 }

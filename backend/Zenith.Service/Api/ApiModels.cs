@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Service.Metadata;
 
@@ -107,8 +108,8 @@ public sealed record ConnectorResponse(
         return new(
             c.Id,
             d.Name,
-            new SourceDto(ConnectionUri.MaskPassword(d.Source.Uri), d.Source.Database, d.Source.Collection, d.Source.Filter, d.Source.Projection),
-            new DestinationDto(ConnectionUri.MaskPassword(d.Destination.Uri), d.Destination.Database, d.Destination.Table),
+            new SourceDto(ConnectionString.Parse(d.Source.Uri).Masked, d.Source.Database, d.Source.Collection, d.Source.Filter, d.Source.Projection),
+            new DestinationDto(ConnectionString.Parse(d.Destination.Uri).Masked, d.Destination.Database, d.Destination.Table),
             d.Mode,
             d.CursorField,
             d.IntervalSeconds,

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Metadata;
 using Zenith.Service.Scheduling;
-using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Api;
 
@@ -115,6 +115,10 @@ public static class ConnectorsApi
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
         }
+        catch (PasswordRequiredException e)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { [e.End + ".uri"] = [e.Message] }, title: "The connector is not valid.");
+        }
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
@@ -182,8 +186,10 @@ public static class ConnectorsApi
             return Problems.Validation(errors, title: "The connection settings are not valid.");
         }
 
-        var sourceUri = request!.Source.Uri.Trim();
-        var destinationUri = request.Destination.Uri.Trim();
+        var sent = (Source: request!.Source.Uri.Trim(), Destination: request.Destination.Uri.Trim());
+        var source = (Uri: sent.Source, Masked: ConnectionString.Parse(sent.Source).HasMaskedPassword);
+        var destination = (Uri: sent.Destination, Masked: ConnectionString.Parse(sent.Destination).HasMaskedPassword);
+        var maskMessage = "The password is masked (***): type it again, or send connectorId to test with the saved password.";
         if (request.ConnectorId is { } id)
         {
             if (await s.Store.GetAsync(id, ct) is not { } saved)
@@ -191,28 +197,22 @@ public static class ConnectorsApi
                 return Problems.Validation(new Dictionary<string, string[]> { ["connectorId"] = [$"There is no connector with id {id}; leave connectorId out to test a new connector."] });
             }
 
-            sourceUri = ConnectionUri.KeepStoredPassword(sourceUri, saved.Definition.Source.Uri);
-            destinationUri = ConnectionUri.KeepStoredPassword(destinationUri, saved.Definition.Destination.Uri);
+            // The update rule: a masked or missing password takes the saved one, only for the saved server and user.
+            var sourceReuse = ConnectionString.Parse(sent.Source).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+            var destinationReuse = ConnectionString.Parse(sent.Destination).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+            source = (sourceReuse.Uri, sourceReuse.Choice == PasswordChoice.MaskRefused);
+            destination = (destinationReuse.Uri, destinationReuse.Choice == PasswordChoice.MaskRefused);
+            maskMessage = "The password is masked (***) but the server, user or authentication options differ from the saved connector's: type the password again.";
         }
 
-        var source = new SourceSpec(sourceUri, request.Source.Database.Trim(), request.Source.Collection.Trim(), request.Source.Filter, request.Source.Projection);
-        var destination = new DestinationSpec(destinationUri, request.Destination.Database.Trim(), request.Destination.Table.Trim());
-        var masked = new EndpointCheckDto(false, "The password is masked (***): type it again, or send connectorId to test with the saved password.");
-        var sourceMasked = ConnectionUri.Split(sourceUri).Password == ConnectionUri.Mask;
-        var destinationMasked = ConnectionUri.Split(destinationUri).Password == ConnectionUri.Mask;
-        if (sourceMasked && destinationMasked)
-        {
-            return TypedResults.Ok(new ConnectionTestResponse(masked, masked));
-        }
-
-        if (sourceMasked || destinationMasked)
-        {
-            // Testing with the literal "***" would only report an authentication failure that is not the user's.
-            var tested = await RunTestAsync(s.Engine, source, destination, ct);
-            return TypedResults.Ok(new ConnectionTestResponse(sourceMasked ? masked : tested.Source, destinationMasked ? masked : tested.Destination));
-        }
-
-        return TypedResults.Ok(await RunTestAsync(s.Engine, source, destination, ct));
+        var sourceSpec = new SourceSpec(source.Uri, request.Source.Database.Trim(), request.Source.Collection.Trim(), request.Source.Filter, request.Source.Projection);
+        var destinationSpec = new DestinationSpec(destination.Uri, request.Destination.Database.Trim(), request.Destination.Table.Trim());
+        // A masked end is not tested: "***" is no password, and a server it was not saved for gets no login attempt.
+        var masked = new EndpointCheckDto(false, maskMessage);
+        string[] uris = [source.Uri, destination.Uri];
+        return TypedResults.Ok(new ConnectionTestResponse(
+            source.Masked ? masked : Checked(await s.Engine.TestSourceAsync(sourceSpec, ct), uris),
+            destination.Masked ? masked : Checked(await s.Engine.TestDestinationAsync(destinationSpec, ct), uris)));
     }
 
     private static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestSavedAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
@@ -246,7 +246,7 @@ public static class ConnectorsApi
         {
             return TypedResults.Problem(
                 title: "Could not sample the collection.",
-                detail: SecretScrubber.Scrub(e.Message, connector.Definition) + " Check the source with POST /api/connectors/" + id + "/test.",
+                detail: connector.Definition.Redact(e.Message) + " Check the source with POST /api/connectors/" + id + "/test.",
                 statusCode: StatusCodes.Status502BadGateway);
         }
 
@@ -257,10 +257,11 @@ public static class ConnectorsApi
     private static async Task<ConnectionTestResponse> RunTestAsync(ISyncEngine engine, SourceSpec source, DestinationSpec destination, CancellationToken ct)
     {
         var result = await engine.TestAsync(source, destination, ct);
-        return new ConnectionTestResponse(
-            new EndpointCheckDto(result.Source.Ok, SecretScrubber.Scrub(result.Source.Message, source.Uri, destination.Uri)),
-            new EndpointCheckDto(result.Destination.Ok, SecretScrubber.Scrub(result.Destination.Message, source.Uri, destination.Uri)));
+        string[] uris = [source.Uri, destination.Uri];
+        return new ConnectionTestResponse(Checked(result.Source, uris), Checked(result.Destination, uris));
     }
+
+    private static EndpointCheckDto Checked(EndpointCheck check, string[] uris) => new(check.Ok, Redaction.Redact(check.Message, uris));
 }
 
 internal static class Problems

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Service.Metadata;
@@ -68,7 +69,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         }
     }
 
-    /// <summary>Replaces the definition. A URI with the masked password (<c>***</c>) or none keeps the stored password.</summary>
+    /// <summary>
+    /// Replaces the definition. A URI with the masked password (<c>***</c>) or none keeps the stored password while it names
+    /// the same server and user (<see cref="ConnectionString.ReuseStoredPassword"/>); a masked one for another endpoint throws
+    /// <see cref="PasswordRequiredException"/> and nothing changes.
+    /// </summary>
     public async Task<StoredConnector?> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -173,8 +178,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
 
     private ConnectorRow ToRow(ConnectorDefinition d, ConnectorRow? existing)
     {
-        var (sourceUri, sourceSecret) = Seal(d.Source.Uri, existing?.SourceSecret);
-        var (destUri, destSecret) = Seal(d.Destination.Uri, existing?.DestSecret);
+        var (sourceUri, sourceSecret) = Seal(d.Source.Uri, existing is null ? null : Stored(existing.SourceUri, existing.SourceSecret), "source");
+        var (destUri, destSecret) = Seal(d.Destination.Uri, existing is null ? null : Stored(existing.DestUri, existing.DestSecret), "destination");
         return new ConnectorRow
         {
             Name = d.Name,
@@ -201,29 +206,27 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         };
     }
 
-    /// <summary>Masks the URI for storage and encrypts its password; a masked or missing password keeps the stored one.</summary>
-    private (string MaskedUri, string? Secret) Seal(string uri, string? storedSecret)
+    /// <summary>Masks the URI for storage and encrypts its password, after the reuse rule filled a masked or missing one.</summary>
+    private (string MaskedUri, string? Secret) Seal(string uri, ConnectionString? stored, string end)
     {
-        var (masked, password) = ConnectionUri.Split(uri);
-        if (password is null or ConnectionUri.Mask)
+        var reuse = ConnectionString.Parse(uri).ReuseStoredPassword(stored);
+        if (reuse.Choice == PasswordChoice.MaskRefused)
         {
-            if (storedSecret is null)
-            {
-                // Nothing stored to keep: a masked password must not reach the driver as the literal "***".
-                return (password is null ? masked : ConnectionUri.WithoutPassword(masked), null);
-            }
-
-            // Keep the stored password; make sure the stored URI shows there is one (user:***@).
-            return (ConnectionUri.Split(ConnectionUri.WithPassword(uri, ConnectionUri.Mask)).Masked, storedSecret);
+            throw new PasswordRequiredException(end);
         }
 
-        return (masked, secrets.Protect(password));
+        var sealedUri = ConnectionString.Parse(reuse.Uri);
+        return (sealedUri.Masked, secrets.Protect(sealedUri.Password));
     }
+
+    private ConnectionString Stored(string maskedUri, string? secret) => ConnectionString.Parse(Unseal(maskedUri, secret));
+
+    private string Unseal(string maskedUri, string? secret) => ConnectionString.Parse(maskedUri).WithPassword(secrets.Unprotect(secret));
 
     private StoredConnector ToModel(ConnectorRow r)
     {
-        var sourceUri = ConnectionUri.WithPassword(r.SourceUri, secrets.Unprotect(r.SourceSecret));
-        var destUri = ConnectionUri.WithPassword(r.DestUri, secrets.Unprotect(r.DestSecret));
+        var sourceUri = Unseal(r.SourceUri, r.SourceSecret);
+        var destUri = Unseal(r.DestUri, r.DestSecret);
         var definition = new ConnectorDefinition(
             r.Name,
             new SourceSpec(sourceUri, r.SourceDatabase, r.SourceCollection, r.SourceFilter, r.SourceProjection),

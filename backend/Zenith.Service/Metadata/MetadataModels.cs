@@ -1,3 +1,4 @@
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Service.Metadata;
@@ -43,7 +44,11 @@ public sealed record ConnectorDefinition(
     int IntervalSeconds,
     int? BatchSize,
     MappingOptions Mapping,
-    TableOptions Table);
+    TableOptions Table)
+{
+    /// <summary>The text with this connector's passwords (and any URI password) masked: for whatever leaves the process.</summary>
+    public string Redact(string text) => Redaction.Redact(text, Source.Uri, Destination.Uri);
+}
 
 public sealed record StoredConnector(
     long Id,
@@ -85,6 +90,17 @@ public sealed record RunRecord(
 public sealed record LogRecord(long Id, DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message);
 
 public sealed record MappedColumn(string Name, string Type, string SourcePath);
+
+/// <summary>
+/// Raised when an edit sends a masked password (<c>***</c>) for a server, user or authentication options other than the stored
+/// ones: the stored password is not sent elsewhere (<see cref="ConnectionString.ReuseStoredPassword"/>), so it must be typed again.
+/// </summary>
+/// <param name="end"><c>source</c> or <c>destination</c>.</param>
+public sealed class PasswordRequiredException(string end)
+    : Exception("The password is masked (***) but the server, user or authentication options changed: type the password again (a saved password is only reused for the same server and user).")
+{
+    public string End { get; } = end;
+}
 
 /// <summary>Raised when a connector name is already taken (names are unique, case-insensitively).</summary>
 public sealed class DuplicateConnectorNameException(string name)

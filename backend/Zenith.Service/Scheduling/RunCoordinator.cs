@@ -215,7 +215,7 @@ public sealed class RunCoordinator : IDisposable
 #pragma warning restore CA1031
         {
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
-            logger.EngineThrew(connector.Definition.Name, runId, SecretScrubber.Scrub(e.ToString(), connector.Definition));
+            logger.EngineThrew(connector.Definition.Name, runId, connector.Definition.Redact(e.ToString()));
             var t = observer.Total;
             return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
         }
@@ -223,7 +223,7 @@ public sealed class RunCoordinator : IDisposable
 
     private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
     {
-        var error = result.Error is null ? null : SecretScrubber.Scrub(result.Error, connector.Definition);
+        var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,

@@ -27,9 +27,9 @@ internal sealed class RunObserver(StoredConnector connector, long runId, RunStor
     }
 
     public void DocumentFailed(string documentId, string reason) => Safely(() =>
-        history.DocumentFailed(connector, runId, SecretScrubber.Scrub(documentId, connector.Definition), SecretScrubber.Scrub(reason, connector.Definition)));
+        history.DocumentFailed(connector, runId, connector.Definition.Redact(documentId), connector.Definition.Redact(reason)));
 
-    public void Note(string message) => Safely(() => history.Note(connector, runId, SecretScrubber.Scrub(message, connector.Definition)));
+    public void Note(string message) => Safely(() => history.Note(connector, runId, connector.Definition.Redact(message)));
 
     private void Safely(Action write)
     {

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Core.Mapping;
 
@@ -14,22 +15,15 @@ internal sealed class ClickHouseSink : IDisposable
 
     public ClickHouseSink(DestinationSpec spec, SyncEngineOptions options)
     {
-        if (!Uri.TryCreate(spec.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        // The masked form is what System.Uri checks: a password may hold characters (an unescaped '/') it would misread.
+        var connection = ConnectionString.Parse(spec.Uri);
+        if (!connection.IsHttp || !Uri.TryCreate(connection.Masked, UriKind.Absolute, out var uri))
         {
             throw new SyncConfigurationException("the ClickHouse URI must look like http(s)://[user[:password]@]host:port");
         }
 
-        var user = "default";
-        var password = string.Empty;
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            var parts = uri.UserInfo.Split(':', 2);
-            user = Uri.UnescapeDataString(parts[0]);
-            password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty;
-        }
-
-        Host = $"{uri.Host}:{uri.Port}";
-        User = user;
+        Host = connection.HostList;
+        User = connection.UserName ?? "default";
         _compress = options.CompressInserts;
         _client = new ClickHouseClient(new ClickHouseClientSettings
         {
@@ -37,8 +31,8 @@ internal sealed class ClickHouseSink : IDisposable
             Port = (ushort)uri.Port,
             Protocol = uri.Scheme,
             Path = uri.AbsolutePath == "/" ? string.Empty : uri.AbsolutePath,
-            Username = user,
-            Password = password,
+            Username = User,
+            Password = connection.DecodedPassword,
             Timeout = options.QueryTimeout,
             HttpClient = options.ClickHouseHttpClient,
         });

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Core.Cursors;
 using Zenith.Sync.Pipeline;
@@ -29,14 +30,11 @@ internal sealed class MongoSource : IDisposable
         settings.ServerSelectionTimeout = options.ConnectTimeout;
         settings.ConnectTimeout = options.ConnectTimeout;
         _client = new MongoClient(settings);
-        Hosts = string.Join(",", url.Servers.Select(s => $"{s.Host}:{s.Port}"));
-        User = url.Username;
+        Hosts = ConnectionString.Parse(spec.Uri).HostList;
     }
 
     /// <summary>host:port list, never the credentials.</summary>
     public string Hosts { get; }
-
-    public string? User { get; }
 
     public IMongoCollection<BsonDocument> Collection => _client.GetDatabase(_spec.Database).GetCollection<BsonDocument>(_spec.Collection);
 

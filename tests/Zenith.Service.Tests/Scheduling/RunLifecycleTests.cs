@@ -127,7 +127,9 @@ public sealed class RunLifecycleTests
             return new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
         }
 
-        public Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
@@ -139,7 +141,9 @@ public sealed class RunLifecycleTests
                 "The source could not reach the server.",
                 new IOException($"connect to {connector.Source.Uri} and {connector.Destination.Uri} failed"));
 
-        public Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

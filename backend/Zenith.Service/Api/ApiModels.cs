@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 

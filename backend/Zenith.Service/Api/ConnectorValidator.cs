@@ -2,7 +2,7 @@ using MongoDB.Bson;
 using MongoDB.Driver;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 

@@ -5,6 +5,7 @@ using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Metadata;
 using Zenith.Service.Scheduling;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 

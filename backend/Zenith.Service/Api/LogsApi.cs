@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 

@@ -4,6 +4,7 @@ using Zenith.Service.Configuration;
 using Zenith.Service.Metadata;
 using Zenith.Service.Scheduling;
 using Zenith.Service.Telemetry;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Cli;
 

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
@@ -44,7 +45,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         ArgumentNullException.ThrowIfNull(definition);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = ToRow(definition, existing: null);
-        row.SyncStatus = Text(ConnectorStatus.Active);
+        row.SyncStatus = DomainText.Text(ConnectorStatus.Active);
         row.CreatedAt = now;
         row.UpdatedAt = now;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -122,7 +123,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             "UPDATE connectors SET sync_status = @status, consecutive_failures = CASE WHEN @reset THEN 0 ELSE consecutive_failures END, updated_at = @now WHERE id = @id;",
-            new { id, status = Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
+            new { id, status = DomainText.Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
     }
 
     /// <summary>
@@ -146,9 +147,9 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             new
             {
                 id,
-                seenStatus = Text(seen.Status),
+                seenStatus = DomainText.Text(seen.Status),
                 seenFailures = seen.ConsecutiveFailures,
-                status = Text(status),
+                status = DomainText.Text(status),
                 consecutiveFailures,
                 finished = finishedAt.ToUnixTimeMilliseconds(),
                 succeeded,
@@ -193,7 +194,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             DestSecret = destSecret,
             DestDatabase = d.Destination.Database,
             DestTable = d.Destination.Table,
-            SyncMode = ModeText(d.Mode),
+            SyncMode = DomainText.ModeText(d.Mode),
             CursorField = d.CursorField,
             IntervalSeconds = d.IntervalSeconds,
             BatchSize = d.BatchSize,
@@ -202,7 +203,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
-            SyncStatus = existing?.SyncStatus ?? Text(ConnectorStatus.Active),
+            SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
         };
     }
 
@@ -231,7 +232,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             r.Name,
             new SourceSpec(sourceUri, r.SourceDatabase, r.SourceCollection, r.SourceFilter, r.SourceProjection),
             new DestinationSpec(destUri, r.DestDatabase, r.DestTable),
-            ParseMode(r.SyncMode),
+            DomainText.ParseMode(r.SyncMode),
             r.CursorField,
             (int)r.IntervalSeconds,
             r.BatchSize is null ? null : (int)r.BatchSize,
@@ -240,29 +241,13 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         return new StoredConnector(
             r.Id,
             definition,
-            Enum.Parse<ConnectorStatus>(r.SyncStatus, ignoreCase: true),
+            DomainText.Parse<ConnectorStatus>(r.SyncStatus),
             (int)r.ConsecutiveFailures,
-            FromUnix(r.LastRun),
-            FromUnix(r.LastAttemptAt),
+            UnixTime.From(r.LastRun),
+            UnixTime.From(r.LastAttemptAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt));
     }
-
-    internal static DateTimeOffset? FromUnix(long? ms) => ms is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms.Value);
-
-    internal static string Text<TEnum>(TEnum value)
-        where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
-
-    internal static string ModeText(SyncMode mode) => mode switch
-    {
-        SyncMode.IncrementalId => "incremental_id",
-        SyncMode.IncrementalTimestamp => "incremental_timestamp",
-        SyncMode.Full => "full",
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
-    };
-
-    private static SyncMode ParseMode(string text) =>
-        Enum.Parse<SyncMode>(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
 
     /// <summary>One row of <c>connectors</c>, as Dapper maps it (snake_case columns → properties).</summary>
     private sealed class ConnectorRow

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
@@ -18,7 +19,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
             new
             {
                 now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                level = ConnectorStore.Text(level),
+                level = DomainText.Text(level),
                 connectorId,
                 runId,
                 message,
@@ -29,7 +30,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
     /// <summary>Newest first; <paramref name="minimumLevel"/> keeps that level and the more severe ones.</summary>
     public async Task<IReadOnlyList<LogRecord>> ListAsync(long? connectorId, LogSeverity? minimumLevel, int limit, CancellationToken cancellationToken)
     {
-        var levels = Enum.GetValues<LogSeverity>().Where(l => minimumLevel is null || l >= minimumLevel).Select(ConnectorStore.Text).ToArray();
+        var levels = Enum.GetValues<LogSeverity>().Where(l => minimumLevel is null || l >= minimumLevel).Select(DomainText.Text).ToArray();
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<LogRow>(
             """
@@ -41,7 +42,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         return rows.Select(r => new LogRecord(
             r.Id,
             DateTimeOffset.FromUnixTimeMilliseconds(r.Time),
-            Enum.Parse<LogSeverity>(r.Level, ignoreCase: true),
+            DomainText.Parse<LogSeverity>(r.Level),
             r.ConnectorId,
             r.RunId,
             r.Message)).ToList();

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
@@ -15,7 +16,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         await using var connection = await database.OpenAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO runs (connector_id, trigger, status, started_at) VALUES (@connectorId, @trigger, @status, @at) RETURNING id;",
-            new { connectorId, trigger = ConnectorStore.Text(trigger), status = ConnectorStore.Text(RunStatus.Queued), at = at.ToUnixTimeMilliseconds() });
+            new { connectorId, trigger = DomainText.Text(trigger), status = DomainText.Text(RunStatus.Queued), at = at.ToUnixTimeMilliseconds() });
         return new RunRecord(id, connectorId, trigger, RunStatus.Queued, at, null, 0, 0, 0, 0, 0, null, null);
     }
 
@@ -49,7 +50,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             new
             {
                 runId,
-                status = ConnectorStore.Text(status),
+                status = DomainText.Text(status),
                 finished = finishedAt.ToUnixTimeMilliseconds(),
                 result.RowsRead,
                 result.RowsWritten,
@@ -130,10 +131,10 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         public RunRecord ToModel() => new(
             Id,
             ConnectorId,
-            Enum.Parse<RunTrigger>(Trigger, ignoreCase: true),
-            Enum.Parse<RunStatus>(Status, ignoreCase: true),
+            DomainText.Parse<RunTrigger>(Trigger),
+            DomainText.Parse<RunStatus>(Status),
             DateTimeOffset.FromUnixTimeMilliseconds(StartedAt),
-            ConnectorStore.FromUnix(FinishedAt),
+            UnixTime.From(FinishedAt),
             RowsRead,
             RowsWritten,
             RowsFailed,

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Scheduling;
 

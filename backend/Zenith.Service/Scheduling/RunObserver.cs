@@ -1,6 +1,7 @@
 using Zenith.Core.Connectors;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Scheduling;
 

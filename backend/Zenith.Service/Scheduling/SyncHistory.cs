@@ -1,6 +1,7 @@
 using Zenith.Core.Connectors;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Scheduling;
 
@@ -10,7 +11,7 @@ public sealed class SyncHistory(LogStore store, ILogger<SyncHistory> logger)
     public void RunStarted(StoredConnector connector, long runId, RunTrigger trigger)
     {
         logger.RunStarted(connector.Definition.Name, runId, trigger);
-        Append(LogSeverity.Info, connector.Id, runId, $"Run {runId} started ({ConnectorStore.Text(trigger)}).");
+        Append(LogSeverity.Info, connector.Id, runId, $"Run {runId} started ({DomainText.Text(trigger)}).");
     }
 
     public void RunFinished(StoredConnector connector, long runId, SyncRunResult result, string? error)

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Telemetry;
 

@@ -7,6 +7,7 @@ using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Metadata;
 using Zenith.Service.Tests.Infrastructure;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Tests.Metadata;
 

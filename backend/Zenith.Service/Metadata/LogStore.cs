@@ -8,24 +8,32 @@ namespace Zenith.Service.Metadata;
 /// <summary>The sync history people read in the dashboard: the last <c>retention.max_log_entries</c> lines.</summary>
 public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> options, TimeProvider time)
 {
+    public async Task AppendAsync(LogSeverity level, long? connectorId, long? runId, string message, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(AppendSql, Parameters(level, connectorId, runId, message), cancellationToken: cancellationToken));
+    }
+
     public void Append(LogSeverity level, long? connectorId, long? runId, string message)
     {
         using var connection = database.Open();
-        connection.Execute(
-            """
-            INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@now, @level, @connectorId, @runId, @message);
-            DELETE FROM logs WHERE id <= (SELECT id FROM logs ORDER BY id DESC LIMIT 1 OFFSET @keep);
-            """,
-            new
-            {
-                now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                level = DomainText.Text(level),
-                connectorId,
-                runId,
-                message,
-                keep = options.Value.Retention.MaxLogEntries,
-            });
+        connection.Execute(AppendSql, Parameters(level, connectorId, runId, message));
     }
+
+    private const string AppendSql = """
+        INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@now, @level, @connectorId, @runId, @message);
+        DELETE FROM logs WHERE id <= (SELECT id FROM logs ORDER BY id DESC LIMIT 1 OFFSET @keep);
+        """;
+
+    private object Parameters(LogSeverity level, long? connectorId, long? runId, string message) => new
+    {
+        now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        level = DomainText.Text(level),
+        connectorId,
+        runId,
+        message,
+        keep = options.Value.Retention.MaxLogEntries,
+    };
 
     /// <summary>Newest first; <paramref name="minimumLevel"/> keeps that level and the more severe ones.</summary>
     public async Task<IReadOnlyList<LogRecord>> ListAsync(long? connectorId, LogSeverity? minimumLevel, int limit, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
+using Zenith.Service.Connectors;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
 using Zenith.Service.Domain;
@@ -12,7 +13,7 @@ namespace Zenith.Service.Scheduling;
 /// </summary>
 public sealed class ConnectorScheduler(
     ConnectorStore connectors,
-    RunCoordinator coordinator,
+    ConnectorService service,
     SchedulePolicy policy,
     SchedulerSignal signal,
     TimeProvider time,
@@ -60,7 +61,7 @@ public sealed class ConnectorScheduler(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await coordinator.StopAllAsync(cancellationToken);
+        await service.StopAllAsync(cancellationToken);
     }
 
     /// <summary>Starts what is due; returns how long to sleep before the next pass.</summary>
@@ -70,7 +71,7 @@ public sealed class ConnectorScheduler(
         var next = now + MaxSleep;
         foreach (var connector in await connectors.ListAsync(cancellationToken))
         {
-            if (coordinator.IsRunning(connector.Id))
+            if (service.IsRunning(connector.Id))
             {
                 continue;
             }
@@ -83,7 +84,7 @@ public sealed class ConnectorScheduler(
 
             if (firstPass || due <= now)
             {
-                await coordinator.TryStartAsync(connector, firstPass ? RunTrigger.Startup : RunTrigger.Schedule, cancellationToken);
+                await service.StartScheduledAsync(connector.Id, firstPass ? RunTrigger.Startup : RunTrigger.Schedule, cancellationToken);
             }
             else if (due < next)
             {

@@ -61,11 +61,10 @@ public sealed class RunCoordinator : IDisposable
     public int RunningCount => jobs.Count;
 
     /// <summary>Queues a run for the connector; null when it already has one queued or running.</summary>
-    public async Task<RunRecord?> TryStartAsync(StoredConnector connector, RunTrigger trigger, CancellationToken cancellationToken)
+    public async Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(connector);
         var job = new Job();
-        if (!jobs.TryAdd(connector.Id, job))
+        if (!jobs.TryAdd(connectorId, job))
         {
             return null;
         }
@@ -73,17 +72,17 @@ public sealed class RunCoordinator : IDisposable
         RunRecord run;
         try
         {
-            run = await runs.CreateAsync(connector.Id, trigger, time.GetUtcNow(), cancellationToken);
+            run = await runs.CreateAsync(connectorId, trigger, time.GetUtcNow(), cancellationToken);
         }
         catch
         {
-            jobs.TryRemove(new KeyValuePair<long, Job>(connector.Id, job));
+            jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
             job.Finished();
             throw;
         }
 
         // A pause or delete that arrives from here on finds the job and waits for this task's end.
-        _ = Task.Run(() => ExecuteAsync(connector.Id, run, job), CancellationToken.None);
+        _ = Task.Run(() => ExecuteAsync(connectorId, run, job), CancellationToken.None);
         return run;
     }
 

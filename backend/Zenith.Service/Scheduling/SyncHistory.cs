@@ -50,7 +50,8 @@ public sealed class SyncHistory(LogStore store, ILogger<SyncHistory> logger)
         Append(LogSeverity.Info, connector.Id, runId, note);
     }
 
-    public void Event(LogSeverity level, long? connectorId, string message) => Append(level, connectorId, null, message);
+    public Task EventAsync(LogSeverity level, long? connectorId, string message, CancellationToken cancellationToken) =>
+        store.AppendAsync(level, connectorId, null, message, cancellationToken);
 
     private void Append(LogSeverity level, long? connectorId, long? runId, string message) =>
         store.Append(level, connectorId, runId, message);

@@ -36,6 +36,8 @@ public static class ZenithServices
     /// <summary>The use cases the API, the CLI and the scheduler call.</summary>
     public static IServiceCollection AddConnectors(this IServiceCollection services)
     {
+        services.AddSingleton<ConnectorStates>();
+        services.AddSingleton<IConnectorGaugeSource>(sp => sp.GetRequiredService<ConnectorStates>());
         services.AddSingleton<ConnectorService>();
         return services;
     }

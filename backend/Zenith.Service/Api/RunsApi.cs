@@ -26,7 +26,7 @@ public static class RunsApi
             return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
         }
 
-        if (await connectors.GetAsync(id, ct) is null)
+        if (await connectors.GetSummaryAsync(id, ct) is null)
         {
             return Problems.ConnectorNotFound(id);
         }

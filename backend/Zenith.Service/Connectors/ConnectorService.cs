@@ -17,6 +17,7 @@ public sealed class ConnectorService(
     RunStore runs,
     CheckpointStore checkpoints,
     RunCoordinator coordinator,
+    ConnectorStates states,
     SchedulerSignal signal,
     SyncHistory history,
     ISyncEngine engine,
@@ -52,6 +53,7 @@ public sealed class ConnectorService(
             return UseCase.Invalid<ConnectorView>("name", e.Message);
         }
 
+        states.Set(created.Summary);
         await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(created, cancellationToken));
@@ -83,6 +85,7 @@ public sealed class ConnectorService(
             return UseCase.NotFound<ConnectorView>();
         }
 
+        states.Set(updated.Summary);
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(updated, cancellationToken));
@@ -99,7 +102,9 @@ public sealed class ConnectorService(
         // Paused first so the scheduler does not start it again while the running sync stops.
         await store.SetStatusAsync(id, ConnectorStatus.Paused, resetFailures: false, cancellationToken);
         await coordinator.CancelAsync(id);
-        return await store.DeleteAsync(id, cancellationToken);
+        var deleted = await store.DeleteAsync(id, cancellationToken);
+        states.Remove(id);
+        return deleted;
     }
 
     /// <summary>Stops scheduling the connector and cancels its running sync (between batches) before answering.</summary>
@@ -112,6 +117,7 @@ public sealed class ConnectorService(
 
         await store.SetStatusAsync(id, ConnectorStatus.Paused, resetFailures: false, cancellationToken);
         await coordinator.CancelAsync(id);
+        await RememberStateAsync(id, cancellationToken);
         await history.EventAsync(LogSeverity.Info, id, "Connector paused.", cancellationToken);
         return await GetAsync(id, cancellationToken);
     }
@@ -125,6 +131,7 @@ public sealed class ConnectorService(
         }
 
         await store.SetStatusAsync(id, ConnectorStatus.Active, resetFailures: connector.Status == ConnectorStatus.Error, cancellationToken);
+        await RememberStateAsync(id, cancellationToken);
         await history.EventAsync(LogSeverity.Info, id, "Connector resumed.", cancellationToken);
         signal.Wake();
         return await GetAsync(id, cancellationToken);
@@ -224,6 +231,14 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    private async Task RememberStateAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetSummaryAsync(id, cancellationToken) is { } summary)
+        {
+            states.Set(summary);
+        }
+    }
 
     private async Task<ConnectorView> ViewAsync(StoredConnector connector, CancellationToken cancellationToken)
     {

@@ -19,6 +19,16 @@ public sealed record ConnectorDefinition(
     public string Redact(string text) => Redaction.Redact(text, Source.Uri, Destination.Uri);
 }
 
+/// <summary>A connector's name, schedule and state without its definition: what the scheduler and the gauges read (no secrets).</summary>
+public sealed record ConnectorSummary(
+    long Id,
+    string Name,
+    ConnectorStatus Status,
+    int ConsecutiveFailures,
+    DateTimeOffset? LastRun,
+    DateTimeOffset? LastAttemptAt,
+    int IntervalSeconds);
+
 public sealed record StoredConnector(
     long Id,
     ConnectorDefinition Definition,
@@ -29,6 +39,8 @@ public sealed record StoredConnector(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    public ConnectorSummary Summary => new(Id, Definition.Name, Status, ConsecutiveFailures, LastRun, LastAttemptAt, Definition.IntervalSeconds);
+
     public ConnectorSpec ToSpec(int defaultBatchSize) => new(
         Id,
         Definition.Name,

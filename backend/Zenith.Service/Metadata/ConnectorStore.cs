@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Zenith.Core.Connections;
@@ -19,11 +18,20 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         return rows.Select(ToModel).ToList();
     }
 
-    /// <summary>Synchronous read for metric callbacks, which cannot await.</summary>
-    public IReadOnlyList<StoredConnector> List()
+    /// <summary>Every connector's name, schedule and state; decrypts nothing.</summary>
+    public async Task<IReadOnlyList<ConnectorSummary>> ListSummariesAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        return connection.Query<ConnectorRow>("SELECT * FROM connectors ORDER BY id;").Select(ToModel).ToList();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SummaryRow>(new CommandDefinition($"SELECT {SummaryRow.Columns} FROM connectors ORDER BY id;", cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToModel())];
+    }
+
+    /// <summary>One connector's name, schedule and state; decrypts nothing.</summary>
+    public async Task<ConnectorSummary?> GetSummaryAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition($"SELECT {SummaryRow.Columns} FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
+        return row?.ToModel();
     }
 
     public async Task<StoredConnector?> GetAsync(long id, CancellationToken cancellationToken)
@@ -131,7 +139,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     /// The status and count change only if they are still what the policy saw: a pause or resume that landed
     /// meanwhile is the user's newer decision and stays.
     /// </summary>
-    public async Task RecordRunAsync(long id, StoredConnector seen, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
+    public async Task RecordRunAsync(long id, ConnectorSummary seen, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(seen);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -247,39 +255,5 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             UnixTime.From(r.LastAttemptAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt));
-    }
-
-    /// <summary>One row of <c>connectors</c>, as Dapper maps it (snake_case columns → properties).</summary>
-    private sealed class ConnectorRow
-    {
-        public long Id { get; set; }
-        public string Name { get; set; } = "";
-        public string SourceUri { get; set; } = "";
-        public string? SourceSecret { get; set; }
-        public string SourceDatabase { get; set; } = "";
-        public string SourceCollection { get; set; } = "";
-        public string? SourceFilter { get; set; }
-        public string? SourceProjection { get; set; }
-        public string DestUri { get; set; } = "";
-        public string? DestSecret { get; set; }
-        public string DestDatabase { get; set; } = "";
-        public string DestTable { get; set; } = "";
-        public string SyncMode { get; set; } = "";
-        public string CursorField { get; set; } = "";
-        public long IntervalSeconds { get; set; }
-        public long? BatchSize { get; set; }
-        public string MappingSeparator { get; set; } = "_";
-        public long MappingMaxDepth { get; set; }
-        public string? TableOrderBy { get; set; }
-        public string? TablePartitionBy { get; set; }
-        public string? TableTtl { get; set; }
-        public string SyncStatus { get; set; } = "";
-        public long ConsecutiveFailures { get; set; }
-        public long? LastRun { get; set; }
-        public long? LastAttemptAt { get; set; }
-        public long CreatedAt { get; set; }
-        public long UpdatedAt { get; set; }
-
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"connector {Id}");
     }
 }

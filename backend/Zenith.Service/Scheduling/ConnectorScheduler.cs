@@ -14,6 +14,7 @@ namespace Zenith.Service.Scheduling;
 public sealed class ConnectorScheduler(
     ConnectorStore connectors,
     ConnectorService service,
+    ConnectorStates states,
     SchedulePolicy policy,
     SchedulerSignal signal,
     TimeProvider time,
@@ -69,14 +70,16 @@ public sealed class ConnectorScheduler(
     {
         var now = time.GetUtcNow();
         var next = now + MaxSleep;
-        foreach (var connector in await connectors.ListAsync(cancellationToken))
+        var all = await connectors.ListSummariesAsync(cancellationToken);
+        states.ReplaceAll(all);
+        foreach (var connector in all)
         {
             if (service.IsRunning(connector.Id))
             {
                 continue;
             }
 
-            var state = new ScheduleState(connector.Status, connector.Definition.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt);
+            var state = new ScheduleState(connector.Status, connector.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt);
             if (policy.NextRunAt(state, now) is not { } due)
             {
                 continue;

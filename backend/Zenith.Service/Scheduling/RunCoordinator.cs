@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Connectors;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
 using Zenith.Service.Domain;
@@ -22,6 +23,7 @@ public sealed class RunCoordinator : IDisposable
     private readonly ICheckpointStore checkpoints;
     private readonly SyncHistory history;
     private readonly ZenithMetrics metrics;
+    private readonly ConnectorStates states;
     private readonly SchedulePolicy policy;
     private readonly SchedulerSignal signal;
     private readonly TimeProvider time;
@@ -35,6 +37,7 @@ public sealed class RunCoordinator : IDisposable
         ICheckpointStore checkpoints,
         SyncHistory history,
         ZenithMetrics metrics,
+        ConnectorStates states,
         SchedulePolicy policy,
         SchedulerSignal signal,
         TimeProvider time,
@@ -48,6 +51,7 @@ public sealed class RunCoordinator : IDisposable
         this.checkpoints = checkpoints;
         this.history = history;
         this.metrics = metrics;
+        this.states = states;
         this.policy = policy;
         this.signal = signal;
         this.time = time;
@@ -82,6 +86,7 @@ public sealed class RunCoordinator : IDisposable
         }
 
         // A pause or delete that arrives from here on finds the job and waits for this task's end.
+        states.SetRunning(connectorId, true);
         _ = Task.Run(() => ExecuteAsync(connectorId, run, job), CancellationToken.None);
         return run;
     }
@@ -145,6 +150,7 @@ public sealed class RunCoordinator : IDisposable
         finally
         {
             jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
+            states.SetRunning(connectorId, false);
             job.Finished();
             signal.Wake();
         }
@@ -234,19 +240,23 @@ public sealed class RunCoordinator : IDisposable
         await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
 
         // Read the status again: the connector may have been paused while it ran.
-        var current = await connectors.GetAsync(connector.Id, CancellationToken.None);
+        var current = await connectors.GetSummaryAsync(connector.Id, CancellationToken.None);
         if (current is not null)
         {
             var verdict = policy.AfterRun(current.Status, current.ConsecutiveFailures, result.Outcome);
             if (result.Outcome != SyncOutcome.Cancelled)
             {
                 await connectors.RecordRunAsync(connector.Id, current, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
+                if (await connectors.GetSummaryAsync(connector.Id, CancellationToken.None) is { } recorded)
+                {
+                    states.Set(recorded);
+                }
             }
 
-            history.RunFinished(current, runId, result, error);
+            history.RunFinished(connector, runId, result, error);
             if (verdict.TurnedToError)
             {
-                history.TurnedToError(current, verdict.ConsecutiveFailures);
+                history.TurnedToError(connector, verdict.ConsecutiveFailures);
             }
         }
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
-using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Scheduling;
 
@@ -13,7 +12,6 @@ public static class SchedulingExtensions
         services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<SyncHistory>();
         services.AddSingleton<RunCoordinator>();
-        services.AddSingleton<IConnectorGaugeSource, ConnectorGaugeSource>();
         services.AddSingleton<ConnectorScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorScheduler>());
         return services;

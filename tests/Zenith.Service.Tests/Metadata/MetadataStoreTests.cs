@@ -108,7 +108,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
     public async Task A_pause_that_lands_while_a_run_is_recorded_is_not_overwritten()
     {
         var created = await Connectors.CreateAsync(Definition("race"), CancellationToken.None);
-        var seen = created with { ConsecutiveFailures = 0 };
+        var seen = created.Summary with { ConsecutiveFailures = 0 };
         await Connectors.SetStatusAsync(created.Id, ConnectorStatus.Paused, resetFailures: false, CancellationToken.None);
 
         // The run's verdict was taken from the connector as it was before the pause (active, 0 failures).
@@ -119,7 +119,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         Assert.Equal(time.GetUtcNow(), after.LastAttemptAt);
 
         // Unchanged since the verdict: it applies.
-        await Connectors.RecordRunAsync(created.Id, after, ConnectorStatus.Paused, 1, time.GetUtcNow(), succeeded: false, CancellationToken.None);
+        await Connectors.RecordRunAsync(created.Id, after.Summary, ConnectorStatus.Paused, 1, time.GetUtcNow(), succeeded: false, CancellationToken.None);
         Assert.Equal(1, (await Connectors.GetAsync(created.Id, CancellationToken.None))!.ConsecutiveFailures);
     }
 

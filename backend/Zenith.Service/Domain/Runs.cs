@@ -19,3 +19,6 @@ public sealed record RunRecord(
 public sealed record LogRecord(long Id, DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message);
 
 public sealed record MappedColumn(string Name, string Type, string SourcePath);
+
+/// <summary>A line for the history, not yet stored (its time is when it happened).</summary>
+public sealed record LogEntry(DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message);

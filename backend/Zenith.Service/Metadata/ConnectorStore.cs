@@ -14,7 +14,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     public async Task<IReadOnlyList<StoredConnector>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ConnectorRow>("SELECT * FROM connectors ORDER BY id;");
+        var rows = await connection.QueryAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors ORDER BY id;", cancellationToken: cancellationToken));
         return rows.Select(ToModel).ToList();
     }
 
@@ -37,14 +37,14 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     public async Task<StoredConnector?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE id = @id;", new { id });
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
         return row is null ? null : ToModel(row);
     }
 
     public async Task<StoredConnector?> FindByNameAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE name = @name;", new { name });
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE name = @name;", new { name }, cancellationToken: cancellationToken));
         return row is null ? null : ToModel(row);
     }
 
@@ -59,7 +59,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
-            var id = await connection.ExecuteScalarAsync<long>(
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
@@ -69,7 +69,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
                 RETURNING id;
                 """,
-                row);
+                row, cancellationToken: cancellationToken));
             return (await GetAsync(id, cancellationToken))!;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
@@ -87,7 +87,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     {
         ArgumentNullException.ThrowIfNull(definition);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var existing = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE id = @id;", new { id });
+        var existing = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
         if (existing is null)
         {
             return null;
@@ -98,7 +98,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            await connection.ExecuteAsync(
+            await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
                     source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
@@ -108,7 +108,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
                 WHERE id = @Id;
                 """,
-                row);
+                row, cancellationToken: cancellationToken));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
         {
@@ -121,17 +121,17 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM logs WHERE connector_id = @id;", new { id });
-        return await connection.ExecuteAsync("DELETE FROM connectors WHERE id = @id;", new { id }) > 0;
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM logs WHERE connector_id = @id;", new { id }, cancellationToken: cancellationToken));
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
     }
 
     /// <summary>Sets the status; <paramref name="resetFailures"/> clears the consecutive failure count (resume).</summary>
     public async Task SetStatusAsync(long id, ConnectorStatus status, bool resetFailures, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE connectors SET sync_status = @status, consecutive_failures = CASE WHEN @reset THEN 0 ELSE consecutive_failures END, updated_at = @now WHERE id = @id;",
-            new { id, status = DomainText.Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
+            new { id, status = DomainText.Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     {
         ArgumentNullException.ThrowIfNull(seen);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE connectors SET
                 sync_status = CASE WHEN sync_status = @seenStatus AND consecutive_failures = @seenFailures THEN @status ELSE sync_status END,
@@ -161,7 +161,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                 consecutiveFailures,
                 finished = finishedAt.ToUnixTimeMilliseconds(),
                 succeeded,
-            });
+            }, cancellationToken: cancellationToken));
     }
 
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)
@@ -169,11 +169,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         ArgumentNullException.ThrowIfNull(columns);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction();
-        await connection.ExecuteAsync("DELETE FROM mapped_columns WHERE connector_id = @id;", new { id }, transaction);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mapped_columns WHERE connector_id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO mapped_columns (connector_id, position, name, type, source_path) VALUES (@id, @position, @Name, @Type, @SourcePath);",
             columns.Select((c, i) => new { id, position = i, c.Name, c.Type, c.SourcePath }),
-            transaction);
+            transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 

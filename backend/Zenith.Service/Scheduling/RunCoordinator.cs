@@ -186,9 +186,13 @@ public sealed class RunCoordinator : IDisposable
                 }
 
                 await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
-                history.RunStarted(connector, run.Id, run.Trigger);
-                var observer = new RunObserver(connector, run.Id, runs, history, metrics, logger);
-                var result = await RunEngineAsync(connector, run.Id, observer, token);
+                await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
+                SyncRunResult result;
+                await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+                {
+                    result = await RunEngineAsync(connector, run.Id, journal, token);
+                }
+
                 await FinishAsync(connector, run.Id, result);
             }
             finally
@@ -204,7 +208,7 @@ public sealed class RunCoordinator : IDisposable
         }
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunObserver observer, CancellationToken token)
+    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunJournal observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
         try
@@ -253,10 +257,10 @@ public sealed class RunCoordinator : IDisposable
                 }
             }
 
-            history.RunFinished(connector, runId, result, error);
+            await history.RunFinishedAsync(connector, runId, result, error, CancellationToken.None);
             if (verdict.TurnedToError)
             {
-                history.TurnedToError(connector, verdict.ConsecutiveFailures);
+                await history.TurnedToErrorAsync(connector, verdict.ConsecutiveFailures, CancellationToken.None);
             }
         }
 

@@ -1,21 +1,26 @@
 using Zenith.Core.Connectors;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
-using Zenith.Service.Domain;
 
 namespace Zenith.Service.Scheduling;
 
-/// <summary>Writes what happens to a connector both to the console log and to the bounded SQLite log people read.</summary>
-public sealed class SyncHistory(LogStore store, ILogger<SyncHistory> logger)
+/// <summary>
+/// Writes what happens to a connector both to the console log and to the bounded SQLite log people read. A run's own lines
+/// (failed documents, notes) are only made here; its <see cref="RunJournal"/> buffers and stores them off the pipeline.
+/// </summary>
+public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncHistory> logger)
 {
-    public void RunStarted(StoredConnector connector, long runId, RunTrigger trigger)
+    public Task RunStartedAsync(StoredConnector connector, long runId, RunTrigger trigger, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connector);
         logger.RunStarted(connector.Definition.Name, runId, trigger);
-        Append(LogSeverity.Info, connector.Id, runId, $"Run {runId} started ({DomainText.Text(trigger)}).");
+        return store.AppendAsync(LogSeverity.Info, connector.Id, runId, $"Run {runId} started ({DomainText.Text(trigger)}).", cancellationToken);
     }
 
-    public void RunFinished(StoredConnector connector, long runId, SyncRunResult result, string? error)
+    public Task RunFinishedAsync(StoredConnector connector, long runId, SyncRunResult result, string? error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(result);
         var name = connector.Definition.Name;
         var ms = (long)result.Duration.TotalMilliseconds;
@@ -24,35 +29,37 @@ public sealed class SyncHistory(LogStore store, ILogger<SyncHistory> logger)
         if (result.Outcome == SyncOutcome.Failed && error is not null)
         {
             logger.RunFailed(name, runId, error);
-            Append(LogSeverity.Error, connector.Id, runId, $"{summary} {error}");
+            return store.AppendAsync(LogSeverity.Error, connector.Id, runId, $"{summary} {error}", cancellationToken);
         }
-        else
-        {
-            Append(result.RowsFailed > 0 ? LogSeverity.Warning : LogSeverity.Info, connector.Id, runId, summary);
-        }
+
+        return store.AppendAsync(result.RowsFailed > 0 ? LogSeverity.Warning : LogSeverity.Info, connector.Id, runId, summary, cancellationToken);
     }
 
-    public void TurnedToError(StoredConnector connector, int failures)
+    public Task TurnedToErrorAsync(StoredConnector connector, int failures, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connector);
         logger.TurnedToError(connector.Definition.Name, failures);
-        Append(LogSeverity.Error, connector.Id, null, $"Status changed to error after {failures} failed runs in a row. Resume the connector to schedule it again.");
-    }
-
-    public void DocumentFailed(StoredConnector connector, long runId, string documentId, string reason)
-    {
-        logger.DocumentFailed(connector.Definition.Name, documentId, reason);
-        Append(LogSeverity.Warning, connector.Id, runId, $"Document {documentId} not written: {reason}");
-    }
-
-    public void Note(StoredConnector connector, long runId, string note)
-    {
-        logger.Note(connector.Definition.Name, note);
-        Append(LogSeverity.Info, connector.Id, runId, note);
+        return store.AppendAsync(LogSeverity.Error, connector.Id, null, $"Status changed to error after {failures} failed runs in a row. Resume the connector to schedule it again.", cancellationToken);
     }
 
     public Task EventAsync(LogSeverity level, long? connectorId, string message, CancellationToken cancellationToken) =>
         store.AppendAsync(level, connectorId, null, message, cancellationToken);
 
-    private void Append(LogSeverity level, long? connectorId, long? runId, string message) =>
-        store.Append(level, connectorId, runId, message);
+    /// <summary>Logs the failed document to the console now; returns its history line to store later.</summary>
+    public LogEntry DocumentFailed(StoredConnector connector, long runId, string documentId, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        logger.DocumentFailed(connector.Definition.Name, documentId, reason);
+        return new LogEntry(time.GetUtcNow(), LogSeverity.Warning, connector.Id, runId, $"Document {documentId} not written: {reason}");
+    }
+
+    /// <summary>Logs the note to the console now; returns its history line to store later.</summary>
+    public LogEntry Note(StoredConnector connector, long runId, string note)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        logger.Note(connector.Definition.Name, note);
+        return new LogEntry(time.GetUtcNow(), LogSeverity.Info, connector.Id, runId, note);
+    }
+
+    public Task AppendAsync(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken) => store.AppendAsync(entries, cancellationToken);
 }

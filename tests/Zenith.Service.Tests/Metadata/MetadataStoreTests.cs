@@ -145,10 +145,10 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         {
             var connector = ids[run % ids.Count];
             var record = await Runs.CreateAsync(connector, RunTrigger.Schedule, time.GetUtcNow(), CancellationToken.None);
-            Logs.Append(LogSeverity.Info, connector, record.Id, $"Run {record.Id} started (schedule).");
-            Runs.UpdateProgress(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000));
+            await Logs.AppendAsync(LogSeverity.Info, connector, record.Id, $"Run {record.Id} started (schedule).", CancellationToken.None);
+            await Runs.UpdateProgressAsync(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000), CancellationToken.None);
             await Runs.FinishAsync(record.Id, RunStatus.Failed, result, time.GetUtcNow(), result.Error, CancellationToken.None);
-            Logs.Append(LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}");
+            await Logs.AppendAsync(LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}", CancellationToken.None);
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -176,9 +176,9 @@ public sealed class MetadataStoreTests : IAsyncLifetime
             for (var batch = 0; batch < 50; batch++)
             {
                 var run = await Runs.CreateAsync(id, RunTrigger.Manual, time.GetUtcNow(), CancellationToken.None);
-                Runs.UpdateProgress(run.Id, new SyncProgress(batch, batch, 0, 1, 10));
+                await Runs.UpdateProgressAsync(run.Id, new SyncProgress(batch, batch, 0, 1, 10), CancellationToken.None);
                 await checkpoints.SaveAsync(id, new Checkpoint($"{{\"n\":{batch}}}", $"n = {batch}"), CancellationToken.None);
-                Logs.Append(LogSeverity.Info, id, run.Id, "batch");
+                await Logs.AppendAsync(LogSeverity.Info, id, run.Id, "batch", CancellationToken.None);
             }
         })));
 

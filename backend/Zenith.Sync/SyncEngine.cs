@@ -1,6 +1,4 @@
-using System.Data.Common;
 using System.Globalization;
-using System.Net.Sockets;
 using MongoDB.Driver;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
@@ -123,7 +121,7 @@ public sealed class SyncEngine : ISyncEngine
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, DescribeMongo(ex, source));
+            return new EndpointCheck(false, MongoErrors.Describe(ex, source));
         }
     }
 
@@ -138,7 +136,7 @@ public sealed class SyncEngine : ISyncEngine
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, DescribeClickHouse(ex, destination));
+            return new EndpointCheck(false, ClickHouseErrors.Describe(ex, destination));
         }
     }
 
@@ -153,13 +151,7 @@ public sealed class SyncEngine : ISyncEngine
             if (sample is not null)
             {
                 sampled = sample.Count;
-                var span = sample.Bytes.WrittenSpan;
-                for (var position = 0; position < span.Length;)
-                {
-                    var length = BitConverter.ToInt32(span[position..]);
-                    builder.Observe(span.Slice(position, length));
-                    position += length;
-                }
+                builder.ObserveAll(sample.Documents);
             }
         }
 
@@ -174,61 +166,7 @@ public sealed class SyncEngine : ISyncEngine
     private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
     {
         SyncConfigurationException or ArgumentException => Redaction.Redact(ex.Message, source.Uri),
-        MongoException or TimeoutException => DescribeMongo(ex, source),
-        _ => DescribeClickHouse(ex, destination),
+        MongoException or TimeoutException => MongoErrors.Describe(ex, source),
+        _ => ClickHouseErrors.Describe(ex, destination),
     };
-
-    private static string DescribeMongo(Exception ex, SourceSpec spec)
-    {
-        var connection = ConnectionString.Parse(spec.Uri);
-        var hosts = connection.IsMongoDb && connection.Hosts.Count > 0 ? connection.HostList : "(invalid URI)";
-        string message = ex switch
-        {
-            MongoAuthenticationException => $"MongoDB at {hosts}: authentication failed for user '{connection.UserName}'",
-            TimeoutException or MongoConnectionException when Refused(ex) => $"MongoDB at {hosts} refused the connection",
-            TimeoutException or MongoConnectionException => $"MongoDB at {hosts} is unreachable: {ex.GetBaseException().Message}",
-            MongoCommandException command when command.Code == 26 => $"collection {spec.Database}.{spec.Collection} does not exist",
-            MongoCommandException command => $"MongoDB at {hosts} answered error {command.Code} ({command.CodeName}): {command.ErrorMessage}",
-            SyncConfigurationException or ArgumentException => ex.Message,
-            _ => $"MongoDB at {hosts}: {ex.GetType().Name}: {ex.Message}",
-        };
-        return Redaction.Redact(message, spec.Uri);
-    }
-
-    private static string DescribeClickHouse(Exception ex, DestinationSpec spec)
-    {
-        var connection = ConnectionString.Parse(spec.Uri);
-        var host = connection.IsHttp && connection.Hosts.Count == 1 ? connection.HostList : "(invalid URI)";
-        string message = ex switch
-        {
-            SyncConfigurationException => ex.Message,
-            HttpRequestException when Refused(ex) => $"ClickHouse at {host} refused the connection",
-            HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
-            TaskCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
-            DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{connection.UserName ?? "default"}'",
-            DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {FirstLine(db.Message)}",
-            _ => $"{ex.GetType().Name}: {FirstLine(ex.Message)}",
-        };
-        return Redaction.Redact(message, spec.Uri);
-    }
-
-    private static bool Refused(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || e.Message.Contains("refused", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Server messages can quote the statement; keep the first line and cap it (no row contents).</summary>
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0];
-        return line.Length > 300 ? line[..300] + "…" : line;
-    }
 }

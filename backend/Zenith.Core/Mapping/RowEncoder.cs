@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Zenith.Core.Bson;
+using Zenith.Core.Buffers;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;

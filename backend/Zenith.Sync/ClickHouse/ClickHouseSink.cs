@@ -43,14 +43,13 @@ internal sealed class ClickHouseSink : IDisposable
 
     public string User { get; }
 
-    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync("SELECT version()", cancellationToken: ct);
+    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct);
 
     public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
-        var count = await _client.ExecuteScalarAsync(
-            $"SELECT count() FROM system.tables WHERE database = {Ddl.Literal(database)} AND name = {Ddl.Literal(table)}", cancellationToken: ct);
+        var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);
         return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
@@ -63,9 +62,7 @@ internal sealed class ClickHouseSink : IDisposable
         }
 
         var columns = new List<ColumnDef>();
-        using var reader = await _client.ExecuteReaderAsync(
-            $"SELECT name, type, comment FROM system.columns WHERE database = {Ddl.Literal(database)} AND table = {Ddl.Literal(table)} ORDER BY position",
-            cancellationToken: ct);
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
         while (await reader.ReadAsync(ct))
         {
             var name = reader.GetString(0);
@@ -91,7 +88,7 @@ internal sealed class ClickHouseSink : IDisposable
     /// </summary>
     public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, CancellationToken ct)
     {
-        var sql = $"INSERT INTO {Ddl.Table(database, table)} ({string.Join(", ", columns.Select(Ddl.Quote))}) FORMAT RowBinary";
+        var sql = Ddl.Insert(database, table, columns);
         var options = new QueryOptions
         {
             CustomSettings = new Dictionary<string, object>
@@ -128,8 +125,7 @@ internal sealed class ClickHouseSink : IDisposable
     /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
     public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
     {
-        var engine = Convert.ToString(await _client.ExecuteScalarAsync(
-            $"SELECT engine_full FROM system.tables WHERE database = {Ddl.Literal(database)} AND name = {Ddl.Literal(table)}", cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
         return engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }

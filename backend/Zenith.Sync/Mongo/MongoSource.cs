@@ -1,9 +1,9 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Zenith.Core.Buffers;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Core.Cursors;
-using Zenith.Sync.Pipeline;
 
 namespace Zenith.Sync.Mongo;
 
@@ -64,7 +64,7 @@ internal sealed class MongoSource : IDisposable
     }
 
     /// <summary>Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch.</summary>
-    public async Task<DocumentBatch?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
+    public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
         var serializer = new ArenaSerializer(int.MaxValue, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
         var sampleSpec = connector with { Mode = SyncMode.Full };

@@ -24,7 +24,12 @@ public sealed class ConnectorScheduler(
     /// <summary>Look again at least this often, so connectors added by <c>zenith connectors add</c> to the file are picked up.</summary>
     public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(30);
 
+    private long passes;
+
     public bool IsRunning { get; private set; }
+
+    /// <summary>Passes completed since start: lets a caller see that the scheduler has looked again since it changed something.</summary>
+    public long Passes => Interlocked.Read(ref passes);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,6 +45,7 @@ public sealed class ConnectorScheduler(
                 {
                     sleep = await PassAsync(firstPass, stoppingToken);
                     firstPass = false;
+                    Interlocked.Increment(ref passes);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -14,7 +14,7 @@ public sealed class SecretsTests(ServiceServers servers)
     public async Task No_response_log_line_metric_or_file_holds_a_password()
     {
         var mongoDb = servers.Mongo.NewDatabaseName("sec");
-        var chDb = "sec_" + Guid.NewGuid().ToString("N")[..12];
+        var chDb = servers.NewClickHouseDatabase("sec");
         await Seed.InsertAsync(servers, mongoDb, "visits", 300);
         var passwords = new[] { MongoPassword, servers.Password }.Where(p => !string.IsNullOrEmpty(p)).Cast<string>().ToArray();
         var badMongo = $"mongodb://app:{MongoPassword}@127.0.0.1:{ClosedPort()}/?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
@@ -75,7 +75,7 @@ public sealed class SecretsTests(ServiceServers servers)
     public async Task Testing_an_edit_with_the_masked_password_uses_the_saved_one_when_told_which_connector()
     {
         var mongoDb = servers.Mongo.NewDatabaseName("mask");
-        var chDb = "mask_" + Guid.NewGuid().ToString("N")[..12];
+        var chDb = servers.NewClickHouseDatabase("mask");
         await Seed.InsertAsync(servers, mongoDb, "visits", 10);
         using var app = new ZenithApp();
         using var client = app.CreateClient();

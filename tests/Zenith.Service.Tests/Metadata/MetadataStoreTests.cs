@@ -17,7 +17,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
     private const string MongoPassword = "m0ngo-Pa55";
     private const string ClickHousePassword = "cl1ck-Pa55";
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
-    private readonly string directory = TempDirectory.Create();
+    private readonly TempDirectory directory = new();
     private ServiceProvider services = null!;
 
     private ConnectorStore Connectors => services.GetRequiredService<ConnectorStore>();
@@ -34,7 +34,11 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         await services.GetRequiredService<Migrations>().ApplyAsync(CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await services.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await services.DisposeAsync();
+        directory.Dispose();
+    }
 
     [Fact]
     public async Task Migrations_are_versioned_and_applied_once()
@@ -67,7 +71,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         var file = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Database.FilePath));
         Assert.DoesNotContain(MongoPassword, file, StringComparison.Ordinal);
         Assert.DoesNotContain(ClickHousePassword, file, StringComparison.Ordinal);
-        Assert.True(Directory.EnumerateFiles(Path.Combine(directory, "keys")).Any(), "the key ring lives in keys/ beside the database");
+        Assert.True(Directory.EnumerateFiles(Path.Combine(directory.Path, "keys")).Any(), "the key ring lives in keys/ beside the database");
 
         // A new process (new provider, same key ring) reads the passwords back.
         await using var again = Build();
@@ -194,18 +198,10 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         collection.AddLogging();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddSingleton(Options.Create(new ZenithOptions()));
-        collection.AddMetadataStore(Path.Combine(directory, "zenith.db"));
+        collection.AddMetadataStore(Path.Combine(directory.Path, "zenith.db"));
         return collection.BuildServiceProvider();
     }
 
-    private static ConnectorDefinition Definition(string name) => new(
-        name,
-        new SourceSpec($"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", "monitoring", "visited_sites"),
-        new DestinationSpec($"http://default:{ClickHousePassword}@clickhouse:8123", "analytics", "visited_sites"),
-        SyncMode.IncrementalId,
-        ConnectorSpec.DefaultCursorField,
-        60,
-        null,
-        MappingOptions.Default,
-        TableOptions.Default);
+    private static ConnectorDefinition Definition(string name) =>
+        Definitions.Of(name, $"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", $"http://default:{ClickHousePassword}@clickhouse:8123");
 }

@@ -14,12 +14,12 @@ namespace Zenith.Service.Tests.Scheduling;
 /// <summary>A run's journal stores its progress and history lines after each insert, off the pipeline, on a real SQLite file.</summary>
 public sealed class RunJournalTests : IAsyncLifetime
 {
-    private readonly string directory = TempDirectory.Create();
+    private readonly TempDirectory directory = new();
     private ServiceProvider services = null!;
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["metadata_storage:path"] = Path.Combine(directory, "zenith.db") }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["metadata_storage:path"] = Path.Combine(directory.Path, "zenith.db") }).Build();
         services = new ServiceCollection().AddLogging().AddZenith(configuration, configuration.ReadZenithOptions()).BuildServiceProvider();
         await services.GetRequiredService<Migrations>().ApplyAsync(CancellationToken.None);
     }
@@ -27,7 +27,7 @@ public sealed class RunJournalTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await services.DisposeAsync();
-        Directory.Delete(directory, recursive: true);
+        directory.Dispose();
     }
 
     [Fact]
@@ -89,14 +89,6 @@ public sealed class RunJournalTests : IAsyncLifetime
         }
     }
 
-    private static ConnectorDefinition Definition() => new(
-        "journal-" + Guid.NewGuid().ToString("N")[..8],
-        new SourceSpec("mongodb://app:J0urnal-pw@mongo:27017/", "monitoring", "visits"),
-        new DestinationSpec("http://default:J0urnal-pw@ch:8123", "analytics", "visits"),
-        SyncMode.IncrementalId,
-        ConnectorSpec.DefaultCursorField,
-        60,
-        null,
-        MappingOptions.Default,
-        TableOptions.Default);
+    private static ConnectorDefinition Definition() =>
+        Definitions.Of("journal-" + Guid.NewGuid().ToString("N")[..8], "mongodb://app:J0urnal-pw@mongo:27017/", "http://default:J0urnal-pw@ch:8123", "visits");
 }

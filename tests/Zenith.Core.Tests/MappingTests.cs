@@ -1,7 +1,7 @@
 using MongoDB.Bson;
 using Snapshooter.Xunit;
-using Zenith.Core.Connectors;
 using Zenith.Core.Buffers;
+using Zenith.Core.Connectors;
 using Zenith.Core.Mapping;
 
 namespace Zenith.Core.Tests;

@@ -145,6 +145,11 @@ internal static class Problems
     public static string Detail(IReadOnlyDictionary<string, string[]> errors) =>
         "Fix " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
 
+    /// <summary>The 400 for a <c>limit</c> query value outside 1..<paramref name="max"/>, or null when it is inside.</summary>
+    public static ValidationProblem? LimitOutOfRange(int limit, int max) => limit < 1 || limit > max
+        ? Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {max} (got {limit})."] })
+        : null;
+
     public static ProblemHttpResult ConnectorNotFound(long id) => TypedResults.Problem(
         title: "Connector not found.",
         detail: $"There is no connector with id {id}; GET /api/connectors lists them.",

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
-using Zenith.Service.Domain;
 
 namespace Zenith.Service.Scheduling;
 

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
-using Zenith.Service.Domain;
 
 namespace Zenith.Service.Scheduling;
 
@@ -13,52 +13,23 @@ namespace Zenith.Service.Scheduling;
 /// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs
 /// twice at once. Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches.
 /// </summary>
-public sealed class RunCoordinator : IDisposable
+public sealed class RunCoordinator(
+    ISyncEngine engine,
+    ConnectorStore connectors,
+    RunStore runs,
+    ICheckpointStore checkpoints,
+    SyncHistory history,
+    ZenithMetrics metrics,
+    ConnectorStates states,
+    SchedulePolicy policy,
+    SchedulerSignal signal,
+    TimeProvider time,
+    IOptions<ZenithOptions> settings,
+    ILogger<RunCoordinator> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<long, Job> jobs = new();
-    private readonly SemaphoreSlim slots;
-    private readonly ISyncEngine engine;
-    private readonly ConnectorStore connectors;
-    private readonly RunStore runs;
-    private readonly ICheckpointStore checkpoints;
-    private readonly SyncHistory history;
-    private readonly ZenithMetrics metrics;
-    private readonly ConnectorStates states;
-    private readonly SchedulePolicy policy;
-    private readonly SchedulerSignal signal;
-    private readonly TimeProvider time;
-    private readonly ILogger<RunCoordinator> logger;
-    private readonly ZenithOptions options;
-
-    public RunCoordinator(
-        ISyncEngine engine,
-        ConnectorStore connectors,
-        RunStore runs,
-        ICheckpointStore checkpoints,
-        SyncHistory history,
-        ZenithMetrics metrics,
-        ConnectorStates states,
-        SchedulePolicy policy,
-        SchedulerSignal signal,
-        TimeProvider time,
-        IOptions<ZenithOptions> options,
-        ILogger<RunCoordinator> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        this.engine = engine;
-        this.connectors = connectors;
-        this.runs = runs;
-        this.checkpoints = checkpoints;
-        this.history = history;
-        this.metrics = metrics;
-        this.states = states;
-        this.policy = policy;
-        this.signal = signal;
-        this.time = time;
-        this.logger = logger;
-        this.options = options.Value;
-        slots = new SemaphoreSlim(this.options.Processing.MaxParallelJobs, this.options.Processing.MaxParallelJobs);
-    }
+    private readonly ZenithOptions options = settings.Value;
+    private readonly SemaphoreSlim slots = new(settings.Value.Processing.MaxParallelJobs, settings.Value.Processing.MaxParallelJobs);
 
     public bool IsRunning(long connectorId) => jobs.ContainsKey(connectorId);
 

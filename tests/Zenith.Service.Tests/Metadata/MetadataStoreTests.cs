@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Tests.Infrastructure;
-using Zenith.Service.Domain;
 
 namespace Zenith.Service.Tests.Metadata;
 

@@ -5,9 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Zenith.Core.Connectors;
+using Zenith.Service.Domain;
 using Zenith.Service.Telemetry;
 using Zenith.Service.Tests.Infrastructure;
-using Zenith.Service.Domain;
 
 namespace Zenith.Service.Tests.Telemetry;
 

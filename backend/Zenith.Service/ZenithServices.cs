@@ -2,6 +2,7 @@ using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
 using Zenith.Service.Metadata;
+using Zenith.Service.Runs;
 using Zenith.Service.Scheduling;
 using Zenith.Service.Telemetry;
 using Zenith.Sync;
@@ -12,7 +13,7 @@ namespace Zenith.Service;
 public static class ZenithServices
 {
     /// <summary>
-    /// Options, the SQLite store, the engine, the metrics holder, the use cases and the scheduler. The host adds HTTP, auth and
+    /// Options, the SQLite store, the engine, the metrics holder, the runs, the use cases and the scheduler. The host adds HTTP, auth and
     /// the Prometheus export on top, and starts the hosted services (migrations, the scheduler loop); the CLI starts none of them.
     /// </summary>
     public static IServiceCollection AddZenith(this IServiceCollection services, IConfiguration configuration, ZenithOptions settings)
@@ -23,6 +24,7 @@ public static class ZenithServices
             .AddMetadataStore(settings.MetadataStorage.Path)
             .AddSyncEngine()
             .AddZenithMetrics()
+            .AddRuns()
             .AddConnectors()
             .AddScheduler();
     }
@@ -36,8 +38,6 @@ public static class ZenithServices
     /// <summary>The use cases the API, the CLI and the scheduler call.</summary>
     public static IServiceCollection AddConnectors(this IServiceCollection services)
     {
-        services.AddSingleton<ConnectorStates>();
-        services.AddSingleton<IConnectorGaugeSource>(sp => sp.GetRequiredService<ConnectorStates>());
         services.AddSingleton<ConnectorService>();
         return services;
     }

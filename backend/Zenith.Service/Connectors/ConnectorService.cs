@@ -4,7 +4,7 @@ using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
-using Zenith.Service.Scheduling;
+using Zenith.Service.Runs;
 
 namespace Zenith.Service.Connectors;
 

@@ -3,6 +3,7 @@ using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
+using Zenith.Service.Runs;
 using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Scheduling;

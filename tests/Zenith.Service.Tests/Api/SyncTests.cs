@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Zenith.Service.Runs;
 using Zenith.Service.Scheduling;
 using Zenith.Service.Tests.Infrastructure;
 

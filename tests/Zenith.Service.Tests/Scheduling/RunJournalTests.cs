@@ -5,7 +5,7 @@ using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
-using Zenith.Service.Scheduling;
+using Zenith.Service.Runs;
 using Zenith.Service.Telemetry;
 using Zenith.Service.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Zenith.Core.Connectors;
+using Zenith.Service.Runs;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Scheduling;
@@ -76,7 +77,7 @@ public sealed class RunLifecycleTests
         await client.PostJsonAsync("/api/connectors", Connector("stubborn"), expected: 201);
         await engine.Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
 
-        var coordinator = host.Services.GetRequiredService<Zenith.Service.Scheduling.RunCoordinator>();
+        var coordinator = host.Services.GetRequiredService<RunCoordinator>();
         await coordinator.StopAllAsync(new CancellationToken(canceled: true)); // the shutdown timeout, already up
         Assert.Contains(app.Logs.Lines, l => l.Contains("did not stop within the shutdown timeout", StringComparison.Ordinal));
 

@@ -4,7 +4,7 @@ using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
 
-namespace Zenith.Service.Scheduling;
+namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Hears one run without writing to SQLite on the pipeline's ordered stage: metrics and console lines at once; the run row's

@@ -3,7 +3,7 @@ using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
 
-namespace Zenith.Service.Scheduling;
+namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Writes what happens to a connector both to the console log and to the bounded SQLite log people read. A run's own lines

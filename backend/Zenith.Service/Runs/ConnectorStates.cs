@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Zenith.Service.Domain;
 using Zenith.Service.Telemetry;
 
-namespace Zenith.Service.Connectors;
+namespace Zenith.Service.Runs;
 
 /// <summary>
 /// What this process knows of each connector's state, in memory: its summary (name, status, failures, last success,

@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
-using Zenith.Service.Connectors;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
 
-namespace Zenith.Service.Scheduling;
+namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs

@@ -1,7 +1,7 @@
-using Zenith.Service.Connectors;
 using Zenith.Service.Domain;
+using Zenith.Service.Runs;
 
-namespace Zenith.Service.Tests.Connectors;
+namespace Zenith.Service.Tests.Scheduling;
 
 /// <summary>The in-memory connector states the gauges read instead of SQLite.</summary>
 public sealed class ConnectorStatesTests

@@ -3,8 +3,6 @@ using Zenith.Service.Api;
 using Zenith.Service.Auth;
 using Zenith.Service.Cli;
 using Zenith.Service.Configuration;
-using Zenith.Service.Metadata;
-using Zenith.Service.Scheduling;
 using Zenith.Service.Telemetry;
 
 // `zenith status`, `zenith sync <name>`, ... : the CLI. No arguments (or `serve`): the service.
@@ -23,11 +21,8 @@ if (builder.TryReadSettings(out var settings) is { } configurationError)
 }
 
 builder.Services
-    .AddZenithOptions(builder.Configuration)
-    .AddMetadataStore(settings.MetadataStorage.Path)
-    .AddSyncEngine()
+    .AddZenith(builder.Configuration, settings)
     .AddZenithTelemetry()
-    .AddScheduler()
     .AddZenithAuth()
     .AddZenithApi();
 

@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Options;
-using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
-using Zenith.Sync;
 
 namespace Zenith.Service;
 
@@ -47,12 +45,6 @@ public static class ZenithHost
 
         builder.WebHost.UseUrls([.. addresses.Urls.Select(u => u.OriginalString.TrimEnd('/'))]);
         return null;
-    }
-
-    public static IServiceCollection AddSyncEngine(this IServiceCollection services)
-    {
-        services.AddSingleton<ISyncEngine>(sp => new SyncEngine(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
-        return services;
     }
 
     /// <summary>Runs until stopped. A bad setting ends it with one line and exit code 1.</summary>

@@ -1,7 +1,6 @@
-using System.Data.Common;
 using System.Globalization;
-using System.Net.Sockets;
 using MongoDB.Driver;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Core.Mapping;
 using Zenith.Sync.ClickHouse;
@@ -109,42 +108,35 @@ public sealed class SyncEngine : ISyncEngine
         Zenith.Core.Cursors.CursorRules.ParseJson(connector.Source.Projection, "projection");
     }
 
-    public async Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken)
+    public async Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        try
+        {
+            using var mongo = new MongoSource(source, _options);
+            await mongo.PingAsync(cancellationToken);
+            return await mongo.CollectionExistsAsync(cancellationToken)
+                ? new EndpointCheck(true, $"MongoDB at {mongo.Hosts}: collection {source.Database}.{source.Collection} found")
+                : new EndpointCheck(false, $"collection {source.Database}.{source.Collection} does not exist");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new EndpointCheck(false, MongoErrors.Describe(ex, source));
+        }
+    }
+
+    public async Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(destination);
-        var mongo = await TestMongoAsync(source, cancellationToken);
-        var clickHouse = await TestClickHouseAsync(destination, cancellationToken);
-        return new ConnectionTestResult(mongo, clickHouse);
-    }
-
-    private async Task<EndpointCheck> TestMongoAsync(SourceSpec spec, CancellationToken ct)
-    {
         try
         {
-            using var source = new MongoSource(spec, _options);
-            await source.PingAsync(ct);
-            return await source.CollectionExistsAsync(ct)
-                ? new EndpointCheck(true, $"MongoDB at {source.Hosts}: collection {spec.Database}.{spec.Collection} found")
-                : new EndpointCheck(false, $"collection {spec.Database}.{spec.Collection} does not exist");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return new EndpointCheck(false, DescribeMongo(ex, spec));
-        }
-    }
-
-    private async Task<EndpointCheck> TestClickHouseAsync(DestinationSpec spec, CancellationToken ct)
-    {
-        try
-        {
-            using var sink = new ClickHouseSink(spec, _options);
-            var version = Convert.ToString(await sink.VersionAsync(ct), CultureInfo.InvariantCulture);
+            using var sink = new ClickHouseSink(destination, _options);
+            var version = Convert.ToString(await sink.VersionAsync(cancellationToken), CultureInfo.InvariantCulture);
             return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, DescribeClickHouse(ex, spec));
+            return new EndpointCheck(false, ClickHouseErrors.Describe(ex, destination));
         }
     }
 
@@ -159,13 +151,7 @@ public sealed class SyncEngine : ISyncEngine
             if (sample is not null)
             {
                 sampled = sample.Count;
-                var span = sample.Bytes.WrittenSpan;
-                for (var position = 0; position < span.Length;)
-                {
-                    var length = BitConverter.ToInt32(span[position..]);
-                    builder.Observe(span.Slice(position, length));
-                    position += length;
-                }
+                builder.ObserveAll(sample.Documents);
             }
         }
 
@@ -180,74 +166,7 @@ public sealed class SyncEngine : ISyncEngine
     private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
     {
         SyncConfigurationException or ArgumentException => Redaction.Redact(ex.Message, source.Uri),
-        MongoException or TimeoutException => DescribeMongo(ex, source),
-        _ => DescribeClickHouse(ex, destination),
+        MongoException or TimeoutException => MongoErrors.Describe(ex, source),
+        _ => ClickHouseErrors.Describe(ex, destination),
     };
-
-    private static string DescribeMongo(Exception ex, SourceSpec spec)
-    {
-        var hosts = Hosts(spec.Uri);
-        string message = ex switch
-        {
-            MongoAuthenticationException => $"MongoDB at {hosts}: authentication failed for user '{MongoUrl.Create(spec.Uri).Username}'",
-            TimeoutException or MongoConnectionException when Refused(ex) => $"MongoDB at {hosts} refused the connection",
-            TimeoutException or MongoConnectionException => $"MongoDB at {hosts} is unreachable: {ex.GetBaseException().Message}",
-            MongoCommandException command when command.Code == 26 => $"collection {spec.Database}.{spec.Collection} does not exist",
-            MongoCommandException command => $"MongoDB at {hosts} answered error {command.Code} ({command.CodeName}): {command.ErrorMessage}",
-            SyncConfigurationException or ArgumentException => ex.Message,
-            _ => $"MongoDB at {hosts}: {ex.GetType().Name}: {ex.Message}",
-        };
-        return Redaction.Redact(message, spec.Uri);
-    }
-
-    private static string DescribeClickHouse(Exception ex, DestinationSpec spec)
-    {
-        var host = Uri.TryCreate(spec.Uri, UriKind.Absolute, out var uri) ? $"{uri.Host}:{uri.Port}" : "(invalid URI)";
-        string message = ex switch
-        {
-            SyncConfigurationException => ex.Message,
-            HttpRequestException when Refused(ex) => $"ClickHouse at {host} refused the connection",
-            HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
-            TaskCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
-            DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{UserOf(uri)}'",
-            DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {FirstLine(db.Message)}",
-            _ => $"{ex.GetType().Name}: {FirstLine(ex.Message)}",
-        };
-        return Redaction.Redact(message, spec.Uri);
-    }
-
-    private static string UserOf(Uri? uri) =>
-        uri is null || string.IsNullOrEmpty(uri.UserInfo) ? "default" : Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]);
-
-    private static string Hosts(string uri)
-    {
-        try
-        {
-            return string.Join(",", MongoUrl.Create(uri).Servers.Select(s => $"{s.Host}:{s.Port}"));
-        }
-        catch (MongoConfigurationException)
-        {
-            return "(invalid URI)";
-        }
-    }
-
-    private static bool Refused(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || e.Message.Contains("refused", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Server messages can quote the statement; keep the first line and cap it (no row contents).</summary>
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0];
-        return line.Length > 300 ? line[..300] + "…" : line;
-    }
 }

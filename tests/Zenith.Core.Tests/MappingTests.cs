@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using Snapshooter.Xunit;
+using Zenith.Core.Buffers;
 using Zenith.Core.Connectors;
 using Zenith.Core.Mapping;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Zenith.Core.Mapping;
+using Zenith.Core.Buffers;
 
 namespace Zenith.Core.Tests;
 

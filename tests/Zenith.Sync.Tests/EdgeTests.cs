@@ -42,7 +42,7 @@ public sealed class EdgeTests(Servers servers)
     public async Task A_missing_collection_and_an_unreachable_clickhouse_give_clear_errors()
     {
         var connector = servers.NewConnector(SyncMode.IncrementalId);
-        var engine = new SyncEngine(new SyncEngineOptions { ConnectTimeout = TimeSpan.FromSeconds(3), Retry = Zenith.Core.Retries.RetryPolicy.None });
+        ISyncEngine engine = new SyncEngine(new SyncEngineOptions { ConnectTimeout = TimeSpan.FromSeconds(3), Retry = Zenith.Core.Retries.RetryPolicy.None });
         var test = await engine.TestAsync(connector.Source, connector.Destination with { Uri = "http://default:s3cret@127.0.0.1:1" }, default);
         Assert.False(test.Source.Ok);
         Assert.Equal($"collection {connector.Source.Database}.events does not exist", test.Source.Message);

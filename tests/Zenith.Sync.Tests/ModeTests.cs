@@ -144,6 +144,9 @@ public sealed class ModeTests(Servers servers)
             await stop.CancelAsync();
             await reader;
             Assert.True(second.Outcome == SyncOutcome.Succeeded, second.Error);
+
+            // The reader ran during the whole run: had the swap ever shown an empty or partial table, it would have counted it.
+            Assert.NotEmpty(readerSaw);
             Assert.All(readerSaw, count => Assert.True(count >= 99_500, $"a reader saw {count} rows"));
             await TableAssert.EqualsSourceAsync(servers, connector, Fields);
             Assert.Equal(0, await servers.ClickHouse.ScalarAsync<long>(

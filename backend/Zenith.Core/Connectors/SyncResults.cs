@@ -55,8 +55,15 @@ public interface ISyncEngine
     /// <summary>Runs one sync. Never throws for a failed run: the result says why. Cancellation ends the run between batches with <see cref="SyncOutcome.Cancelled"/>.</summary>
     Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken);
 
-    /// <summary>Checks both ends: MongoDB reachable, authenticated, collection present; ClickHouse reachable, authenticated, database present or creatable.</summary>
-    Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken);
+    /// <summary>Checks MongoDB: reachable, authenticated, the collection present. Never throws for a failed check.</summary>
+    Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken);
+
+    /// <summary>Checks ClickHouse: reachable, authenticated. Never throws for a failed check.</summary>
+    Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken);
+
+    /// <summary>Checks both ends, one after the other.</summary>
+    async Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) =>
+        new(await TestSourceAsync(source, cancellationToken), await TestDestinationAsync(destination, cancellationToken));
 
     /// <summary>The ClickHouse columns a sample of the collection maps to.</summary>
     Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken);

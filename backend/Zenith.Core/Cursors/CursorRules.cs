@@ -1,12 +1,11 @@
-using System.Globalization;
 using MongoDB.Bson;
-using MongoDB.Bson.IO;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Cursors;
 
 /// <summary>
-/// Which documents a run reads, in which order, and the checkpoint a batch leaves behind.
+/// Which documents a run reads and in which order (the checkpoint a batch leaves behind is its mode's
+/// <see cref="ICheckpointTracker"/>).
 /// incremental_id: <c>_id &gt; checkpoint</c>, sorted by <c>_id</c>. incremental_timestamp: the pair
 /// (field, <c>_id</c>) greater than the checkpoint, sorted by both, so ties on the field are never lost;
 /// documents without the field first, by <c>_id</c> (see <see cref="TimestampCursor"/>).
@@ -14,9 +13,6 @@ namespace Zenith.Core.Cursors;
 /// </summary>
 public static class CursorRules
 {
-    private static readonly JsonWriterSettings Canonical = new() { OutputMode = JsonOutputMode.CanonicalExtendedJson, Indent = false };
-    private static readonly JsonWriterSettings Relaxed = new() { OutputMode = JsonOutputMode.RelaxedExtendedJson, Indent = false };
-
     public static BsonDocument Filter(ConnectorSpec connector, Checkpoint? checkpoint)
     {
         ArgumentNullException.ThrowIfNull(connector);
@@ -73,33 +69,6 @@ public static class CursorRules
         }
 
         return projection.ElementCount == 0 ? null : projection;
-    }
-
-    /// <summary>The checkpoint after a batch whose last document is <paramref name="lastDocument"/> (null for full mode).</summary>
-    public static Checkpoint? FromLastDocument(ConnectorSpec connector, BsonDocument lastDocument)
-    {
-        ArgumentNullException.ThrowIfNull(connector);
-        ArgumentNullException.ThrowIfNull(lastDocument);
-        var id = lastDocument.GetValue("_id", BsonNull.Value);
-        switch (connector.Mode)
-        {
-            case SyncMode.IncrementalId:
-                var idDoc = new BsonDocument("_id", id);
-                return new Checkpoint(idDoc.ToJson(Canonical), "_id > " + id.ToJson(Relaxed));
-            case SyncMode.IncrementalTimestamp:
-                // Without the previous position: the pipeline advances a TimestampCursor instead.
-                var hasValue = !lastDocument.GetValue(connector.CursorField, BsonNull.Value).IsBsonNull;
-                return TimestampCursor.Start.Advance(connector.CursorField, hasValue ? null : lastDocument, hasValue ? lastDocument : null).ToCheckpoint(connector.CursorField);
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>The checkpoint a successful full run records: when it ran.</summary>
-    public static Checkpoint FullSyncAt(DateTimeOffset at)
-    {
-        var doc = new BsonDocument("full_sync_at", new BsonDateTime(at.UtcDateTime));
-        return new Checkpoint(doc.ToJson(Canonical), "full sync at " + at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
     }
 
     private static BsonDocument ParseCheckpoint(Checkpoint checkpoint)

@@ -60,10 +60,16 @@ public sealed record TimestampCursor(BsonValue? NullId, BsonValue? Value, BsonVa
     }
 
     /// <summary>The position after a batch: its last document without a cursor value and its last one with one (either may be null).</summary>
-    public TimestampCursor Advance(string field, BsonDocument? lastWithoutValue, BsonDocument? lastWithValue) => new(
-        lastWithoutValue?.GetValue("_id", BsonNull.Value) ?? NullId,
-        lastWithValue?.GetValue(field, BsonNull.Value) ?? Value,
-        lastWithValue is null ? Id : lastWithValue.GetValue("_id", BsonNull.Value));
+    public TimestampCursor Advance(string field, BsonDocument? lastWithoutValue, BsonDocument? lastWithValue) => Advance(
+        lastWithoutValue?.GetValue("_id", BsonNull.Value),
+        lastWithValue?.GetValue(field, BsonNull.Value),
+        lastWithValue?.GetValue("_id", BsonNull.Value));
+
+    /// <summary>
+    /// The position after a batch, from the <c>_id</c> of its last document without a cursor value (<paramref name="nullId"/>)
+    /// and the cursor value and <c>_id</c> of its last one with one; a null part leaves that phase where it was.
+    /// </summary>
+    public TimestampCursor Advance(BsonValue? nullId, BsonValue? value, BsonValue? id) => new(nullId ?? NullId, value ?? Value, value is null ? Id : id);
 
     public Checkpoint ToCheckpoint(string field)
     {

@@ -83,198 +83,12 @@ public sealed class BsonText
         json.Reset(output);
         try
         {
-            WriteJsonValue(json, element);
+            ExtendedJson.WriteValue(json, element);
         }
         finally
         {
             json.Flush();
         }
-    }
-
-    private static void WriteJsonDocument(Utf8JsonWriter json, ReadOnlySpan<byte> document, bool isArray)
-    {
-        var reader = new BsonElementReader(document);
-        if (isArray)
-        {
-            json.WriteStartArray();
-        }
-        else
-        {
-            json.WriteStartObject();
-        }
-
-        while (reader.MoveNext())
-        {
-            var element = reader.Current;
-            if (!isArray)
-            {
-                json.WritePropertyName(element.Name);
-            }
-
-            WriteJsonValue(json, element);
-        }
-
-        if (isArray)
-        {
-            json.WriteEndArray();
-        }
-        else
-        {
-            json.WriteEndObject();
-        }
-    }
-
-    private static void WriteJsonValue(Utf8JsonWriter json, RawElement element)
-    {
-        var value = element.Value;
-        switch (element.Type)
-        {
-            case BsonTypeCode.Document:
-                WriteJsonDocument(json, value, isArray: false);
-                break;
-            case BsonTypeCode.Array:
-                WriteJsonDocument(json, value, isArray: true);
-                break;
-            case BsonTypeCode.String:
-                json.WriteStringValue(element.StringBytes);
-                break;
-            case BsonTypeCode.Int32:
-                json.WriteNumberValue(element.Int32Value);
-                break;
-            case BsonTypeCode.Int64:
-                json.WriteNumberValue(element.Int64Value);
-                break;
-            case BsonTypeCode.Double:
-                var d = element.DoubleValue;
-                if (double.IsFinite(d))
-                {
-                    Span<byte> buffer = stackalloc byte[40];
-                    json.WriteRawValue(buffer[..FormatDouble(d, buffer, json: true)], skipInputValidation: true);
-                }
-                else
-                {
-                    Wrap(json, "$numberDouble"u8, double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
-                }
-
-                break;
-            case BsonTypeCode.Boolean:
-                json.WriteBooleanValue(element.BooleanValue);
-                break;
-            case BsonTypeCode.Null:
-                json.WriteNullValue();
-                break;
-            case BsonTypeCode.Undefined:
-                json.WriteStartObject();
-                json.WriteBoolean("$undefined"u8, true);
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.ObjectId:
-                Span<byte> hex = stackalloc byte[24];
-                WriteHex(value, hex);
-                json.WriteStartObject();
-                json.WriteString("$oid"u8, hex);
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.DateTime:
-                var ms = element.Int64Value;
-                json.WriteStartObject();
-                if (ms is >= 0 and <= 253_402_300_799_999)
-                {
-                    Span<byte> date = stackalloc byte[32];
-                    DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.TryFormat(date, out var dateLength, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-                    json.WriteString("$date"u8, date[..dateLength]);
-                }
-                else
-                {
-                    json.WritePropertyName("$date"u8);
-                    Wrap(json, "$numberLong"u8, ms.ToString(CultureInfo.InvariantCulture));
-                }
-
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.Decimal128:
-                Wrap(json, "$numberDecimal"u8, DecimalText(value));
-                break;
-            case BsonTypeCode.Timestamp:
-                var ts = (ulong)element.Int64Value;
-                json.WriteStartObject();
-                json.WriteStartObject("$timestamp"u8);
-                json.WriteNumber("t"u8, (uint)(ts >> 32));
-                json.WriteNumber("i"u8, (uint)ts);
-                json.WriteEndObject();
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.Binary:
-                json.WriteStartObject();
-                json.WriteStartObject("$binary"u8);
-                json.WriteBase64String("base64"u8, value[5..]);
-                Span<byte> subType = stackalloc byte[2];
-                WriteHex(value.Slice(4, 1), subType);
-                json.WriteString("subType"u8, subType);
-                json.WriteEndObject();
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.Regex:
-                var end = value.IndexOf((byte)0);
-                json.WriteStartObject();
-                json.WriteStartObject("$regularExpression"u8);
-                json.WriteString("pattern"u8, value[..end]);
-                json.WriteString("options"u8, value[(end + 1)..^1]);
-                json.WriteEndObject();
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.JavaScript:
-                json.WriteStartObject();
-                json.WriteString("$code"u8, element.StringBytes);
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.Symbol:
-                json.WriteStartObject();
-                json.WriteString("$symbol"u8, element.StringBytes);
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.JavaScriptWithScope:
-                var codeLength = BinaryPrimitives.ReadInt32LittleEndian(value[4..]);
-                json.WriteStartObject();
-                json.WriteString("$code"u8, value.Slice(8, codeLength - 1));
-                json.WritePropertyName("$scope"u8);
-                WriteJsonDocument(json, value[(8 + codeLength)..], isArray: false);
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.DbPointer:
-                var refLength = BinaryPrimitives.ReadInt32LittleEndian(value);
-                json.WriteStartObject();
-                json.WriteStartObject("$dbPointer"u8);
-                json.WriteString("$ref"u8, value.Slice(4, refLength - 1));
-                json.WritePropertyName("$id"u8);
-                Span<byte> refHex = stackalloc byte[24];
-                WriteHex(value[(4 + refLength)..], refHex);
-                json.WriteStartObject();
-                json.WriteString("$oid"u8, refHex);
-                json.WriteEndObject();
-                json.WriteEndObject();
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.MinKey:
-                json.WriteStartObject();
-                json.WriteNumber("$minKey"u8, 1);
-                json.WriteEndObject();
-                break;
-            case BsonTypeCode.MaxKey:
-                json.WriteStartObject();
-                json.WriteNumber("$maxKey"u8, 1);
-                json.WriteEndObject();
-                break;
-            default:
-                throw new FormatException($"unknown BSON element type 0x{element.Type:X2}");
-        }
-    }
-
-    private static void Wrap(Utf8JsonWriter json, ReadOnlySpan<byte> key, string value)
-    {
-        json.WriteStartObject();
-        json.WriteString(key, value);
-        json.WriteEndObject();
     }
 
     public static string DecimalText(ReadOnlySpan<byte> value) =>
@@ -298,7 +112,7 @@ public sealed class BsonText
     private static void FormatDouble(double value, IBufferWriter<byte> output, bool json) =>
         output.Advance(FormatDouble(value, output.GetSpan(40), json));
 
-    private static int FormatDouble(double value, Span<byte> span, bool json)
+    internal static int FormatDouble(double value, Span<byte> span, bool json)
     {
         if (!json && !double.IsFinite(value))
         {
@@ -330,7 +144,7 @@ public sealed class BsonText
         output.Advance(bytes.Length * 2);
     }
 
-    private static void WriteHex(ReadOnlySpan<byte> bytes, Span<byte> span)
+    internal static void WriteHex(ReadOnlySpan<byte> bytes, Span<byte> span)
     {
         var digits = "0123456789abcdef"u8;
         for (var i = 0; i < bytes.Length; i++)

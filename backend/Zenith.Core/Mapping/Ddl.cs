@@ -4,7 +4,10 @@ using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
 
-/// <summary>The ClickHouse statements for a destination table. Pure text; every identifier quoted.</summary>
+/// <summary>
+/// Every statement Zenith sends to ClickHouse for a destination table, as pure text (snapshot-tested): DDL, the insert, and the
+/// catalog reads the table's lifecycle makes. Every identifier quoted, every value a literal.
+/// </summary>
 public static class Ddl
 {
     /// <summary>Backtick-quotes an identifier, escaping backslashes and backticks.</summary>
@@ -39,6 +42,31 @@ public static class Ddl
     }
 
     public static string CreateDatabase(string database) => $"CREATE DATABASE IF NOT EXISTS {Quote(database)}";
+
+    public static string DropTable(string database, string table) => $"DROP TABLE IF EXISTS {Table(database, table)}";
+
+    /// <summary>Swaps two tables atomically: readers see one or the other, never neither.</summary>
+    public static string ExchangeTables(string database, string first, string second) => $"EXCHANGE TABLES {Table(database, first)} AND {Table(database, second)}";
+
+    public static string RenameTable(string database, string from, string to) => $"RENAME TABLE {Table(database, from)} TO {Table(database, to)}";
+
+    /// <summary>The insert of RowBinary rows in <paramref name="columns"/> order (the rows follow in the body).</summary>
+    public static string Insert(string database, string table, IEnumerable<string> columns) =>
+        $"INSERT INTO {Table(database, table)} ({string.Join(", ", columns.Select(Quote))}) FORMAT RowBinary";
+
+    public const string SelectVersion = "SELECT version()";
+
+    /// <summary>1 when the table exists, else 0.</summary>
+    public static string CountTables(string database, string table) =>
+        $"SELECT count() FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+
+    /// <summary>The table's engine with its settings (to see whether it deduplicates inserts).</summary>
+    public static string SelectEngine(string database, string table) =>
+        $"SELECT engine_full FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+
+    /// <summary>The table's columns in order: name, type and the comment that holds the source path.</summary>
+    public static string SelectColumns(string database, string table) =>
+        $"SELECT name, type, comment FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
 
     public static string CreateTable(string database, string table, TableSchema schema, TableOptions options)
     {

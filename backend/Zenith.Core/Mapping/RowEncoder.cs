@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 using Zenith.Core.Bson;
+using Zenith.Core.Buffers;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
@@ -26,8 +26,7 @@ public sealed record DocumentFailure(string DocumentId, string Reason);
 public sealed class RowEncoder : IDisposable
 {
     private readonly MappingOptions _options;
-    private readonly BsonText _text = new();
-    private readonly PooledBuffer _scratch = new(4096);
+    private readonly RowBinaryValues _values = new();
     private Slot[] _slots = [];
     private int _stamp;
 
@@ -121,7 +120,7 @@ public sealed class RowEncoder : IDisposable
             throw new FormatException("document has no _id");
         }
 
-        WriteId(ElementAt(document, idOffset), output);
+        _values.WriteId(ElementAt(document, idOffset), output);
         var types = schema.Types;
         var slots = _slots;
         for (var i = 0; i < types.Length; i++)
@@ -135,7 +134,7 @@ public sealed class RowEncoder : IDisposable
                 continue;
             }
 
-            WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
+            _values.WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
         }
 
         output.WriteInt64(syncedAtMillis);
@@ -228,116 +227,10 @@ public sealed class RowEncoder : IDisposable
         return new RawElement(type, document.Slice(offset + 1, nameLength), document.Slice(valueStart, length), valueStart);
     }
 
-    private void WriteId(RawElement element, PooledBuffer output)
-    {
-        if (element.Type == BsonTypeCode.String)
-        {
-            output.WriteString(element.StringBytes);
-            return;
-        }
-
-        _scratch.Length = 0;
-        _text.Write(element, _scratch);
-        output.WriteString(_scratch.WrittenSpan);
-    }
-
-    private void WriteValue(ColumnType type, RawElement element, PooledBuffer output)
-    {
-        if (type.IsArray)
-        {
-            var count = 0;
-            var counter = new BsonElementReader(element.Value);
-            while (counter.MoveNext())
-            {
-                count++;
-            }
-
-            output.WriteVarUInt((ulong)count);
-            var items = new BsonElementReader(element.Value);
-            while (items.MoveNext())
-            {
-                WriteScalar(type.Kind, items.Current, output);
-            }
-
-            return;
-        }
-
-        output.WriteByte(0);
-        WriteScalar(type.Kind, element, output);
-    }
-
-    private void WriteScalar(ColumnKind kind, RawElement element, PooledBuffer output)
-    {
-        switch (kind)
-        {
-            case ColumnKind.Int32:
-                output.WriteInt32(element.Int32Value);
-                break;
-            case ColumnKind.Int64:
-                output.WriteInt64(element.Type == BsonTypeCode.Int32 ? element.Int32Value : element.Int64Value);
-                break;
-            case ColumnKind.Float64:
-                output.WriteDouble(element.Type switch
-                {
-                    BsonTypeCode.Int32 => element.Int32Value,
-                    BsonTypeCode.Int64 => element.Int64Value,
-                    _ => element.DoubleValue,
-                });
-                break;
-            case ColumnKind.Bool:
-                output.WriteByte(element.BooleanValue ? (byte)1 : (byte)0);
-                break;
-            case ColumnKind.DateTime64:
-                output.WriteInt64(element.Int64Value);
-                break;
-            case ColumnKind.UInt64:
-                output.WriteUInt64((ulong)element.Int64Value);
-                break;
-            case ColumnKind.Uuid:
-                // ClickHouse's binary UUID is two little-endian UInt64 halves of the big-endian UUID bytes.
-                var uuid = element.Value.Slice(5, 16);
-                output.WriteUInt64(BinaryPrimitives.ReadUInt64BigEndian(uuid));
-                output.WriteUInt64(BinaryPrimitives.ReadUInt64BigEndian(uuid[8..]));
-                break;
-            default:
-                if (element.Type == BsonTypeCode.String)
-                {
-                    output.WriteString(element.StringBytes);
-                    break;
-                }
-
-                _scratch.Length = 0;
-                _text.Write(element, _scratch);
-                output.WriteString(_scratch.WrittenSpan);
-                break;
-        }
-    }
-
     /// <summary>The <c>_id</c> of a document as text, for failure reports; never throws.</summary>
-    public string DocumentId(ReadOnlySpan<byte> document)
-    {
-        try
-        {
-            var reader = new BsonElementReader(document);
-            while (reader.MoveNext())
-            {
-                if (reader.Current.Name.SequenceEqual("_id"u8))
-                {
-                    _scratch.Length = 0;
-                    _text.Write(reader.Current, _scratch);
-                    return Encoding.UTF8.GetString(_scratch.WrittenSpan);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-        {
-            return "(unreadable)";
-        }
+    public string DocumentId(ReadOnlySpan<byte> document) => _values.DocumentId(document);
 
-        return "(none)";
-    }
-
-    public void Dispose() => _scratch.Dispose();
+    public void Dispose() => _values.Dispose();
 
     private struct Slot
     {

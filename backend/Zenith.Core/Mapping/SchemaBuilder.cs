@@ -1,5 +1,6 @@
 using System.Text;
 using Zenith.Core.Bson;
+using Zenith.Core.Buffers;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
@@ -37,6 +38,23 @@ public sealed class SchemaBuilder
 
     /// <summary>Records the columns one document needs. Throws <see cref="FormatException"/> for malformed BSON.</summary>
     public void Observe(ReadOnlySpan<byte> document) => ObserveDocument(document, []);
+
+    /// <summary>Records the columns of documents laid back to back; a malformed one adds none (the encoder reports it).</summary>
+    public void ObserveAll(ReadOnlySpan<byte> documents)
+    {
+        var reader = new RawDocumentReader(documents);
+        while (reader.MoveNext())
+        {
+            try
+            {
+                Observe(reader.Current);
+            }
+            catch (FormatException)
+            {
+                // Reported by the encoder, with the document's _id.
+            }
+        }
+    }
 
     private void ObserveDocument(ReadOnlySpan<byte> document, List<string> prefix)
     {

@@ -1,6 +1,3 @@
-using System.Data.Common;
-using System.Net.Sockets;
-
 namespace Zenith.Core.Retries;
 
 /// <summary>What to do after a failed attempt.</summary>
@@ -25,7 +22,7 @@ public sealed record RetryPolicy(int MaxAttempts = 6, TimeSpan BaseDelay = defau
     private TimeSpan Cap => MaxDelay == default ? TimeSpan.FromSeconds(10) : MaxDelay;
 
     /// <param name="attempt">The attempt that just failed, 1 for the first.</param>
-    /// <param name="transient">Whether the error is worth another try (see <see cref="TransientErrors"/>).</param>
+    /// <param name="transient">Whether the error is worth another try: the adapter that saw it knows (e.g. ClickHouse's overload codes).</param>
     /// <param name="random01">A number in [0, 1) for the jitter.</param>
     public RetryDecision Decide(int attempt, bool transient, double random01)
     {
@@ -42,45 +39,5 @@ public sealed record RetryPolicy(int MaxAttempts = 6, TimeSpan BaseDelay = defau
         var ceiling = Math.Min(Cap.TotalMilliseconds, Base.TotalMilliseconds * Math.Pow(2, attempt - 1));
         var delay = TimeSpan.FromMilliseconds(ceiling * Math.Clamp(random01, 0, 1));
         return new RetryDecision(true, delay, $"attempt {attempt} of {MaxAttempts} failed; retrying in {delay.TotalSeconds:0.###} s");
-    }
-}
-
-/// <summary>Which errors are worth retrying: network trouble, timeouts, and ClickHouse overload codes.</summary>
-public static class TransientErrors
-{
-    /// <summary>ClickHouse error codes that mean "try again later".</summary>
-    public static readonly IReadOnlySet<int> ClickHouseCodes = new HashSet<int>
-    {
-        159, // TIMEOUT_EXCEEDED
-        164, // READONLY (replica temporarily read-only)
-        202, // TOO_MANY_SIMULTANEOUS_QUERIES
-        209, // SOCKET_TIMEOUT
-        210, // NETWORK_ERROR
-        241, // MEMORY_LIMIT_EXCEEDED
-        242, // TABLE_IS_READ_ONLY
-        252, // TOO_MANY_PARTS
-        425, // SYSTEM_ERROR
-        999, // KEEPER_EXCEPTION
-    };
-
-    public static bool IsTransient(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case HttpRequestException:
-                case SocketException:
-                case TimeoutException:
-                case IOException:
-                    return true;
-                case DbException db when ClickHouseCodes.Contains(db.ErrorCode):
-                    return true;
-                default:
-                    break;
-            }
-        }
-
-        return false;
     }
 }

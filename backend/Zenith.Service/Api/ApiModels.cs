@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Connectors;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 
@@ -42,7 +44,14 @@ public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Dest
 
 public sealed record EndpointCheckDto(bool Ok, string Message);
 
-public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointCheckDto Destination);
+public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointCheckDto Destination)
+{
+    public static ConnectionTestResponse From(ConnectionTestResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new(new(result.Source.Ok, result.Source.Message), new(result.Destination.Ok, result.Destination.Message));
+    }
+}
 
 public sealed record PreviewColumnDto(string Name, string Type, string SourcePath);
 
@@ -100,20 +109,21 @@ public sealed record ConnectorResponse(
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
-    public static ConnectorResponse From(StoredConnector c, bool running, RunRecord? lastResult, string? checkpoint, int defaultBatchSize)
+    public static ConnectorResponse From(ConnectorView view)
     {
-        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(view);
+        var (c, running, lastResult, checkpoint, effectiveBatchSize) = view;
         var d = c.Definition;
         return new(
             c.Id,
             d.Name,
-            new SourceDto(ConnectionUri.MaskPassword(d.Source.Uri), d.Source.Database, d.Source.Collection, d.Source.Filter, d.Source.Projection),
-            new DestinationDto(ConnectionUri.MaskPassword(d.Destination.Uri), d.Destination.Database, d.Destination.Table),
+            new SourceDto(ConnectionString.Parse(d.Source.Uri).Masked, d.Source.Database, d.Source.Collection, d.Source.Filter, d.Source.Projection),
+            new DestinationDto(ConnectionString.Parse(d.Destination.Uri).Masked, d.Destination.Database, d.Destination.Table),
             d.Mode,
             d.CursorField,
             d.IntervalSeconds,
             d.BatchSize,
-            d.BatchSize ?? defaultBatchSize,
+            effectiveBatchSize,
             new MappingDto(d.Mapping.Separator, d.Mapping.MaxDepth),
             new TableDto(d.Table.OrderBy, d.Table.PartitionBy, d.Table.Ttl),
             c.Status,

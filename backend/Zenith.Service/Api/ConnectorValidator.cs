@@ -1,7 +1,8 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 
@@ -163,7 +164,7 @@ public static class ConnectorValidator
         }
         catch (Exception e) when (e is MongoConfigurationException or FormatException or ArgumentException)
         {
-            return "The MongoDB connection string is not valid: " + Telemetry.SecretScrubber.Scrub(e.Message, uri);
+            return "The MongoDB connection string is not valid: " + Redaction.Redact(e.Message, uri);
         }
     }
 

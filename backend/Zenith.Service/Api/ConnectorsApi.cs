@@ -1,32 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
-using Zenith.Service.Configuration;
-using Zenith.Service.Metadata;
-using Zenith.Service.Scheduling;
-using Zenith.Service.Telemetry;
+using Zenith.Service.Connectors;
 
 namespace Zenith.Service.Api;
-
-/// <summary>The services the connector endpoints use, bound from DI in one parameter.</summary>
-public sealed record ConnectorApiServices(
-    ConnectorStore Store,
-    RunStore Runs,
-    CheckpointStore Checkpoints,
-    RunCoordinator Coordinator,
-    SchedulerSignal Signal,
-    SyncHistory History,
-    ISyncEngine Engine,
-    IOptions<ZenithOptions> Options)
-{
-    public async Task<ConnectorResponse> ViewAsync(StoredConnector connector, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connector);
-        var latest = await Runs.ListAsync(connector.Id, 1, cancellationToken);
-        var checkpoint = await Checkpoints.LoadAsync(connector.Id, cancellationToken);
-        return ConnectorResponse.From(connector, Coordinator.IsRunning(connector.Id), latest.Count > 0 ? latest[0] : null, checkpoint?.Display, Options.Value.Processing.BatchSize);
-    }
-}
 
 /// <summary><c>/api/connectors</c>: CRUD, sync now, pause/resume, connection test and mapping preview.</summary>
 public static class ConnectorsApi
@@ -57,123 +33,67 @@ public static class ConnectorsApi
         return group;
     }
 
-    private static async Task<Ok<ConnectorResponse[]>> ListAsync([AsParameters] ConnectorApiServices s, CancellationToken ct)
-    {
-        var connectors = await s.Store.ListAsync(ct);
-        var latest = await s.Runs.LatestAsync(ct);
-        var checkpoints = await s.Checkpoints.DisplayAllAsync(ct);
-        return TypedResults.Ok(connectors
-            .Select(c => ConnectorResponse.From(c, s.Coordinator.IsRunning(c.Id), latest.GetValueOrDefault(c.Id), checkpoints.GetValueOrDefault(c.Id), s.Options.Value.Processing.BatchSize))
-            .ToArray());
-    }
+    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, CancellationToken ct) =>
+        TypedResults.Ok((await connectors.ListAsync(ct)).Select(ConnectorResponse.From).ToArray());
 
-    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct) =>
-        await s.Store.GetAsync(id, ct) is { } c ? TypedResults.Ok(await s.ViewAsync(c, ct)) : Problems.ConnectorNotFound(id);
+    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view)) : Problems.ConnectorNotFound(id);
 
-    private static async Task<Results<Created<ConnectorResponse>, ValidationProblem>> CreateAsync(ConnectorRequest request, [AsParameters] ConnectorApiServices s, CancellationToken ct)
+    private static async Task<Results<Created<ConnectorResponse>, ValidationProblem>> CreateAsync(ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {
         var (definition, errors) = ConnectorValidator.Validate(request);
         if (definition is null)
         {
-            return Problems.Validation(errors, title: "The connector is not valid.");
+            return Problems.Validation(errors, title: InvalidConnector);
         }
 
-        try
-        {
-            var created = await s.Store.CreateAsync(definition, ct);
-            s.History.Event(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.");
-            s.Signal.Wake();
-            return TypedResults.Created($"/api/connectors/{created.Id}", await s.ViewAsync(created, ct));
-        }
-        catch (DuplicateConnectorNameException e)
-        {
-            return Problems.Validation(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
-        }
+        var created = await connectors.CreateAsync(definition, ct);
+        return created.Value is { } view
+            ? TypedResults.Created($"/api/connectors/{view.Connector.Id}", ConnectorResponse.From(view))
+            : Problems.Validation(created.Errors!, title: InvalidConnector);
     }
 
-    private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ConnectorRequest request, [AsParameters] ConnectorApiServices s, CancellationToken ct)
+    private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {
         var (definition, errors) = ConnectorValidator.Validate(request);
         if (definition is null)
         {
-            return Problems.Validation(errors, title: "The connector is not valid.");
+            return Problems.Validation(errors, title: InvalidConnector);
         }
 
-        try
+        var updated = await connectors.UpdateAsync(id, definition, ct);
+        return updated.Outcome switch
         {
-            var updated = await s.Store.UpdateAsync(id, definition, ct);
-            if (updated is null)
-            {
-                return Problems.ConnectorNotFound(id);
-            }
-
-            s.History.Event(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.");
-            s.Signal.Wake();
-            return TypedResults.Ok(await s.ViewAsync(updated, ct));
-        }
-        catch (DuplicateConnectorNameException e)
-        {
-            return Problems.Validation(new Dictionary<string, string[]> { ["name"] = [e.Message] }, title: "The connector is not valid.");
-        }
+            Outcome.Ok => TypedResults.Ok(ConnectorResponse.From(updated.Value!)),
+            Outcome.NotFound => Problems.ConnectorNotFound(id),
+            _ => Problems.Validation(updated.Errors!, title: InvalidConnector),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        await connectors.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.ConnectorNotFound(id);
+
+    private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> SyncAsync(long id, ConnectorService connectors, CancellationToken ct)
     {
-        if (await s.Store.GetAsync(id, ct) is null)
+        var started = await connectors.SyncNowAsync(id, ct);
+        return started.Outcome switch
         {
-            return Problems.ConnectorNotFound(id);
-        }
-
-        // Paused first so the scheduler does not start it again while the running sync stops.
-        await s.Store.SetStatusAsync(id, ConnectorStatus.Paused, resetFailures: false, ct);
-        await s.Coordinator.CancelAsync(id);
-        await s.Store.DeleteAsync(id, ct);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> SyncAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
-    {
-        if (await s.Store.GetAsync(id, ct) is not { } connector)
-        {
-            return Problems.ConnectorNotFound(id);
-        }
-
-        var run = await s.Coordinator.TryStartAsync(connector, RunTrigger.Manual, ct);
-        return run is null
-            ? TypedResults.Problem(
+            Outcome.Ok => TypedResults.Accepted($"/api/runs/{started.Value!.Id}", RunResponse.From(started.Value)),
+            Outcome.NotFound => Problems.ConnectorNotFound(id),
+            _ => TypedResults.Problem(
                 title: "A sync is already running.",
-                detail: $"Connector {connector.Definition.Name} is already running; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
-                statusCode: StatusCodes.Status409Conflict)
-            : TypedResults.Accepted($"/api/runs/{run.Id}", RunResponse.From(run));
+                detail: $"{started.Detail}; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
+                statusCode: StatusCodes.Status409Conflict),
+        };
     }
 
-    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> PauseAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
-    {
-        if (await s.Store.GetAsync(id, ct) is null)
-        {
-            return Problems.ConnectorNotFound(id);
-        }
+    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> PauseAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        await connectors.PauseAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view)) : Problems.ConnectorNotFound(id);
 
-        await s.Store.SetStatusAsync(id, ConnectorStatus.Paused, resetFailures: false, ct);
-        await s.Coordinator.CancelAsync(id);
-        s.History.Event(LogSeverity.Info, id, "Connector paused.");
-        return TypedResults.Ok(await s.ViewAsync((await s.Store.GetAsync(id, ct))!, ct));
-    }
+    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> ResumeAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        await connectors.ResumeAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view)) : Problems.ConnectorNotFound(id);
 
-    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> ResumeAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
-    {
-        if (await s.Store.GetAsync(id, ct) is not { } connector)
-        {
-            return Problems.ConnectorNotFound(id);
-        }
-
-        await s.Store.SetStatusAsync(id, ConnectorStatus.Active, resetFailures: connector.Status == ConnectorStatus.Error, ct);
-        s.History.Event(LogSeverity.Info, id, "Connector resumed.");
-        s.Signal.Wake();
-        return TypedResults.Ok(await s.ViewAsync((await s.Store.GetAsync(id, ct))!, ct));
-    }
-
-    private static async Task<Results<Ok<ConnectionTestResponse>, ValidationProblem>> TestAsync(ConnectionTestRequest request, [AsParameters] ConnectorApiServices s, CancellationToken ct)
+    private static async Task<Results<Ok<ConnectionTestResponse>, ValidationProblem>> TestAsync(ConnectionTestRequest request, ConnectorService connectors, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         ConnectorValidator.ValidateEnds(request?.Source, request?.Destination, errors);
@@ -182,95 +102,53 @@ public static class ConnectorsApi
             return Problems.Validation(errors, title: "The connection settings are not valid.");
         }
 
-        var sourceUri = request!.Source.Uri.Trim();
-        var destinationUri = request.Destination.Uri.Trim();
-        if (request.ConnectorId is { } id)
-        {
-            if (await s.Store.GetAsync(id, ct) is not { } saved)
-            {
-                return Problems.Validation(new Dictionary<string, string[]> { ["connectorId"] = [$"There is no connector with id {id}; leave connectorId out to test a new connector."] });
-            }
-
-            sourceUri = ConnectionUri.KeepStoredPassword(sourceUri, saved.Definition.Source.Uri);
-            destinationUri = ConnectionUri.KeepStoredPassword(destinationUri, saved.Definition.Destination.Uri);
-        }
-
-        var source = new SourceSpec(sourceUri, request.Source.Database.Trim(), request.Source.Collection.Trim(), request.Source.Filter, request.Source.Projection);
-        var destination = new DestinationSpec(destinationUri, request.Destination.Database.Trim(), request.Destination.Table.Trim());
-        var masked = new EndpointCheckDto(false, "The password is masked (***): type it again, or send connectorId to test with the saved password.");
-        var sourceMasked = ConnectionUri.Split(sourceUri).Password == ConnectionUri.Mask;
-        var destinationMasked = ConnectionUri.Split(destinationUri).Password == ConnectionUri.Mask;
-        if (sourceMasked && destinationMasked)
-        {
-            return TypedResults.Ok(new ConnectionTestResponse(masked, masked));
-        }
-
-        if (sourceMasked || destinationMasked)
-        {
-            // Testing with the literal "***" would only report an authentication failure that is not the user's.
-            var tested = await RunTestAsync(s.Engine, source, destination, ct);
-            return TypedResults.Ok(new ConnectionTestResponse(sourceMasked ? masked : tested.Source, destinationMasked ? masked : tested.Destination));
-        }
-
-        return TypedResults.Ok(await RunTestAsync(s.Engine, source, destination, ct));
+        var (source, destination) = (request!.Source, request.Destination);
+        var tested = await connectors.TestAsync(
+            new SourceSpec(source.Uri.Trim(), source.Database.Trim(), source.Collection.Trim(), source.Filter, source.Projection),
+            new DestinationSpec(destination.Uri.Trim(), destination.Database.Trim(), destination.Table.Trim()),
+            request.ConnectorId,
+            ct);
+        return tested.Value is { } result ? TypedResults.Ok(ConnectionTestResponse.From(result)) : Problems.Validation(tested.Errors!);
     }
 
-    private static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestSavedAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct)
-    {
-        if (await s.Store.GetAsync(id, ct) is not { } connector)
-        {
-            return Problems.ConnectorNotFound(id);
-        }
+    private static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestSavedAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        await connectors.TestSavedAsync(id, ct) is { } result ? TypedResults.Ok(ConnectionTestResponse.From(result)) : Problems.ConnectorNotFound(id);
 
-        return TypedResults.Ok(await RunTestAsync(s.Engine, connector.Definition.Source, connector.Definition.Destination, ct));
-    }
-
-    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, [AsParameters] ConnectorApiServices s, CancellationToken ct, int sample = 1000)
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = 1000)
     {
         if (sample is < 1 or > 10_000)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] });
         }
 
-        if (await s.Store.GetAsync(id, ct) is not { } connector)
+        var preview = await connectors.PreviewAsync(id, sample, ct);
+        return preview.Outcome switch
         {
-            return Problems.ConnectorNotFound(id);
-        }
-
-        MappingPreview preview;
-        try
-        {
-            preview = await s.Engine.PreviewAsync(connector.ToSpec(s.Options.Value.Processing.BatchSize), sample, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return TypedResults.Problem(
+            Outcome.Ok => TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled)),
+            Outcome.NotFound => Problems.ConnectorNotFound(id),
+            _ => TypedResults.Problem(
                 title: "Could not sample the collection.",
-                detail: SecretScrubber.Scrub(e.Message, connector.Definition) + " Check the source with POST /api/connectors/" + id + "/test.",
-                statusCode: StatusCodes.Status502BadGateway);
-        }
-
-        await s.Store.SaveMappedColumnsAsync(id, preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath)).ToList(), ct);
-        return TypedResults.Ok(new PreviewResponse(preview.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath)).ToList(), preview.Sampled));
+                detail: preview.Detail + " Check the source with POST /api/connectors/" + id + "/test.",
+                statusCode: StatusCodes.Status502BadGateway),
+        };
     }
 
-    private static async Task<ConnectionTestResponse> RunTestAsync(ISyncEngine engine, SourceSpec source, DestinationSpec destination, CancellationToken ct)
-    {
-        var result = await engine.TestAsync(source, destination, ct);
-        return new ConnectionTestResponse(
-            new EndpointCheckDto(result.Source.Ok, SecretScrubber.Scrub(result.Source.Message, source.Uri, destination.Uri)),
-            new EndpointCheckDto(result.Destination.Ok, SecretScrubber.Scrub(result.Destination.Message, source.Uri, destination.Uri)));
-    }
+    private const string InvalidConnector = "The connector is not valid.";
 }
 
 internal static class Problems
 {
     /// <summary>A 400 naming each bad field in <c>errors</c>, with a <c>detail</c> that repeats them for a person reading one line.</summary>
-    public static ValidationProblem Validation(IDictionary<string, string[]> errors, string title = "The request is not valid.") =>
+    public static ValidationProblem Validation(IReadOnlyDictionary<string, string[]> errors, string title = "The request is not valid.") =>
         TypedResults.ValidationProblem(errors, detail: Detail(errors), title: title);
 
-    public static string Detail(IDictionary<string, string[]> errors) =>
+    public static string Detail(IReadOnlyDictionary<string, string[]> errors) =>
         "Fix " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+
+    /// <summary>The 400 for a <c>limit</c> query value outside 1..<paramref name="max"/>, or null when it is inside.</summary>
+    public static ValidationProblem? LimitOutOfRange(int limit, int max) => limit < 1 || limit > max
+        ? Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {max} (got {limit})."] })
+        : null;
 
     public static ProblemHttpResult ConnectorNotFound(long id) => TypedResults.Problem(
         title: "Connector not found.",

@@ -24,7 +24,7 @@ public static class HealthApi
         try
         {
             await using var connection = await database.OpenAsync(ct);
-            var version = await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;") ?? 0;
+            var version = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version;", cancellationToken: ct)) ?? 0;
             checks["sqlite"] = version >= Migrations.LatestVersion
                 ? new("healthy", $"schema version {version}")
                 : new("unhealthy", $"schema version {version}, expected {Migrations.LatestVersion}");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 
 namespace Zenith.Service.Api;
@@ -35,9 +36,9 @@ public static class LogsApi
             minimum = parsed;
         }
 
-        if (limit is < 1 or > MaxLimit)
+        if (Problems.LimitOutOfRange(limit, MaxLimit) is { } problem)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
+            return problem;
         }
 
         return TypedResults.Ok((await logs.ListAsync(connectorId, minimum, limit, ct)).Select(LogResponse.From).ToArray());

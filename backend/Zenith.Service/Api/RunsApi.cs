@@ -21,12 +21,12 @@ public static class RunsApi
     private static async Task<Results<Ok<RunResponse[]>, ValidationProblem, ProblemHttpResult>> ListAsync(
         long id, ConnectorStore connectors, RunStore runs, CancellationToken ct, int limit = 50)
     {
-        if (limit is < 1 or > MaxLimit)
+        if (Problems.LimitOutOfRange(limit, MaxLimit) is { } problem)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {MaxLimit} (got {limit})."] });
+            return problem;
         }
 
-        if (await connectors.GetAsync(id, ct) is null)
+        if (await connectors.GetSummaryAsync(id, ct) is null)
         {
             return Problems.ConnectorNotFound(id);
         }

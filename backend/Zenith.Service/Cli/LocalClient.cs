@@ -1,36 +1,28 @@
 using Microsoft.Extensions.Options;
 using Zenith.Service.Api;
 using Zenith.Service.Configuration;
+using Zenith.Service.Connectors;
 using Zenith.Service.Metadata;
-using Zenith.Service.Scheduling;
-using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Cli;
 
-/// <summary>Works on the SQLite file directly, with the same store, validation and engine as the service.</summary>
+/// <summary>
+/// Works on the SQLite file directly, through the same use cases as the service (composed by <see cref="ZenithServices.AddZenith"/>,
+/// like the host): a connector added here is logged and a removed one is paused and stopped first, as through the API.
+/// No hosted service runs: there is no scheduler in this process, only the run the command asks for.
+/// </summary>
 public sealed class LocalClient : IZenithClient
 {
     private readonly ServiceProvider services;
 
     private LocalClient(ServiceProvider services) => this.services = services;
 
-    private ConnectorStore Store => services.GetRequiredService<ConnectorStore>();
-
-    private int DefaultBatchSize => services.GetRequiredService<IOptions<ZenithOptions>>().Value.Processing.BatchSize;
+    private ConnectorService Connectors => services.GetRequiredService<ConnectorService>();
 
     /// <summary>Reads zenith.json and ZENITH_* like the service, validates the options and applies migrations.</summary>
     public static async Task<LocalClient> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var options = configuration.ReadZenithOptions();
-        var collection = new ServiceCollection();
-        collection.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
-        collection.AddMetrics();
-        collection.AddZenithOptions(configuration);
-        collection.AddMetadataStore(options.MetadataStorage.Path);
-        collection.AddSyncEngine();
-        collection.AddSingleton<ZenithMetrics>();
-        collection.AddScheduler();
-        var provider = collection.BuildServiceProvider();
+        var provider = Compose(configuration);
         try
         {
             _ = provider.GetRequiredService<IOptions<ZenithOptions>>().Value;
@@ -47,57 +39,39 @@ public sealed class LocalClient : IZenithClient
 
     public static async Task<IReadOnlyList<int>> MigrateAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var options = configuration.ReadZenithOptions();
-        var collection = new ServiceCollection();
-        collection.AddSingleton(TimeProvider.System);
-        collection.AddMetadataStore(options.MetadataStorage.Path);
-        await using var provider = collection.BuildServiceProvider();
+        await using var provider = Compose(configuration);
         return await provider.GetRequiredService<Migrations>().ApplyAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ConnectorResponse>> ListAsync(CancellationToken cancellationToken)
-    {
-        var latest = await services.GetRequiredService<RunStore>().LatestAsync(cancellationToken);
-        var checkpoints = await services.GetRequiredService<CheckpointStore>().DisplayAllAsync(cancellationToken);
-        return (await Store.ListAsync(cancellationToken))
-            .Select(c => ConnectorResponse.From(c, false, latest.GetValueOrDefault(c.Id), checkpoints.GetValueOrDefault(c.Id), DefaultBatchSize))
-            .ToList();
-    }
+    public async Task<IReadOnlyList<ConnectorResponse>> ListAsync(CancellationToken cancellationToken) =>
+        [.. (await Connectors.ListAsync(cancellationToken)).Select(ConnectorResponse.From)];
 
     public async Task<ConnectorResponse> AddAsync(ConnectorRequest request, CancellationToken cancellationToken)
     {
         var (definition, errors) = ConnectorValidator.Validate(request);
         if (definition is null)
         {
-            throw new CliException(string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}")));
+            throw new CliException(OneLine(errors));
         }
 
-        try
-        {
-            var created = await Store.CreateAsync(definition, cancellationToken);
-            return ConnectorResponse.From(created, false, null, null, DefaultBatchSize);
-        }
-        catch (DuplicateConnectorNameException e)
-        {
-            throw new CliException(e.Message);
-        }
+        var created = await Connectors.CreateAsync(definition, cancellationToken);
+        return created.Value is { } view ? ConnectorResponse.From(view) : throw new CliException(string.Join("; ", created.Errors!.Select(e => e.Value[0])));
     }
 
     public async Task RemoveAsync(string name, CancellationToken cancellationToken)
     {
         var connector = await FindAsync(name, cancellationToken);
-        await Store.DeleteAsync(connector.Id, cancellationToken);
+        await Connectors.DeleteAsync(connector.Connector.Id, cancellationToken);
     }
 
     public async Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken)
     {
-        var connector = await FindAsync(name, cancellationToken);
-        var coordinator = services.GetRequiredService<RunCoordinator>();
-        var run = await coordinator.TryStartAsync(connector, RunTrigger.Manual, cancellationToken)
-            ?? throw new CliException($"Connector {name} is already running.");
-        using (cancellationToken.Register(() => _ = coordinator.CancelAsync(connector.Id)))
+        var id = (await FindAsync(name, cancellationToken)).Connector.Id;
+        var started = await Connectors.SyncNowAsync(id, cancellationToken);
+        var run = started.Value ?? throw new CliException(started.Detail + ".");
+        using (cancellationToken.Register(() => _ = Connectors.CancelRunAsync(id)))
         {
-            await coordinator.WhenIdleAsync(connector.Id);
+            await Connectors.WhenIdleAsync(id);
         }
 
         var finished = await services.GetRequiredService<RunStore>().GetAsync(run.Id, CancellationToken.None);
@@ -106,6 +80,17 @@ public sealed class LocalClient : IZenithClient
 
     public async ValueTask DisposeAsync() => await services.DisposeAsync();
 
-    private async Task<StoredConnector> FindAsync(string name, CancellationToken cancellationToken) =>
-        await Store.FindByNameAsync(name, cancellationToken) ?? throw new CliException($"No connector named \"{name}\" (zenith connectors list shows them).");
+    private static ServiceProvider Compose(IConfiguration configuration)
+    {
+        var settings = configuration.ReadZenithOptions();
+        return new ServiceCollection()
+            .AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error))
+            .AddZenith(configuration, settings)
+            .BuildServiceProvider();
+    }
+
+    private static string OneLine(IReadOnlyDictionary<string, string[]> errors) => string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}"));
+
+    private async Task<ConnectorView> FindAsync(string name, CancellationToken cancellationToken) =>
+        await Connectors.FindByNameAsync(name, cancellationToken) ?? throw new CliException($"No connector named \"{name}\" (zenith connectors list shows them).");
 }

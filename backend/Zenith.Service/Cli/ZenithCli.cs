@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Zenith.Core.Connectors;
 using Zenith.Service.Api;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Cli;
 
@@ -54,7 +54,7 @@ public static class ZenithCli
         {
             var run = await client.SyncAsync(parse.GetValue(syncName)!, ct);
             await output.WriteLineAsync($"Run {run.Id} {Text(run.Status)}: {run.RowsRead} read, {run.RowsWritten} written, {run.RowsFailed} failed, {run.Batches} batches in {run.DurationMs ?? 0} ms{(run.Error is null ? "" : " — " + run.Error)}");
-            return run.Status == Metadata.RunStatus.Succeeded ? 0 : 1;
+            return run.Status == RunStatus.Succeeded ? 0 : 1;
         }));
         root.Subcommands.Add(sync);
 
@@ -118,7 +118,7 @@ public static class ZenithCli
                 parse.GetValue(name)!,
                 new SourceDto(parse.GetValue(sourceUri)!, parse.GetValue(sourceDatabase)!, parse.GetValue(collection)!),
                 new DestinationDto(parse.GetValue(destUri)!, parse.GetValue(destDatabase)!, parse.GetValue(table) ?? parse.GetValue(collection)!),
-                Enum.Parse<SyncMode>(parse.GetValue(mode)!.Replace("_", "", StringComparison.Ordinal), ignoreCase: true),
+                DomainText.ParseMode(parse.GetValue(mode)!),
                 parse.GetValue(cursor),
                 parse.GetValue(interval),
                 parse.GetValue(batch));

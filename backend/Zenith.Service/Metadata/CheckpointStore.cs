@@ -19,13 +19,13 @@ public sealed class CheckpointStore(MetadataDatabase database, TimeProvider time
         ArgumentNullException.ThrowIfNull(checkpoint);
         await using var connection = await database.OpenAsync(cancellationToken);
         // A connector deleted mid-run has no row to hang the checkpoint on: nothing to save then.
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO checkpoints (connector_id, value, display, updated_at)
             SELECT @connectorId, @Value, @Display, @now WHERE EXISTS (SELECT 1 FROM connectors WHERE id = @connectorId)
             ON CONFLICT (connector_id) DO UPDATE SET value = excluded.value, display = excluded.display, updated_at = excluded.updated_at;
             """,
-            new { connectorId, checkpoint.Value, checkpoint.Display, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
+            new { connectorId, checkpoint.Value, checkpoint.Display, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     public async Task<IReadOnlyDictionary<long, string>> DisplayAllAsync(CancellationToken cancellationToken)

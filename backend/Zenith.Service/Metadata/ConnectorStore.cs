@@ -1,7 +1,8 @@
-using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
@@ -13,28 +14,37 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     public async Task<IReadOnlyList<StoredConnector>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ConnectorRow>("SELECT * FROM connectors ORDER BY id;");
+        var rows = await connection.QueryAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors ORDER BY id;", cancellationToken: cancellationToken));
         return rows.Select(ToModel).ToList();
     }
 
-    /// <summary>Synchronous read for metric callbacks, which cannot await.</summary>
-    public IReadOnlyList<StoredConnector> List()
+    /// <summary>Every connector's name, schedule and state; decrypts nothing.</summary>
+    public async Task<IReadOnlyList<ConnectorSummary>> ListSummariesAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        return connection.Query<ConnectorRow>("SELECT * FROM connectors ORDER BY id;").Select(ToModel).ToList();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SummaryRow>(new CommandDefinition($"SELECT {SummaryRow.Columns} FROM connectors ORDER BY id;", cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToModel())];
+    }
+
+    /// <summary>One connector's name, schedule and state; decrypts nothing.</summary>
+    public async Task<ConnectorSummary?> GetSummaryAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition($"SELECT {SummaryRow.Columns} FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
+        return row?.ToModel();
     }
 
     public async Task<StoredConnector?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE id = @id;", new { id });
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
         return row is null ? null : ToModel(row);
     }
 
     public async Task<StoredConnector?> FindByNameAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE name = @name;", new { name });
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE name = @name;", new { name }, cancellationToken: cancellationToken));
         return row is null ? null : ToModel(row);
     }
 
@@ -43,13 +53,13 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         ArgumentNullException.ThrowIfNull(definition);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = ToRow(definition, existing: null);
-        row.SyncStatus = Text(ConnectorStatus.Active);
+        row.SyncStatus = DomainText.Text(ConnectorStatus.Active);
         row.CreatedAt = now;
         row.UpdatedAt = now;
         await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
-            var id = await connection.ExecuteScalarAsync<long>(
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
@@ -59,7 +69,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
                 RETURNING id;
                 """,
-                row);
+                row, cancellationToken: cancellationToken));
             return (await GetAsync(id, cancellationToken))!;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
@@ -68,12 +78,16 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         }
     }
 
-    /// <summary>Replaces the definition. A URI with the masked password (<c>***</c>) or none keeps the stored password.</summary>
+    /// <summary>
+    /// Replaces the definition. A URI with the masked password (<c>***</c>) or none keeps the stored password while it names
+    /// the same server and user (<see cref="ConnectionString.ReuseStoredPassword"/>); a masked one for another endpoint throws
+    /// <see cref="PasswordRequiredException"/> and nothing changes.
+    /// </summary>
     public async Task<StoredConnector?> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var existing = await connection.QuerySingleOrDefaultAsync<ConnectorRow>("SELECT * FROM connectors WHERE id = @id;", new { id });
+        var existing = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
         if (existing is null)
         {
             return null;
@@ -84,7 +98,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            await connection.ExecuteAsync(
+            await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
                     source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
@@ -94,7 +108,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
                 WHERE id = @Id;
                 """,
-                row);
+                row, cancellationToken: cancellationToken));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
         {
@@ -107,17 +121,17 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM logs WHERE connector_id = @id;", new { id });
-        return await connection.ExecuteAsync("DELETE FROM connectors WHERE id = @id;", new { id }) > 0;
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM logs WHERE connector_id = @id;", new { id }, cancellationToken: cancellationToken));
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
     }
 
     /// <summary>Sets the status; <paramref name="resetFailures"/> clears the consecutive failure count (resume).</summary>
     public async Task SetStatusAsync(long id, ConnectorStatus status, bool resetFailures, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE connectors SET sync_status = @status, consecutive_failures = CASE WHEN @reset THEN 0 ELSE consecutive_failures END, updated_at = @now WHERE id = @id;",
-            new { id, status = Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() });
+            new { id, status = DomainText.Text(status), reset = resetFailures, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -125,11 +139,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     /// The status and count change only if they are still what the policy saw: a pause or resume that landed
     /// meanwhile is the user's newer decision and stays.
     /// </summary>
-    public async Task RecordRunAsync(long id, StoredConnector seen, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
+    public async Task RecordRunAsync(long id, ConnectorSummary seen, ConnectorStatus status, int consecutiveFailures, DateTimeOffset finishedAt, bool succeeded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(seen);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE connectors SET
                 sync_status = CASE WHEN sync_status = @seenStatus AND consecutive_failures = @seenFailures THEN @status ELSE sync_status END,
@@ -141,13 +155,13 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             new
             {
                 id,
-                seenStatus = Text(seen.Status),
+                seenStatus = DomainText.Text(seen.Status),
                 seenFailures = seen.ConsecutiveFailures,
-                status = Text(status),
+                status = DomainText.Text(status),
                 consecutiveFailures,
                 finished = finishedAt.ToUnixTimeMilliseconds(),
                 succeeded,
-            });
+            }, cancellationToken: cancellationToken));
     }
 
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)
@@ -155,11 +169,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         ArgumentNullException.ThrowIfNull(columns);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction();
-        await connection.ExecuteAsync("DELETE FROM mapped_columns WHERE connector_id = @id;", new { id }, transaction);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mapped_columns WHERE connector_id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO mapped_columns (connector_id, position, name, type, source_path) VALUES (@id, @position, @Name, @Type, @SourcePath);",
             columns.Select((c, i) => new { id, position = i, c.Name, c.Type, c.SourcePath }),
-            transaction);
+            transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -173,8 +187,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
 
     private ConnectorRow ToRow(ConnectorDefinition d, ConnectorRow? existing)
     {
-        var (sourceUri, sourceSecret) = Seal(d.Source.Uri, existing?.SourceSecret);
-        var (destUri, destSecret) = Seal(d.Destination.Uri, existing?.DestSecret);
+        var (sourceUri, sourceSecret) = Seal(d.Source.Uri, existing is null ? null : Stored(existing.SourceUri, existing.SourceSecret), "source");
+        var (destUri, destSecret) = Seal(d.Destination.Uri, existing is null ? null : Stored(existing.DestUri, existing.DestSecret), "destination");
         return new ConnectorRow
         {
             Name = d.Name,
@@ -188,7 +202,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             DestSecret = destSecret,
             DestDatabase = d.Destination.Database,
             DestTable = d.Destination.Table,
-            SyncMode = ModeText(d.Mode),
+            SyncMode = DomainText.ModeText(d.Mode),
             CursorField = d.CursorField,
             IntervalSeconds = d.IntervalSeconds,
             BatchSize = d.BatchSize,
@@ -197,38 +211,36 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
-            SyncStatus = existing?.SyncStatus ?? Text(ConnectorStatus.Active),
+            SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
         };
     }
 
-    /// <summary>Masks the URI for storage and encrypts its password; a masked or missing password keeps the stored one.</summary>
-    private (string MaskedUri, string? Secret) Seal(string uri, string? storedSecret)
+    /// <summary>Masks the URI for storage and encrypts its password, after the reuse rule filled a masked or missing one.</summary>
+    private (string MaskedUri, string? Secret) Seal(string uri, ConnectionString? stored, string end)
     {
-        var (masked, password) = ConnectionUri.Split(uri);
-        if (password is null or ConnectionUri.Mask)
+        var reuse = ConnectionString.Parse(uri).ReuseStoredPassword(stored);
+        if (reuse.Choice == PasswordChoice.MaskRefused)
         {
-            if (storedSecret is null)
-            {
-                // Nothing stored to keep: a masked password must not reach the driver as the literal "***".
-                return (password is null ? masked : ConnectionUri.WithoutPassword(masked), null);
-            }
-
-            // Keep the stored password; make sure the stored URI shows there is one (user:***@).
-            return (ConnectionUri.Split(ConnectionUri.WithPassword(uri, ConnectionUri.Mask)).Masked, storedSecret);
+            throw new PasswordRequiredException(end);
         }
 
-        return (masked, secrets.Protect(password));
+        var sealedUri = ConnectionString.Parse(reuse.Uri);
+        return (sealedUri.Masked, secrets.Protect(sealedUri.Password));
     }
+
+    private ConnectionString Stored(string maskedUri, string? secret) => ConnectionString.Parse(Unseal(maskedUri, secret));
+
+    private string Unseal(string maskedUri, string? secret) => ConnectionString.Parse(maskedUri).WithPassword(secrets.Unprotect(secret));
 
     private StoredConnector ToModel(ConnectorRow r)
     {
-        var sourceUri = ConnectionUri.WithPassword(r.SourceUri, secrets.Unprotect(r.SourceSecret));
-        var destUri = ConnectionUri.WithPassword(r.DestUri, secrets.Unprotect(r.DestSecret));
+        var sourceUri = Unseal(r.SourceUri, r.SourceSecret);
+        var destUri = Unseal(r.DestUri, r.DestSecret);
         var definition = new ConnectorDefinition(
             r.Name,
             new SourceSpec(sourceUri, r.SourceDatabase, r.SourceCollection, r.SourceFilter, r.SourceProjection),
             new DestinationSpec(destUri, r.DestDatabase, r.DestTable),
-            ParseMode(r.SyncMode),
+            DomainText.ParseMode(r.SyncMode),
             r.CursorField,
             (int)r.IntervalSeconds,
             r.BatchSize is null ? null : (int)r.BatchSize,
@@ -237,61 +249,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         return new StoredConnector(
             r.Id,
             definition,
-            Enum.Parse<ConnectorStatus>(r.SyncStatus, ignoreCase: true),
+            DomainText.Parse<ConnectorStatus>(r.SyncStatus),
             (int)r.ConsecutiveFailures,
-            FromUnix(r.LastRun),
-            FromUnix(r.LastAttemptAt),
+            UnixTime.From(r.LastRun),
+            UnixTime.From(r.LastAttemptAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt));
-    }
-
-    internal static DateTimeOffset? FromUnix(long? ms) => ms is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms.Value);
-
-    internal static string Text<TEnum>(TEnum value)
-        where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
-
-    internal static string ModeText(SyncMode mode) => mode switch
-    {
-        SyncMode.IncrementalId => "incremental_id",
-        SyncMode.IncrementalTimestamp => "incremental_timestamp",
-        SyncMode.Full => "full",
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
-    };
-
-    private static SyncMode ParseMode(string text) =>
-        Enum.Parse<SyncMode>(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
-
-    /// <summary>One row of <c>connectors</c>, as Dapper maps it (snake_case columns → properties).</summary>
-    private sealed class ConnectorRow
-    {
-        public long Id { get; set; }
-        public string Name { get; set; } = "";
-        public string SourceUri { get; set; } = "";
-        public string? SourceSecret { get; set; }
-        public string SourceDatabase { get; set; } = "";
-        public string SourceCollection { get; set; } = "";
-        public string? SourceFilter { get; set; }
-        public string? SourceProjection { get; set; }
-        public string DestUri { get; set; } = "";
-        public string? DestSecret { get; set; }
-        public string DestDatabase { get; set; } = "";
-        public string DestTable { get; set; } = "";
-        public string SyncMode { get; set; } = "";
-        public string CursorField { get; set; } = "";
-        public long IntervalSeconds { get; set; }
-        public long? BatchSize { get; set; }
-        public string MappingSeparator { get; set; } = "_";
-        public long MappingMaxDepth { get; set; }
-        public string? TableOrderBy { get; set; }
-        public string? TablePartitionBy { get; set; }
-        public string? TableTtl { get; set; }
-        public string SyncStatus { get; set; } = "";
-        public long ConsecutiveFailures { get; set; }
-        public long? LastRun { get; set; }
-        public long? LastAttemptAt { get; set; }
-        public long CreatedAt { get; set; }
-        public long UpdatedAt { get; set; }
-
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"connector {Id}");
     }
 }

@@ -1,47 +1,61 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
 /// <summary>The sync history people read in the dashboard: the last <c>retention.max_log_entries</c> lines.</summary>
 public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> options, TimeProvider time)
 {
-    public void Append(LogSeverity level, long? connectorId, long? runId, string message)
+    public Task AppendAsync(LogSeverity level, long? connectorId, long? runId, string message, CancellationToken cancellationToken) =>
+        AppendAsync([new LogEntry(time.GetUtcNow(), level, connectorId, runId, message)], cancellationToken);
+
+    /// <summary>Appends lines in one transaction and prunes once; lines the prune would drop at once are not written.</summary>
+    public async Task AppendAsync(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        connection.Execute(
-            """
-            INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@now, @level, @connectorId, @runId, @message);
-            DELETE FROM logs WHERE id <= (SELECT id FROM logs ORDER BY id DESC LIMIT 1 OFFSET @keep);
-            """,
-            new
+        ArgumentNullException.ThrowIfNull(entries);
+        var keep = options.Value.Retention.MaxLogEntries;
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@Time, @Level, @ConnectorId, @RunId, @Message);",
+            entries.Skip(Math.Max(0, entries.Count - keep)).Select(e => new
             {
-                now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                level = ConnectorStore.Text(level),
-                connectorId,
-                runId,
-                message,
-                keep = options.Value.Retention.MaxLogEntries,
-            });
+                Time = e.Time.ToUnixTimeMilliseconds(),
+                Level = DomainText.Text(e.Level),
+                e.ConnectorId,
+                e.RunId,
+                e.Message,
+            }),
+            transaction,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM logs WHERE id <= (SELECT id FROM logs ORDER BY id DESC LIMIT 1 OFFSET @keep);", new { keep }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Newest first; <paramref name="minimumLevel"/> keeps that level and the more severe ones.</summary>
     public async Task<IReadOnlyList<LogRecord>> ListAsync(long? connectorId, LogSeverity? minimumLevel, int limit, CancellationToken cancellationToken)
     {
-        var levels = Enum.GetValues<LogSeverity>().Where(l => minimumLevel is null || l >= minimumLevel).Select(ConnectorStore.Text).ToArray();
+        var levels = Enum.GetValues<LogSeverity>().Where(l => minimumLevel is null || l >= minimumLevel).Select(DomainText.Text).ToArray();
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<LogRow>(
+        var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
             """
             SELECT id, time, level, connector_id, run_id, message FROM logs
             WHERE (@connectorId IS NULL OR connector_id = @connectorId) AND level IN @levels
             ORDER BY id DESC LIMIT @limit;
             """,
-            new { connectorId, levels, limit });
+            new { connectorId, levels, limit }, cancellationToken: cancellationToken));
         return rows.Select(r => new LogRecord(
             r.Id,
             DateTimeOffset.FromUnixTimeMilliseconds(r.Time),
-            Enum.Parse<LogSeverity>(r.Level, ignoreCase: true),
+            DomainText.Parse<LogSeverity>(r.Level),
             r.ConnectorId,
             r.RunId,
             r.Message)).ToList();

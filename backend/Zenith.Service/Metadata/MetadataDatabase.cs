@@ -44,15 +44,7 @@ public sealed class MetadataDatabase
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(cancellationToken);
         // Per-connection settings: wait for other writers; keep the WAL file from staying large after a checkpoint.
-        await connection.ExecuteAsync($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_size_limit = 1048576; PRAGMA synchronous = NORMAL;");
-        return connection;
-    }
-
-    public SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(ConnectionString);
-        connection.Open();
-        connection.Execute($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};");
+        await connection.ExecuteAsync(new CommandDefinition($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_size_limit = 1048576; PRAGMA synchronous = NORMAL;", cancellationToken: cancellationToken));
         return connection;
     }
 }

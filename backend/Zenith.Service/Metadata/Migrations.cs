@@ -86,21 +86,21 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // auto_vacuum only takes effect on an empty file; WAL is persistent once set.
-        await connection.ExecuteAsync("PRAGMA auto_vacuum = INCREMENTAL;");
-        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA auto_vacuum = INCREMENTAL;", cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);", cancellationToken: cancellationToken));
 
         var applied = new List<int>();
         // Microsoft.Data.Sqlite begins IMMEDIATE transactions: a second migrator waits here instead of racing.
         await using var transaction = connection.BeginTransaction();
-        var current = await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
+        var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken)) ?? 0;
         foreach (var (version, sql) in Steps.Where(s => s.Version > current))
         {
-            await connection.ExecuteAsync(sql, transaction: transaction);
-            await connection.ExecuteAsync(
+            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_version (version, applied_at) VALUES (@version, @now);",
                 new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
-                transaction);
+                transaction, cancellationToken: cancellationToken));
             applied.Add(version);
         }
 
@@ -111,7 +111,7 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
     public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var exists = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
-        return exists == 0 ? 0 : await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;") ?? 0;
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';", cancellationToken: cancellationToken));
+        return exists == 0 ? 0 : await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version;", cancellationToken: cancellationToken)) ?? 0;
     }
 }

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
@@ -13,34 +14,35 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
     public async Task<RunRecord> CreateAsync(long connectorId, RunTrigger trigger, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long>(
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO runs (connector_id, trigger, status, started_at) VALUES (@connectorId, @trigger, @status, @at) RETURNING id;",
-            new { connectorId, trigger = ConnectorStore.Text(trigger), status = ConnectorStore.Text(RunStatus.Queued), at = at.ToUnixTimeMilliseconds() });
+            new { connectorId, trigger = DomainText.Text(trigger), status = DomainText.Text(RunStatus.Queued), at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
         return new RunRecord(id, connectorId, trigger, RunStatus.Queued, at, null, 0, 0, 0, 0, 0, null, null);
     }
 
     public async Task MarkStartedAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE runs SET status = 'running', started_at = @at WHERE id = @runId;",
-            new { runId, at = at.ToUnixTimeMilliseconds() });
+            new { runId, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Live numbers after each committed batch (synchronous: called from the pipeline's observer).</summary>
-    public void UpdateProgress(long runId, SyncProgress total)
+    /// <summary>Live numbers while a run goes (written by its journal after inserts, off the pipeline).</summary>
+    public async Task UpdateProgressAsync(long runId, SyncProgress total, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        connection.Execute(
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE runs SET rows_read = @RowsRead, rows_written = @RowsWritten, rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes WHERE id = @runId;",
-            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes });
+            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes },
+            cancellationToken: cancellationToken));
     }
 
     public async Task FinishAsync(long runId, RunStatus status, SyncRunResult result, DateTimeOffset finishedAt, string? error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var connectorId = await connection.ExecuteScalarAsync<long>(
+        var connectorId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             UPDATE runs SET status = @status, finished_at = @finished, rows_read = @RowsRead, rows_written = @RowsWritten,
                 rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes, duration_ms = @durationMs, error = @error
@@ -49,7 +51,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             new
             {
                 runId,
-                status = ConnectorStore.Text(status),
+                status = DomainText.Text(status),
                 finished = finishedAt.ToUnixTimeMilliseconds(),
                 result.RowsRead,
                 result.RowsWritten,
@@ -58,31 +60,31 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 result.Bytes,
                 durationMs = (long)result.Duration.TotalMilliseconds,
                 error,
-            });
-        await PruneAsync(connection, connectorId);
+            }, cancellationToken: cancellationToken));
+        await PruneAsync(connection, connectorId, cancellationToken);
     }
 
     /// <summary>Runs left <c>queued</c>/<c>running</c> by a process that died: they did not finish.</summary>
     public async Task<int> CloseAbandonedAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(
+        return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE runs SET status = 'cancelled', finished_at = @at, error = 'The service stopped before this run finished.' WHERE status IN ('queued', 'running');",
-            new { at = at.ToUnixTimeMilliseconds() });
+            new { at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     public async Task<RunRecord?> GetAsync(long runId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<RunRow>($"SELECT {Columns} FROM runs WHERE id = @runId;", new { runId });
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition($"SELECT {Columns} FROM runs WHERE id = @runId;", new { runId }, cancellationToken: cancellationToken));
         return row?.ToModel();
     }
 
     public async Task<IReadOnlyList<RunRecord>> ListAsync(long connectorId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<RunRow>(
-            $"SELECT {Columns} FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT @limit;", new { connectorId, limit });
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT @limit;", new { connectorId, limit }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToModel()).ToList();
     }
 
@@ -90,24 +92,24 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
     public async Task<IReadOnlyDictionary<long, RunRecord>> LatestAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<RunRow>(
-            $"SELECT {Columns} FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY connector_id);");
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY connector_id);", cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.ConnectorId, r => r.ToModel());
     }
 
-    private async Task PruneAsync(System.Data.Common.DbConnection connection, long connectorId)
+    private async Task PruneAsync(System.Data.Common.DbConnection connection, long connectorId, CancellationToken cancellationToken)
     {
         var keep = options.Value.Retention.MaxRunsPerConnector;
-        var deleted = await connection.ExecuteAsync(
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM runs WHERE connector_id = @connectorId AND id <= (
                 SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep);
             """,
-            new { connectorId, keep });
+            new { connectorId, keep }, cancellationToken: cancellationToken));
         if (deleted > 0)
         {
             // auto_vacuum = INCREMENTAL: give a few freed pages back so the file shrinks after bursts.
-            await connection.ExecuteAsync("PRAGMA incremental_vacuum(64);");
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA incremental_vacuum(64);", cancellationToken: cancellationToken));
         }
     }
 
@@ -130,10 +132,10 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         public RunRecord ToModel() => new(
             Id,
             ConnectorId,
-            Enum.Parse<RunTrigger>(Trigger, ignoreCase: true),
-            Enum.Parse<RunStatus>(Status, ignoreCase: true),
+            DomainText.Parse<RunTrigger>(Trigger),
+            DomainText.Parse<RunStatus>(Status),
             DateTimeOffset.FromUnixTimeMilliseconds(StartedAt),
-            ConnectorStore.FromUnix(FinishedAt),
+            UnixTime.From(FinishedAt),
             RowsRead,
             RowsWritten,
             RowsFailed,

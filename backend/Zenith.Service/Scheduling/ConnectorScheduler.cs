@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Options;
 using Zenith.Service.Configuration;
+using Zenith.Service.Connectors;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
+using Zenith.Service.Runs;
 using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Scheduling;
@@ -11,7 +14,8 @@ namespace Zenith.Service.Scheduling;
 /// </summary>
 public sealed class ConnectorScheduler(
     ConnectorStore connectors,
-    RunCoordinator coordinator,
+    ConnectorService service,
+    ConnectorStates states,
     SchedulePolicy policy,
     SchedulerSignal signal,
     TimeProvider time,
@@ -21,7 +25,12 @@ public sealed class ConnectorScheduler(
     /// <summary>Look again at least this often, so connectors added by <c>zenith connectors add</c> to the file are picked up.</summary>
     public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(30);
 
+    private long passes;
+
     public bool IsRunning { get; private set; }
+
+    /// <summary>Passes completed since start: lets a caller see that the scheduler has looked again since it changed something.</summary>
+    public long Passes => Interlocked.Read(ref passes);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +46,7 @@ public sealed class ConnectorScheduler(
                 {
                     sleep = await PassAsync(firstPass, stoppingToken);
                     firstPass = false;
+                    Interlocked.Increment(ref passes);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -59,7 +69,7 @@ public sealed class ConnectorScheduler(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await coordinator.StopAllAsync(cancellationToken);
+        await service.StopAllAsync(cancellationToken);
     }
 
     /// <summary>Starts what is due; returns how long to sleep before the next pass.</summary>
@@ -67,14 +77,16 @@ public sealed class ConnectorScheduler(
     {
         var now = time.GetUtcNow();
         var next = now + MaxSleep;
-        foreach (var connector in await connectors.ListAsync(cancellationToken))
+        var all = await connectors.ListSummariesAsync(cancellationToken);
+        states.ReplaceAll(all);
+        foreach (var connector in all)
         {
-            if (coordinator.IsRunning(connector.Id))
+            if (service.IsRunning(connector.Id))
             {
                 continue;
             }
 
-            var state = new ScheduleState(connector.Status, connector.Definition.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt);
+            var state = new ScheduleState(connector.Status, connector.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt);
             if (policy.NextRunAt(state, now) is not { } due)
             {
                 continue;
@@ -82,7 +94,7 @@ public sealed class ConnectorScheduler(
 
             if (firstPass || due <= now)
             {
-                await coordinator.TryStartAsync(connector, firstPass ? RunTrigger.Startup : RunTrigger.Schedule, cancellationToken);
+                await service.StartScheduledAsync(connector.Id, firstPass ? RunTrigger.Startup : RunTrigger.Schedule, cancellationToken);
             }
             else if (due < next)
             {

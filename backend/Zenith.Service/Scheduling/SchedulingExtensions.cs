@@ -1,19 +1,10 @@
-using Microsoft.Extensions.Options;
-using Zenith.Service.Configuration;
-using Zenith.Service.Telemetry;
-
 namespace Zenith.Service.Scheduling;
 
 public static class SchedulingExtensions
 {
-    /// <summary>The scheduler loop, the run coordinator and the policy they ask.</summary>
+    /// <summary>The scheduler loop (a hosted service: it runs in the host, not in the CLI).</summary>
     public static IServiceCollection AddScheduler(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new SchedulePolicy(sp.GetRequiredService<IOptions<ZenithOptions>>().Value.Alerting.FailureThreshold));
-        services.AddSingleton<SchedulerSignal>();
-        services.AddSingleton<SyncHistory>();
-        services.AddSingleton<RunCoordinator>();
-        services.AddSingleton<IConnectorGaugeSource, ConnectorGaugeSource>();
         services.AddSingleton<ConnectorScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectorScheduler>());
         return services;

@@ -1,5 +1,5 @@
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Telemetry;
 

@@ -6,10 +6,17 @@ namespace Zenith.Service.Telemetry;
 
 public static class TelemetryExtensions
 {
-    /// <summary>The Zenith meter plus .NET runtime and ASP.NET Core metrics, exported for Prometheus.</summary>
+    /// <summary>The one holder of Zenith's instruments (recording needs no exporter: the CLI records into nothing).</summary>
+    public static IServiceCollection AddZenithMetrics(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddSingleton<ZenithMetrics>();
+        return services;
+    }
+
+    /// <summary>The host's export: the Zenith meter plus .NET runtime and ASP.NET Core metrics, for Prometheus.</summary>
     public static IServiceCollection AddZenithTelemetry(this IServiceCollection services)
     {
-        services.AddSingleton<ZenithMetrics>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("zenith"))
             .WithMetrics(metrics => metrics

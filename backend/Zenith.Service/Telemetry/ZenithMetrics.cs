@@ -1,13 +1,13 @@
 using System.Diagnostics.Metrics;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Telemetry;
 
 /// <summary>A connector's state as the gauges report it.</summary>
 public readonly record struct ConnectorGauge(string Name, ConnectorStatus Status, bool Running, int ConsecutiveFailures, DateTimeOffset? LastSuccess, int IntervalSeconds);
 
-/// <summary>Where the gauges read connector state from at scrape time.</summary>
+/// <summary>Where the gauges read connector state from at scrape time: memory, never a store (see ConnectorStates).</summary>
 public interface IConnectorGaugeSource
 {
     IReadOnlyList<ConnectorGauge> Read();

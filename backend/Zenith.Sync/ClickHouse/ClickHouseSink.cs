@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Core.Mapping;
 
@@ -14,22 +15,15 @@ internal sealed class ClickHouseSink : IDisposable
 
     public ClickHouseSink(DestinationSpec spec, SyncEngineOptions options)
     {
-        if (!Uri.TryCreate(spec.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        // The masked form is what System.Uri checks: a password may hold characters (an unescaped '/') it would misread.
+        var connection = ConnectionString.Parse(spec.Uri);
+        if (!connection.IsHttp || !Uri.TryCreate(connection.Masked, UriKind.Absolute, out var uri))
         {
             throw new SyncConfigurationException("the ClickHouse URI must look like http(s)://[user[:password]@]host:port");
         }
 
-        var user = "default";
-        var password = string.Empty;
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            var parts = uri.UserInfo.Split(':', 2);
-            user = Uri.UnescapeDataString(parts[0]);
-            password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty;
-        }
-
-        Host = $"{uri.Host}:{uri.Port}";
-        User = user;
+        Host = connection.HostList;
+        User = connection.UserName ?? "default";
         _compress = options.CompressInserts;
         _client = new ClickHouseClient(new ClickHouseClientSettings
         {
@@ -37,8 +31,8 @@ internal sealed class ClickHouseSink : IDisposable
             Port = (ushort)uri.Port,
             Protocol = uri.Scheme,
             Path = uri.AbsolutePath == "/" ? string.Empty : uri.AbsolutePath,
-            Username = user,
-            Password = password,
+            Username = User,
+            Password = connection.DecodedPassword,
             Timeout = options.QueryTimeout,
             HttpClient = options.ClickHouseHttpClient,
         });
@@ -49,14 +43,13 @@ internal sealed class ClickHouseSink : IDisposable
 
     public string User { get; }
 
-    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync("SELECT version()", cancellationToken: ct);
+    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct);
 
     public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
-        var count = await _client.ExecuteScalarAsync(
-            $"SELECT count() FROM system.tables WHERE database = {Ddl.Literal(database)} AND name = {Ddl.Literal(table)}", cancellationToken: ct);
+        var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);
         return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
@@ -69,9 +62,7 @@ internal sealed class ClickHouseSink : IDisposable
         }
 
         var columns = new List<ColumnDef>();
-        using var reader = await _client.ExecuteReaderAsync(
-            $"SELECT name, type, comment FROM system.columns WHERE database = {Ddl.Literal(database)} AND table = {Ddl.Literal(table)} ORDER BY position",
-            cancellationToken: ct);
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
         while (await reader.ReadAsync(ct))
         {
             var name = reader.GetString(0);
@@ -97,7 +88,7 @@ internal sealed class ClickHouseSink : IDisposable
     /// </summary>
     public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, CancellationToken ct)
     {
-        var sql = $"INSERT INTO {Ddl.Table(database, table)} ({string.Join(", ", columns.Select(Ddl.Quote))}) FORMAT RowBinary";
+        var sql = Ddl.Insert(database, table, columns);
         var options = new QueryOptions
         {
             CustomSettings = new Dictionary<string, object>
@@ -134,8 +125,7 @@ internal sealed class ClickHouseSink : IDisposable
     /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
     public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
     {
-        var engine = Convert.ToString(await _client.ExecuteScalarAsync(
-            $"SELECT engine_full FROM system.tables WHERE database = {Ddl.Literal(database)} AND name = {Ddl.Literal(table)}", cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
         return engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }

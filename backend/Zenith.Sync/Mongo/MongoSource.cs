@@ -1,8 +1,9 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Zenith.Core.Buffers;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Core.Cursors;
-using Zenith.Sync.Pipeline;
 
 namespace Zenith.Sync.Mongo;
 
@@ -29,14 +30,11 @@ internal sealed class MongoSource : IDisposable
         settings.ServerSelectionTimeout = options.ConnectTimeout;
         settings.ConnectTimeout = options.ConnectTimeout;
         _client = new MongoClient(settings);
-        Hosts = string.Join(",", url.Servers.Select(s => $"{s.Host}:{s.Port}"));
-        User = url.Username;
+        Hosts = ConnectionString.Parse(spec.Uri).HostList;
     }
 
     /// <summary>host:port list, never the credentials.</summary>
     public string Hosts { get; }
-
-    public string? User { get; }
 
     public IMongoCollection<BsonDocument> Collection => _client.GetDatabase(_spec.Database).GetCollection<BsonDocument>(_spec.Collection);
 
@@ -66,7 +64,7 @@ internal sealed class MongoSource : IDisposable
     }
 
     /// <summary>Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch.</summary>
-    public async Task<DocumentBatch?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
+    public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
         var serializer = new ArenaSerializer(int.MaxValue, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
         var sampleSpec = connector with { Mode = SyncMode.Full };

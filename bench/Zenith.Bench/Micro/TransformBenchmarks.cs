@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using MongoDB.Bson;
 using Zenith.Bench.DataSets;
 using Zenith.Core.Connectors;
+using Zenith.Core.Buffers;
 using Zenith.Core.Mapping;
 
 namespace Zenith.Bench.Micro;

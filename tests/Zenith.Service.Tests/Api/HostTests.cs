@@ -68,10 +68,10 @@ public class HostTests
     [Fact]
     public async Task A_built_dashboard_is_served_with_index_html_for_client_routes_but_not_for_the_api()
     {
-        var directory = TempDirectory.Create();
-        Directory.CreateDirectory(Path.Combine(directory, "wwwroot"));
-        await File.WriteAllTextAsync(Path.Combine(directory, "wwwroot", "index.html"), "<!doctype html><title>Zenith dashboard</title>");
-        using var app = new ZenithApp(directory);
+        using var directory = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(directory.Path, "wwwroot"));
+        await File.WriteAllTextAsync(Path.Combine(directory.Path, "wwwroot", "index.html"), "<!doctype html><title>Zenith dashboard</title>");
+        using var app = new ZenithApp(directory.Path);
         using var client = app.CreateClient();
         Assert.Contains("Zenith dashboard", await client.GetStringAsync("/"), StringComparison.Ordinal);
         Assert.Contains("Zenith dashboard", await client.GetStringAsync("/connectors/12/runs"), StringComparison.Ordinal);

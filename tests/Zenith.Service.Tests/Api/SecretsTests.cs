@@ -14,7 +14,7 @@ public sealed class SecretsTests(ServiceServers servers)
     public async Task No_response_log_line_metric_or_file_holds_a_password()
     {
         var mongoDb = servers.Mongo.NewDatabaseName("sec");
-        var chDb = "sec_" + Guid.NewGuid().ToString("N")[..12];
+        var chDb = servers.NewClickHouseDatabase("sec");
         await Seed.InsertAsync(servers, mongoDb, "visits", 300);
         var passwords = new[] { MongoPassword, servers.Password }.Where(p => !string.IsNullOrEmpty(p)).Cast<string>().ToArray();
         var badMongo = $"mongodb://app:{MongoPassword}@127.0.0.1:{ClosedPort()}/?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000";
@@ -75,7 +75,7 @@ public sealed class SecretsTests(ServiceServers servers)
     public async Task Testing_an_edit_with_the_masked_password_uses_the_saved_one_when_told_which_connector()
     {
         var mongoDb = servers.Mongo.NewDatabaseName("mask");
-        var chDb = "mask_" + Guid.NewGuid().ToString("N")[..12];
+        var chDb = servers.NewClickHouseDatabase("mask");
         await Seed.InsertAsync(servers, mongoDb, "visits", 10);
         using var app = new ZenithApp();
         using var client = app.CreateClient();
@@ -105,6 +105,69 @@ public sealed class SecretsTests(ServiceServers servers)
         var (unknown, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors/test", new { edited.source, edited.destination, connectorId = 987654 });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.NotNull(problem!["errors"]!["connectorId"]);
+    }
+
+    [Fact]
+    public async Task A_masked_password_pointed_at_another_server_is_never_sent_there()
+    {
+        // A listener that records whatever reaches it: the stored password must not.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var received = new StringBuilder();
+        var accepting = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptTcpClientAsync();
+            var buffer = new byte[4096];
+            for (int n; (n = await socket.GetStream().ReadAsync(buffer)) > 0;)
+            {
+                lock (received)
+                {
+                    received.Append(Encoding.Latin1.GetString(buffer, 0, n));
+                }
+            }
+        });
+        var elsewhere = $"http://default:***@127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+
+        using var app = new ZenithApp();
+        using var client = app.CreateClient();
+        var saved = new
+        {
+            name = "exfiltrate",
+            source = new { uri = $"mongodb://app:{MongoPassword}@127.0.0.1:1/?serverSelectionTimeoutMS=500", database = "monitoring", collection = "visits" },
+            destination = new { uri = $"http://default:{MongoPassword}@127.0.0.1:1", database = "analytics", table = "visits" },
+            mode = "incremental_id",
+            intervalSeconds = 3600,
+        };
+        var id = (await client.PostJsonAsync("/api/connectors", saved, expected: 201)).Number("id");
+        await client.PostJsonAsync($"/api/connectors/{id}/pause");
+        var before = await client.GetJsonAsync($"/api/connectors/{id}");
+
+        var test = await client.PostJsonAsync("/api/connectors/test", new
+        {
+            source = new { uri = before["source"].Str("uri"), database = "monitoring", collection = "visits" },
+            destination = new { uri = elsewhere, database = "analytics", table = "visits" },
+            connectorId = id,
+        });
+        Assert.False(test["destination"]!["ok"]!.GetValue<bool>());
+        Assert.Contains("type the password again", test["destination"].Str("message"), StringComparison.Ordinal);
+
+        var (put, problem) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}", new
+        {
+            saved.name,
+            source = new { uri = before["source"].Str("uri"), database = "monitoring", collection = "visits" },
+            destination = new { uri = elsewhere, database = "analytics", table = "visits" },
+            saved.mode,
+            saved.intervalSeconds,
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Contains("type the password again", problem!["errors"]!["destination.uri"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(before.ToJsonString(), (await client.GetJsonAsync($"/api/connectors/{id}")).ToJsonString());
+
+        listener.Stop();
+        await Assert.ThrowsAnyAsync<Exception>(() => accepting);
+        Assert.DoesNotContain(MongoPassword, received.ToString(), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, received.ToString());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/connectors/{id}")).StatusCode);
     }
 
     private static async Task<string> ReadDatabaseAsync(ZenithApp app)

@@ -1,5 +1,11 @@
 using System.Net;
-using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Zenith.Service.Runs;
+using Zenith.Service.Scheduling;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Api;
@@ -21,7 +27,9 @@ public sealed class SyncTests(ServiceServers servers)
         Assert.Equal($"/api/connectors/{created.Number("id")}", response.Headers.Location?.OriginalString);
         Assert.Equal("active", created.Str("status"));
 
-        var connector = await client.UntilAsync($"/api/connectors/{created.Number("id")}", c => c["lastResult"].Str("status") == "succeeded", "the first run to succeed");
+        // The run row closes just before the run lets go of the connector (its result is recorded in between): wait for both.
+        var connector = await client.UntilAsync(
+            $"/api/connectors/{created.Number("id")}", c => c["lastResult"].Str("status") == "succeeded" && !c["running"]!.GetValue<bool>(), "the first run to succeed and end");
         var last = connector["lastResult"]!;
         Assert.Equal((2500L, 2500L, 0L, 3L), (last.Number("rowsRead"), last.Number("rowsWritten"), last.Number("rowsFailed"), last.Number("batches")));
         Assert.True(last.Number("bytes") > 0);
@@ -41,32 +49,36 @@ public sealed class SyncTests(ServiceServers servers)
     }
 
     [Fact]
-    public async Task Sync_while_running_is_409_then_a_manual_run_goes()
+    public async Task Sync_while_a_run_is_queued_is_409_then_the_manual_run_copies_everything()
     {
         var (mongoDb, chDb) = Names();
         await Seed.InsertAsync(servers, mongoDb, "big", 20_000);
         using var app = new ZenithApp();
         using var client = app.CreateClient();
+        var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("big", servers, mongoDb, "big", chDb, batchSize: 100), expected: 201)).Number("id");
+        await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "succeeded" && !c["running"]!.GetValue<bool>(), "the first run to end");
 
-        var created = await client.PostJsonAsync("/api/connectors", Requests.Connector("big", servers, mongoDb, "big", chDb, batchSize: 100), expected: 201);
-        var id = created.Number("id");
-        await client.UntilAsync($"/api/connectors/{id}", c => c["running"]!.GetValue<bool>() || c["lastResult"].Str("status") == "succeeded", "the first run to start");
-        var connector = await client.GetJsonAsync($"/api/connectors/{id}");
-        if (connector["running"]!.GetValue<bool>())
+        // Another writer holds SQLite's write lock (WAL readers go on): the manual run is registered, then waits to record
+        // itself, so it is certainly queued when the second request comes. Released long before the busy timeout (15 s).
+        HttpResponseMessage firstResponse;
+        await using (var writer = new SqliteConnection($"Data Source={app.DatabasePath}"))
         {
+            await writer.OpenAsync();
+            await using var transaction = await writer.BeginTransactionAsync();
+            await writer.ExecuteAsync("UPDATE schema_version SET applied_at = applied_at;", transaction: transaction);
+            var first = client.PostAsync($"/api/connectors/{id}/sync", null);
+            await client.UntilAsync($"/api/connectors/{id}", c => c["running"]!.GetValue<bool>(), "the manual run to be registered");
+
             var (conflict, problem) = await client.SendAsync(HttpMethod.Post, $"/api/connectors/{id}/sync");
-            // The run may end between the two requests; only then is a second run allowed.
-            if (conflict.StatusCode == HttpStatusCode.Conflict)
-            {
-                Assert.Equal("A sync is already running.", problem.Str("title"));
-            }
+            Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+            Assert.Equal("A sync is already running.", problem.Str("title"));
+            await transaction.RollbackAsync();
+            firstResponse = await first;
         }
 
-        await client.UntilAsync($"/api/connectors/{id}", c => !c["running"]!.GetValue<bool>(), "the runs to end");
-        var manual = await client.PostJsonAsync($"/api/connectors/{id}/sync", expected: 202);
+        Assert.Equal(HttpStatusCode.Accepted, firstResponse.StatusCode);
+        var manual = System.Text.Json.Nodes.JsonNode.Parse(await firstResponse.Content.ReadAsStringAsync());
         Assert.Equal("manual", manual.Str("trigger"));
-        var (second, secondProblem) = await client.SendAsync(HttpMethod.Post, $"/api/connectors/{id}/sync");
-        Assert.True(second.StatusCode == HttpStatusCode.Conflict || second.StatusCode == HttpStatusCode.Accepted, $"{second.StatusCode}: {secondProblem}");
         var done = await client.UntilAsync($"/api/runs/{manual.Number("id")}", r => r.Str("status") is "succeeded" or "failed", "the manual run to end");
         Assert.Equal("succeeded", done.Str("status"));
         Assert.Equal(20_000, await servers.CountAsync(chDb, "big"));
@@ -77,17 +89,29 @@ public sealed class SyncTests(ServiceServers servers)
     {
         var (mongoDb, chDb) = Names();
         await Seed.InsertAsync(servers, mongoDb, "paused", 100);
+
+        // The scheduler's clock: time passes when the test says, so "not run while paused" is checked without waiting.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var app = new ZenithApp();
-        using var client = app.CreateClient();
+        using var host = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(time)));
+        using var client = host.CreateClient();
+        var scheduler = host.Services.GetRequiredService<ConnectorScheduler>();
+        var signal = host.Services.GetRequiredService<SchedulerSignal>();
         var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("paused", servers, mongoDb, "paused", chDb, intervalSeconds: 1), expected: 201)).Number("id");
-        await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "succeeded", "a first run");
+        await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "succeeded" && !c["running"]!.GetValue<bool>(), "a first run");
 
         var paused = await client.PostJsonAsync($"/api/connectors/{id}/pause");
         Assert.Equal("paused", paused.Str("status"));
         Assert.False(paused["running"]!.GetValue<bool>());
         var before = (await client.GetJsonAsync($"/api/connectors/{id}/runs?limit=500")).AsArray().Count;
-        // Absence cannot be awaited: give the 1-second schedule three chances to (wrongly) run.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Ten intervals later, and two passes of the scheduler after the pause: an active connector would have run by now.
+        time.Advance(TimeSpan.FromSeconds(10));
+        var passes = scheduler.Passes;
+        signal.Wake();
+        await UntilAsync(() => scheduler.Passes >= passes + 1, "a scheduler pass");
+        signal.Wake();
+        await UntilAsync(() => scheduler.Passes >= passes + 2, "a second scheduler pass");
         Assert.Equal(before, (await client.GetJsonAsync($"/api/connectors/{id}/runs?limit=500")).AsArray().Count);
 
         await Seed.InsertAsync(servers, mongoDb, "paused", 50, offset: 100);
@@ -134,19 +158,18 @@ public sealed class SyncTests(ServiceServers servers)
     {
         var (mongoDb, chDb) = Names();
         await Seed.InsertAsync(servers, mongoDb, "restart", 20_000);
-        var directory = TempDirectory.Create();
+        using var directory = new TempDirectory();
         long id;
-        JsonNode first;
-        using (var app = new ZenithApp(directory))
+        using (var app = new ZenithApp(directory.Path))
         using (var client = app.CreateClient())
         {
             id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("restart", servers, mongoDb, "restart", chDb, batchSize: 100), expected: 201)).Number("id");
             // Stop the service as soon as some batches are in ClickHouse (the run may also have finished by then).
-            first = await client.UntilAsync($"/api/connectors/{id}/runs", r => r.AsArray().Count == 1 && r[0].Number("rowsWritten") > 0, "the first batches");
+            await client.UntilAsync($"/api/connectors/{id}/runs", r => r.AsArray().Count == 1 && r[0].Number("rowsWritten") > 0, "the first batches");
         }
 
         await Seed.InsertAsync(servers, mongoDb, "restart", 500, offset: 20_000);
-        using (var app = new ZenithApp(directory))
+        using (var app = new ZenithApp(directory.Path))
         using (var client = app.CreateClient())
         {
             var runs = await client.UntilAsync($"/api/connectors/{id}/runs", r => r.AsArray().Count == 2 && r[0].Str("status") == "succeeded", "the start-up run");
@@ -159,7 +182,6 @@ public sealed class SyncTests(ServiceServers servers)
         }
 
         Assert.Equal(20_500, await servers.CountAsync(chDb, "restart"));
-        _ = first;
     }
 
     [Fact]
@@ -183,7 +205,17 @@ public sealed class SyncTests(ServiceServers servers)
         Assert.Equal(3000, await servers.CountAsync(chDb, "two"));
     }
 
-    private (string Mongo, string ClickHouse) Names() => (servers.Mongo.NewDatabaseName("svc"), "svc_" + Guid.NewGuid().ToString("N")[..12]);
+    private static async Task UntilAsync(Func<bool> done, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"Waited 2 minutes for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    private (string Mongo, string ClickHouse) Names() => (servers.Mongo.NewDatabaseName("svc"), servers.NewClickHouseDatabase("svc"));
 
     private static int ClosedPort()
     {

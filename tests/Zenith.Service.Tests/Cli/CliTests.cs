@@ -12,12 +12,12 @@ public sealed class CliTests(ServiceServers servers)
     [Fact]
     public async Task Migrate_creates_the_file_once()
     {
-        var directory = TempDirectory.Create();
-        var first = await ZenithProcess.RunAsync(directory, null, "migrate");
+        using var directory = new TempDirectory();
+        var first = await ZenithProcess.RunAsync(directory.Path, null, "migrate");
         Assert.Equal(0, first.Exit);
         Assert.Equal(new[] { "Applied migrations 1." }, first.Stdout);
-        Assert.True(File.Exists(Path.Combine(directory, "zenith_metadata.db")), "the PRD's default path, beside zenith.json");
-        var again = await ZenithProcess.RunAsync(directory, null, "migrate");
+        Assert.True(File.Exists(Path.Combine(directory.Path, "zenith_metadata.db")), "the PRD's default path, beside zenith.json");
+        var again = await ZenithProcess.RunAsync(directory.Path, null, "migrate");
         Assert.Equal(0, again.Exit);
         Assert.Equal(new[] { "The metadata database is up to date." }, again.Stdout);
     }
@@ -25,13 +25,14 @@ public sealed class CliTests(ServiceServers servers)
     [Fact]
     public async Task Connectors_are_added_listed_synced_and_removed_on_the_sqlite_file()
     {
-        var directory = TempDirectory.Create();
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
         var mongoDb = servers.Mongo.NewDatabaseName("cli");
         await Seed.InsertAsync(servers, mongoDb, "events", 120);
         var env = new Dictionary<string, string> { ["ZENITH_metadata_storage__path"] = Path.Combine(directory, "data", "meta.db") };
         string[] Add(string name, string mode = "incremental_id") =>
             ["connectors", "add", "--name", name, "--source-uri", servers.Mongo.ConnectionString, "--source-database", mongoDb, "--collection", "events",
-             "--dest-uri", servers.ClickHouseUri, "--dest-database", "cli_" + Guid.NewGuid().ToString("N")[..10], "--mode", mode];
+             "--dest-uri", servers.ClickHouseUri, "--dest-database", servers.NewClickHouseDatabase("cli"), "--mode", mode];
 
         var added = await ZenithProcess.RunAsync(directory, env, Add("events"));
         Assert.Equal(0, added.Exit);
@@ -66,7 +67,8 @@ public sealed class CliTests(ServiceServers servers)
     [Fact]
     public async Task With_api_the_cli_talks_to_a_running_service_with_its_key()
     {
-        var directory = TempDirectory.Create();
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
         var port = FreePort();
         var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
         using var service = Process.Start(ZenithProcess.StartInfo(directory, env))!;
@@ -81,13 +83,14 @@ public sealed class CliTests(ServiceServers servers)
             }
 
             var clientEnv = new Dictionary<string, string>();
-            var unauthorized = await ZenithProcess.RunAsync(TempDirectory.Create(), clientEnv, "status", "--api", $"http://127.0.0.1:{port}");
+            using var clientDirectory = new TempDirectory();
+            var unauthorized = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", $"http://127.0.0.1:{port}");
             Assert.Equal(1, unauthorized.Exit);
             Assert.StartsWith("zenith: 401 Unauthorized", Assert.Single(unauthorized.Stderr), StringComparison.Ordinal);
 
-            var ok = await ZenithProcess.RunAsync(TempDirectory.Create(), clientEnv, "status", "--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key");
+            var ok = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key");
             Assert.Equal(0, ok.Exit);
-        Assert.Equal(new[] { "No connectors. Add one with: zenith connectors add --help" }, ok.Stdout);
+            Assert.Equal(new[] { "No connectors. Add one with: zenith connectors add --help" }, ok.Stdout);
         }
         finally
         {
@@ -101,7 +104,8 @@ public sealed class CliTests(ServiceServers servers)
     {
         foreach (var command in new[] { new[] { "--help" }, ["status", "--help"], ["sync", "--help"], ["connectors", "add", "--help"], ["migrate", "--help"], ["serve", "--help"] })
         {
-            var result = await ZenithProcess.RunAsync(TempDirectory.Create(), null, command);
+            using var directory = new TempDirectory();
+            var result = await ZenithProcess.RunAsync(directory.Path, null, command);
             Assert.Equal(0, result.Exit);
             Assert.Contains("Usage:", result.Stdout);
         }

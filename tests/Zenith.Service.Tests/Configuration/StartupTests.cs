@@ -16,9 +16,9 @@ public class StartupTests
     [Fact]
     public async Task A_bad_setting_from_zenith_json_stops_the_service_with_one_line()
     {
-        var directory = TempDirectory.Create();
-        await File.WriteAllTextAsync(Path.Combine(directory, "zenith.json"), """{ "retention": { "max_log_entries": 1000 } }""");
-        var (exit, stderr) = await RunZenithAsync([], directory);
+        using var directory = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(directory.Path, "zenith.json"), """{ "retention": { "max_log_entries": 1000 } }""");
+        var (exit, stderr) = await RunZenithAsync([], directory.Path);
         Assert.Equal(1, exit);
         Assert.Equal(["Invalid configuration: retention.max_log_entries must be between 100 and 500 (got 1000)"], stderr);
     }
@@ -43,7 +43,8 @@ public class StartupTests
 
     private static async Task<(int Exit, string[] Stderr)> RunZenithAsync(Dictionary<string, string> environment, string? directory = null)
     {
-        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? TempDirectory.Create(), environment);
+        using var scratch = new TempDirectory();
+        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? scratch.Path, environment);
         return (exit, stderr);
     }
 }

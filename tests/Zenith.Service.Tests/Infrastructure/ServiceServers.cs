@@ -14,6 +14,7 @@ public sealed class ServiceServers : IAsyncLifetime
     public const string ClickHousePassword = "Ch-S3cret-pa55";
 
     private readonly MongoFixture mongo = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> clickHouseDatabases = [];
     private ClickHouseTestServer? server;
 
     public MongoFixture Mongo => mongo;
@@ -45,8 +46,21 @@ public sealed class ServiceServers : IAsyncLifetime
         ClickHouse = new ClickHouseClient(server.ConnectionString);
     }
 
+    /// <summary>A ClickHouse database name no other test uses; dropped when the fixture is disposed (a real server is left as it was).</summary>
+    public string NewClickHouseDatabase(string prefix)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
+        clickHouseDatabases.Add(name);
+        return name;
+    }
+
     public async Task DisposeAsync()
     {
+        foreach (var name in clickHouseDatabases)
+        {
+            await ClickHouse.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS `{name}`");
+        }
+
         ClickHouse?.Dispose();
         if (server is not null)
         {

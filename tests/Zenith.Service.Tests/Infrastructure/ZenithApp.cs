@@ -4,14 +4,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Zenith.Service.Tests.Infrastructure;
 
-/// <summary>The real service in process, on its own SQLite file in <see cref="Directory"/>; a second instance on the same directory is a restart.</summary>
+/// <summary>
+/// The real service in process, on its own SQLite file in <see cref="Directory"/>; a second instance on the same directory is a
+/// restart. A directory it made itself is deleted when it is disposed; one it was given belongs to the caller.
+/// </summary>
 public sealed class ZenithApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    private readonly TempDirectory? owned;
 
     public ZenithApp(string? directory = null, Dictionary<string, string?>? settings = null)
     {
-        Directory = directory ?? TempDirectory.Create();
+        owned = directory is null ? new TempDirectory() : null;
+        Directory = directory ?? owned!.Path;
         this.settings = settings ?? [];
     }
 
@@ -32,14 +37,39 @@ public sealed class ZenithApp : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
     }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        owned?.Dispose();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            owned?.Dispose();
+        }
+    }
 }
 
-public static class TempDirectory
+/// <summary>A directory of one test's own under the temp folder, deleted with everything in it on <see cref="Dispose"/>.</summary>
+public sealed class TempDirectory : IDisposable
 {
-    public static string Create()
+    public TempDirectory()
     {
-        var path = Path.Combine(Path.GetTempPath(), "zenith-service-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zenith-service-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
     }
 }

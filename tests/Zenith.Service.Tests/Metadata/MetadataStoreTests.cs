@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Tests.Infrastructure;
 
@@ -16,7 +17,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
     private const string MongoPassword = "m0ngo-Pa55";
     private const string ClickHousePassword = "cl1ck-Pa55";
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
-    private readonly string directory = TempDirectory.Create();
+    private readonly TempDirectory directory = new();
     private ServiceProvider services = null!;
 
     private ConnectorStore Connectors => services.GetRequiredService<ConnectorStore>();
@@ -33,7 +34,11 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         await services.GetRequiredService<Migrations>().ApplyAsync(CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await services.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await services.DisposeAsync();
+        directory.Dispose();
+    }
 
     [Fact]
     public async Task Migrations_are_versioned_and_applied_once()
@@ -66,7 +71,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         var file = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Database.FilePath));
         Assert.DoesNotContain(MongoPassword, file, StringComparison.Ordinal);
         Assert.DoesNotContain(ClickHousePassword, file, StringComparison.Ordinal);
-        Assert.True(Directory.EnumerateFiles(Path.Combine(directory, "keys")).Any(), "the key ring lives in keys/ beside the database");
+        Assert.True(Directory.EnumerateFiles(Path.Combine(directory.Path, "keys")).Any(), "the key ring lives in keys/ beside the database");
 
         // A new process (new provider, same key ring) reads the passwords back.
         await using var again = Build();
@@ -107,7 +112,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
     public async Task A_pause_that_lands_while_a_run_is_recorded_is_not_overwritten()
     {
         var created = await Connectors.CreateAsync(Definition("race"), CancellationToken.None);
-        var seen = created with { ConsecutiveFailures = 0 };
+        var seen = created.Summary with { ConsecutiveFailures = 0 };
         await Connectors.SetStatusAsync(created.Id, ConnectorStatus.Paused, resetFailures: false, CancellationToken.None);
 
         // The run's verdict was taken from the connector as it was before the pause (active, 0 failures).
@@ -118,7 +123,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         Assert.Equal(time.GetUtcNow(), after.LastAttemptAt);
 
         // Unchanged since the verdict: it applies.
-        await Connectors.RecordRunAsync(created.Id, after, ConnectorStatus.Paused, 1, time.GetUtcNow(), succeeded: false, CancellationToken.None);
+        await Connectors.RecordRunAsync(created.Id, after.Summary, ConnectorStatus.Paused, 1, time.GetUtcNow(), succeeded: false, CancellationToken.None);
         Assert.Equal(1, (await Connectors.GetAsync(created.Id, CancellationToken.None))!.ConsecutiveFailures);
     }
 
@@ -144,10 +149,10 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         {
             var connector = ids[run % ids.Count];
             var record = await Runs.CreateAsync(connector, RunTrigger.Schedule, time.GetUtcNow(), CancellationToken.None);
-            Logs.Append(LogSeverity.Info, connector, record.Id, $"Run {record.Id} started (schedule).");
-            Runs.UpdateProgress(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000));
+            await Logs.AppendAsync(LogSeverity.Info, connector, record.Id, $"Run {record.Id} started (schedule).", CancellationToken.None);
+            await Runs.UpdateProgressAsync(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000), CancellationToken.None);
             await Runs.FinishAsync(record.Id, RunStatus.Failed, result, time.GetUtcNow(), result.Error, CancellationToken.None);
-            Logs.Append(LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}");
+            await Logs.AppendAsync(LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}", CancellationToken.None);
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -175,9 +180,9 @@ public sealed class MetadataStoreTests : IAsyncLifetime
             for (var batch = 0; batch < 50; batch++)
             {
                 var run = await Runs.CreateAsync(id, RunTrigger.Manual, time.GetUtcNow(), CancellationToken.None);
-                Runs.UpdateProgress(run.Id, new SyncProgress(batch, batch, 0, 1, 10));
+                await Runs.UpdateProgressAsync(run.Id, new SyncProgress(batch, batch, 0, 1, 10), CancellationToken.None);
                 await checkpoints.SaveAsync(id, new Checkpoint($"{{\"n\":{batch}}}", $"n = {batch}"), CancellationToken.None);
-                Logs.Append(LogSeverity.Info, id, run.Id, "batch");
+                await Logs.AppendAsync(LogSeverity.Info, id, run.Id, "batch", CancellationToken.None);
             }
         })));
 
@@ -193,18 +198,10 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         collection.AddLogging();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddSingleton(Options.Create(new ZenithOptions()));
-        collection.AddMetadataStore(Path.Combine(directory, "zenith.db"));
+        collection.AddMetadataStore(Path.Combine(directory.Path, "zenith.db"));
         return collection.BuildServiceProvider();
     }
 
-    private static ConnectorDefinition Definition(string name) => new(
-        name,
-        new SourceSpec($"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", "monitoring", "visited_sites"),
-        new DestinationSpec($"http://default:{ClickHousePassword}@clickhouse:8123", "analytics", "visited_sites"),
-        SyncMode.IncrementalId,
-        ConnectorSpec.DefaultCursorField,
-        60,
-        null,
-        MappingOptions.Default,
-        TableOptions.Default);
+    private static ConnectorDefinition Definition(string name) =>
+        Definitions.Of(name, $"mongodb://app:{MongoPassword}@mongo:27017/?authSource=admin", $"http://default:{ClickHousePassword}@clickhouse:8123");
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Zenith.Core.Connectors;
+using Zenith.Service.Runs;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Scheduling;
@@ -76,7 +77,7 @@ public sealed class RunLifecycleTests
         await client.PostJsonAsync("/api/connectors", Connector("stubborn"), expected: 201);
         await engine.Started.Task.WaitAsync(TimeSpan.FromMinutes(1));
 
-        var coordinator = host.Services.GetRequiredService<Zenith.Service.Scheduling.RunCoordinator>();
+        var coordinator = host.Services.GetRequiredService<RunCoordinator>();
         await coordinator.StopAllAsync(new CancellationToken(canceled: true)); // the shutdown timeout, already up
         Assert.Contains(app.Logs.Lines, l => l.Contains("did not stop within the shutdown timeout", StringComparison.Ordinal));
 
@@ -127,7 +128,9 @@ public sealed class RunLifecycleTests
             return new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
         }
 
-        public Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
@@ -139,7 +142,9 @@ public sealed class RunLifecycleTests
                 "The source could not reach the server.",
                 new IOException($"connect to {connector.Source.Uri} and {connector.Destination.Uri} failed"));
 
-        public Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

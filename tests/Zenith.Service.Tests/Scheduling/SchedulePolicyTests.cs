@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
-using Zenith.Service.Scheduling;
+using Zenith.Service.Domain;
+using Zenith.Service.Runs;
 
 namespace Zenith.Service.Tests.Scheduling;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
+using Zenith.Service.Domain;
 using Zenith.Service.Telemetry;
 using Zenith.Service.Tests.Infrastructure;
 
@@ -69,7 +69,7 @@ public sealed partial class MetricsTests(ServiceServers servers)
         await Seed.InsertAsync(servers, mongoDb, "visits", 200);
         using var app = new ZenithApp();
         using var client = app.CreateClient();
-        var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("metrics_demo", servers, mongoDb, "visits", "met_" + Guid.NewGuid().ToString("N")[..12]), expected: 201)).Number("id");
+        var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("metrics_demo", servers, mongoDb, "visits", servers.NewClickHouseDatabase("met")), expected: 201)).Number("id");
         await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "succeeded", "the run");
         GC.Collect();
         await client.GetAsync("/health/live");

@@ -1,29 +1,30 @@
+using Zenith.Core.Buffers;
+using Zenith.Core.Cursors;
+using Zenith.Core.Inserts;
 using Zenith.Core.Mapping;
 
 namespace Zenith.Sync.Pipeline;
 
-/// <summary>Raw BSON documents back to back, as read from MongoDB: one pipeline message.</summary>
-internal sealed class DocumentBatch(long sequence, int capacityBytes, System.Buffers.ArrayPool<byte> pool) : IDisposable
+/// <summary>One pipeline message: the raw documents of one batch as the source read them, numbered in reading order.</summary>
+internal sealed class DocumentBatch(long sequence, RawDocumentBuffer documents) : IDisposable
 {
+    /// <summary>0 for a run's first batch; names its rows' version and its insert's deduplication token.</summary>
     public long Sequence { get; } = sequence;
 
-    public PooledBuffer Bytes { get; } = new(capacityBytes, pool);
+    public RawDocumentBuffer Documents { get; } = documents;
 
-    public int Count { get; set; }
+    public int Count => Documents.Count;
 
-    /// <summary>Offset of the last document, for its checkpoint.</summary>
-    public int LastOffset { get; set; }
-
-    public void Dispose() => Bytes.Dispose();
+    public void Dispose() => Documents.Dispose();
 }
 
-/// <summary>A batch after the transform stage: RowBinary rows made with one schema snapshot.</summary>
+/// <summary>A batch after the transform stage: RowBinary rows made with one schema snapshot, and where it moves the checkpoint.</summary>
 internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 {
     public DocumentBatch Documents { get; } = documents;
 
     /// <summary>The BSON size of the documents (they are released once the rows are final).</summary>
-    public long DocumentBytes { get; } = documents.Bytes.Length;
+    public long DocumentBytes { get; } = documents.Documents.Bytes.Length;
 
     public PooledBuffer? Rows { get; set; }
 
@@ -35,10 +36,8 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 
     public List<DocumentFailure> Failures { get; } = [];
 
-    public Zenith.Core.Connectors.Checkpoint? Checkpoint { get; set; }
-
-    /// <summary>incremental_timestamp: the batch's last document without a cursor value, and its last one with one.</summary>
-    public (MongoDB.Bson.BsonDocument? WithoutValue, MongoDB.Bson.BsonDocument? WithValue) CursorEnds { get; set; }
+    /// <summary>What the batch moves the run's position to, captured from its documents (see <see cref="ICheckpointTracker"/>).</summary>
+    public BatchPosition? Position { get; set; }
 
     public void Dispose()
     {
@@ -54,15 +53,12 @@ internal sealed class InsertGroup : IDisposable
 
     public TableSchema? Schema => Batches.Count > 0 ? Batches[0].Schema : null;
 
-    public long Rows { get; private set; }
-
-    public long Bytes { get; private set; }
+    public PendingInsert Size { get; private set; }
 
     public void Add(EncodedBatch batch)
     {
         Batches.Add(batch);
-        Rows += batch.RowCount;
-        Bytes += batch.Rows?.Length ?? 0;
+        Size = Size.Add(batch.RowCount, batch.Rows?.Length ?? 0);
     }
 
     /// <summary>Releases the batches' buffers and empties the group.</summary>
@@ -74,7 +70,6 @@ internal sealed class InsertGroup : IDisposable
         }
 
         Batches.Clear();
-        Rows = 0;
-        Bytes = 0;
+        Size = default;
     }
 }

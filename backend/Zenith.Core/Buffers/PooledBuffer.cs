@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Zenith.Core.Mapping;
+namespace Zenith.Core.Buffers;
 
 /// <summary>A growable byte buffer on an <see cref="ArrayPool{T}"/> (the shared one unless given); give it back with <see cref="Dispose"/>.</summary>
 public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable

@@ -1,7 +1,6 @@
 using Zenith.Core.Connectors;
-using Zenith.Service.Metadata;
 
-namespace Zenith.Service.Scheduling;
+namespace Zenith.Service.Domain;
 
 /// <summary>What the scheduler needs to know about a connector to decide when it runs next.</summary>
 public readonly record struct ScheduleState(ConnectorStatus Status, int IntervalSeconds, int ConsecutiveFailures, DateTimeOffset? LastAttemptAt);

@@ -2,69 +2,43 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Telemetry;
 
-namespace Zenith.Service.Scheduling;
+namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs
 /// twice at once. Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches.
 /// </summary>
-public sealed class RunCoordinator : IDisposable
+public sealed class RunCoordinator(
+    ISyncEngine engine,
+    ConnectorStore connectors,
+    RunStore runs,
+    ICheckpointStore checkpoints,
+    SyncHistory history,
+    ZenithMetrics metrics,
+    ConnectorStates states,
+    SchedulePolicy policy,
+    SchedulerSignal signal,
+    TimeProvider time,
+    IOptions<ZenithOptions> settings,
+    ILogger<RunCoordinator> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<long, Job> jobs = new();
-    private readonly SemaphoreSlim slots;
-    private readonly ISyncEngine engine;
-    private readonly ConnectorStore connectors;
-    private readonly RunStore runs;
-    private readonly ICheckpointStore checkpoints;
-    private readonly SyncHistory history;
-    private readonly ZenithMetrics metrics;
-    private readonly SchedulePolicy policy;
-    private readonly SchedulerSignal signal;
-    private readonly TimeProvider time;
-    private readonly ILogger<RunCoordinator> logger;
-    private readonly ZenithOptions options;
-
-    public RunCoordinator(
-        ISyncEngine engine,
-        ConnectorStore connectors,
-        RunStore runs,
-        ICheckpointStore checkpoints,
-        SyncHistory history,
-        ZenithMetrics metrics,
-        SchedulePolicy policy,
-        SchedulerSignal signal,
-        TimeProvider time,
-        IOptions<ZenithOptions> options,
-        ILogger<RunCoordinator> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        this.engine = engine;
-        this.connectors = connectors;
-        this.runs = runs;
-        this.checkpoints = checkpoints;
-        this.history = history;
-        this.metrics = metrics;
-        this.policy = policy;
-        this.signal = signal;
-        this.time = time;
-        this.logger = logger;
-        this.options = options.Value;
-        slots = new SemaphoreSlim(this.options.Processing.MaxParallelJobs, this.options.Processing.MaxParallelJobs);
-    }
+    private readonly ZenithOptions options = settings.Value;
+    private readonly SemaphoreSlim slots = new(settings.Value.Processing.MaxParallelJobs, settings.Value.Processing.MaxParallelJobs);
 
     public bool IsRunning(long connectorId) => jobs.ContainsKey(connectorId);
 
     public int RunningCount => jobs.Count;
 
     /// <summary>Queues a run for the connector; null when it already has one queued or running.</summary>
-    public async Task<RunRecord?> TryStartAsync(StoredConnector connector, RunTrigger trigger, CancellationToken cancellationToken)
+    public async Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(connector);
         var job = new Job();
-        if (!jobs.TryAdd(connector.Id, job))
+        if (!jobs.TryAdd(connectorId, job))
         {
             return null;
         }
@@ -72,17 +46,18 @@ public sealed class RunCoordinator : IDisposable
         RunRecord run;
         try
         {
-            run = await runs.CreateAsync(connector.Id, trigger, time.GetUtcNow(), cancellationToken);
+            run = await runs.CreateAsync(connectorId, trigger, time.GetUtcNow(), cancellationToken);
         }
         catch
         {
-            jobs.TryRemove(new KeyValuePair<long, Job>(connector.Id, job));
+            jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
             job.Finished();
             throw;
         }
 
         // A pause or delete that arrives from here on finds the job and waits for this task's end.
-        _ = Task.Run(() => ExecuteAsync(connector.Id, run, job), CancellationToken.None);
+        states.SetRunning(connectorId, true);
+        _ = Task.Run(() => ExecuteAsync(connectorId, run, job), CancellationToken.None);
         return run;
     }
 
@@ -145,6 +120,7 @@ public sealed class RunCoordinator : IDisposable
         finally
         {
             jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
+            states.SetRunning(connectorId, false);
             job.Finished();
             signal.Wake();
         }
@@ -180,9 +156,13 @@ public sealed class RunCoordinator : IDisposable
                 }
 
                 await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
-                history.RunStarted(connector, run.Id, run.Trigger);
-                var observer = new RunObserver(connector, run.Id, runs, history, metrics, logger);
-                var result = await RunEngineAsync(connector, run.Id, observer, token);
+                await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
+                SyncRunResult result;
+                await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+                {
+                    result = await RunEngineAsync(connector, run.Id, journal, token);
+                }
+
                 await FinishAsync(connector, run.Id, result);
             }
             finally
@@ -198,7 +178,7 @@ public sealed class RunCoordinator : IDisposable
         }
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunObserver observer, CancellationToken token)
+    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunJournal observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
         try
@@ -215,7 +195,7 @@ public sealed class RunCoordinator : IDisposable
 #pragma warning restore CA1031
         {
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
-            logger.EngineThrew(connector.Definition.Name, runId, SecretScrubber.Scrub(e.ToString(), connector.Definition));
+            logger.EngineThrew(connector.Definition.Name, runId, connector.Definition.Redact(e.ToString()));
             var t = observer.Total;
             return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
         }
@@ -223,7 +203,7 @@ public sealed class RunCoordinator : IDisposable
 
     private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
     {
-        var error = result.Error is null ? null : SecretScrubber.Scrub(result.Error, connector.Definition);
+        var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,
@@ -234,19 +214,23 @@ public sealed class RunCoordinator : IDisposable
         await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
 
         // Read the status again: the connector may have been paused while it ran.
-        var current = await connectors.GetAsync(connector.Id, CancellationToken.None);
+        var current = await connectors.GetSummaryAsync(connector.Id, CancellationToken.None);
         if (current is not null)
         {
             var verdict = policy.AfterRun(current.Status, current.ConsecutiveFailures, result.Outcome);
             if (result.Outcome != SyncOutcome.Cancelled)
             {
                 await connectors.RecordRunAsync(connector.Id, current, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
+                if (await connectors.GetSummaryAsync(connector.Id, CancellationToken.None) is { } recorded)
+                {
+                    states.Set(recorded);
+                }
             }
 
-            history.RunFinished(current, runId, result, error);
+            await history.RunFinishedAsync(connector, runId, result, error, CancellationToken.None);
             if (verdict.TurnedToError)
             {
-                history.TurnedToError(current, verdict.ConsecutiveFailures);
+                await history.TurnedToErrorAsync(connector, verdict.ConsecutiveFailures, CancellationToken.None);
             }
         }
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Zenith.Service.Scheduling;
+namespace Zenith.Service.Runs;
 
 /// <summary>Wakes the scheduler early (connector created, resumed, run finished); many wakes before it looks count as one.</summary>
 public sealed class SchedulerSignal

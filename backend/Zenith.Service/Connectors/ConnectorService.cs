@@ -1,0 +1,256 @@
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connections;
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
+using Zenith.Service.Metadata;
+using Zenith.Service.Runs;
+
+namespace Zenith.Service.Connectors;
+
+/// <summary>
+/// The use cases on connectors, with one behaviour whoever asks: the API's endpoints, the CLI's local mode and the scheduler.
+/// Each says what happened in a <see cref="UseCaseResult{T}"/>; the front ends only translate it (HTTP status, exit code).
+/// </summary>
+public sealed class ConnectorService(
+    ConnectorStore store,
+    RunStore runs,
+    CheckpointStore checkpoints,
+    RunCoordinator coordinator,
+    ConnectorStates states,
+    SchedulerSignal signal,
+    SyncHistory history,
+    ISyncEngine engine,
+    IOptions<ZenithOptions> options)
+{
+    private int DefaultBatchSize => options.Value.Processing.BatchSize;
+
+    public async Task<IReadOnlyList<ConnectorView>> ListAsync(CancellationToken cancellationToken)
+    {
+        var connectors = await store.ListAsync(cancellationToken);
+        var latest = await runs.LatestAsync(cancellationToken);
+        var positions = await checkpoints.DisplayAllAsync(cancellationToken);
+        return [.. connectors.Select(c => View(c, latest.GetValueOrDefault(c.Id), positions.GetValueOrDefault(c.Id)))];
+    }
+
+    public async Task<ConnectorView?> GetAsync(long id, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } connector ? await ViewAsync(connector, cancellationToken) : null;
+
+    public async Task<ConnectorView?> FindByNameAsync(string name, CancellationToken cancellationToken) =>
+        await store.FindByNameAsync(name, cancellationToken) is { } connector ? await ViewAsync(connector, cancellationToken) : null;
+
+    /// <summary>Stores a new connector (active) and wakes the scheduler, which runs it at once.</summary>
+    public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        StoredConnector created;
+        try
+        {
+            created = await store.CreateAsync(definition, cancellationToken);
+        }
+        catch (DuplicateConnectorNameException e)
+        {
+            return UseCase.Invalid<ConnectorView>("name", e.Message);
+        }
+
+        states.Set(created.Summary);
+        await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
+        signal.Wake();
+        return UseCase.Ok<ConnectorView>(await ViewAsync(created, cancellationToken));
+    }
+
+    /// <summary>
+    /// Replaces the definition; a masked or missing password keeps the stored one for the same server and user
+    /// (<see cref="ConnectionString.ReuseStoredPassword"/>). A refused edit changes nothing.
+    /// </summary>
+    public async Task<UseCaseResult<ConnectorView>> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        StoredConnector? updated;
+        try
+        {
+            updated = await store.UpdateAsync(id, definition, cancellationToken);
+        }
+        catch (DuplicateConnectorNameException e)
+        {
+            return UseCase.Invalid<ConnectorView>("name", e.Message);
+        }
+        catch (PasswordRequiredException e)
+        {
+            return UseCase.Invalid<ConnectorView>(e.End + ".uri", e.Message);
+        }
+
+        if (updated is null)
+        {
+            return UseCase.NotFound<ConnectorView>();
+        }
+
+        states.Set(updated.Summary);
+        await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
+        signal.Wake();
+        return UseCase.Ok<ConnectorView>(await ViewAsync(updated, cancellationToken));
+    }
+
+    /// <summary>Stops a running sync, then deletes the connector with its runs and log; the ClickHouse table stays. False if there was none.</summary>
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        // Paused first so the scheduler does not start it again while the running sync stops.
+        await store.SetStatusAsync(id, ConnectorStatus.Paused, resetFailures: false, cancellationToken);
+        await coordinator.CancelAsync(id);
+        var deleted = await store.DeleteAsync(id, cancellationToken);
+        states.Remove(id);
+        return deleted;
+    }
+
+    /// <summary>Stops scheduling the connector and cancels its running sync (between batches) before answering.</summary>
+    public async Task<ConnectorView?> PauseAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        await store.SetStatusAsync(id, ConnectorStatus.Paused, resetFailures: false, cancellationToken);
+        await coordinator.CancelAsync(id);
+        await RememberStateAsync(id, cancellationToken);
+        await history.EventAsync(LogSeverity.Info, id, "Connector paused.", cancellationToken);
+        return await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>Schedules the connector again; from <c>error</c> it also clears the failure count.</summary>
+    public async Task<ConnectorView?> ResumeAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        {
+            return null;
+        }
+
+        await store.SetStatusAsync(id, ConnectorStatus.Active, resetFailures: connector.Status == ConnectorStatus.Error, cancellationToken);
+        await RememberStateAsync(id, cancellationToken);
+        await history.EventAsync(LogSeverity.Info, id, "Connector resumed.", cancellationToken);
+        signal.Wake();
+        return await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>Starts a run now (trigger <c>manual</c>); a conflict while one is queued or running.</summary>
+    public async Task<UseCaseResult<RunRecord>> SyncNowAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        {
+            return UseCase.NotFound<RunRecord>();
+        }
+
+        return await coordinator.TryStartAsync(id, RunTrigger.Manual, cancellationToken) is { } run
+            ? UseCase.Ok<RunRecord>(run)
+            : UseCase.Conflict<RunRecord>($"Connector {connector.Definition.Name} is already running");
+    }
+
+    /// <summary>The scheduler's start of a due connector; null when it already has a run.</summary>
+    public Task<RunRecord?> StartScheduledAsync(long id, RunTrigger trigger, CancellationToken cancellationToken) =>
+        coordinator.TryStartAsync(id, trigger, cancellationToken);
+
+    public bool IsRunning(long id) => coordinator.IsRunning(id);
+
+    /// <summary>Completes when the connector has no run queued or running.</summary>
+    public Task WhenIdleAsync(long id) => coordinator.WhenIdleAsync(id);
+
+    /// <summary>Cancels the connector's run, if any, and waits until it has stopped.</summary>
+    public Task CancelRunAsync(long id) => coordinator.CancelAsync(id);
+
+    /// <summary>
+    /// Tests both ends of a connector before it is saved. With <paramref name="connectorId"/> (an edit of a saved connector)
+    /// a masked or missing password takes the saved one by the update rule; an end whose password stays masked is not
+    /// contacted and says to type the password again.
+    /// </summary>
+    public async Task<UseCaseResult<ConnectionTestResult>> TestAsync(SourceSpec source, DestinationSpec destination, long? connectorId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var maskMessage = "The password is masked (***): type it again, or send connectorId to test with the saved password.";
+        if (connectorId is { } id)
+        {
+            if (await store.GetAsync(id, cancellationToken) is not { } saved)
+            {
+                return UseCase.Invalid<ConnectionTestResult>("connectorId", $"There is no connector with id {id}; leave connectorId out to test a new connector.");
+            }
+
+            sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+            destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+            maskMessage = "The password is masked (***) but the server, user or authentication options differ from the saved connector's: type the password again.";
+        }
+
+        // "***" is no password: testing with it would only report a failed login that is not the user's.
+        var masked = new EndpointCheck(false, maskMessage);
+        source = source with { Uri = sourceUri.Uri };
+        destination = destination with { Uri = destinationUri.Uri };
+        var sourceCheck = sourceUri.Choice == PasswordChoice.MaskRefused ? masked : await engine.TestSourceAsync(source, cancellationToken);
+        var destinationCheck = destinationUri.Choice == PasswordChoice.MaskRefused ? masked : await engine.TestDestinationAsync(destination, cancellationToken);
+        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), source.Uri, destination.Uri));
+    }
+
+    /// <summary>Tests both ends of a saved connector; null when there is none.</summary>
+    public async Task<ConnectionTestResult?> TestSavedAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        {
+            return null;
+        }
+
+        var d = connector.Definition;
+        return Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Source.Uri, d.Destination.Uri);
+    }
+
+    /// <summary>The columns a sample of the collection maps to, remembered as the connector's mapped columns.</summary>
+    public async Task<UseCaseResult<MappingPreview>> PreviewAsync(long id, int sampleSize, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        {
+            return UseCase.NotFound<MappingPreview>();
+        }
+
+        MappingPreview preview;
+        try
+        {
+            preview = await engine.PreviewAsync(connector.ToSpec(DefaultBatchSize), sampleSize, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message));
+        }
+
+        await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
+        return UseCase.Ok<MappingPreview>(preview);
+    }
+
+    /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
+    public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    private async Task RememberStateAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetSummaryAsync(id, cancellationToken) is { } summary)
+        {
+            states.Set(summary);
+        }
+    }
+
+    private async Task<ConnectorView> ViewAsync(StoredConnector connector, CancellationToken cancellationToken)
+    {
+        var latest = await runs.ListAsync(connector.Id, 1, cancellationToken);
+        var checkpoint = await checkpoints.LoadAsync(connector.Id, cancellationToken);
+        return View(connector, latest.Count > 0 ? latest[0] : null, checkpoint?.Display);
+    }
+
+    private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
+        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize);
+
+    private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
+        result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },
+        result.Destination with { Message = Redaction.Redact(result.Destination.Message, sourceUri, destinationUri) });
+}

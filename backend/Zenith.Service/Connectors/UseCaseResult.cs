@@ -1,0 +1,35 @@
+namespace Zenith.Service.Connectors;
+
+/// <summary>How a use case ended, in words every front end (API, CLI) turns into its own answer.</summary>
+public enum Outcome
+{
+    Ok,
+
+    /// <summary>No connector with that id.</summary>
+    NotFound,
+
+    /// <summary>The input is not acceptable; <see cref="UseCaseResult{T}.Errors"/> names the fields (camelCase paths).</summary>
+    Invalid,
+
+    /// <summary>The connector is busy (a run is already going).</summary>
+    Conflict,
+
+    /// <summary>A server the use case needed failed; <see cref="UseCaseResult{T}.Detail"/> says why, passwords masked.</summary>
+    Failed,
+}
+
+/// <summary>The value of a use case, or why there is none (made by <see cref="UseCase"/>).</summary>
+public sealed record UseCaseResult<T>(Outcome Outcome, T? Value, IReadOnlyDictionary<string, string[]>? Errors = null, string? Detail = null);
+
+public static class UseCase
+{
+    public static UseCaseResult<T> Ok<T>(T value) => new(Outcome.Ok, value);
+
+    public static UseCaseResult<T> NotFound<T>() => new(Outcome.NotFound, default);
+
+    public static UseCaseResult<T> Invalid<T>(string field, string message) => new(Outcome.Invalid, default, new Dictionary<string, string[]> { [field] = [message] });
+
+    public static UseCaseResult<T> Conflict<T>(string detail) => new(Outcome.Conflict, default, Detail: detail);
+
+    public static UseCaseResult<T> Failed<T>(string detail) => new(Outcome.Failed, default, Detail: detail);
+}

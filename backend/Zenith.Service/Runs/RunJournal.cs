@@ -1,0 +1,129 @@
+using System.Threading.Channels;
+using Zenith.Core.Connectors;
+using Zenith.Service.Domain;
+using Zenith.Service.Metadata;
+using Zenith.Service.Telemetry;
+
+namespace Zenith.Service.Runs;
+
+/// <summary>
+/// Hears one run without writing to SQLite on the pipeline's ordered stage: metrics and console lines at once; the run row's
+/// progress and the history lines (failed documents, notes) are buffered and stored by a writer of its own after each insert,
+/// a few statements per insert however many documents failed. <see cref="DisposeAsync"/> stores what is left, so the run's
+/// lines come before its "finished" line. Never throws into the pipeline.
+/// </summary>
+internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
+{
+    private readonly StoredConnector connector;
+    private readonly long runId;
+    private readonly RunStore runs;
+    private readonly SyncHistory history;
+    private readonly ZenithMetrics metrics;
+    private readonly ILogger logger;
+    private readonly int keep;
+    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Lock gate = new();
+    private readonly Queue<LogEntry> lines = new();
+    private readonly Task writer;
+    private SyncProgress? progress;
+
+    /// <param name="keep">The history keeps this many lines: older pending ones would be pruned at once, so they are not kept.</param>
+    public RunJournal(StoredConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep)
+    {
+        this.connector = connector;
+        this.runId = runId;
+        this.runs = runs;
+        this.history = history;
+        this.metrics = metrics;
+        this.logger = logger;
+        this.keep = Math.Max(1, keep);
+        writer = Task.Run(WriteAsync, CancellationToken.None);
+    }
+
+    /// <summary>The run's numbers after its last committed insert (what a run cut short did).</summary>
+    public SyncProgress Total { get; private set; }
+
+    public void BatchCommitted(SyncProgress batch, SyncProgress total)
+    {
+        Total = total;
+        metrics.BatchCommitted(connector.Definition.Name, batch);
+        lock (gate)
+        {
+            progress = total;
+        }
+
+        wake.Writer.TryWrite(true);
+    }
+
+    // The insert that follows a failed document wakes the writer; a note may come alone (table created, retrying).
+    public void DocumentFailed(string documentId, string reason) =>
+        Buffer(history.DocumentFailed(connector, runId, connector.Definition.Redact(documentId), connector.Definition.Redact(reason)));
+
+    public void Note(string message)
+    {
+        Buffer(history.Note(connector, runId, connector.Definition.Redact(message)));
+        wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Stores what is still buffered and stops the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        wake.Writer.TryComplete();
+        await writer;
+    }
+
+    private void Buffer(LogEntry line)
+    {
+        lock (gate)
+        {
+            lines.Enqueue(line);
+            if (lines.Count > keep)
+            {
+                lines.Dequeue();
+            }
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        while (await wake.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            wake.Reader.TryRead(out _);
+            await FlushAsync();
+        }
+
+        await FlushAsync();
+    }
+
+    private async Task FlushAsync()
+    {
+        SyncProgress? total;
+        LogEntry[] pending;
+        lock (gate)
+        {
+            (total, progress) = (progress, null);
+            pending = [.. lines];
+            lines.Clear();
+        }
+
+        // Not the run's token: a pause cancels the run, and what it did so far must still be recorded.
+        try
+        {
+            if (pending.Length > 0)
+            {
+                await history.AppendAsync(pending, CancellationToken.None);
+            }
+
+            if (total is { } numbers)
+            {
+                await runs.UpdateProgressAsync(runId, numbers, CancellationToken.None);
+            }
+        }
+#pragma warning disable CA1031 // A missed progress update only delays the dashboard; it must never fail the run.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.ProgressNotRecorded(e, runId);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+using Zenith.Service.Connectors;
+using Zenith.Service.Metadata;
+using Zenith.Service.Runs;
+using Zenith.Service.Scheduling;
+using Zenith.Service.Telemetry;
+using Zenith.Sync;
+
+namespace Zenith.Service;
+
+/// <summary>The services the host and the CLI's local mode share, composed the same way for both.</summary>
+public static class ZenithServices
+{
+    /// <summary>
+    /// Options, the SQLite store, the engine, the metrics holder, the runs, the use cases and the scheduler. The host adds HTTP, auth and
+    /// the Prometheus export on top, and starts the hosted services (migrations, the scheduler loop); the CLI starts none of them.
+    /// </summary>
+    public static IServiceCollection AddZenith(this IServiceCollection services, IConfiguration configuration, ZenithOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return services
+            .AddZenithOptions(configuration)
+            .AddMetadataStore(settings.MetadataStorage.Path)
+            .AddSyncEngine()
+            .AddZenithMetrics()
+            .AddRuns()
+            .AddConnectors()
+            .AddScheduler();
+    }
+
+    public static IServiceCollection AddSyncEngine(this IServiceCollection services)
+    {
+        services.AddSingleton<ISyncEngine>(sp => new SyncEngine(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        return services;
+    }
+
+    /// <summary>The use cases the API, the CLI and the scheduler call.</summary>
+    public static IServiceCollection AddConnectors(this IServiceCollection services)
+    {
+        services.AddSingleton<ConnectorService>();
+        return services;
+    }
+}

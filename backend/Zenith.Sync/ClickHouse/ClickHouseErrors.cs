@@ -1,0 +1,64 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Zenith.Core.Connections;
+using Zenith.Core.Connectors;
+
+namespace Zenith.Sync.ClickHouse;
+
+/// <summary>What ClickHouse's errors mean: which are worth another try, and what to tell a person (never row contents or passwords).</summary>
+internal static class ClickHouseErrors
+{
+    /// <summary>ClickHouse error codes that mean "try again later".</summary>
+    public static readonly IReadOnlySet<int> TransientCodes = new HashSet<int>
+    {
+        159, // TIMEOUT_EXCEEDED
+        164, // READONLY (replica temporarily read-only)
+        202, // TOO_MANY_SIMULTANEOUS_QUERIES
+        209, // SOCKET_TIMEOUT
+        210, // NETWORK_ERROR
+        241, // MEMORY_LIMIT_EXCEEDED
+        242, // TABLE_IS_READ_ONLY
+        252, // TOO_MANY_PARTS
+        425, // SYSTEM_ERROR
+        999, // KEEPER_EXCEPTION
+    };
+
+    /// <summary>Network trouble, timeouts and the overload codes: what the retry policy may try again.</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case HttpRequestException:
+                case SocketException:
+                case TimeoutException:
+                case IOException:
+                    return true;
+                case DbException db when TransientCodes.Contains(db.ErrorCode):
+                    return true;
+                default:
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    public static string Describe(Exception ex, DestinationSpec spec)
+    {
+        var connection = ConnectionString.Parse(spec.Uri);
+        var host = connection.IsHttp && connection.Hosts.Count == 1 ? connection.HostList : "(invalid URI)";
+        string message = ex switch
+        {
+            SyncConfigurationException => ex.Message,
+            HttpRequestException when Failures.Refused(ex) => $"ClickHouse at {host} refused the connection",
+            HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
+            TaskCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
+            DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{connection.UserName ?? "default"}'",
+            DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {Failures.FirstLine(db.Message)}",
+            _ => $"{ex.GetType().Name}: {Failures.FirstLine(ex.Message)}",
+        };
+        return Redaction.Redact(message, spec.Uri);
+    }
+}

@@ -4,7 +4,7 @@
 import { BSON, MongoServerError } from 'mongodb';
 import { bulkWriteResult, runEntityOperation } from './operations.mjs';
 import { Entities, transactionOptions, Unsupported } from './entities.mjs';
-import { match, MatchError, safe } from './match.mjs';
+import { match, MatchError, numericValue, safe } from './match.mjs';
 
 // Highest schema version whose features this runner knows (newer files are reported unsupported).
 const SUPPORTED_SCHEMA = [1, 21];
@@ -290,8 +290,8 @@ function checkError(expected, error, entities) {
   if (expected.errorContains && !messages.some((m) => m.includes(expected.errorContains.toLowerCase()))) {
     throw new MatchError(`error "${error.message}" does not contain "${expected.errorContains}"`);
   }
-  const codes = [error.code, error.errorResponse?.code, ...writeErrors.map((w) => w.code)];
-  if (expected.errorCode !== undefined && !codes.includes(expected.errorCode)) throw new MatchError(`error code ${error.code} (${error.message}), expected ${expected.errorCode}`);
+  const codes = [error.code, error.errorResponse?.code, ...writeErrors.map((w) => w.code)].map(numericValue);
+  if (expected.errorCode !== undefined && !codes.includes(numericValue(expected.errorCode))) throw new MatchError(`error code ${error.code} (${error.message}), expected ${expected.errorCode}`);
   if (expected.errorCodeName) {
     const names = [error.codeName, error.errorResponse?.codeName, ...writeErrors.map((w) => w.err?.codeName)].filter(Boolean).map((n) => n.toLowerCase());
     if (!names.includes(expected.errorCodeName.toLowerCase())) throw new MatchError(`error code name ${names.join('/') || error.code} (${error.message}), expected ${expected.errorCodeName}`);

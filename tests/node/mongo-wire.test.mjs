@@ -118,3 +118,21 @@ test('an index serves a keyset page: explain shows IXSCAN and the keys examined 
   assert.equal(explain.queryPlanner.winningPlan.inputStage.inputStage.stage, 'IXSCAN');
   assert.ok(explain.executionStats.totalKeysExamined <= 51, `examined ${explain.executionStats.totalKeysExamined} keys`);
 });
+
+test('$sample draws distinct random documents and estimatedDocumentCount follows deletes', async () => {
+  const items = newDb().collection('items');
+  await items.insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: i })));
+  await items.deleteMany({ _id: { $gte: 150 } });
+
+  const drawn = new Set();
+  for (let i = 0; i < 10; i++) {
+    const sample = await items.aggregate([{ $sample: { size: 8 } }]).toArray();
+    assert.equal(new Set(sample.map((d) => d._id)).size, 8);
+    for (const d of sample) {
+      assert.ok(d._id < 150);
+      drawn.add(d._id);
+    }
+  }
+  assert.ok(drawn.size > 30, `only ${drawn.size} distinct documents in 80 draws`);
+  assert.equal(await items.estimatedDocumentCount(), 150);
+});

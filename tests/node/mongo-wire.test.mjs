@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { Decimal128, Long, MongoClient, MongoServerError } from 'mongodb';
+import { Decimal128, Long, MaxKey, MongoClient, MongoServerError } from 'mongodb';
 import { startTestServers } from './test-servers.mjs';
 
 let servers;
@@ -92,4 +92,47 @@ test('find by a list of _ids, with only the _id projected', async () => {
 
   assert.deepEqual(found, [{ _id: 0 }, { _id: 4 }, { _id: 1500 }, { _id: 2999 }]);
   assert.deepEqual(doubled, [{ _id: 2999, n: 5998 }, { _id: 1500, n: 3000 }]);
+});
+
+test('strings order by UTF-8 bytes, MaxKey bounds match every type, a find without sort keeps insertion order', async () => {
+  const words = newDb().collection('words');
+  await words.insertMany([{ _id: 3, s: '\u{1F600}' }, { _id: 1, s: '\uFB01' }, { _id: 2, s: 7 }]);
+
+  assert.deepEqual((await words.find({}).toArray()).map((d) => d._id), [3, 1, 2]);
+  assert.deepEqual((await words.find({ s: { $type: 'string' } }).sort({ s: 1 }).toArray()).map((d) => d._id), [1, 3]);
+  assert.deepEqual((await words.find({ s: { $lt: new MaxKey() } }).sort({ _id: 1 }).toArray()).map((d) => d._id), [1, 2, 3]);
+});
+
+test('an index serves a keyset page: explain shows IXSCAN and the keys examined match the page', async () => {
+  const events = newDb().collection('events');
+  const t0 = Date.UTC(2026, 0, 1);
+  await events.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, updated_at: new Date(t0 + Math.floor(i / 5) * 1000) })));
+  assert.equal(await events.createIndex({ updated_at: 1, _id: 1 }), 'updated_at_1__id_1');
+  const at = new Date(t0 + 300_000);
+  const keyset = { $or: [{ updated_at: { $gt: at } }, { updated_at: at, _id: { $gt: 1502 } }] };
+
+  const page = await events.find(keyset).sort({ updated_at: 1, _id: 1 }).limit(50).toArray();
+  const explain = await events.find(keyset).sort({ updated_at: 1, _id: 1 }).limit(50).explain('executionStats');
+
+  assert.deepEqual(page.map((d) => d._id), Array.from({ length: 50 }, (_, i) => 1503 + i));
+  assert.equal(explain.queryPlanner.winningPlan.inputStage.inputStage.stage, 'IXSCAN');
+  assert.ok(explain.executionStats.totalKeysExamined <= 51, `examined ${explain.executionStats.totalKeysExamined} keys`);
+});
+
+test('$sample draws distinct random documents and estimatedDocumentCount follows deletes', async () => {
+  const items = newDb().collection('items');
+  await items.insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: i })));
+  await items.deleteMany({ _id: { $gte: 150 } });
+
+  const drawn = new Set();
+  for (let i = 0; i < 10; i++) {
+    const sample = await items.aggregate([{ $sample: { size: 8 } }]).toArray();
+    assert.equal(new Set(sample.map((d) => d._id)).size, 8);
+    for (const d of sample) {
+      assert.ok(d._id < 150);
+      drawn.add(d._id);
+    }
+  }
+  assert.ok(drawn.size > 30, `only ${drawn.size} distinct documents in 80 draws`);
+  assert.equal(await items.estimatedDocumentCount(), 150);
 });

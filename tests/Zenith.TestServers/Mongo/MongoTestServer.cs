@@ -13,7 +13,7 @@ namespace Zenith.TestServers.Mongo;
 public sealed class MongoTestServer : IDisposable, IAsyncDisposable
 {
     private readonly TcpListener _listener;
-    private readonly CommandDispatcher _dispatcher = new(new MongoStore());
+    private readonly CommandDispatcher _dispatcher;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
     private readonly List<Task> _connections = [];
@@ -25,6 +25,7 @@ public sealed class MongoTestServer : IDisposable, IAsyncDisposable
         var endpoint = (IPEndPoint)listener.LocalEndpoint;
         Port = endpoint.Port;
         ConnectionString = $"mongodb://127.0.0.1:{Port}/";
+        _dispatcher = new CommandDispatcher(new MongoStore(), Port);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 

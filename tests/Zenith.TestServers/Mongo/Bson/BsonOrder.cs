@@ -3,33 +3,58 @@ using MongoDB.Bson;
 namespace Zenith.TestServers.Mongo.Bson;
 
 /// <summary>
-/// MongoDB's comparison order across BSON types: MinKey, null, numbers (int, long, double and
-/// decimal compared by value), strings, documents, arrays, binary, ObjectId, booleans, dates,
-/// timestamps, regular expressions, MaxKey.
+/// MongoDB's comparison order across BSON types: MinKey, undefined, null, numbers (int, long, double
+/// and decimal compared by exact value), strings (by UTF-8 bytes), documents, arrays, binary,
+/// ObjectId, booleans, dates, timestamps, regular expressions, DBPointer, JavaScript, MaxKey.
 /// </summary>
 internal sealed class BsonOrder : IComparer<BsonValue>
 {
     public static readonly BsonOrder Instance = new();
 
+    /// <summary>mongod's canonical type order (<c>canonicalizeBSONType</c>); a missing field ranks as undefined.</summary>
     public static int Rank(BsonType type) => type switch
     {
-        BsonType.MinKey => 1,
-        BsonType.Undefined or BsonType.Null => 2,
-        BsonType.Int32 or BsonType.Int64 or BsonType.Double or BsonType.Decimal128 => 3,
-        BsonType.Symbol or BsonType.String => 4,
-        BsonType.Document => 5,
-        BsonType.Array => 6,
-        BsonType.Binary => 7,
-        BsonType.ObjectId => 8,
-        BsonType.Boolean => 9,
-        BsonType.DateTime => 10,
-        BsonType.Timestamp => 11,
-        BsonType.RegularExpression => 12,
-        BsonType.JavaScript => 13,
-        BsonType.JavaScriptWithScope => 14,
-        BsonType.MaxKey => 100,
-        _ => 50,
+        BsonType.MinKey => -1,
+        BsonType.Undefined => 0,
+        BsonType.Null => 5,
+        BsonType.Int32 or BsonType.Int64 or BsonType.Double or BsonType.Decimal128 => 10,
+        BsonType.Symbol or BsonType.String => 15,
+        BsonType.Document => 20,
+        BsonType.Array => 25,
+        BsonType.Binary => 30,
+        BsonType.ObjectId => 35,
+        BsonType.Boolean => 40,
+        BsonType.DateTime => 45,
+        BsonType.Timestamp => 47,
+        BsonType.RegularExpression => 50,
+        BsonType.JavaScript => 60,
+        BsonType.JavaScriptWithScope => 65,
+        BsonType.MaxKey => 127,
+        _ => 55,
     };
+
+    public const int NullRank = 5;
+
+    public const int UndefinedRank = 0;
+
+    /// <summary>
+    /// Orders strings by their UTF-8 bytes (code points), as mongod does. UTF-16 code units differ from
+    /// that only where a surrogate (a code point above U+FFFF) meets a code unit U+E000–U+FFFF.
+    /// </summary>
+    public static int CompareStrings(string a, string b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var (x, y) = (a[i], b[i]);
+            if (x != y)
+            {
+                var (surrogateX, surrogateY) = (char.IsSurrogate(x), char.IsSurrogate(y));
+                return surrogateX == surrogateY ? x.CompareTo(y) : surrogateX ? 1 : -1;
+            }
+        }
+        return a.Length.CompareTo(b.Length);
+    }
 
     public int Compare(BsonValue? x, BsonValue? y) => CompareValues(x ?? BsonNull.Value, y ?? BsonNull.Value);
 
@@ -46,77 +71,31 @@ internal sealed class BsonOrder : IComparer<BsonValue>
         }
         switch (rankA)
         {
-            case 3: return CompareNumbers(a, b);
-            case 4: return string.CompareOrdinal(StringOf(a), StringOf(b));
-            case 5: return CompareDocuments(a.AsBsonDocument, b.AsBsonDocument);
-            case 6: return CompareArrays(a.AsBsonArray, b.AsBsonArray);
-            case 7: return CompareBinary(a.AsBsonBinaryData, b.AsBsonBinaryData);
-            case 8: return a.AsObjectId.CompareTo(b.AsObjectId);
-            case 9: return a.AsBoolean.CompareTo(b.AsBoolean);
-            case 10: return a.AsBsonDateTime.MillisecondsSinceEpoch.CompareTo(b.AsBsonDateTime.MillisecondsSinceEpoch);
-            case 11: return ((ulong)a.AsBsonTimestamp.Value).CompareTo((ulong)b.AsBsonTimestamp.Value);
-            case 12:
+            case 10: return NumberOrder.Compare(a, b);
+            case 15: return CompareStrings(StringOf(a), StringOf(b));
+            case 20: return CompareDocuments(a.AsBsonDocument, b.AsBsonDocument);
+            case 25: return CompareArrays(a.AsBsonArray, b.AsBsonArray);
+            case 30: return CompareBinary(a.AsBsonBinaryData, b.AsBsonBinaryData);
+            case 35: return a.AsObjectId.CompareTo(b.AsObjectId);
+            case 40: return a.AsBoolean.CompareTo(b.AsBoolean);
+            case 45: return a.AsBsonDateTime.MillisecondsSinceEpoch.CompareTo(b.AsBsonDateTime.MillisecondsSinceEpoch);
+            case 47: return ((ulong)a.AsBsonTimestamp.Value).CompareTo((ulong)b.AsBsonTimestamp.Value);
+            case 50:
                 {
-                    var c = string.CompareOrdinal(a.AsBsonRegularExpression.Pattern, b.AsBsonRegularExpression.Pattern);
-                    return c != 0 ? c : string.CompareOrdinal(a.AsBsonRegularExpression.Options, b.AsBsonRegularExpression.Options);
+                    var c = CompareStrings(a.AsBsonRegularExpression.Pattern, b.AsBsonRegularExpression.Pattern);
+                    return c != 0 ? c : CompareStrings(a.AsBsonRegularExpression.Options, b.AsBsonRegularExpression.Options);
                 }
-            case 13: return string.CompareOrdinal(a.AsBsonJavaScript.Code, b.AsBsonJavaScript.Code);
+            case 60: return CompareStrings(a.AsBsonJavaScript.Code, b.AsBsonJavaScript.Code);
+            case 65:
+                {
+                    var c = CompareStrings(a.AsBsonJavaScriptWithScope.Code, b.AsBsonJavaScriptWithScope.Code);
+                    return c != 0 ? c : CompareDocuments(a.AsBsonJavaScriptWithScope.Scope, b.AsBsonJavaScriptWithScope.Scope);
+                }
             default: return 0;
         }
     }
 
     private static string StringOf(BsonValue v) => v is BsonSymbol s ? s.Name : v.AsString;
-
-    private static int CompareNumbers(BsonValue a, BsonValue b)
-    {
-        var integralA = a.BsonType is BsonType.Int32 or BsonType.Int64;
-        var integralB = b.BsonType is BsonType.Int32 or BsonType.Int64;
-        if (integralA && integralB)
-        {
-            return a.ToInt64().CompareTo(b.ToInt64());
-        }
-        if (a.BsonType == BsonType.Decimal128 || b.BsonType == BsonType.Decimal128)
-        {
-            if (TryDecimal(a, out var da) && TryDecimal(b, out var db))
-            {
-                return da.CompareTo(db);
-            }
-        }
-        return a.ToDouble().CompareTo(b.ToDouble());
-    }
-
-    private static bool TryDecimal(BsonValue v, out decimal result)
-    {
-        try
-        {
-            switch (v.BsonType)
-            {
-                case BsonType.Int32: result = v.AsInt32; return true;
-                case BsonType.Int64: result = v.AsInt64; return true;
-                case BsonType.Double:
-                    var d = v.AsDouble;
-                    if (double.IsFinite(d) && Math.Abs(d) < 7.9e27)
-                    {
-                        result = (decimal)d;
-                        return true;
-                    }
-                    break;
-                case BsonType.Decimal128:
-                    var m = v.AsDecimal128;
-                    if (!Decimal128.IsNaN(m) && !Decimal128.IsInfinity(m))
-                    {
-                        result = Decimal128.ToDecimal(m);
-                        return true;
-                    }
-                    break;
-            }
-        }
-        catch (OverflowException)
-        {
-        }
-        result = 0;
-        return false;
-    }
 
     private static int CompareDocuments(BsonDocument a, BsonDocument b)
     {
@@ -128,7 +107,7 @@ internal sealed class BsonOrder : IComparer<BsonValue>
             var c = Rank(ea.Value.BsonType).CompareTo(Rank(eb.Value.BsonType));
             if (c == 0)
             {
-                c = string.CompareOrdinal(ea.Name, eb.Name);
+                c = CompareStrings(ea.Name, eb.Name);
             }
             if (c == 0)
             {

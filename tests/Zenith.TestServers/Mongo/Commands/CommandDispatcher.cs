@@ -8,13 +8,29 @@ namespace Zenith.TestServers.Mongo.Commands;
 /// <summary>Runs one command and writes its reply document; unknown commands answer CommandNotFound (59).</summary>
 internal sealed partial class CommandDispatcher
 {
+    private const string Version = "7.0.0";
+
+    // mongod commands this server does not implement: NotImplemented, not "no such command".
+    private static readonly HashSet<string> KnownCommands =
+    [
+        "collMod", "renameCollection", "currentOp", "killOp", "serverStatus", "dbStats", "collStats", "validate", "compact",
+        "mapReduce", "createUser", "dropUser", "usersInfo", "createRole", "connectionStatus", "hostInfo", "getLog",
+        "configureFailPoint", "getParameter", "setParameter", "replSetGetStatus", "replSetGetConfig", "startSession",
+        "refreshSessions", "killSessions", "killAllSessions", "commitTransaction", "abortTransaction", "cloneCollectionAsCapped",
+        "convertToCapped", "reIndex", "fsync", "shutdown", "profile", "listSearchIndexes", "createSearchIndexes", "planCacheClear",
+        "dataSize", "getMore2", "lockInfo", "top", "whatsmyuri", "saslStart", "authenticate", "logout", "getCmdLineOpts",
+        "serverStatus", "autoSplitVector", "analyze", "cleanupOrphaned", "dbHash", "filemd5", "geoSearch", "setFeatureCompatibilityVersion",
+    ];
+
     private readonly MongoStore _store;
+    private readonly int _port;
     private readonly CursorRegistry _cursors = new();
     private readonly Dictionary<string, Action<CommandRequest, MessageBuffer>> _handlers;
 
-    public CommandDispatcher(MongoStore store)
+    public CommandDispatcher(MongoStore store, int port)
     {
         _store = store;
+        _port = port;
         _handlers = new(StringComparer.Ordinal)
         {
             ["ping"] = (_, o) => o.WriteDocument(Ok()),
@@ -28,6 +44,9 @@ internal sealed partial class CommandDispatcher
             ["dropDatabase"] = DropDatabase,
             ["createIndexes"] = CreateIndexes,
             ["listIndexes"] = ListIndexes,
+            ["dropIndexes"] = DropIndexes,
+            ["deleteIndexes"] = DropIndexes,
+            ["explain"] = Explain,
             ["insert"] = Insert,
             ["update"] = Update,
             ["delete"] = Delete,
@@ -47,6 +66,10 @@ internal sealed partial class CommandDispatcher
         var start = output.Length;
         try
         {
+            if (request.Body.Contains("startTransaction") || request.Body.Contains("autocommit"))
+            {
+                throw CommandException.NotImplemented("multi-document transactions are not supported by this test server");
+            }
             if (request.Name is "hello" or "isMaster" or "ismaster")
             {
                 output.WriteDocument(HelloReply(request, connectionId));
@@ -54,6 +77,10 @@ internal sealed partial class CommandDispatcher
             else if (_handlers.TryGetValue(request.Name, out var handler))
             {
                 handler(request, output);
+            }
+            else if (KnownCommands.Contains(request.Name))
+            {
+                throw CommandException.NotImplemented($"the '{request.Name}' command is not supported by this test server");
             }
             else
             {
@@ -63,7 +90,16 @@ internal sealed partial class CommandDispatcher
         catch (CommandException e)
         {
             output.Truncate(start);
-            output.WriteDocument(Error(e.Code, e.CodeName, e.Message));
+            var error = Error(e.Code, e.CodeName, e.Message);
+            if (e.Extra is not null)
+            {
+                error.AddRange(e.Extra);
+            }
+            if (e.Labels.Count > 0)
+            {
+                error["errorLabels"] = new BsonArray(e.Labels);
+            }
+            output.WriteDocument(error);
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or KeyNotFoundException or ArgumentException or OverflowException or InvalidOperationException)
         {
@@ -110,7 +146,7 @@ internal sealed partial class CommandDispatcher
 
     private void BuildInfo(CommandRequest request, MessageBuffer output) => output.WriteDocument(new BsonDocument
     {
-        { "version", "7.0.0" },
+        { "version", Version },
         { "gitVersion", "zenith-test-server" },
         { "versionArray", new BsonArray { 7, 0, 0, 0 } },
         { "bits", 64 },
@@ -154,19 +190,5 @@ internal sealed partial class CommandDispatcher
         output.WriteName(0x01, "ok");
         output.WriteDouble(1.0);
         output.EndDocument(root);
-    }
-
-    private static int BatchSize(BsonDocument? options, string name, int fallback)
-    {
-        if (options is null || !options.TryGetValue(name, out var v) || !v.IsNumeric)
-        {
-            return fallback;
-        }
-        var n = v.ToInt64();
-        if (n < 0)
-        {
-            throw CommandException.BadValue("BatchSize value must be non-negative");
-        }
-        return (int)Math.Min(n, int.MaxValue);
     }
 }

@@ -26,6 +26,26 @@ internal sealed class CommandRequest(BsonDocument body, IReadOnlyDictionary<stri
     public long OptionalInt64(string name, long fallback = 0) =>
         Body.TryGetValue(name, out var v) && v.IsNumeric ? v.ToInt64() : fallback;
 
+    public bool OptionalBool(string name, bool fallback = false) =>
+        Body.TryGetValue(name, out var v) && !v.IsBsonNull ? v.ToBoolean() : fallback;
+
+    /// <summary>
+    /// Refuses fields this command does not know (mongod's IDL parser answers 40415) and, via
+    /// <see cref="CommandOptions.RejectUnimplemented"/>, known options this server does not implement.
+    /// Arguments every command accepts (lsid, $db, readConcern…) are always allowed.
+    /// </summary>
+    public void Validate(IReadOnlySet<string> allowed)
+    {
+        foreach (var element in Body.Skip(1))
+        {
+            if (!allowed.Contains(element.Name) && !CommandOptions.Generic.Contains(element.Name))
+            {
+                throw CommandException.UnknownField(Name, element.Name);
+            }
+        }
+        CommandOptions.RejectUnimplemented(Name, Body);
+    }
+
     /// <summary>The statements of a write command, from the body array or the document sequence of the same name.</summary>
     public IEnumerable<BsonDocument> Statements(string name)
     {

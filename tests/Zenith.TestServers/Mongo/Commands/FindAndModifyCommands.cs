@@ -1,7 +1,6 @@
 using MongoDB.Bson;
 using Zenith.TestServers.Mongo.Bson;
 using Zenith.TestServers.Mongo.Query;
-using Zenith.TestServers.Mongo.Storage;
 using Zenith.TestServers.Mongo.Wire;
 
 namespace Zenith.TestServers.Mongo.Commands;
@@ -9,21 +8,50 @@ namespace Zenith.TestServers.Mongo.Commands;
 /// <summary>findAndModify (FindOneAndUpdate/Replace/Delete) and distinct.</summary>
 internal sealed partial class CommandDispatcher
 {
+    private static readonly IReadOnlySet<string> FindAndModifyFields = CommandOptions.Fields(
+        "query", "sort", "remove", "update", "new", "fields", "upsert", "bypassDocumentValidation", "collation",
+        "arrayFilters", "hint", "let", "encryptionInformation", "sampleId");
+
+    private static readonly IReadOnlySet<string> DistinctFields = CommandOptions.Fields("key", "query", "collation", "sampleId");
+
     private void FindAndModify(CommandRequest request, MessageBuffer output)
     {
+        request.Validate(FindAndModifyFields);
         var body = request.Body;
-        var remove = body.TryGetValue("remove", out var r) && r.ToBoolean();
-        var returnNew = body.TryGetValue("new", out var n) && n.ToBoolean();
-        var upsert = body.TryGetValue("upsert", out var u) && u.ToBoolean();
-        var update = remove ? null : Query.Update.Parse(body.TryGetValue("update", out var spec) ? spec : throw CommandException.FailedToParse("Either an update or remove=true must be specified"));
-        var filter = request.OptionalDocument("query") ?? [];
-        var projection = Projection.Parse(request.OptionalDocument("fields"));
+        var remove = request.OptionalBool("remove");
+        var returnNew = request.OptionalBool("new");
+        var upsert = request.OptionalBool("upsert");
+        var hasUpdate = body.Contains("update");
+        if (remove && hasUpdate)
+        {
+            throw CommandException.FailedToParse("Cannot specify both an update and remove=true");
+        }
+        if (remove && upsert)
+        {
+            throw CommandException.FailedToParse("Cannot specify both upsert=true and remove=true ");
+        }
+        if (remove && returnNew)
+        {
+            throw CommandException.FailedToParse("Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
+        }
+        if (!remove && !hasUpdate)
+        {
+            throw CommandException.FailedToParse("Either an update or remove=true must be specified");
+        }
+        var update = remove ? null : Query.Update.Parse(body["update"]);
+        var filter = DocumentField(body, "findAndModify", "query") ?? [];
+        var projection = Projection.Parse(DocumentField(body, "findAndModify", "fields"));
+        var query = new QuerySpec(filter, SortSpec.Parse(DocumentField(body, "findAndModify", "sort")), 0, 1)
+        {
+            Hint = body.GetValue("hint", null),
+            CommandName = "findAndModify",
+        };
         var collection = _store.GetOrCreate(request.Database, request.Collection);
         var lastError = new BsonDocument();
         BsonDocument? value;
         lock (collection.Sync)
         {
-            var match = QueryExecutor.Collect(collection, new QuerySpec(filter, SortSpec.Parse(request.OptionalDocument("sort")), 0, 1)).FirstOrDefault();
+            var match = QueryExecutor.Collect(collection, query).FirstOrDefault();
             if (match is null)
             {
                 lastError["n"] = 0;
@@ -42,19 +70,18 @@ internal sealed partial class CommandDispatcher
             }
             else
             {
-                var original = RawBson.ToDocument(match.Bytes);
+                var original = RawBson.ToDocument(match.Document.Bytes);
                 lastError["n"] = 1;
                 if (update is null)
                 {
-                    collection.Index.Remove(match.Id);
+                    collection.Delete(match);
                     value = original;
                 }
                 else
                 {
-                    var updated = update.Apply(original, isInsert: false);
-                    collection.Index.Replace(new StoredDocument(match.Id, updated.ToBson()));
+                    ApplyUpdate(collection, match, update);
                     lastError["updatedExisting"] = true;
-                    value = returnNew ? updated : original;
+                    value = returnNew ? RawBson.ToDocument(match.Document.Bytes) : original;
                 }
             }
         }
@@ -68,17 +95,35 @@ internal sealed partial class CommandDispatcher
 
     private void Distinct(CommandRequest request, MessageBuffer output)
     {
-        var key = new FieldPath(request.Body.GetValue("key", BsonNull.Value) is BsonString k ? k.Value : throw CommandException.TypeMismatch("'key' must be a string"));
+        request.Validate(DistinctFields);
+        var key = request.Body.GetValue("key", BsonNull.Value) is BsonString { Value.Length: > 0 } k
+            ? new FieldPath(k.Value)
+            : throw CommandException.TypeMismatch("BSON field 'distinct.key' is missing or is not a non-empty string");
         var collection = _store.Find(request.Database, request.Collection);
-        var matches = collection is null ? [] : QueryExecutor.Collect(collection, new QuerySpec(request.OptionalDocument("query")));
         var values = new List<BsonValue>();
-        var scratch = new List<BsonValue>();
-        foreach (var document in matches)
+        if (collection is not null)
         {
-            scratch.Clear();
-            key.Collect(new RawFieldSource(document.Bytes), scratch);
-            // An array counts by its elements (which Collect lists after it), as in MongoDB.
-            values.AddRange(scratch.Where(v => v is not BsonArray));
+            lock (collection.Sync)
+            {
+                var scratch = new List<BsonValue>();
+                foreach (var record in QueryExecutor.Collect(collection, new QuerySpec(DocumentField(request.Body, "distinct", "query")) { CommandName = "distinct" }))
+                {
+                    scratch.Clear();
+                    key.Collect(new RawFieldSource(record.Document.Bytes), scratch, expandLeafArrays: false);
+                    // An array counts by its elements (an array inside it stays a value), as in MongoDB.
+                    foreach (var v in scratch)
+                    {
+                        if (v is BsonArray array)
+                        {
+                            values.AddRange(array);
+                        }
+                        else
+                        {
+                            values.Add(v);
+                        }
+                    }
+                }
+            }
         }
         var distinct = new List<BsonValue>();
         foreach (var v in values.Order(BsonOrder.Instance))

@@ -39,23 +39,24 @@ internal sealed class FieldPath
 
     /// <summary>
     /// Every value the path reaches, MongoDB-style: through arrays of subdocuments, by numeric
-    /// index into arrays, and (at the leaf) both an array and each of its elements.
+    /// index into arrays, and (at the leaf) both an array and, when <paramref name="expandLeafArrays"/>,
+    /// each of its elements.
     /// </summary>
-    public void Collect<TSource>(TSource source, List<BsonValue> output)
+    public void Collect<TSource>(TSource source, List<BsonValue> output, bool expandLeafArrays = true)
         where TSource : IFieldSource
     {
         if (source.TryGetField(this, out var top))
         {
-            Walk(top, 1, output);
+            Walk(top, 1, output, expandLeafArrays);
         }
     }
 
-    private void Walk(BsonValue current, int index, List<BsonValue> output)
+    private void Walk(BsonValue current, int index, List<BsonValue> output, bool expandLeafArrays)
     {
         if (index == Segments.Length)
         {
             output.Add(current);
-            if (current is BsonArray leafArray)
+            if (expandLeafArrays && current is BsonArray leafArray)
             {
                 output.AddRange(leafArray);
             }
@@ -66,53 +67,116 @@ internal sealed class FieldPath
         {
             if (doc.TryGetValue(segment, out var next))
             {
-                Walk(next, index + 1, output);
+                Walk(next, index + 1, output, expandLeafArrays);
             }
         }
         else if (current is BsonArray array)
         {
             if (int.TryParse(segment, out var position) && position >= 0 && position < array.Count)
             {
-                Walk(array[position], index + 1, output);
+                Walk(array[position], index + 1, output, expandLeafArrays);
             }
             foreach (var element in array)
             {
                 if (element is BsonDocument elementDoc && elementDoc.TryGetValue(segment, out var next))
                 {
-                    Walk(next, index + 1, output);
+                    Walk(next, index + 1, output, expandLeafArrays);
                 }
             }
         }
     }
 
-    /// <summary>The value a sort uses: missing is null; an array sorts by its least (ascending) or greatest (descending) element.</summary>
+    /// <summary>
+    /// The keys an index on this path holds for a document, as mongod generates them: a missing field
+    /// is null, an array at the end of the path gives one key per element (an empty array gives
+    /// undefined), an array on the way gives the path's value in each element (null where missing).
+    /// Returns true when the path went through an array (the index becomes multikey).
+    /// </summary>
+    public bool KeyValues<TSource>(TSource source, List<BsonValue> output)
+        where TSource : IFieldSource
+    {
+        if (!source.TryGetField(this, out var top))
+        {
+            output.Add(BsonNull.Value);
+            return false;
+        }
+        return KeyWalk(top, 1, output);
+    }
+
+    private bool KeyWalk(BsonValue current, int index, List<BsonValue> output)
+    {
+        if (index == Segments.Length)
+        {
+            if (current is not BsonArray leaf)
+            {
+                output.Add(current);
+                return false;
+            }
+            if (leaf.Count == 0)
+            {
+                output.Add(BsonUndefined.Value);
+            }
+            output.AddRange(leaf);
+            return true;
+        }
+        var segment = Segments[index];
+        switch (current)
+        {
+            case BsonDocument doc:
+                if (doc.TryGetValue(segment, out var next))
+                {
+                    return KeyWalk(next, index + 1, output);
+                }
+                output.Add(BsonNull.Value);
+                return false;
+            case BsonArray array when int.TryParse(segment, out var position) && position >= 0:
+                if (position < array.Count)
+                {
+                    return KeyWalk(array[position], index + 1, output);
+                }
+                output.Add(BsonNull.Value);
+                return false;
+            case BsonArray array:
+                if (array.Count == 0)
+                {
+                    output.Add(BsonUndefined.Value);
+                }
+                foreach (var element in array)
+                {
+                    if (element is BsonDocument)
+                    {
+                        KeyWalk(element, index, output);
+                    }
+                    else
+                    {
+                        output.Add(BsonNull.Value);
+                    }
+                }
+                return true;
+            default:
+                output.Add(BsonNull.Value);
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The value a sort uses, from the same keys an index would hold: the least (ascending) or greatest
+    /// (descending) of them. So a missing field sorts as null and an empty array as undefined, below null.
+    /// </summary>
     public BsonValue SortKey<TSource>(TSource source, bool descending, List<BsonValue> scratch)
         where TSource : IFieldSource
     {
         scratch.Clear();
-        Collect(source, scratch);
-        if (scratch.Count == 1 && scratch[0] is not BsonArray)
+        KeyValues(source, scratch);
+        var best = scratch[0];
+        for (var i = 1; i < scratch.Count; i++)
         {
-            return scratch[0];
-        }
-        BsonValue? best = null;
-        foreach (var v in scratch)
-        {
-            if (v is BsonArray)
-            {
-                continue;
-            }
-            if (best is null)
-            {
-                best = v;
-                continue;
-            }
-            var c = BsonOrder.CompareValues(v, best);
+            var c = BsonOrder.CompareValues(scratch[i], best);
             if (descending ? c > 0 : c < 0)
             {
-                best = v;
+                best = scratch[i];
             }
         }
-        return best ?? BsonNull.Value;
+        return best;
     }
 }

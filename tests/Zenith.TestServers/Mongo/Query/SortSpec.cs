@@ -23,15 +23,22 @@ internal sealed class SortSpec
         var keys = new List<(FieldPath, bool)>();
         foreach (var element in sort)
         {
+            if (element.Value is BsonDocument meta && meta.Contains("$meta"))
+            {
+                throw CommandException.NotImplemented($"sorting by {{$meta: {meta["$meta"]}}} is not supported by this test server");
+            }
             var direction = element.Value.IsNumeric ? element.Value.ToDouble() : 0;
             if (direction is not (1 or -1))
             {
-                throw CommandException.BadValue($"bad sort specification for {element.Name}: only 1 and -1 are supported");
+                throw new CommandException(15975, "Location15975", "$sort key ordering must be 1 (for ascending) or -1 (for descending)");
             }
             keys.Add((new FieldPath(element.Name), direction < 0));
         }
         return new SortSpec(keys);
     }
+
+    /// <summary>The specification as a document, e.g. <c>{updated_at: 1, _id: 1}</c>.</summary>
+    public BsonDocument ToDocument() => new(Keys.Select(k => new BsonElement(k.Path.Dotted, k.Descending ? -1 : 1)));
 
     public BsonValue[] KeyOf<TSource>(TSource source, List<BsonValue> scratch)
         where TSource : IFieldSource

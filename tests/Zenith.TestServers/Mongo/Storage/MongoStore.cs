@@ -25,8 +25,9 @@ internal sealed class MongoStore
 
     public CollectionStore GetOrCreate(string database, string collection) => GetOrCreate(database, collection, out _);
 
-    public bool Drop(string database, string collection) =>
-        _databases.TryGetValue(database, out var db) && db.TryRemove(collection, out _);
+    /// <summary>Removes a collection; the removed one, or null when there was none.</summary>
+    public CollectionStore? Drop(string database, string collection) =>
+        _databases.TryGetValue(database, out var db) && db.TryRemove(collection, out var removed) ? removed : null;
 
     public bool DropDatabase(string database) => _databases.TryRemove(database, out _);
 

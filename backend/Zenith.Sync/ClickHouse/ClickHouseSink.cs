@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
@@ -50,10 +51,13 @@ internal sealed class ClickHouseSink : IDisposable
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
         var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);
-        return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
+        return Convert.ToInt64(count, CultureInfo.InvariantCulture) > 0;
     }
 
-    /// <summary>The data columns of an existing table (paths from the column comments Zenith writes); null if there is no table.</summary>
+    /// <summary>
+    /// The data columns of an existing table (paths from the column comments Zenith writes), which of them are in its keys, and
+    /// whether it has the <c>_id</c>'s type column; null if there is no table.
+    /// </summary>
     public async Task<TableSchema?> ReadSchemaAsync(string database, string table, CancellationToken ct)
     {
         if (!await TableExistsAsync(database, table, ct))
@@ -62,11 +66,14 @@ internal sealed class ClickHouseSink : IDisposable
         }
 
         var columns = new List<ColumnDef>();
+        var keys = new List<string>();
+        var hasIdType = false;
         using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
         while (await reader.ReadAsync(ct))
         {
             var name = reader.GetString(0);
-            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn)
+            hasIdType |= name == TableSchema.IdTypeColumn;
+            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn or TableSchema.IdTypeColumn)
             {
                 continue;
             }
@@ -76,9 +83,30 @@ internal sealed class ClickHouseSink : IDisposable
                 $"column {name} of {database}.{table} has type {type}, which Zenith does not write; drop the column or choose another table");
             var path = Ddl.ParsePathComment(reader.GetString(2)) ?? [name];
             columns.Add(new ColumnDef(name, parsed, path));
+            if (Convert.ToBoolean(reader.GetValue(3), CultureInfo.InvariantCulture))
+            {
+                keys.Add(name);
+            }
         }
 
-        return TableSchema.Create(columns);
+        return TableSchema.Create(columns, hasIdType: hasIdType, keyColumns: keys);
+    }
+
+    /// <summary>The table's comment; empty when it has none or does not exist.</summary>
+    public async Task<string> TableCommentAsync(string database, string table, CancellationToken ct) =>
+        Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), CultureInfo.InvariantCulture) ?? string.Empty;
+
+    /// <summary>The tables of <paramref name="database"/> whose name starts with <paramref name="prefix"/>, with their comments.</summary>
+    public async Task<IReadOnlyList<(string Name, string Comment)>> TablesStartingWithAsync(string database, string prefix, CancellationToken ct)
+    {
+        var tables = new List<(string, string)>();
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectTablesStartingWith(database, prefix), cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            tables.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return tables;
     }
 
     /// <summary>
@@ -125,7 +153,7 @@ internal sealed class ClickHouseSink : IDisposable
     /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
     public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
     {
-        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), CultureInfo.InvariantCulture) ?? string.Empty;
         return engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }

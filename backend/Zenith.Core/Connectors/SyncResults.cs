@@ -75,7 +75,11 @@ public interface ISyncObserver
 
 public sealed record EndpointCheck(bool Ok, string Message);
 
-public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck Destination);
+public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck Destination)
+{
+    /// <summary>What the user should fix for the mode to read well (the index it needs), when the test was asked about a mode.</summary>
+    public IReadOnlyList<SyncWarning> Warnings { get; init; } = [];
+}
 
 public sealed record PreviewColumn(string Name, string Type, string SourcePath);
 

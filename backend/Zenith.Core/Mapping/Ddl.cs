@@ -26,6 +26,12 @@ public static class Ddl
 
     public static string Table(string database, string table) => Quote(database) + "." + Quote(table);
 
+    /// <summary>What a staging table's name has after its destination's: <c>{table}__zenith_staging_{run}</c>. No destination may contain it.</summary>
+    public const string StagingInfix = "__zenith_staging";
+
+    /// <summary>The staging table a full run or a resync (run <paramref name="runId"/>) loads before swapping it in.</summary>
+    public static string StagingName(string table, string runId) => $"{table}{StagingInfix}_{runId}";
+
     /// <summary>The column comment that records the document path a column comes from (a JSON array of segments).</summary>
     public static string PathComment(IReadOnlyList<string> path) => JsonSerializer.Serialize(path, PathJson.Default.IReadOnlyListString);
 

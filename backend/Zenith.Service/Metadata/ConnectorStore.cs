@@ -59,17 +59,21 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
+            // Immediate: the destination check and the insert see the same connectors, whichever process adds one meanwhile.
+            await using var transaction = connection.BeginTransaction();
+            await EnsureDestinationFreeAsync(connection, transaction, null, definition, cancellationToken);
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at)
+                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
+                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds)
                 RETURNING id;
                 """,
-                row, cancellationToken: cancellationToken));
+                row, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
             return (await GetAsync(id, cancellationToken))!;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
@@ -98,6 +102,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
+            await using var transaction = connection.BeginTransaction();
+            await EnsureDestinationFreeAsync(connection, transaction, id, definition, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
@@ -105,10 +111,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
                     mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
-                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds
                 WHERE id = @Id;
                 """,
-                row, cancellationToken: cancellationToken));
+                row, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
         {
@@ -164,6 +171,46 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Stores what the user should fix: all of it (<paramref name="kinds"/> null, after a successful run), or only the warnings of
+    /// <paramref name="kinds"/> (an index check on create or test), keeping the others.
+    /// </summary>
+    public async Task ReplaceWarningsAsync(long id, IReadOnlyList<SyncWarning> warnings, IReadOnlyCollection<SyncWarningKind>? kinds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction();
+        var current = StoredWarnings.Read(await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT warnings FROM connectors WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken)));
+        var kept = kinds is null ? [] : current.Where(w => !kinds.Contains(w.Kind));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE connectors SET warnings = @warnings WHERE id = @id;",
+            new { id, warnings = StoredWarnings.Write([.. kept, .. warnings]) }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Names are unique, and two connectors never write one table: on the same ClickHouse server (its hosts and ports), database
+    /// and table, whatever the user. Runs in the caller's (immediate) transaction, so two processes adding one each cannot both pass.
+    /// </summary>
+    private static async Task EnsureDestinationFreeAsync(SqliteConnection connection, SqliteTransaction transaction, long? id, ConnectorDefinition definition, CancellationToken cancellationToken)
+    {
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM connectors WHERE name = @Name AND id != @id;", new { definition.Name, id = id ?? -1 }, transaction, cancellationToken: cancellationToken)) > 0)
+        {
+            throw new DuplicateConnectorNameException(definition.Name);
+        }
+
+        var others = await connection.QueryAsync<(long Id, string Name, string DestUri)>(new CommandDefinition(
+            "SELECT id, name, dest_uri FROM connectors WHERE dest_database = @Database AND dest_table = @Table AND id != @id;",
+            new { definition.Destination.Database, definition.Destination.Table, id = id ?? -1 }, transaction, cancellationToken: cancellationToken));
+        var server = ConnectionString.Parse(definition.Destination.Uri).HostList;
+        if (others.FirstOrDefault(o => string.Equals(ConnectionString.Parse(o.DestUri).HostList, server, StringComparison.OrdinalIgnoreCase)) is { Name: not null } taken)
+        {
+            throw new DestinationTakenException(taken.Name, definition.Destination.Database, definition.Destination.Table);
+        }
+    }
+
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -212,6 +259,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
+            SettleSeconds = d.SettleSeconds,
         };
     }
 
@@ -245,7 +293,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             (int)r.IntervalSeconds,
             r.BatchSize is null ? null : (int)r.BatchSize,
             new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
-            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl));
+            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
+            (int)r.SettleSeconds);
         return new StoredConnector(
             r.Id,
             definition,
@@ -254,6 +303,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             UnixTime.From(r.LastRun),
             UnixTime.From(r.LastAttemptAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt));
+            DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt),
+            StoredWarnings.Read(r.Warnings));
     }
 }

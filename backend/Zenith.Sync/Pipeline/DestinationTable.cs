@@ -13,9 +13,6 @@ namespace Zenith.Sync.Pipeline;
 /// </summary>
 internal sealed class DestinationTable
 {
-    /// <summary>A staging table is <c>{table}__zenith_staging_{run}</c>; the validator keeps destinations from looking like one.</summary>
-    public const string StagingInfix = "__zenith_staging";
-
     /// <summary>What a staging table's comment starts with (it stays on the table once swapped in: who loaded it).</summary>
     public const string LoadedByPrefix = "loaded by Zenith run ";
 
@@ -34,7 +31,7 @@ internal sealed class DestinationTable
         _observer = observer;
         Database = connector.Destination.Database;
         Staged = connector.Mode == SyncMode.Full || run.Resync;
-        Name = Staged ? StagingName(connector.Destination.Table, run.RunId) : connector.Destination.Table;
+        Name = Staged ? Ddl.StagingName(connector.Destination.Table, run.RunId) : connector.Destination.Table;
         _mark = LoadedByPrefix + run.RunId;
     }
 
@@ -48,8 +45,6 @@ internal sealed class DestinationTable
 
     /// <summary>The columns as the table has them now; read by the transform workers, changed only by <see cref="EvolveAsync"/>.</summary>
     public TableSchema Schema => _schema;
-
-    public static string StagingName(string table, string runId) => $"{table}{StagingInfix}_{runId}";
 
     /// <summary>
     /// Makes the table ready: the database; staging tables of runs that did not finish dropped; the table read as it is, or (always
@@ -140,7 +135,7 @@ internal sealed class DestinationTable
     /// <summary>Staging tables of this destination that are not this run's: a run killed before its swap left them.</summary>
     private async Task DropAbandonedStagingAsync(CancellationToken ct)
     {
-        var prefix = _connector.Destination.Table + StagingInfix;
+        var prefix = _connector.Destination.Table + Ddl.StagingInfix;
         IReadOnlyList<(string Name, string Comment)> tables = [];
         await _retry.RunAsync(async c => tables = await _sink.TablesStartingWithAsync(Database, prefix, c), ct);
         foreach (var (name, comment) in tables)

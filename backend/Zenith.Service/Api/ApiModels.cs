@@ -18,7 +18,11 @@ public sealed record DestinationDto(string Uri, string Database, string Table);
 /// <param name="MaxDepth">Nesting levels flattened into columns (default 3); deeper parts are stored as JSON text.</param>
 public sealed record MappingDto(string? Separator = null, int? MaxDepth = null);
 
-/// <param name="OrderBy">ClickHouse ORDER BY expression (default <c>_id</c>).</param>
+/// <param name="OrderBy">
+/// The prefix of the ClickHouse sorting key, which always ends with the document's identity (<c>_zenith_id_type</c>, <c>_id</c>),
+/// so distinct documents never merge; default none. Use fields that never change and keep one type: a changed value leaves the
+/// old row in place under FINAL, and key columns are never widened.
+/// </param>
 /// <param name="PartitionBy">ClickHouse PARTITION BY expression (default none).</param>
 /// <param name="Ttl">ClickHouse TTL expression (default none).</param>
 public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null, string? Ttl = null);

@@ -1170,7 +1170,9 @@ export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
 export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored";
 
 export interface TableDto {
-    /** ClickHouse ORDER BY expression (default `_id`). */
+    /** The prefix of the ClickHouse sorting key, which always ends with the document's identity (`_zenith_id_type`, `_id`),
+so distinct documents never merge; default none. Use fields that never change and keep one type: a changed value leaves the
+old row in place under FINAL, and key columns are never widened. */
     orderBy?: string | null;
     /** ClickHouse PARTITION BY expression (default none). */
     partitionBy?: string | null;

@@ -44,13 +44,13 @@ internal sealed class ClickHouseSink : IDisposable
 
     public string User { get; }
 
-    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct);
+    public Task<object> VersionAsync(CancellationToken ct) => Cancellable(_client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct), ct);
 
-    public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
+    public Task ExecuteAsync(string sql, CancellationToken ct) => Cancellable(_client.ExecuteNonQueryAsync(sql, cancellationToken: ct), ct);
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
-        var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);
+        var count = await Cancellable(_client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct), ct);
         return Convert.ToInt64(count, CultureInfo.InvariantCulture) > 0;
     }
 
@@ -68,8 +68,8 @@ internal sealed class ClickHouseSink : IDisposable
         var columns = new List<ColumnDef>();
         var keys = new List<string>();
         var hasIdType = false;
-        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
-        while (await reader.ReadAsync(ct))
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct), ct);
+        while (await Cancellable(reader.ReadAsync(ct), ct))
         {
             var name = reader.GetString(0);
             hasIdType |= name == TableSchema.IdTypeColumn;
@@ -94,14 +94,14 @@ internal sealed class ClickHouseSink : IDisposable
 
     /// <summary>The table's comment; empty when it has none or does not exist.</summary>
     public async Task<string> TableCommentAsync(string database, string table, CancellationToken ct) =>
-        Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), CultureInfo.InvariantCulture) ?? string.Empty;
+        Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture) ?? string.Empty;
 
     /// <summary>The tables of <paramref name="database"/> whose name starts with <paramref name="prefix"/>, with their comments.</summary>
     public async Task<IReadOnlyList<(string Name, string Comment)>> TablesStartingWithAsync(string database, string prefix, CancellationToken ct)
     {
         var tables = new List<(string, string)>();
-        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectTablesStartingWith(database, prefix), cancellationToken: ct);
-        while (await reader.ReadAsync(ct))
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectTablesStartingWith(database, prefix), cancellationToken: ct), ct);
+        while (await Cancellable(reader.ReadAsync(ct), ct))
         {
             tables.Add((reader.GetString(0), reader.GetString(1)));
         }
@@ -128,7 +128,7 @@ internal sealed class ClickHouseSink : IDisposable
                 ["optimize_on_insert"] = 0,
             },
         };
-        using var response = await _client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options);
+        using var response = await Cancellable(_client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options), ct);
     }
 
     private static async Task WriteBodyAsync(Stream body, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool compress, CancellationToken ct)
@@ -153,10 +153,28 @@ internal sealed class ClickHouseSink : IDisposable
     /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
     public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
     {
-        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), CultureInfo.InvariantCulture) ?? string.Empty;
+        var engine = Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture) ?? string.Empty;
         return engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The driver's call, given up when <paramref name="ct"/> is cancelled: ClickHouse.Driver keeps reading a reply that stalls
+    /// (ClickHouse sent its headers and the statement goes on) until the query timeout, whatever the token says, so a cancelled
+    /// run would wait minutes. The abandoned request ends on its own (its failure is observed, never thrown at anyone).
+    /// </summary>
+    private static async Task<T> Cancellable<T>(Task<T> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && !call.IsCompleted)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 }

@@ -19,7 +19,14 @@ public sealed record SyncRunResult(
     TimeSpan Duration,
     Checkpoint? Checkpoint,
     string? Error,
-    IReadOnlyList<SyncWarning>? Warnings = null);
+    IReadOnlyList<SyncWarning>? Warnings = null)
+{
+    /// <summary>
+    /// change_stream: the watched collection is gone (dropped, renamed, its database dropped: the stream was invalidated). The
+    /// connector stops with <see cref="Error"/> saying so and is not retried; the ClickHouse table is kept.
+    /// </summary>
+    public bool SourceGone { get; init; }
+}
 
 public enum SyncWarningKind
 {
@@ -71,7 +78,26 @@ public interface ISyncObserver
 
     /// <summary>Something a person would want in the sync history (table created, column added, retrying...).</summary>
     void Note(string message);
+
+    /// <summary>change_stream: the initial load (or a resync's reload) is done; from now on the run applies the stream.</summary>
+    void StreamStarted()
+    {
+    }
+
+    /// <summary>change_stream: a micro-batch was applied (and its resume token stored), or the stream was found idle.</summary>
+    void StreamApplied(ChangeStreamProgress progress)
+    {
+    }
 }
+
+/// <summary>Events of one kind applied by a micro-batch; <paramref name="Unreadable"/> events too large to read, whose documents were re-read by <c>_id</c>.</summary>
+public readonly record struct ChangeCounts(long Inserts, long Updates, long Replaces, long Deletes, long Unreadable)
+{
+    public long Total => Inserts + Updates + Replaces + Deletes;
+}
+
+/// <summary>Where a change stream is: the cluster time of the last event applied (null before one), whether nothing more was waiting, what was applied.</summary>
+public readonly record struct ChangeStreamProgress(DateTimeOffset? LastEventAt, bool CaughtUp, ChangeCounts Applied);
 
 public sealed record EndpointCheck(bool Ok, string Message);
 

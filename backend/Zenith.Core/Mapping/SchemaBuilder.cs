@@ -11,7 +11,7 @@ namespace Zenith.Core.Mapping;
 /// </summary>
 public sealed class SchemaBuilder
 {
-    private static readonly string[] Reserved = [TableSchema.IdColumn, TableSchema.SyncedAtColumn, TableSchema.VersionColumn, TableSchema.IdTypeColumn];
+    private static readonly string[] Reserved = [TableSchema.IdColumn, TableSchema.SyncedAtColumn, TableSchema.VersionColumn, TableSchema.IdTypeColumn, TableSchema.DeletedColumn];
 
     private readonly MappingOptions _options;
     private readonly List<ColumnDef> _columns;
@@ -136,7 +136,7 @@ public sealed class SchemaBuilder
     /// <summary>The columns and DDL changes relative to the starting schema.</summary>
     public (TableSchema Schema, SchemaChange Change) Build()
     {
-        var schema = TableSchema.Create([.. _columns], _widened.Count > 0 ? _typeGeneration + 1 : _typeGeneration, _start.HasIdType, _start.KeyColumnNames);
+        var schema = TableSchema.Create([.. _columns], _widened.Count > 0 ? _typeGeneration + 1 : _typeGeneration, _start.HasIdType, _start.KeyColumnNames, _start.IsChangeLog);
         var change = new SchemaChange(
             [.. _added.Order().Select(i => _columns[i])],
             [.. _widened.Order().Select(i => _columns[i])],

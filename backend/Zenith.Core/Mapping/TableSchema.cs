@@ -15,10 +15,14 @@ public sealed class TableSchema
     /// <summary>The <c>_id</c>'s type bracket (see <see cref="KeyColumns"/>); tables made before it existed lack it.</summary>
     public const string IdTypeColumn = "_zenith_id_type";
 
+    /// <summary>1 for a tombstone (the document was deleted), 0 otherwise; only in change-stream tables (see <see cref="IsChangeLog"/>).</summary>
+    public const string DeletedColumn = "_zenith_is_deleted";
+
     private readonly bool[] keyColumns;
 
-    private TableSchema(IReadOnlyList<ColumnDef> columns, int typeGeneration, bool hasIdType, IEnumerable<string>? keyColumnNames)
+    private TableSchema(IReadOnlyList<ColumnDef> columns, int typeGeneration, bool hasIdType, IEnumerable<string>? keyColumnNames, bool isChangeLog)
     {
+        IsChangeLog = isChangeLog;
         Columns = columns;
         TypeGeneration = typeGeneration;
         HasIdType = hasIdType;
@@ -37,12 +41,22 @@ public sealed class TableSchema
         }
 
         Types = [.. columns.Select(c => c.Type)];
-        InsertColumns = hasIdType
-            ? [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn]
-            : [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
+        InsertColumns = (hasIdType, isChangeLog) switch
+        {
+            (true, true) => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn, DeletedColumn],
+            (true, false) => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn],
+            (false, true) => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, DeletedColumn],
+            _ => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn],
+        };
     }
 
-    public static TableSchema Empty { get; } = new([], 0, false, null);
+    public static TableSchema Empty { get; } = new([], 0, false, null, false);
+
+    /// <summary>
+    /// A change-stream table: <c>ReplacingMergeTree(_zenith_version, _zenith_is_deleted)</c> with a <c>UInt128</c> version (the
+    /// event's cluster time and an ordinal) and a tombstone flag written after the other metadata columns.
+    /// </summary>
+    public bool IsChangeLog { get; }
 
     public IReadOnlyList<ColumnDef> Columns { get; }
 
@@ -67,8 +81,9 @@ public sealed class TableSchema
 
     /// <param name="hasIdType">The table has <see cref="IdTypeColumn"/>.</param>
     /// <param name="keyColumns">The data columns in its sorting or partition key.</param>
-    public static TableSchema Create(IReadOnlyList<ColumnDef> columns, int typeGeneration = 0, bool hasIdType = false, IEnumerable<string>? keyColumns = null) =>
-        new(columns, typeGeneration, hasIdType, keyColumns);
+    /// <param name="isChangeLog">The table is a change-stream table (<see cref="IsChangeLog"/>).</param>
+    public static TableSchema Create(IReadOnlyList<ColumnDef> columns, int typeGeneration = 0, bool hasIdType = false, IEnumerable<string>? keyColumns = null, bool isChangeLog = false) =>
+        new(columns, typeGeneration, hasIdType, keyColumns, isChangeLog);
 }
 
 /// <summary>One path segment; <see cref="Column"/> is the column holding the value at this path (-1 if none).</summary>

@@ -68,12 +68,14 @@ internal sealed class ClickHouseSink : IDisposable
         var columns = new List<ColumnDef>();
         var keys = new List<string>();
         var hasIdType = false;
+        var isChangeLog = false;
         using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct), ct);
         while (await Cancellable(reader.ReadAsync(ct), ct))
         {
             var name = reader.GetString(0);
             hasIdType |= name == TableSchema.IdTypeColumn;
-            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn or TableSchema.IdTypeColumn)
+            isChangeLog |= name == TableSchema.DeletedColumn;
+            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn or TableSchema.IdTypeColumn or TableSchema.DeletedColumn)
             {
                 continue;
             }
@@ -89,7 +91,7 @@ internal sealed class ClickHouseSink : IDisposable
             }
         }
 
-        return TableSchema.Create(columns, hasIdType: hasIdType, keyColumns: keys);
+        return TableSchema.Create(columns, hasIdType: hasIdType, keyColumns: keys, isChangeLog: isChangeLog);
     }
 
     /// <summary>The table's comment; empty when it has none or does not exist.</summary>

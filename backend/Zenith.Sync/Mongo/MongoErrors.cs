@@ -10,6 +10,12 @@ internal static class MongoErrors
     /// <summary>The database or collection does not exist.</summary>
     public const int NamespaceNotFound = 26;
 
+    /// <summary>ChangeStreamHistoryLost: the resume position is no longer in the oplog.</summary>
+    public const int ChangeStreamHistoryLost = 286;
+
+    /// <summary>BSONObjectTooLarge: a change event (after the pipeline's stages) is over 16 MB.</summary>
+    public const int ObjectTooLarge = 10334;
+
     public static string Describe(Exception ex, SourceSpec spec)
     {
         var connection = ConnectionString.Parse(spec.Uri);

@@ -68,7 +68,7 @@ internal sealed class DestinationTable
             }
 
             var sampled = builder.Build().Schema;
-            await ExecuteAsync(Ddl.CreateTable(Database, Name, sampled, _connector.Table, Staged ? _mark : null), ct);
+            await ExecuteAsync(Ddl.CreateTable(Database, Name, sampled, _connector.Table, Staged ? _mark : null, ChangeLog), ct);
             _observer.Note($"created table {Database}.{Name} with {sampled.Columns.Count + 4} columns");
 
             // Read back: which columns ClickHouse put in the keys (pinned, never widened).
@@ -81,7 +81,26 @@ internal sealed class DestinationTable
             _observer.Note($"table {Database}.{Name}: enabled insert deduplication ({Ddl.DeduplicationSetting})");
         }
 
+        if (ChangeLog && !existing.IsChangeLog)
+        {
+            throw new SyncConfigurationException(
+                $"table {Database}.{Name} was not made for change_stream (it has no {TableSchema.DeletedColumn} column); resync the connector to rebuild it, or choose another table");
+        }
+
         _schema = existing;
+        await ReplaceViewAsync(ct);
+    }
+
+    /// <summary>change_stream: the table is <c>ReplacingMergeTree(version, is_deleted)</c>, with a view of its current rows.</summary>
+    public bool ChangeLog => _connector.Mode == SyncMode.ChangeStream;
+
+    /// <summary>The current-rows view of a change-stream table, made again for the table's columns as they are now (not for a staging table: its swap does it).</summary>
+    private async Task ReplaceViewAsync(CancellationToken ct)
+    {
+        if (ChangeLog && !Staged)
+        {
+            await ExecuteAsync(Ddl.CreateCurrentView(Database, _connector.Destination.Table), ct);
+        }
     }
 
     /// <summary>Documents brought fields or types the table lacks: the schema grows to hold them and the table is altered.</summary>
@@ -97,6 +116,9 @@ internal sealed class DestinationTable
             var added = change.Added.Count > 0 ? $"added {string.Join(", ", change.Added.Select(c => $"{c.Name} {c.Type}"))}" : null;
             var widened = change.Widened.Count > 0 ? $"widened {string.Join(", ", change.Widened.Select(c => $"{c.Name} to {c.Type}"))}" : null;
             _observer.Note($"table {Database}.{Name}: {string.Join("; ", new[] { added, widened }.Where(s => s is not null))}");
+            _schema = schema;
+            await ReplaceViewAsync(ct);
+            return;
         }
 
         _schema = schema;
@@ -130,6 +152,10 @@ internal sealed class DestinationTable
 
         // The previous table, under the staging name now (nothing when it was a rename).
         await ExecuteAsync(Ddl.DropTable(Database, Name), ct);
+        if (ChangeLog)
+        {
+            await ExecuteAsync(Ddl.CreateCurrentView(Database, target), ct);
+        }
     }
 
     /// <summary>Staging tables of this destination that are not this run's: a run killed before its swap left them.</summary>

@@ -32,6 +32,7 @@ internal sealed class SyncRun : IDisposable
     private readonly ISyncObserver _observer;
     private readonly List<SyncWarning> _warnings = [];
     private InsertStage? _insert;
+    private ChangeStreamApplier? _stream;
     private Checkpoint? _finalCheckpoint;
     private long _read;
 
@@ -55,12 +56,12 @@ internal sealed class SyncRun : IDisposable
     }
 
     /// <summary>What the run committed.</summary>
-    public SyncProgress Total => _insert?.Total ?? default;
+    public SyncProgress Total => _stream?.Total ?? _insert?.Total ?? default;
 
     /// <summary>Documents read, committed or not (what a failed run got to).</summary>
     public long RowsRead => Interlocked.Read(ref _read);
 
-    public Checkpoint? LastCheckpoint => _finalCheckpoint ?? _insert?.LastCheckpoint;
+    public Checkpoint? LastCheckpoint => _stream?.LastCheckpoint ?? _finalCheckpoint ?? _insert?.LastCheckpoint;
 
     /// <summary>What the user should fix, as found so far.</summary>
     public IReadOnlyList<SyncWarning> Warnings => _warnings;
@@ -88,11 +89,26 @@ internal sealed class SyncRun : IDisposable
 
         // A full run and a resync read everything; a resync still keeps the mode's tracker, to store where its read settled.
         var resumeFrom = _connector.Mode == SyncMode.Full || _run.Resync ? null : stored;
+        var stream = await StreamStartAsync(resumeFrom, fingerprint, versionBase, cancellationToken);
+        if (stream is not null)
+        {
+            resumeFrom = stream.ToCheckpoint(fingerprint, versionBase);
+        }
+
         var window = new SettleWindow(TimeSpan.FromSeconds(_connector.SettleSeconds), _options.FutureTolerance);
         var tracker = CheckpointTracker.For(_connector, resumeFrom, _startedAt, new TrackerSettings(window, _options.TimeProvider, fingerprint, versionBase));
+        if (stream is { Loaded: true })
+        {
+            // Loaded before: straight to the stream.
+            await StreamAsync(stream, fingerprint, versionBase, cancellationToken);
+            return;
+        }
+
         await CheckIndexesAsync(cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
-        await PumpAsync(resumeFrom, tracker, new RowVersions(versionBase), cancellationToken);
+        var rowVersions = new RowVersions(versionBase);
+        Func<long, UInt128> versionOf = stream is null ? seq => rowVersions.Version(seq) : _ => ChangeVersions.Snapshot((ulong)stream.At.Value);
+        await PumpAsync(stream is null ? resumeFrom : stream.LoadCheckpoint(), tracker, versionOf, cancellationToken);
         await _table.FinishAsync(cancellationToken);
         var final = tracker.Complete();
         if (_run.Resync && _connector.Mode != SyncMode.Full)
@@ -111,6 +127,47 @@ internal sealed class SyncRun : IDisposable
         {
             Report(RunFindings.KeyMisfits(misfits.Values, KeyColumns.Names(_table.Schema, misfits.Columns)));
         }
+
+        if (stream is not null)
+        {
+            await StreamAsync(stream with { Load = null }, fingerprint, versionBase, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// change_stream: the position the stream starts from. A connector without one (new, reset) and a resync take it now, before the
+    /// load reads anything, so every write during the load is in the stream; a new position is stored at once (a resync's only after
+    /// its swap, so one cut short changes nothing). Null for the other modes.
+    /// </summary>
+    private async Task<ChangeStreamPosition?> StreamStartAsync(Checkpoint? stored, string fingerprint, long versionBase, CancellationToken ct)
+    {
+        if (_connector.Mode != SyncMode.ChangeStream)
+        {
+            return null;
+        }
+
+        if (ChangeStreamPosition.Parse(stored) is { } position)
+        {
+            return position;
+        }
+
+        position = ChangeStreamPosition.Start(await ChangeStreamSource.StartPositionAsync(_source.Collection, ct));
+        if (!_run.Resync)
+        {
+            await _store.SaveAsync(_connector.Id, position.ToCheckpoint(fingerprint, versionBase), ct);
+        }
+
+        _observer.Note($"change stream position taken at {position.AtText}; copying the collection, then applying the stream from there");
+        return position;
+    }
+
+    /// <summary>change_stream after the load: the stream applied into the destination table until the run is cancelled or fails.</summary>
+    private async Task StreamAsync(ChangeStreamPosition position, string fingerprint, long versionBase, CancellationToken ct)
+    {
+        var table = new DestinationTable(_connector, _run with { Resync = false }, _sink, _retry, _observer);
+        await table.PrepareAsync(c => _source.SampleAsync(_connector, _options.SampleSize, c), ct);
+        _stream = new ChangeStreamApplier(_connector, table, _source, _sink, _retry, _store, _observer, _options, fingerprint, versionBase, _pool);
+        await _stream.RunAsync(position, Total, ct);
     }
 
     private async Task CheckIndexesAsync(CancellationToken ct)
@@ -130,7 +187,7 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
-    private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, RowVersions versions, CancellationToken cancellationToken)
+    private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, Func<long, UInt128> versions, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstError = null;
@@ -196,7 +253,9 @@ internal sealed class SyncRun : IDisposable
             // Keys are settled against the moment the query was sent, not the end of the read: what changes during a long read
             // (or behind a blocking sort's snapshot) gets a time after it and is read again by the next run.
             tracker.QueryOpened(_options.TimeProvider.GetUtcNow());
-            using var cursor = await _source.OpenAsync(_connector, stored, serializer, null, ct);
+            // change_stream loads by _id, resumable (writes during the load are in the stream after its start position).
+            var reading = _connector.Mode == SyncMode.ChangeStream ? _connector with { Mode = SyncMode.IncrementalId } : _connector;
+            using var cursor = await _source.OpenAsync(reading, stored, serializer, null, ct);
             while (await cursor.MoveNextAsync(ct))
             {
                 while (serializer.TryTakeReady(out var documents))

@@ -96,8 +96,12 @@ public readonly record struct ChangeCounts(long Inserts, long Updates, long Repl
     public long Total => Inserts + Updates + Replaces + Deletes;
 }
 
-/// <summary>Where a change stream is: the cluster time of the last event applied (null before one), whether nothing more was waiting, what was applied.</summary>
-public readonly record struct ChangeStreamProgress(DateTimeOffset? LastEventAt, bool CaughtUp, ChangeCounts Applied);
+/// <summary>
+/// Where a change stream is: the cluster time of the last event applied (null before one), the cluster time everything applied
+/// covers (the resume token's: on an idle stream the post-batch token's, close to now), whether nothing more was waiting, and
+/// what the micro-batch applied.
+/// </summary>
+public readonly record struct ChangeStreamProgress(DateTimeOffset? LastEventAt, DateTimeOffset? PositionAt, bool CaughtUp, ChangeCounts Applied);
 
 public sealed record EndpointCheck(bool Ok, string Message);
 

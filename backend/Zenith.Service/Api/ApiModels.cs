@@ -31,6 +31,10 @@ public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null
 /// <param name="CursorField">For <c>incremental_timestamp</c>: the timestamp field, dotted paths allowed (default <c>updated_at</c>; not <c>_id</c>: use <c>incremental_id</c>).</param>
 /// <param name="IntervalSeconds">Seconds between runs, at least 1 (default 60).</param>
 /// <param name="BatchSize">Documents per ClickHouse insert (1–100000); omitted means <c>processing.batch_size</c>.</param>
+/// <param name="OnHistoryLost">
+/// For <c>change_stream</c>: what to do when the stored position is no longer in MongoDB's oplog (error 286): <c>resync</c> (default:
+/// a new position, the collection reloaded into a staging table and swapped in atomically, then the stream) or <c>error</c> (stop).
+/// </param>
 /// <param name="SettleSeconds">
 /// The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
 /// writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run.
@@ -45,7 +49,8 @@ public sealed record ConnectorRequest(
     int? BatchSize = null,
     MappingDto? Mapping = null,
     TableDto? Table = null,
-    int? SettleSeconds = null);
+    int? SettleSeconds = null,
+    HistoryLostPolicy? OnHistoryLost = null);
 
 /// <summary>Both ends of a connector, to test before saving.</summary>
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
@@ -106,6 +111,9 @@ public sealed record RunResponse(
 /// <param name="LastResult">The latest run, whatever its outcome, or null.</param>
 /// <param name="Checkpoint">Where the next incremental run resumes, readable; null before the first batch and after a reset.</param>
 /// <param name="Warnings">What the user should fix, as the last index check and the last successful run found it.</param>
+/// <param name="OnHistoryLost">For <c>change_stream</c>: <c>resync</c> or <c>error</c> when the position fell off the oplog.</param>
+/// <param name="LagSeconds">For a <c>change_stream</c> connector applying its stream: now minus the cluster time it has applied up to; null otherwise.</param>
+/// <param name="CaughtUp">For a <c>change_stream</c> connector applying its stream: true when nothing more was waiting; null otherwise.</param>
 /// <param name="CheckpointReset">In the answer to an update: whether the edit reset the checkpoint (null in other answers).</param>
 /// <param name="Message">In the answer to an update or a reset: what happened to the checkpoint.</param>
 public sealed record ConnectorResponse(
@@ -130,6 +138,9 @@ public sealed record ConnectorResponse(
     DateTime UpdatedAt,
     int SettleSeconds,
     IReadOnlyList<WarningDto> Warnings,
+    HistoryLostPolicy OnHistoryLost,
+    double? LagSeconds,
+    bool? CaughtUp,
     bool? CheckpointReset = null,
     string? Message = null)
 {
@@ -160,6 +171,9 @@ public sealed record ConnectorResponse(
             c.UpdatedAt.UtcDateTime,
             d.SettleSeconds,
             WarningDto.From(c.Warnings),
+            d.OnHistoryLost,
+            view.LagSeconds,
+            view.CaughtUp,
             checkpointReset,
             message);
     }

@@ -38,7 +38,11 @@ public static class ConnectorValidator
 
         if (request.Mode is null)
         {
-            errors["mode"] = ["The mode is required: incremental_id, incremental_timestamp or full."];
+            errors["mode"] = ["The mode is required: incremental_id, incremental_timestamp, full or change_stream."];
+        }
+        else if (request.Mode == SyncMode.ChangeStream && request.Source is { } source && (!string.IsNullOrWhiteSpace(source.Filter) || !string.IsNullOrWhiteSpace(source.Projection)))
+        {
+            errors["source.filter"] = [Zenith.Sync.SyncEngine.ChangeStreamTakesWholeDocuments];
         }
 
         var cursorField = string.IsNullOrWhiteSpace(request.CursorField) ? ConnectorSpec.DefaultCursorField : request.CursorField.Trim();
@@ -103,7 +107,8 @@ public static class ConnectorValidator
             request.BatchSize,
             mapping,
             table,
-            settle), errors);
+            settle,
+            request.OnHistoryLost ?? HistoryLostPolicy.Resync), errors);
     }
 
     public static void ValidateEnds(SourceDto? source, DestinationDto? destination, Dictionary<string, string[]> errors)

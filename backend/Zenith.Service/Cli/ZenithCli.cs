@@ -123,14 +123,16 @@ public static class ZenithCli
         var destDatabase = new Option<string>("--dest-database") { Description = "ClickHouse database.", Required = true };
         var table = new Option<string?>("--table") { Description = "ClickHouse table (default: the collection's name)." };
         var mode = new Option<string>("--mode") { Description = "How runs pick documents.", DefaultValueFactory = _ => "incremental_id" };
-        mode.AcceptOnlyFromAmong("incremental_id", "incremental_timestamp", "full");
+        mode.AcceptOnlyFromAmong("incremental_id", "incremental_timestamp", "full", "change_stream");
         var cursor = new Option<string?>("--cursor-field") { Description = "Timestamp field for incremental_timestamp (default updated_at)." };
         var interval = new Option<int>("--interval") { Description = "Seconds between runs.", DefaultValueFactory = _ => ConnectorValidator.DefaultIntervalSeconds };
         var batch = new Option<int?>("--batch-size") { Description = "Documents per insert (default processing.batch_size)." };
         var settle = new Option<int?>("--settle-seconds") { Description = "Settle window of the incremental modes (default 5)." };
+        var historyLost = new Option<string?>("--on-history-lost") { Description = "change_stream: resync (default) or error when the position fell off the oplog." };
+        historyLost.AcceptOnlyFromAmong("resync", "error");
         var add = new Command("add", "Add a connector (it runs when the service next looks, within 30 s).")
         {
-            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle,
+            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle, historyLost,
         };
         add.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
         {
@@ -142,7 +144,8 @@ public static class ZenithCli
                 parse.GetValue(cursor),
                 parse.GetValue(interval),
                 parse.GetValue(batch),
-                SettleSeconds: parse.GetValue(settle));
+                SettleSeconds: parse.GetValue(settle),
+                OnHistoryLost: parse.GetValue(historyLost) is { } lost ? DomainText.Parse<Zenith.Core.Connectors.HistoryLostPolicy>(lost) : null);
             var created = await client.AddAsync(request, ct);
             await output.WriteLineAsync($"Added connector {created.Name} (id {created.Id}): {created.Source.Uri} → {created.Destination.Uri}");
             return 0;
@@ -183,6 +186,12 @@ public static class ZenithCli
                 ? $"{Text(r.Status)} {r.RowsWritten} rows written{(r.Error is null ? "" : " — " + r.Error)}"
                 : "never ran";
             var lastRun = c.LastRun?.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+            if (c.LagSeconds is { } lag)
+            {
+                // A change stream: how far behind it is matters more than its (never-ending) run.
+                last = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"streaming, {lag:0.0} s behind{(c.CaughtUp == true ? ", caught up" : "")}; {last}");
+            }
+
             await output.WriteLineAsync($"{c.Name.PadRight(width)}  {Text(c.Status),-7}  {lastRun,-20}  {last}");
         }
     }

@@ -141,7 +141,16 @@ public sealed class ConnectorService(
     /// Reloads everything into a new table and swaps it in atomically, for any mode (trigger <c>resync</c>); the checkpoint moves
     /// after the swap, to where the reload's read settled. A conflict while a run is queued or running.
     /// </summary>
-    public Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken) => StartAsync(id, RunTrigger.Resync, cancellationToken);
+    public async Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken)
+    {
+        // A change stream runs all the time: it stops (between micro-batches) so the resync can take its place.
+        if (await store.GetAsync(id, cancellationToken) is { Definition.Mode: SyncMode.ChangeStream })
+        {
+            await coordinator.CancelAsync(id);
+        }
+
+        return await StartAsync(id, RunTrigger.Resync, cancellationToken);
+    }
 
     /// <summary>Stops a running sync, then deletes the connector with its runs and log; the ClickHouse table stays. False if there was none.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
@@ -307,8 +316,15 @@ public sealed class ConnectorService(
         return View(connector, latest.Count > 0 ? latest[0] : null, checkpoint is { HasPosition: true } ? checkpoint.Display : null);
     }
 
-    private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
-        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize);
+    private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint)
+    {
+        var (lag, caughtUp) = states.StreamLag(connector.Id);
+        return new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize)
+        {
+            LagSeconds = lag is { } seconds ? Math.Round(seconds, 1) : null,
+            CaughtUp = caughtUp,
+        };
+    }
 
     private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
         result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },

@@ -16,4 +16,11 @@ public sealed record ConnectorView(
     string? Checkpoint,
     int EffectiveBatchSize,
     bool? CheckpointReset = null,
-    string? Message = null);
+    string? Message = null)
+{
+    /// <summary>change_stream, while it applies the stream: seconds behind (now − the cluster time applied up to); else null.</summary>
+    public double? LagSeconds { get; init; }
+
+    /// <summary>change_stream, while it applies the stream: whether its last getMore found nothing more waiting; else null.</summary>
+    public bool? CaughtUp { get; init; }
+}

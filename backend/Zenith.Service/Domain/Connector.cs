@@ -5,6 +5,7 @@ namespace Zenith.Service.Domain;
 
 /// <summary>What a person defines for a connector. URIs here hold real passwords: never hand this out as is.</summary>
 /// <param name="SettleSeconds">The incremental modes' settle window (<see cref="ConnectorSpec.SettleSeconds"/>).</param>
+/// <param name="OnHistoryLost">change_stream: resync or stop in error when the position fell off the oplog (<see cref="ConnectorSpec.OnHistoryLost"/>).</param>
 public sealed record ConnectorDefinition(
     string Name,
     SourceSpec Source,
@@ -15,7 +16,8 @@ public sealed record ConnectorDefinition(
     int? BatchSize,
     MappingOptions Mapping,
     TableOptions Table,
-    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds)
+    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds,
+    HistoryLostPolicy OnHistoryLost = HistoryLostPolicy.Resync)
 {
     /// <summary>The text with this connector's passwords (and any URI password) masked: for whatever leaves the process.</summary>
     public string Redact(string text) => Redaction.Redact(text, Source.Uri, Destination.Uri);
@@ -29,7 +31,12 @@ public sealed record ConnectorSummary(
     int ConsecutiveFailures,
     DateTimeOffset? LastRun,
     DateTimeOffset? LastAttemptAt,
-    int IntervalSeconds);
+    int IntervalSeconds,
+    SyncMode Mode = SyncMode.IncrementalId)
+{
+    /// <summary>A change-stream connector runs continuously, not on its interval.</summary>
+    public bool Continuous => Mode == SyncMode.ChangeStream;
+}
 
 /// <param name="Warnings">What the user should fix, as the last index check and the last successful run found it.</param>
 public sealed record StoredConnector(
@@ -43,7 +50,7 @@ public sealed record StoredConnector(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<SyncWarning> Warnings)
 {
-    public ConnectorSummary Summary => new(Id, Definition.Name, Status, ConsecutiveFailures, LastRun, LastAttemptAt, Definition.IntervalSeconds);
+    public ConnectorSummary Summary => new(Id, Definition.Name, Status, ConsecutiveFailures, LastRun, LastAttemptAt, Definition.IntervalSeconds, Definition.Mode);
 
     public ConnectorSpec ToSpec(int defaultBatchSize) => new(
         Id,
@@ -55,5 +62,6 @@ public sealed record StoredConnector(
         Definition.BatchSize ?? defaultBatchSize,
         Definition.Mapping,
         Definition.Table,
-        Definition.SettleSeconds);
+        Definition.SettleSeconds,
+        Definition.OnHistoryLost);
 }

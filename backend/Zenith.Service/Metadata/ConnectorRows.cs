@@ -34,6 +34,7 @@ internal sealed class ConnectorRow
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
     public long SettleSeconds { get; set; } = 5;
+    public string OnHistoryLost { get; set; } = "resync";
     public string? Warnings { get; set; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"connector {Id}");
@@ -42,7 +43,7 @@ internal sealed class ConnectorRow
 /// <summary>The columns of <c>connectors</c> that hold no secret: a <see cref="ConnectorSummary"/>.</summary>
 internal sealed class SummaryRow
 {
-    public const string Columns = "id, name, sync_status, consecutive_failures, last_run, last_attempt_at, interval_seconds";
+    public const string Columns = "id, name, sync_status, consecutive_failures, last_run, last_attempt_at, interval_seconds, sync_mode";
 
     public long Id { get; set; }
     public string Name { get; set; } = "";
@@ -51,6 +52,7 @@ internal sealed class SummaryRow
     public long? LastRun { get; set; }
     public long? LastAttemptAt { get; set; }
     public long IntervalSeconds { get; set; }
+    public string SyncMode { get; set; } = "";
 
     public ConnectorSummary ToModel() => new(
         Id,
@@ -59,5 +61,6 @@ internal sealed class SummaryRow
         (int)ConsecutiveFailures,
         UnixTime.From(LastRun),
         UnixTime.From(LastAttemptAt),
-        (int)IntervalSeconds);
+        (int)IntervalSeconds,
+        DomainText.ParseMode(SyncMode));
 }

@@ -66,10 +66,10 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds)
+                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds, on_history_lost)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds)
+                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds, @OnHistoryLost)
                 RETURNING id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -111,7 +111,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
                     mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
-                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds,
+                    on_history_lost = @OnHistoryLost
                 WHERE id = @Id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -260,6 +261,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             TableTtl = d.Table.Ttl,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
             SettleSeconds = d.SettleSeconds,
+            OnHistoryLost = DomainText.Text(d.OnHistoryLost),
         };
     }
 
@@ -294,7 +296,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             r.BatchSize is null ? null : (int)r.BatchSize,
             new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
             new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
-            (int)r.SettleSeconds);
+            (int)r.SettleSeconds,
+            DomainText.Parse<HistoryLostPolicy>(r.OnHistoryLost));
         return new StoredConnector(
             r.Id,
             definition,

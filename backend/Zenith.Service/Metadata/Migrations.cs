@@ -91,6 +91,11 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
                 expires_at INTEGER NOT NULL                               -- unix ms; renewed while the run goes
             );
             """),
+
+        // Issue 12: what a change-stream connector does when its position fell off the oplog (resync | error).
+        (3, """
+            ALTER TABLE connectors ADD COLUMN on_history_lost TEXT NOT NULL DEFAULT 'resync';
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

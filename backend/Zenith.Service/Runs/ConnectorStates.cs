@@ -10,10 +10,14 @@ namespace Zenith.Service.Runs;
 /// refreshes it from SQLite on every pass (so connectors added to the file by the CLI appear); the gauges read it, so a
 /// <c>/metrics</c> scrape neither reads SQLite nor decrypts a password. Depends on nothing, so nothing depends in a circle.
 /// </summary>
-public sealed class ConnectorStates : IConnectorGaugeSource
+/// <param name="time">The clock a stream's lag is read against (default the system clock).</param>
+public sealed class ConnectorStates(TimeProvider? time = null) : IConnectorGaugeSource
 {
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
     private readonly ConcurrentDictionary<long, ConnectorSummary> summaries = new();
     private readonly ConcurrentDictionary<long, bool> running = new();
+    private readonly ConcurrentDictionary<long, StreamState> streams = new();
 
     public void Set(ConnectorSummary summary)
     {
@@ -48,9 +52,33 @@ public sealed class ConnectorStates : IConnectorGaugeSource
         else
         {
             running.TryRemove(id, out _);
+            streams.TryRemove(id, out _);
         }
     }
 
+    /// <summary>A change-stream run applied a micro-batch or found the stream idle (the run's journal says so, in memory only).</summary>
+    public void SetStream(long id, StreamState state) => streams[id] = state;
+
+    /// <summary>The connector's change stream as its running run last said; null when none is applying one.</summary>
+    public StreamState? Stream(long id) => streams.TryGetValue(id, out var state) ? state : null;
+
+    /// <summary>The connector's stream lag now (see <see cref="StreamState.LagSeconds"/>) and whether it is caught up; nulls when no stream applies.</summary>
+    public (double? LagSeconds, bool? CaughtUp) StreamLag(long id) =>
+        Stream(id) is { } state ? (state.LagSeconds(clock.GetUtcNow()), state.CaughtUp) : (null, null);
+
+    public IReadOnlyList<StreamGauge> ReadStreams(DateTimeOffset now) =>
+        [.. streams.Where(s => summaries.ContainsKey(s.Key)).OrderBy(s => s.Key).Select(s => new StreamGauge(summaries[s.Key].Name, s.Value.LagSeconds(now)))];
+
+    IReadOnlyList<StreamGauge> IConnectorGaugeSource.ReadStreams() => ReadStreams(clock.GetUtcNow());
+
     public IReadOnlyList<ConnectorGauge> Read() =>
         [.. summaries.Values.OrderBy(s => s.Id).Select(s => new ConnectorGauge(s.Name, s.Status, running.ContainsKey(s.Id), s.ConsecutiveFailures, s.LastRun, s.IntervalSeconds))];
+}
+
+/// <summary>Where a running change stream is: what its last micro-batch covered and whether nothing more was waiting.</summary>
+/// <param name="PositionAt">The cluster time everything applied covers (the stored resume token's).</param>
+public sealed record StreamState(DateTimeOffset? LastEventAt, DateTimeOffset? PositionAt, bool CaughtUp)
+{
+    /// <summary>now − the cluster time the applied position covers (0 when it is ahead of this machine's clock); null before it is known.</summary>
+    public double? LagSeconds(DateTimeOffset now) => PositionAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : null;
 }

@@ -13,7 +13,9 @@ namespace Zenith.Service.Runs;
 /// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs
 /// twice at once, in this process (one job per connector) or across processes (a lease in SQLite, <see cref="LeaseStore"/>).
 /// Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches. A scheduled run that
-/// waited for a slot while its connector was paused does not run.
+/// waited for a slot while its connector was paused does not run. A change-stream run holds its slot only while it loads (or
+/// reloads): once it applies the stream it gives the slot back and goes on in a lane of its own, so streams that never end do not
+/// starve the other connectors; pause, delete and shutdown cancel it like any run (the engine stops between micro-batches).
 /// </summary>
 public sealed class RunCoordinator(
     ISyncEngine engine,
@@ -154,6 +156,7 @@ public sealed class RunCoordinator(
         try
         {
             await slots.WaitAsync(token);
+            var slot = new Slot(slots);
             try
             {
                 connector = await connectors.GetAsync(connectorId, CancellationToken.None);
@@ -178,12 +181,12 @@ public sealed class RunCoordinator(
 
                 await using (lease)
                 {
-                    await RunHeldAsync(connector, run, lease);
+                    await RunHeldAsync(connector, run, lease, slot);
                 }
             }
             finally
             {
-                slots.Release();
+                slot.Release();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -195,14 +198,16 @@ public sealed class RunCoordinator(
     }
 
     /// <summary>The run, while this process holds the connector's lease (a lost lease cancels it).</summary>
-    private async Task RunHeldAsync(StoredConnector connector, RunRecord run, RunLease lease)
+    private async Task RunHeldAsync(StoredConnector connector, RunRecord run, RunLease lease, Slot slot)
     {
         await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
         await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
         SyncRunResult result;
-        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+        bool streamed;
+        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, states, slot.Release))
         {
             result = await RunEngineAsync(connector, run, journal, lease.Token);
+            streamed = journal.Streamed;
         }
 
         if (!await lease.EndAsync())
@@ -210,7 +215,7 @@ public sealed class RunCoordinator(
             result = result with { Outcome = SyncOutcome.Cancelled, Error = "Zenith lost this connector's lease (another process took it after it expired); the run stopped between batches." };
         }
 
-        await FinishAsync(connector, run.Id, result);
+        await FinishAsync(connector, run.Id, result, streamed);
     }
 
     /// <summary>A run that did not start: closed as cancelled with the reason, which the history tells too.</summary>
@@ -246,7 +251,8 @@ public sealed class RunCoordinator(
         }
     }
 
-    private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
+    /// <param name="streamed">The run got to applying its change stream: a failure after that counts as the stream's first.</param>
+    private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result, bool streamed)
     {
         var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
         var status = result.Outcome switch
@@ -268,7 +274,9 @@ public sealed class RunCoordinator(
         var current = await connectors.GetSummaryAsync(connector.Id, CancellationToken.None);
         if (current is not null)
         {
-            var verdict = policy.AfterRun(current.Status, current.ConsecutiveFailures, result.Outcome);
+            var verdict = result.SourceGone && current.Status == ConnectorStatus.Active
+                ? new RunVerdict(ConnectorStatus.Error, current.ConsecutiveFailures + 1, true)
+                : policy.AfterRun(current.Status, streamed ? 0 : current.ConsecutiveFailures, result.Outcome);
             if (result.Outcome != SyncOutcome.Cancelled)
             {
                 await connectors.RecordRunAsync(connector.Id, current, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
@@ -279,13 +287,31 @@ public sealed class RunCoordinator(
             }
 
             await history.RunFinishedAsync(connector, runId, result, error, CancellationToken.None);
-            if (verdict.TurnedToError)
+            if (verdict.TurnedToError && result.SourceGone)
+            {
+                await history.EventAsync(LogSeverity.Error, connector.Id, $"Status changed to error: {error} Resume the connector to start it again.", CancellationToken.None);
+            }
+            else if (verdict.TurnedToError)
             {
                 await history.TurnedToErrorAsync(connector, verdict.ConsecutiveFailures, CancellationToken.None);
             }
         }
 
         metrics.RunFinished(connector.Definition.Name, result.Outcome, result.Duration);
+    }
+
+    /// <summary>A run's batch slot, given back once: when a change stream starts applying, or when the run ends.</summary>
+    private sealed class Slot(SemaphoreSlim slots)
+    {
+        private int released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
     }
 
 #pragma warning disable CA1001 // Cancel may race with the run's end; a source without timers holds nothing that needs Dispose.

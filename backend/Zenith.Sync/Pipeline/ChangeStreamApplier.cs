@@ -101,11 +101,11 @@ internal sealed class ChangeStreamApplier(
             {
                 // Idle: nothing to write, but the token moves on so the position never falls out of the oplog.
                 await SaveAsync(_position with { Token = covered, At = ResumeTokens.ClusterTime(covered) }, ct);
-                observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, true, default));
+                observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, TimeOf(covered), true, default));
             }
             else if (batch.Count == 0 && received == 0)
             {
-                observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, true, default));
+                observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, TimeOf(covered), true, default));
             }
 
             ct.ThrowIfCancellationRequested();
@@ -213,8 +213,11 @@ internal sealed class ChangeStreamApplier(
             observer.BatchCommitted(progress, Total);
         }
 
-        observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, caughtUp, counts));
+        observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, TimeOf(covered), caughtUp, counts));
     }
+
+    private static DateTimeOffset? TimeOf(BsonDocument token) =>
+        ResumeTokens.ClusterTime(token) is { Timestamp: > 0 } at ? DateTimeOffset.FromUnixTimeSeconds(at.Timestamp) : null;
 
     private async Task SaveAsync(ChangeStreamPosition position, CancellationToken ct)
     {

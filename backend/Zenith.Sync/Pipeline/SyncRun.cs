@@ -166,8 +166,9 @@ internal sealed class SyncRun : IDisposable
     {
         var table = new DestinationTable(_connector, _run with { Resync = false }, _sink, _retry, _observer);
         await table.PrepareAsync(c => _source.SampleAsync(_connector, _options.SampleSize, c), ct);
+        var loaded = Total;
         _stream = new ChangeStreamApplier(_connector, table, _source, _sink, _retry, _store, _observer, _options, fingerprint, versionBase, _pool);
-        await _stream.RunAsync(position, Total, ct);
+        await _stream.RunAsync(position, loaded, ct);
     }
 
     private async Task CheckIndexesAsync(CancellationToken ct)

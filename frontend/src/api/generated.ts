@@ -994,6 +994,7 @@ export interface ConnectorRequest {
     /** The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
 writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run. */
     settleSeconds?: number | null;
+    onHistoryLost?: HistoryLostPolicy | null;
 
     [key: string]: any;
 }
@@ -1026,6 +1027,12 @@ export interface ConnectorResponse {
     settleSeconds: number;
     /** What the user should fix, as the last index check and the last successful run found it. */
     warnings: WarningDto[];
+    /** For `change_stream`: `resync` or `error` when the position fell off the oplog. */
+    onHistoryLost: HistoryLostPolicy;
+    /** For a `change_stream` connector applying its stream: now minus the cluster time it has applied up to; null otherwise. */
+    lagSeconds: number | null;
+    /** For a `change_stream` connector applying its stream: true when nothing more was waiting; null otherwise. */
+    caughtUp: boolean | null;
     /** In the answer to an update: whether the edit reset the checkpoint (null in other answers). */
     checkpointReset?: boolean | null;
     /** In the answer to an update or a reset: what happened to the checkpoint. */
@@ -1066,6 +1073,9 @@ export interface HealthResponse {
 
     [key: string]: any;
 }
+
+/** What a change-stream connector does when its resume position is no longer in the oplog (MongoDB's code 286). */
+export type HistoryLostPolicy = "resync" | "error";
 
 export interface HttpValidationProblemDetails {
     type?: string | null;
@@ -1165,7 +1175,7 @@ export interface SourceDto {
 }
 
 /** How a connector decides which documents a run copies. */
-export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
+export type SyncMode = "incremental_id" | "incremental_timestamp" | "full" | "change_stream";
 
 export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored";
 

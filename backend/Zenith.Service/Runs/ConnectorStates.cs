@@ -77,8 +77,12 @@ public sealed class ConnectorStates(TimeProvider? time = null) : IConnectorGauge
 
 /// <summary>Where a running change stream is: what its last micro-batch covered and whether nothing more was waiting.</summary>
 /// <param name="PositionAt">The cluster time everything applied covers (the stored resume token's).</param>
+/// <param name="CaughtUp">The stream's last answer had no event waiting and everything read was applied.</param>
 public sealed record StreamState(DateTimeOffset? LastEventAt, DateTimeOffset? PositionAt, bool CaughtUp)
 {
-    /// <summary>now − the cluster time the applied position covers (0 when it is ahead of this machine's clock); null before it is known.</summary>
-    public double? LagSeconds(DateTimeOffset now) => PositionAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : null;
+    /// <summary>
+    /// How far behind the stream is: 0 when caught up (an idle collection is not late, however old its last event), else now − the
+    /// cluster time the applied position covers (the last applied event's); null before either is known.
+    /// </summary>
+    public double? LagSeconds(DateTimeOffset now) => CaughtUp ? 0 : PositionAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : null;
 }

@@ -91,7 +91,7 @@ internal sealed class ChangeStreamApplier(
 
             // The batch is read whole: the post-batch resume token covers everything up to here.
             var covered = cursor.GetResumeToken() ?? _position.Token;
-            var caughtUp = received < connector.BatchSize;
+            var caughtUp = received == 0;
             var waited = batch.Count > 0 && _time.GetElapsedTime(batch.FirstTakenAt) >= options.ChangeStreamFlushInterval;
             if (batch.Count >= connector.BatchSize || waited || (batch.Count > 0 && received == 0))
             {
@@ -101,7 +101,7 @@ internal sealed class ChangeStreamApplier(
             {
                 // Idle: nothing to write, but the token moves on so the position never falls out of the oplog.
                 await SaveAsync(_position with { Token = covered, At = ResumeTokens.ClusterTime(covered) }, ct);
-                observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, TimeOf(covered), true, default));
+                observer.StreamApplied(new ChangeStreamProgress(_lastEventAt, TimeOf(covered), caughtUp, default));
             }
             else if (batch.Count == 0 && received == 0)
             {

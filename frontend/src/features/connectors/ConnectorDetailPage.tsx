@@ -15,6 +15,7 @@ import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api"
 import { Warnings } from "./ConnectorChecks";
 import { ConnectorNotFound } from "./ConnectorNotFound";
 import { connectorBadge } from "./status";
+import { StreamSummary } from "./StreamState";
 import { noticeIn, useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorDetailPage() {
@@ -60,7 +61,8 @@ function ConnectorDetail({ id }: { id: number }) {
           <button type="button" className="button" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "reset"); }}>
             Reset checkpoint
           </button>
-          <button type="button" className="button" disabled={c.running || actions.busyId === c.id} onClick={() => { actions.run(c, "resync"); }}>
+          {/* A stream always runs: its resync stops it first. */}
+          <button type="button" className="button" disabled={(c.running && c.mode !== "change_stream") || actions.busyId === c.id} onClick={() => { actions.run(c, "resync"); }}>
             Resync
           </button>
           <button type="button" className="button button-danger-outline" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "delete"); }}>
@@ -76,7 +78,7 @@ function ConnectorDetail({ id }: { id: number }) {
         </p>
       )}
       <Warnings warnings={c.warnings} />
-      <Summary connector={c} />
+      <Summary connector={c} updatedAt={connector.dataUpdatedAt} />
 
       <h2>Recent runs</h2>
       {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
@@ -92,7 +94,7 @@ function ConnectorDetail({ id }: { id: number }) {
   );
 }
 
-function Summary({ connector: c }: { connector: Connector }) {
+function Summary({ connector: c, updatedAt }: { connector: Connector; updatedAt: number }) {
   const mode = syncModes.find((m) => m.value === c.mode)?.label ?? c.mode;
   return (
     <dl className="summary">
@@ -112,20 +114,26 @@ function Summary({ connector: c }: { connector: Connector }) {
         <dt>Mode</dt>
         <dd>
           {mode}
-          {c.mode === "incremental_timestamp" && c.cursorField !== "" ? ` on ${c.cursorField}` : ""}, {formatInterval(c.intervalSeconds)}
+          {c.mode === "incremental_timestamp" && c.cursorField !== "" ? ` on ${c.cursorField}` : ""}
+          {c.mode === "change_stream"
+            ? `, continuous; ${c.onHistoryLost === "resync" ? "resyncs" : "stops with an error"} if its position falls off the oplog`
+            : `, ${formatInterval(c.intervalSeconds)}`}
         </dd>
       </div>
-      <div>
-        <dt>Last successful sync</dt>
-        <dd>
-          <RelativeTime date={c.lastSuccessAt} />
-        </dd>
-      </div>
+      {c.mode === "change_stream" && <StreamSummary connector={c} updatedAt={updatedAt} />}
+      {c.mode !== "change_stream" && (
+        <div>
+          <dt>Last successful sync</dt>
+          <dd>
+            <RelativeTime date={c.lastSuccessAt} />
+          </dd>
+        </div>
+      )}
       <div>
         <dt>Failures in a row</dt>
         <dd className={c.consecutiveFailures > 0 ? "text-danger" : undefined}>{c.consecutiveFailures}</dd>
       </div>
-      {c.mode !== "full" && (
+      {c.mode !== "full" && c.mode !== "change_stream" && (
         <div>
           <dt>Settle window</dt>
           <dd>{c.settleSeconds === 0 ? "none" : `${c.settleSeconds} s`}</dd>

@@ -5,6 +5,7 @@ import type {
   ConnectorRequest,
   ConnectorResponse,
   ConnectorStatus,
+  HistoryLostPolicy,
   PreviewResponse,
   SyncMode,
   SyncWarningKind,
@@ -16,12 +17,24 @@ import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type { ConnectorStatus, SyncMode };
+export type { ConnectorStatus, HistoryLostPolicy, SyncMode };
 export const syncModes: readonly { value: SyncMode; label: string }[] = [
   { value: "incremental_id", label: "Incremental by _id" },
   { value: "incremental_timestamp", label: "Incremental by timestamp" },
   { value: "full", label: "Full reload" },
+  { value: "change_stream", label: "Live (change stream)" },
 ];
+
+export const historyLostPolicies: readonly { value: HistoryLostPolicy; label: string }[] = [
+  { value: "resync", label: "Resync (reload atomically, then stream)" },
+  { value: "error", label: "Stop with an error" },
+];
+
+/** A change-stream connector's live state: how far behind it is and whether it has caught up (null while it does not stream). */
+export interface StreamLag {
+  seconds: number;
+  caughtUp: boolean;
+}
 
 export interface Connector {
   id: number;
@@ -41,6 +54,8 @@ export interface Connector {
   consecutiveFailures: number;
   checkpoint: string | null;
   settleSeconds: number;
+  onHistoryLost: HistoryLostPolicy;
+  lag: StreamLag | null;
   warnings: Warning[];
   createdAt: Date;
   updatedAt: Date;
@@ -68,6 +83,7 @@ export interface ConnectorDraft {
   intervalSeconds: string;
   batchSize: string;
   settleSeconds: string;
+  onHistoryLost: HistoryLostPolicy;
   mapping: { separator: string; maxDepth: string };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
@@ -99,6 +115,8 @@ export function toConnector(wire: ConnectorResponse): Connector {
     consecutiveFailures: wire.consecutiveFailures,
     checkpoint: wire.checkpoint ?? null,
     settleSeconds: wire.settleSeconds,
+    onHistoryLost: wire.onHistoryLost,
+    lag: wire.lagSeconds === null ? null : { seconds: wire.lagSeconds, caughtUp: wire.caughtUp === true },
     warnings: toWarnings(wire.warnings),
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
@@ -114,6 +132,7 @@ export const emptyDraft: ConnectorDraft = {
   intervalSeconds: "60",
   batchSize: "",
   settleSeconds: "",
+  onHistoryLost: "resync",
   mapping: { separator: "", maxDepth: "" },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
@@ -129,6 +148,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
     settleSeconds: String(connector.settleSeconds),
+    onHistoryLost: connector.onHistoryLost,
     mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
     table: { ...connector.table },
   };
@@ -159,6 +179,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
     settleSeconds: toNumber(draft.settleSeconds),
+    onHistoryLost: draft.mode === "change_stream" ? draft.onHistoryLost : null,
     mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };

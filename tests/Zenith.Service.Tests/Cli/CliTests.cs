@@ -15,7 +15,7 @@ public sealed class CliTests(ServiceServers servers)
         using var directory = new TempDirectory();
         var first = await ZenithProcess.RunAsync(directory.Path, null, "migrate");
         Assert.Equal(0, first.Exit);
-        Assert.Equal(new[] { "Applied migrations 1, 2." }, first.Stdout);
+        Assert.Equal(new[] { "Applied migrations 1, 2, 3." }, first.Stdout);
         Assert.True(File.Exists(Path.Combine(directory.Path, "zenith_metadata.db")), "the PRD's default path, beside zenith.json");
         var again = await ZenithProcess.RunAsync(directory.Path, null, "migrate");
         Assert.Equal(0, again.Exit);
@@ -111,6 +111,58 @@ public sealed class CliTests(ServiceServers servers)
             var ok = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key");
             Assert.Equal(0, ok.Exit);
             Assert.Equal(new[] { "No connectors. Add one with: zenith connectors add --help" }, ok.Stdout);
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_change_stream_connector_added_through_the_api_shows_how_far_behind_it_is()
+    {
+        using var temp = new TempDirectory();
+        var port = FreePort();
+        var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
+        var mongoDb = servers.Mongo.NewDatabaseName("clics");
+        await Seed.InsertAsync(servers, mongoDb, "events", 50);
+        using var service = Process.Start(ZenithProcess.StartInfo(temp.Path, env))!;
+        try
+        {
+            using var http = new HttpClient();
+            var clock = Stopwatch.StartNew();
+            while (!await ReadyAsync(http, port))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the service did not become ready");
+                await Task.Delay(200);
+            }
+
+            using var clientDirectory = new TempDirectory();
+            string[] api = ["--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key"];
+            string[] add =
+            [
+                "connectors", "add", "--name", "live", "--source-uri", servers.Mongo.ConnectionString, "--source-database", mongoDb, "--collection", "events",
+                "--dest-uri", servers.ClickHouseUri, "--dest-database", servers.NewClickHouseDatabase("clics"), "--mode", "change_stream", .. api,
+            ];
+            var badPolicy = await ZenithProcess.RunAsync(clientDirectory.Path, [], [.. add, "--on-history-lost", "sometimes"]);
+            Assert.Equal(1, badPolicy.Exit);
+            Assert.StartsWith("zenith: Argument 'sometimes' not recognized", Assert.Single(badPolicy.Stderr), StringComparison.Ordinal);
+            var added = await ZenithProcess.RunAsync(clientDirectory.Path, [], [.. add, "--on-history-lost", "error"]);
+            Assert.Equal(0, added.Exit);
+
+            var waited = Stopwatch.StartNew();
+            string line;
+            do
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), "the stream never caught up");
+                var status = await ZenithProcess.RunAsync(clientDirectory.Path, [], ["status", .. api]);
+                Assert.Equal(0, status.Exit);
+                line = status.Stdout[1];
+            }
+            while (!line.Contains("caught up", StringComparison.Ordinal));
+
+            Assert.Matches(@"^live\s+active\s+-\s+streaming, 0\.0 s behind, caught up; running 50 rows written$", line);
         }
         finally
         {

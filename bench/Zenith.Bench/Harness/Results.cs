@@ -34,4 +34,5 @@ internal sealed record BenchReport(
     IReadOnlyList<MicroResult> Micro,
     MemoryResult? Memory,
     IReadOnlyList<TargetResult> Targets,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    ChangeStreamResult? ChangeStream = null);

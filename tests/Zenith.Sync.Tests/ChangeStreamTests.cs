@@ -186,6 +186,46 @@ public sealed class ChangeStreamTests(Servers servers)
     }
 
     [Fact]
+    public async Task An_update_of_a_document_near_16_MB_arrives_and_an_event_over_the_limit_is_read_again_by_id()
+    {
+        var connector = servers.NewConnector(SyncMode.ChangeStream);
+        var collection = servers.Collection(connector);
+        var observer = new RecordingObserver();
+        await using var live = await LiveRun.StartAsync(Engine(), connector, new MemoryCheckpointStore(), observer);
+        try
+        {
+            live.Begin();
+            await live.WaitUntilStreamingAsync();
+
+            // Its event with updateDescription would be 18 MB; projected to what Zenith needs it is 9 MB.
+            await collection.InsertOneAsync(new BsonDocument { { "_id", "nine" }, { "big", new string('a', 9_000_000) } });
+            await collection.UpdateOneAsync(new BsonDocument("_id", "nine"), new BsonDocument("$set", new BsonDocument("big", new string('b', 9_000_000))));
+
+            // A document just under 16 MiB with a 20 KB _id: its event (document, key, token) is over the limit whatever is left out.
+            var hugeId = new string('k', 20_000);
+            var huge = new BsonDocument { { "_id", hugeId }, { "big", "" } };
+            huge["big"] = new string('c', 16_777_000 - huge.ToBson().Length);
+            await collection.InsertOneAsync(huge);
+            await collection.InsertOneAsync(new BsonDocument { { "_id", "after" }, { "big", "small" } });
+
+            var view = $"`{connector.Destination.Database}`.`{Ddl.CurrentViewName(connector.Destination.Table)}`";
+            await Poll.UntilAsync(
+                async () => (await servers.ClickHouse.QueryAsync($"SELECT _id FROM {view} WHERE _id = 'after'")).Count == 1,
+                "the document after the oversized event");
+            var rows = await servers.ClickHouse.QueryAsync($"SELECT left(_id, 5), length(big), substring(big, 1, 1) FROM {view} ORDER BY _id");
+            Assert.Equal(
+                [["after", 5UL, "s"], ["kkkkk", (ulong)huge["big"].AsString.Length, "c"], ["nine", 9_000_000UL, "b"]],
+                rows.Select(r => r.Select(v => v is string or ulong ? v : Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray());
+            Assert.Contains(observer.Notes, n => n.Contains("over MongoDB's 16 MB limit", StringComparison.Ordinal) && n.Contains("kkkkk", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await live.StopAsync();
+            await servers.CleanUpAsync(connector);
+        }
+    }
+
+    [Fact]
     public async Task Dropping_the_collection_stops_the_connector_and_keeps_the_table()
     {
         var connector = servers.NewConnector(SyncMode.ChangeStream);

@@ -37,6 +37,10 @@ internal sealed class ChangeStreamApplier(
     private long _lastSavedAt;
     private DateTimeOffset? _lastEventAt;
 
+    // The token of the last event taken into the batch (or the post-batch token after a whole batch): where a stream that
+    // failed on an oversized event stands.
+    private BsonDocument? _lastConsumed;
+
     /// <summary>What the stream applied so far (cumulative from <see cref="RunAsync"/>'s start total).</summary>
     public SyncProgress Total { get; private set; }
 
@@ -67,9 +71,9 @@ internal sealed class ChangeStreamApplier(
             }
             catch (MongoCommandException ex) when (ex.Code == MongoErrors.ObjectTooLarge)
             {
-                // The next event is over 16 MB even without updateDescription: apply what was read, then that event from a point query.
-                await FlushAsync(batch, encoder, _position.Token, caughtUp: false, ct);
-                await SkipOversizedAsync(batch, encoder, ct);
+                // An event is over 16 MB even without updateDescription: apply what was read, then the next event on its own.
+                await FlushAsync(batch, encoder, _lastConsumed ?? _position.Token, caughtUp: false, ct);
+                await ApplyNextAloneAsync(batch, encoder, ct);
             }
         }
     }
@@ -82,6 +86,7 @@ internal sealed class ChangeStreamApplier(
             foreach (var change in cursor.Current)
             {
                 received++;
+                _lastConsumed = change["_id"].AsBsonDocument;
                 if (Apply(change, batch) is { } gone)
                 {
                     await FlushAsync(batch, encoder, change["_id"].AsBsonDocument, caughtUp: true, ct);
@@ -91,6 +96,7 @@ internal sealed class ChangeStreamApplier(
 
             // The batch is read whole: the post-batch resume token covers everything up to here.
             var covered = cursor.GetResumeToken() ?? _position.Token;
+            _lastConsumed = covered;
             var caughtUp = received == 0;
             var waited = batch.Count > 0 && _time.GetElapsedTime(batch.FirstTakenAt) >= options.ChangeStreamFlushInterval;
             if (batch.Count >= connector.BatchSize || waited || (batch.Count > 0 && received == 0))
@@ -229,41 +235,62 @@ internal sealed class ChangeStreamApplier(
     }
 
     /// <summary>
-    /// The event after the position is too large to read: read it without its document (its key is enough), count and report it,
-    /// and write the document as a point query finds it now (none: it was deleted since, and its delete follows).
+    /// A getMore failed on an event over 16 MB (BSONObjectTooLarge): the event right after the position is read alone. When it
+    /// reads with its document it is applied as usual (the failing one comes later); when it does not, it is read without its
+    /// document (its key is enough), counted and reported, and the document written as a point query finds it now (none: it
+    /// was deleted since, and its delete follows).
     /// </summary>
-    private async Task SkipOversizedAsync(ChangeBatch batch, RowEncoder encoder, CancellationToken ct)
+    private async Task ApplyNextAloneAsync(ChangeBatch batch, RowEncoder encoder, CancellationToken ct)
     {
-        using var cursor = await ChangeStreamSource.WatchAsync(source.Collection, _position.Token, 1, options.ChangeStreamMaxAwait, withDocuments: false, ct);
-        while (await cursor.MoveNextAsync(ct))
+        BsonDocument? change;
+        try
         {
-            var change = cursor.Current.FirstOrDefault();
+            change = await NextEventAsync(withDocuments: true, ct);
+        }
+        catch (MongoCommandException ex) when (ex.Code == MongoErrors.ObjectTooLarge)
+        {
+            change = await NextEventAsync(withDocuments: false, ct);
             if (change is null)
             {
-                continue;
+                return;
             }
 
             var id = change.GetValue("documentKey", new BsonDocument()).AsBsonDocument.GetValue("_id", BsonNull.Value);
             observer.Note($"the change event of _id {IdText(id)} is over MongoDB's 16 MB limit; the document was read again by _id");
             batch.CountUnreadable();
             var operation = change.GetValue("operationType", BsonString.Empty).AsString;
-            if (operation == "delete")
+            if (operation is "insert" or "update" or "replace")
             {
-                batch.AddTombstone(id, NextVersion(change), _time.GetTimestamp());
+                change["fullDocument"] = await source.Collection.Find(new BsonDocument("_id", id)).FirstOrDefaultAsync(ct) is { } document ? document : BsonNull.Value;
             }
-            else if (operation is "insert" or "update" or "replace")
-            {
-                var version = NextVersion(change);
-                var document = await source.Collection.Find(new BsonDocument("_id", id)).FirstOrDefaultAsync(ct);
-                if (document is not null)
-                {
-                    batch.AddDocument(document, version, operation, _time.GetTimestamp());
-                }
-            }
+        }
 
-            await FlushAsync(batch, encoder, change["_id"].AsBsonDocument, caughtUp: false, ct);
+        if (change is null)
+        {
             return;
         }
+
+        var gone = Apply(change, batch);
+        await FlushAsync(batch, encoder, change["_id"].AsBsonDocument, caughtUp: false, ct);
+        if (gone is not null)
+        {
+            throw new ChangeStreamSourceGoneException(gone);
+        }
+    }
+
+    /// <summary>The first event after the position, read on a stream of its own with batches of one; null if none comes.</summary>
+    private async Task<BsonDocument?> NextEventAsync(bool withDocuments, CancellationToken ct)
+    {
+        using var cursor = await ChangeStreamSource.WatchAsync(source.Collection, _position.Token, 1, options.ChangeStreamMaxAwait, withDocuments, ct);
+        for (var attempt = 0; attempt < 10 && await cursor.MoveNextAsync(ct); attempt++)
+        {
+            if (cursor.Current.FirstOrDefault() is { } change)
+            {
+                return change;
+            }
+        }
+
+        return null;
     }
 
     private static string IdText(BsonValue id) => id.IsObjectId ? id.AsObjectId.ToString() : id.IsString ? id.AsString : id.ToString()!;

@@ -103,6 +103,12 @@ public sealed class ConnectorService(
         }
 
         states.Set(updated.Summary);
+        if (before!.Definition.Mode == SyncMode.ChangeStream || definition.Mode == SyncMode.ChangeStream)
+        {
+            // A stream never ends on its own: it stops now and starts again (below) with what the edit says.
+            await coordinator.CancelAsync(id);
+        }
+
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
         var (oldSpec, newSpec) = (before!.ToSpec(DefaultBatchSize), updated.ToSpec(DefaultBatchSize));
         var message = await resets.AfterEditAsync(id, oldSpec, newSpec, cancellationToken);

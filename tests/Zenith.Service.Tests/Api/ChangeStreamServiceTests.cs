@@ -65,6 +65,35 @@ public sealed class ChangeStreamServiceTests(ServiceServers servers)
     }
 
     [Fact]
+    public async Task An_edit_restarts_a_stream_and_a_resync_reloads_it_then_streams_on()
+    {
+        var (mongoDb, chDb) = (servers.Mongo.NewDatabaseName("cs"), servers.NewClickHouseDatabase("cs"));
+        await Seed.InsertAsync(servers, mongoDb, "live", 300);
+        var live = servers.Mongo.Client.GetDatabase(mongoDb).GetCollection<BsonDocument>("live");
+        using var app = new ZenithApp();
+        using var client = app.CreateClient();
+        var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("edited", servers, mongoDb, "live", chDb, mode: "change_stream"), expected: 201)).Number("id");
+        await client.UntilAsync($"/api/connectors/{id}", c => c["caughtUp"]?.GetValue<bool>() == true, "the stream to catch up");
+
+        var (edited, body) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}", Requests.Connector("edited", servers, mongoDb, "live", chDb, mode: "change_stream", batchSize: 50));
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.False(body!["checkpointReset"]!.GetValue<bool>());
+        var runs = await client.UntilAsync($"/api/connectors/{id}/runs", r => r.AsArray().Count == 2 && r[0].Str("status") == "running", "the stream to start again after the edit");
+        Assert.Equal("cancelled", runs[1].Str("status"));
+        await live.DeleteManyAsync(new BsonDocument("n", new BsonDocument("$lt", 50)));
+        await UntilAsync(async () => await servers.CountAsync(chDb, "live") == 250, "the deletes after the edit");
+
+        var resync = await client.PostJsonAsync($"/api/connectors/{id}/resync", expected: 202);
+        Assert.Equal("resync", resync.Str("trigger"));
+        await client.UntilAsync($"/api/runs/{resync.Number("id")}", r => r.Str("status") == "running" && r.Number("rowsWritten") >= 250, "the resync to reload");
+        await live.InsertOneAsync(new BsonDocument { { "_id", "after-resync" }, { "n", 5000 } });
+        await UntilAsync(async () => await servers.CountAsync(chDb, "live") == 251, "the stream after the resync");
+        Assert.Equal(0L, Convert.ToInt64(await servers.ClickHouse.ExecuteScalarAsync(
+            $"SELECT count() FROM system.tables WHERE database = '{chDb}' AND name LIKE '%zenith_staging%'"), System.Globalization.CultureInfo.InvariantCulture));
+        await client.PostJsonAsync($"/api/connectors/{id}/pause");
+    }
+
+    [Fact]
     public async Task A_filter_with_change_stream_is_refused()
     {
         using var app = new ZenithApp();

@@ -38,12 +38,9 @@ public sealed class ChangeStreamTests(Servers servers)
     {
         var connector = servers.NewConnector(SyncMode.ChangeStream, batchSize: 100);
         var collection = servers.Collection(connector);
-        var store = new MemoryCheckpointStore();
-        await using var live = await LiveRun.StartAsync(Engine(), connector, store);
-        try
+        await collection.InsertManyAsync(Enumerable.Range(0, 300).Select(i => Doc(i)));
+        await LiveAsync(connector, new MemoryCheckpointStore(), async live =>
         {
-            await collection.InsertManyAsync(Enumerable.Range(0, 300).Select(i => Doc(i)));
-            live.Begin();
             await live.WaitUntilEqualAsync(servers, Fields);
 
             await collection.InsertManyAsync(Enumerable.Range(300, 50).Select(i => Doc(i)));
@@ -62,12 +59,7 @@ public sealed class ChangeStreamTests(Servers servers)
             Assert.Equal([null, "objectId"], Assert.Single(tombstone));
             Assert.Contains("ReplacingMergeTree(_zenith_version, _zenith_is_deleted)", await servers.ClickHouse.ScalarAsync<string>(
                 $"SELECT engine_full FROM system.tables WHERE database = '{connector.Destination.Database}' AND name = '{connector.Destination.Table}'"));
-        }
-        finally
-        {
-            await live.StopAsync();
-            await servers.CleanUpAsync(connector);
-        }
+        });
     }
 
     [Fact]
@@ -76,10 +68,8 @@ public sealed class ChangeStreamTests(Servers servers)
         var connector = servers.NewConnector(SyncMode.ChangeStream);
         var collection = servers.Collection(connector);
         await collection.InsertManyAsync(Enumerable.Range(0, 20).Select(i => Doc(i)));
-        await using var live = await LiveRun.StartAsync(Engine(), connector, new MemoryCheckpointStore());
-        try
+        await LiveAsync(connector, new MemoryCheckpointStore(), async live =>
         {
-            live.Begin();
             await live.WaitUntilEqualAsync(servers, Fields);
             using (var session = await servers.Mongo.Client.StartSessionAsync())
             {
@@ -95,12 +85,7 @@ public sealed class ChangeStreamTests(Servers servers)
             }
 
             await live.WaitUntilEqualAsync(servers, Fields);
-        }
-        finally
-        {
-            await live.StopAsync();
-            await servers.CleanUpAsync(connector);
-        }
+        });
     }
 
     [Fact]
@@ -108,10 +93,8 @@ public sealed class ChangeStreamTests(Servers servers)
     {
         var connector = servers.NewConnector(SyncMode.ChangeStream, batchSize: 10_000);
         var collection = servers.Collection(connector);
-        await using var live = await LiveRun.StartAsync(Engine(), connector, new MemoryCheckpointStore());
-        try
+        await LiveAsync(connector, new MemoryCheckpointStore(), async live =>
         {
-            live.Begin();
             await live.WaitUntilStreamingAsync();
             await collection.InsertManyAsync(Enumerable.Range(0, 10).Select(i => Doc(i)));
             await collection.DeleteOneAsync(new BsonDocument("n", 4));
@@ -120,12 +103,7 @@ public sealed class ChangeStreamTests(Servers servers)
             await live.WaitUntilEqualAsync(servers, Fields);
             var table = $"`{connector.Destination.Database}`.`{connector.Destination.Table}`";
             Assert.Equal(9UL, await servers.ClickHouse.ScalarAsync<ulong>($"SELECT count() FROM {table} FINAL"));
-        }
-        finally
-        {
-            await live.StopAsync();
-            await servers.CleanUpAsync(connector);
-        }
+        });
     }
 
     [Fact]
@@ -170,19 +148,12 @@ public sealed class ChangeStreamTests(Servers servers)
         var connector = servers.NewConnector(SyncMode.ChangeStream);
         var collection = servers.Collection(connector);
         await collection.InsertManyAsync(Enumerable.Range(0, 5).Select(i => Doc(i)));
-        await using var live = await LiveRun.StartAsync(Engine(), connector, new MemoryCheckpointStore());
-        try
+        await LiveAsync(connector, new MemoryCheckpointStore(), async live =>
         {
-            live.Begin();
             await live.WaitUntilEqualAsync(servers, Fields);
             await collection.UpdateOneAsync(new BsonDocument("n", 1), new BsonDocument("$set", new BsonDocument("extra", "new field")));
             await live.WaitUntilEqualAsync(servers, [.. Fields, "extra"]);
-        }
-        finally
-        {
-            await live.StopAsync();
-            await servers.CleanUpAsync(connector);
-        }
+        });
     }
 
     [Fact]
@@ -191,10 +162,8 @@ public sealed class ChangeStreamTests(Servers servers)
         var connector = servers.NewConnector(SyncMode.ChangeStream);
         var collection = servers.Collection(connector);
         var observer = new RecordingObserver();
-        await using var live = await LiveRun.StartAsync(Engine(), connector, new MemoryCheckpointStore(), observer);
-        try
+        await LiveAsync(connector, new MemoryCheckpointStore(), async live =>
         {
-            live.Begin();
             await live.WaitUntilStreamingAsync();
 
             // Its event with updateDescription would be 18 MB; projected to what Zenith needs it is 9 MB.
@@ -217,12 +186,7 @@ public sealed class ChangeStreamTests(Servers servers)
                 [["after", 5UL, "s"], ["kkkkk", (ulong)huge["big"].AsString.Length, "c"], ["nine", 9_000_000UL, "b"]],
                 rows.Select(r => r.Select(v => v is string or ulong ? v : Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray());
             Assert.Contains(observer.Notes, n => n.Contains("over MongoDB's 16 MB limit", StringComparison.Ordinal) && n.Contains("kkkkk", StringComparison.Ordinal));
-        }
-        finally
-        {
-            await live.StopAsync();
-            await servers.CleanUpAsync(connector);
-        }
+        }, observer);
     }
 
     [Fact]
@@ -231,10 +195,8 @@ public sealed class ChangeStreamTests(Servers servers)
         var connector = servers.NewConnector(SyncMode.ChangeStream);
         var collection = servers.Collection(connector);
         await collection.InsertManyAsync(Enumerable.Range(0, 5).Select(i => Doc(i)));
-        await using var live = await LiveRun.StartAsync(Engine(), connector, new MemoryCheckpointStore());
-        try
+        await LiveAsync(connector, new MemoryCheckpointStore(), async live =>
         {
-            live.Begin();
             await live.WaitUntilEqualAsync(servers, Fields);
             await servers.Mongo.Client.GetDatabase(connector.Source.Database).DropCollectionAsync(connector.Source.Collection);
             var result = await live.Completion.WaitAsync(TimeSpan.FromMinutes(1));
@@ -243,11 +205,7 @@ public sealed class ChangeStreamTests(Servers servers)
             Assert.Contains("was dropped", result.Error, StringComparison.Ordinal);
             var table = $"`{connector.Destination.Database}`.`{connector.Destination.Table}`";
             Assert.Equal(5UL, await servers.ClickHouse.ScalarAsync<ulong>($"SELECT count() FROM {table} FINAL"));
-        }
-        finally
-        {
-            await servers.CleanUpAsync(connector);
-        }
+        });
     }
 
     [Fact]
@@ -261,20 +219,10 @@ public sealed class ChangeStreamTests(Servers servers)
         var collection = client.GetDatabase(connector.Source.Database).GetCollection<BsonDocument>(connector.Source.Collection);
         var store = new MemoryCheckpointStore();
         await collection.InsertManyAsync(Enumerable.Range(0, 50).Select(i => Doc(i)));
-        await using (var live = await LiveRun.StartAsync(Engine(), connector, store))
-        {
-            live.Begin();
-            await live.WaitUntilStreamingAsync();
-            await live.StopAsync();
-        }
+        await StreamThenStopAsync(connector, store);
 
         // Far more than the oplog holds: updates, inserts and deletes.
-        for (var round = 0; round < 20; round++)
-        {
-            await collection.InsertManyAsync(Enumerable.Range(1000 + (round * 100), 100).Select(i => Doc(i)));
-            await collection.UpdateManyAsync(new BsonDocument("n", new BsonDocument("$lt", 50)), new BsonDocument("$inc", new BsonDocument("score", 1)));
-        }
-
+        await OverrunOplogAsync(collection, updates: true);
         await collection.DeleteManyAsync(new BsonDocument("n", new BsonDocument("$mod", new BsonArray { 3, 0 })));
         var observer = new RecordingObserver();
         await using (var again = await LiveRun.StartAsync(Engine(), connector, store, observer))
@@ -300,18 +248,10 @@ public sealed class ChangeStreamTests(Servers servers)
         var collection = client.GetDatabase(connector.Source.Database).GetCollection<BsonDocument>(connector.Source.Collection);
         var store = new MemoryCheckpointStore();
         await collection.InsertManyAsync(Enumerable.Range(0, 5).Select(i => Doc(i)));
-        await using (var live = await LiveRun.StartAsync(Engine(), connector, store))
-        {
-            live.Begin();
-            await live.WaitUntilStreamingAsync();
-            await live.StopAsync();
-        }
+        await StreamThenStopAsync(connector, store);
 
         var stored = await store.LoadAsync(connector.Id, default);
-        for (var round = 0; round < 20; round++)
-        {
-            await collection.InsertManyAsync(Enumerable.Range(1000 + (round * 100), 100).Select(i => Doc(i)));
-        }
+        await OverrunOplogAsync(collection, updates: false);
 
         var result = await Engine().RunAsync(connector, store, new RecordingObserver(), default).WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(SyncOutcome.Failed, result.Outcome);
@@ -319,6 +259,44 @@ public sealed class ChangeStreamTests(Servers servers)
         Assert.Contains("onHistoryLost = error", result.Error, StringComparison.Ordinal);
         Assert.Equal(stored!.Value, (await store.LoadAsync(connector.Id, default))!.Value);
         await servers.ClickHouse.DropDatabaseAsync(connector.Destination.Database);
+    }
+
+    /// <summary>Runs the connector until it streams (its position is stored), then stops it.</summary>
+    private static async Task StreamThenStopAsync(ConnectorSpec connector, ICheckpointStore store)
+    {
+        await using var live = await LiveRun.StartAsync(Engine(), connector, store);
+        live.Begin();
+        await live.WaitUntilStreamingAsync();
+        await live.StopAsync();
+    }
+
+    /// <summary>2,000 inserts (and as many updates) of a few hundred bytes: far more than a small oplog holds.</summary>
+    private static async Task OverrunOplogAsync(IMongoCollection<BsonDocument> collection, bool updates)
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            await collection.InsertManyAsync(Enumerable.Range(1000 + (round * 100), 100).Select(i => Doc(i)));
+            if (updates)
+            {
+                await collection.UpdateManyAsync(new BsonDocument("n", new BsonDocument("$lt", 50)), new BsonDocument("$inc", new BsonDocument("score", 1)));
+            }
+        }
+    }
+
+    /// <summary>A live run of the connector: begun, then <paramref name="body"/>, then stopped, and both ends cleaned up.</summary>
+    private async Task LiveAsync(ConnectorSpec connector, ICheckpointStore store, Func<LiveRun, Task> body, ISyncObserver? observer = null)
+    {
+        await using var live = await LiveRun.StartAsync(Engine(), connector, store, observer);
+        try
+        {
+            live.Begin();
+            await body(live);
+        }
+        finally
+        {
+            await live.StopAsync();
+            await servers.CleanUpAsync(connector);
+        }
     }
 
     private async Task<string?> DifferenceAsync(MongoClient client, ConnectorSpec connector)

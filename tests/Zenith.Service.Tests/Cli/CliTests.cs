@@ -91,16 +91,9 @@ public sealed class CliTests(ServiceServers servers)
         var directory = temp.Path;
         var port = FreePort();
         var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
-        using var service = Process.Start(ZenithProcess.StartInfo(directory, env))!;
+        using var service = await StartServiceAsync(directory, env, port);
         try
         {
-            using var http = new HttpClient();
-            var clock = Stopwatch.StartNew();
-            while (!await ReadyAsync(http, port))
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the service did not become ready");
-                await Task.Delay(200);
-            }
 
             var clientEnv = new Dictionary<string, string>();
             using var clientDirectory = new TempDirectory();
@@ -127,16 +120,9 @@ public sealed class CliTests(ServiceServers servers)
         var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
         var mongoDb = servers.Mongo.NewDatabaseName("clics");
         await Seed.InsertAsync(servers, mongoDb, "events", 50);
-        using var service = Process.Start(ZenithProcess.StartInfo(temp.Path, env))!;
+        using var service = await StartServiceAsync(temp.Path, env, port);
         try
         {
-            using var http = new HttpClient();
-            var clock = Stopwatch.StartNew();
-            while (!await ReadyAsync(http, port))
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the service did not become ready");
-                await Task.Delay(200);
-            }
 
             using var clientDirectory = new TempDirectory();
             string[] api = ["--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key"];
@@ -180,6 +166,30 @@ public sealed class CliTests(ServiceServers servers)
             var result = await ZenithProcess.RunAsync(directory.Path, null, command);
             Assert.Equal(0, result.Exit);
             Assert.Contains("Usage:", result.Stdout);
+        }
+    }
+
+    /// <summary>`zenith serve` in its own process, once it answers its readiness check.</summary>
+    private static async Task<Process> StartServiceAsync(string directory, Dictionary<string, string> env, int port)
+    {
+        var service = Process.Start(ZenithProcess.StartInfo(directory, env))!;
+        try
+        {
+            using var http = new HttpClient();
+            var clock = Stopwatch.StartNew();
+            while (!await ReadyAsync(http, port))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the service did not become ready");
+                await Task.Delay(200);
+            }
+
+            return service;
+        }
+        catch
+        {
+            service.Kill(entireProcessTree: true);
+            service.Dispose();
+            throw;
         }
     }
 

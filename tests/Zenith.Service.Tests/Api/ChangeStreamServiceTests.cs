@@ -94,6 +94,36 @@ public sealed class ChangeStreamServiceTests(ServiceServers servers)
     }
 
     [Fact]
+    public async Task Shutdown_stops_a_stream_within_seconds_and_a_restart_streams_on_from_its_token()
+    {
+        var (mongoDb, chDb) = (servers.Mongo.NewDatabaseName("cs"), servers.NewClickHouseDatabase("cs"));
+        await Seed.InsertAsync(servers, mongoDb, "live", 100);
+        var live = servers.Mongo.Client.GetDatabase(mongoDb).GetCollection<BsonDocument>("live");
+        using var directory = new TempDirectory();
+        long id;
+        var app = new ZenithApp(directory.Path);
+        using (var client = app.CreateClient())
+        {
+            id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("shut", servers, mongoDb, "live", chDb, mode: "change_stream"), expected: 201)).Number("id");
+            await client.UntilAsync($"/api/connectors/{id}", c => c["caughtUp"]?.GetValue<bool>() == true, "the stream to catch up");
+        }
+
+        // A getMore is waiting for events while the host stops: it must not hold the shutdown.
+        var clock = Stopwatch.StartNew();
+        await app.DisposeAsync();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the shutdown took {clock.Elapsed}");
+
+        await live.InsertOneAsync(new BsonDocument { { "_id", "while-down" }, { "n", 5000 } });
+        await using var again = new ZenithApp(directory.Path);
+        using var restarted = again.CreateClient();
+        await UntilAsync(async () => await servers.CountAsync(chDb, "live") == 101, "the write made while Zenith was down");
+        var runs = (await restarted.GetJsonAsync($"/api/connectors/{id}/runs")).AsArray();
+        Assert.Equal("cancelled", runs[^1]!.Str("status"));
+        Assert.Equal(1L, (await restarted.UntilAsync($"/api/connectors/{id}/runs", r => r[0]!.Number("rowsWritten") == 1, "the restarted stream's run"))[0]!.Number("rowsWritten"));
+        await restarted.PostJsonAsync($"/api/connectors/{id}/pause");
+    }
+
+    [Fact]
     public async Task A_filter_with_change_stream_is_refused()
     {
         using var app = new ZenithApp();

@@ -127,6 +127,8 @@ before(async () => {
   });
   await api("POST", "/api/connectors", connector("visited_sites", servers.mongo, "visited_sites"));
   await api("POST", "/api/connectors", connector("broken", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1000", "nothing"));
+  // A live connector on the same changing collection: the change-stream panels (lag, events by type) have data.
+  await api("POST", "/api/connectors", { ...connector("visited_sites_live", servers.mongo, "visited_sites"), mode: "change_stream", cursorField: undefined });
 
   // Prometheus with the committed config and rules, pointed at this Zenith, scraping fast.
   const promPort = await freePort();

@@ -41,6 +41,9 @@ internal sealed class ChangeStreamApplier(
     // failed on an oversized event stands.
     private BsonDocument? _lastConsumed;
 
+    // The second (cluster time) of the batch's first event: a batch read late (the stream was behind) is due by when it was written.
+    private long _firstPendingSecond;
+
     /// <summary>What the stream applied so far (cumulative from <see cref="RunAsync"/>'s start total).</summary>
     public SyncProgress Total { get; private set; }
 
@@ -98,7 +101,10 @@ internal sealed class ChangeStreamApplier(
             var covered = cursor.GetResumeToken() ?? _position.Token;
             _lastConsumed = covered;
             var caughtUp = received == 0;
-            var waited = batch.Count > 0 && _time.GetElapsedTime(batch.FirstTakenAt) >= options.ChangeStreamFlushInterval;
+            // Due a flush interval after its first event was read, or after it was written (counted from the end of its second): a
+            // stream that fell behind (a slow insert) does not make its oldest events wait another interval once read.
+            var waited = batch.Count > 0 && (_time.GetElapsedTime(batch.FirstTakenAt) >= options.ChangeStreamFlushInterval
+                || _time.GetUtcNow() >= DateTimeOffset.FromUnixTimeSeconds(_firstPendingSecond + 1) + options.ChangeStreamFlushInterval);
             if (batch.Count >= connector.BatchSize || waited || (batch.Count > 0 && received == 0))
             {
                 await FlushAsync(batch, encoder, covered, caughtUp, ct);
@@ -127,7 +133,7 @@ internal sealed class ChangeStreamApplier(
         {
             case "insert" or "update" or "replace":
             {
-                var version = NextVersion(change);
+                var version = NextVersion(change, batch);
                 if (change.GetValue("fullDocument", BsonNull.Value) is BsonDocument document)
                 {
                     batch.AddDocument(document, version, operation, _time.GetTimestamp());
@@ -138,7 +144,7 @@ internal sealed class ChangeStreamApplier(
             }
 
             case "delete":
-                batch.AddTombstone(change["documentKey"]["_id"], NextVersion(change), _time.GetTimestamp());
+                batch.AddTombstone(change["documentKey"]["_id"], NextVersion(change, batch), _time.GetTimestamp());
                 return null;
             case "drop":
                 return $"the collection {ns} was dropped; the connector stopped and the ClickHouse table is kept (resync or reset it to start again once the collection exists)";
@@ -156,9 +162,14 @@ internal sealed class ChangeStreamApplier(
     }
 
     /// <summary>The event's version: its cluster time, and its ordinal among the events of that time (continued across restarts).</summary>
-    private UInt128 NextVersion(BsonDocument change)
+    private UInt128 NextVersion(BsonDocument change, ChangeBatch batch)
     {
         var at = change["clusterTime"].AsBsonTimestamp;
+        if (batch.Count == 0)
+        {
+            _firstPendingSecond = at.Timestamp;
+        }
+
         var ordinal = at.Value == _position.EventAt.Value ? _position.Ordinal + 1 : 1;
         _position = _position with { EventAt = at, Ordinal = ordinal };
         _lastEventAt = DateTimeOffset.FromUnixTimeSeconds(at.Timestamp);

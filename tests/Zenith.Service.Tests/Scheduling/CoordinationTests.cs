@@ -94,6 +94,9 @@ public sealed class CoordinationTests
         Assert.StartsWith("Connector leased is being run by another Zenith process (pid 4242 on elsewhere (cafe0001)), whose lease holds until ", run.Str("error"), StringComparison.Ordinal);
         Assert.Equal(1, engine.Runs(id));
 
+        // The run row closes just before the job lets go of the connector: a sync asked in between would be a 409.
+        await client.UntilAsync($"/api/connectors/{id}", c => !c["running"]!.GetValue<bool>(), "the refused run to let go of the connector");
+
         // The holder died: once its lease expires, the connector runs again (and its own lease is released after).
         await db.ExecuteAsync("UPDATE leases SET expires_at = @past WHERE connector_id = @id;", new { id, past = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds() });
         var next = await client.PostJsonAsync($"/api/connectors/{id}/sync", expected: 202);

@@ -15,7 +15,8 @@ internal sealed record BenchOptions(
     IReadOnlySet<string>? Contestants,
     bool Micro,
     bool Memory,
-    string OutputDirectory)
+    string OutputDirectory,
+    bool CompareNodeFront = false)
 {
     /// <summary>Documents per data set: the full sizes, or a twentieth for --quick.</summary>
     public int Size(int full) => Quick ? full / 20 : full;

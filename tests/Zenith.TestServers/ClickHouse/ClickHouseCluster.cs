@@ -22,7 +22,8 @@ namespace Zenith.TestServers.ClickHouse;
 /// (<see cref="ExecuteOnEachAsync"/>); "replication" here is ClickHouse's <c>Distributed</c> engine writing to every
 /// replica, with none of replication's deduplication, fetches or quorum.
 /// </para>
-/// Use it as a class fixture (<c>IClassFixture&lt;ClickHouseCluster&gt;</c>) or with <see cref="StartAsync"/>.
+/// Use it as a class fixture (<c>IClassFixture&lt;ClickHouseCluster&gt;</c>) or with <see cref="StartAsync"/>. It
+/// always starts its own two servers: no environment variable names a real cluster yet.
 /// </summary>
 public sealed class ClickHouseCluster : IAsyncLifetime, IAsyncDisposable
 {

@@ -11,12 +11,11 @@ var dataSets = new Option<string[]>("--datasets") { Description = "Only these da
 var contestants = new Option<string[]>("--contestants") { Description = "Only these contestants (names or slugs: zenith, node_script, chdb_mongodb__, ceiling__read_only, ceiling__insert_RowBinary).", AllowMultipleArgumentsPerToken = true };
 var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
 var noMemory = new Option<bool>("--no-memory") { Description = "Skip the 5 s idle wait of the memory measurement after Zenith's flat runs." };
-var compareNodeFront = new Option<bool>("--compare-node-front") { Description = "Also measure Zenith and the insert ceiling through the Node HTTP front (the ClickHouse test server before issue 17) on the first-load data sets." };
 var output = new Option<string>("--output") { Description = "Where latest.json and latest.md go.", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "bench", "results") };
 
 var run = new Command("run", "The whole benchmark: test servers, data sets, every contestant, checks, report.")
 {
-    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, output, compareNodeFront,
+    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, output,
 };
 run.SetAction((result, ct) =>
 {
@@ -33,8 +32,7 @@ run.SetAction((result, ct) =>
         Set(result.GetValue(contestants)),
         !result.GetValue(noMicro),
         !result.GetValue(noMemory),
-        Path.GetFullPath(result.GetValue(output)!),
-        result.GetValue(compareNodeFront));
+        Path.GetFullPath(result.GetValue(output)!));
     return new BenchRun(options).RunAsync(ct);
 });
 

@@ -9,10 +9,9 @@ namespace Zenith.Bench.Contestants;
 /// Zenith did not run), fetched once as RowBinary in chunks of about <see cref="ChunkRows"/> rows, then
 /// inserted with ClickHouse.Driver's <c>InsertRawStreamAsync</c> into an empty copy of the table, uncompressed.
 /// </summary>
-internal sealed class DestinationCeiling(Destination destination, string name = DestinationCeiling.DefaultName) : IContestant
+internal sealed class DestinationCeiling(Destination destination) : IContestant
 {
     public const int ChunkRows = 100_000;
-    public const string DefaultName = "ceiling: insert RowBinary";
 
     private readonly List<byte[]> chunks = [];
     private string? reference;
@@ -21,7 +20,7 @@ internal sealed class DestinationCeiling(Destination destination, string name = 
     /// <summary>Rows in the first chunk: the warm-up's insert, and the measured runs' when a full run would not fit the budget.</summary>
     public long FirstChunkRows { get; private set; }
 
-    public string Name => name;
+    public string Name => "ceiling: insert RowBinary";
 
     public string Description => $"Destination ceiling: pre-built RowBinary (the rows Zenith wrote) inserted through ClickHouse.Driver `InsertRawStreamAsync`, about {ChunkRows:N0} rows per insert";
 

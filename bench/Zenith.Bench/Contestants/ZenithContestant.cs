@@ -10,7 +10,7 @@ namespace Zenith.Bench.Contestants;
 /// incremental scenario <c>incremental_timestamp</c> on <c>updated_at</c>. A fresh service process per data set,
 /// so its peak RSS is that data set's.
 /// </summary>
-internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, int batchSize, string name = ReportWriter.Zenith) : IContestant
+internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, int batchSize) : IContestant
 {
     /// <summary>The API's longest interval: the scheduler never starts a second run on its own during the benchmark.</summary>
     private const int IntervalSeconds = 7 * 24 * 3600;
@@ -19,7 +19,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
     private ZenithService? service;
     private int connectors;
 
-    public string Name => name;
+    public string Name => ReportWriter.Zenith;
 
     public string Description => $"Zenith: the service (`zenith serve`, its own process and runtime settings, SQLite metadata) driven through its HTTP API; each first load is a new connector (it runs at once), the incremental rounds `POST /api/connectors/{{id}}/sync`; batch size {batchSize:N0}; first loads in incremental_id mode, the incremental scenario in incremental_timestamp mode on `updated_at`; time = the run's `durationMs` as the service records it (connect → last batch acknowledged)";
 

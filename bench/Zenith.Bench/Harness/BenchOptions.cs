@@ -15,8 +15,7 @@ internal sealed record BenchOptions(
     IReadOnlySet<string>? Contestants,
     bool Micro,
     bool Memory,
-    string OutputDirectory,
-    bool CompareNodeFront = false)
+    string OutputDirectory)
 {
     /// <summary>Documents per data set: the full sizes, or a twentieth for --quick.</summary>
     public int Size(int full) => Quick ? full / 20 : full;

@@ -36,7 +36,6 @@ internal sealed class BenchRun(BenchOptions options)
         Log("starting the ClickHouse test server and the MongoDB test server (its own process)");
         await using var clickHouse = await ClickHouseTestServer.StartAsync(ct).ConfigureAwait(false);
         await using var mongoServer = await MongoServerProcess.StartAsync(ct).ConfigureAwait(false);
-        await using var front = options.CompareNodeFront ? await NodeFrontServer.StartAsync(ct).ConfigureAwait(false) : null;
         var connectionString = new ClickHouseConnectionStringBuilder { ConnectionString = clickHouse.ConnectionString, Timeout = TimeSpan.FromMinutes(20) }.ConnectionString;
         using var destination = new Destination(clickHouse.Url, connectionString);
         var mongo = new MongoClient(mongoServer.ConnectionString);
@@ -44,12 +43,6 @@ internal sealed class BenchRun(BenchOptions options)
         await destination.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {Destination.Quote(TargetDatabase)}", ct).ConfigureAwait(false);
         var machine = await MachineInfo.CollectAsync(await destination.ScalarTextAsync("SELECT version()", ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         Log($"machine: {machine.Cores} cores, {machine.CpuModel}, {machine.MemoryGiB} GiB; ClickHouse {machine.ClickHouse}; MongoDB test server {mongoServer.ConnectionString} (pid {mongoServer.ProcessId})");
-
-        using var frontDestination = front is null ? null : new Destination(front.Url, new ClickHouseConnectionStringBuilder { ConnectionString = ClickHouseConnectionStrings.FromUrl(front.Url), Timeout = TimeSpan.FromMinutes(20) }.ConnectionString);
-        var frontZenith = front is null ? null : new ZenithContestant(mongoServer.ConnectionString, front.Url, options.ZenithBatchSize, ReportWriter.Zenith + " → Node front");
-        var frontCeiling = frontDestination is null ? null : new DestinationCeiling(frontDestination, DestinationCeiling.DefaultName + " → Node front");
-        if (frontDestination is not null)
-            await frontDestination.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {Destination.Quote(TargetDatabase)}", ct).ConfigureAwait(false);
 
         var work = Directory.CreateTempSubdirectory("zenith-bench-").FullName;
         var destinationCeiling = new DestinationCeiling(destination);
@@ -86,13 +79,6 @@ internal sealed class BenchRun(BenchOptions options)
                     await RunIncrementalAsync(dataSet, contestants, source, destination, ct).ConfigureAwait(false);
                 else
                     await RunFirstLoadsAsync(dataSet, contestants, zenith, destinationCeiling, destination, ct).ConfigureAwait(false);
-                if (frontZenith is not null && frontCeiling is not null && frontDestination is not null && !dataSet.Incremental && dataSet.Name != "messy")
-                {
-                    await zenith.StopAsync().ConfigureAwait(false);
-                    await frontZenith.RestartAsync(ct).ConfigureAwait(false);
-                    await RunFirstLoadsAsync(dataSet, [frontZenith, frontCeiling], frontZenith, frontCeiling, frontDestination, ct).ConfigureAwait(false);
-                    await frontZenith.StopAsync().ConfigureAwait(false);
-                }
 
                 await source.DropCollectionAsync(dataSet.Collection, ct).ConfigureAwait(false);
                 await source.DropCollectionAsync(dataSet.WarmUpCollection, ct).ConfigureAwait(false);
@@ -106,8 +92,6 @@ internal sealed class BenchRun(BenchOptions options)
             await zenith.StopAsync().ConfigureAwait(false);
         }
         notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS; the ClickHouse test server (ClickHouse's own server run by chDB, its own process) at {ProcStatus.ReadKb(clickHouse.ProcessId, "VmHWM:") / 1024.0:N0} MiB.");
-        if (front is not null)
-            notes.Add($"Rows \"→ Node front\": the same contestant through the ClickHouse test server before issue 17 (chDB's engine behind our Node HTTP front, its own process, peak {front.PeakRssMiB:N0} MiB RSS), in the same run; \"× Zenith\" there is Zenith through ClickHouse's own server divided by the row's docs/s.");
 
         Directory.Delete(work, recursive: true);
         var micro = new List<MicroResult>();
@@ -187,9 +171,9 @@ internal sealed class BenchRun(BenchOptions options)
                 return await contestant.RunAsync(target, token).ConfigureAwait(false);
             }, final: false, ct).ConfigureAwait(false);
             cells.Add(cell);
-            if (cell.Status == "ok" && reference is null && cell.Documents == dataSet.Documents && (contestant is ZenithContestant || contestant.Name == ReportWriter.Node))
+            if (cell.Status == "ok" && reference is null && cell.Documents == dataSet.Documents && contestant.Name is ReportWriter.Zenith or ReportWriter.Node)
                 reference = table;
-            if (contestant == zenith && contestant.Name == ReportWriter.Zenith && dataSet.Name == "flat")
+            if (contestant == zenith && dataSet.Name == "flat")
                 await MeasureMemoryAsync(dataSet, zenith, cell, ct).ConfigureAwait(false);
         }
         await destinationCeiling.PrepareAsync(TargetDatabase, null, ct).ConfigureAwait(false);
@@ -303,7 +287,7 @@ internal sealed class BenchRun(BenchOptions options)
         Func<RunTarget, CancellationToken, Task<RunOutcome>> run, bool final, CancellationToken ct)
     {
         var seconds = new List<double>();
-        var isZenith = contestant is ZenithContestant;
+        var isZenith = contestant.Name == ReportWriter.Zenith;
         // Zenith and the ceilings are the figures the targets and ratios rest on: they get the larger budget.
         var budget = isZenith || contestant is SourceCeiling or DestinationCeiling ? options.ZenithBudgetSeconds : options.CellBudgetSeconds;
         var late = clock.Elapsed.TotalSeconds > options.DeadlineSeconds;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { createClient } from '@clickhouse/client';
-import { startTestServers } from '../../node/test-servers.mjs';
+import { startTestServers } from './test-servers.mjs';
 
 let servers;
 let url;

@@ -11,9 +11,9 @@ namespace Zenith.TestServers.ClickHouse.Engine;
 /// HTTP, then a keep-alive query that never ends on its own. ClickHouse's own servers answer for as long as that
 /// query runs.
 /// <para>
-/// It stops when its standard input closes (the parent asked, or died) or on SIGTERM, SIGINT or SIGHUP: it kills
-/// the connections clients still hold (<see cref="AcceptedConnections"/>), kills the keep-alive query over HTTP,
-/// clickhouse-local shuts down, the directory is removed and the process exits 0.
+/// It stops when its standard input closes (the parent asked, or died) or on SIGTERM, SIGINT or SIGHUP: it shuts
+/// down the connections clients still hold (<see cref="AcceptedConnections"/>), kills the keep-alive query over
+/// HTTP, clickhouse-local shuts down, the directory is removed and the process exits 0.
 /// Exit code 3: the batch ended by itself (a failed start, e.g. a port taken; the reason is on stderr). Exit code
 /// 4: the engine did not stop in time and the process was ended hard.
 /// </para>
@@ -141,6 +141,12 @@ internal static class EngineHost
                 // Not listening yet (or any more): try again until the deadline.
             }
             await Task.WhenAny(engineEnded, Task.Delay(200, CancellationToken.None));
+        }
+        // A client that connected after the sweep would hold up the engine's shutdown just the same.
+        while (!engineEnded.IsCompleted && !deadline.IsCancellationRequested)
+        {
+            AcceptedConnections.ShutDown([httpPort, nativePort]);
+            await Task.WhenAny(engineEnded, Task.Delay(100, CancellationToken.None));
         }
         try
         {

@@ -28,6 +28,7 @@ public sealed class ClickHouseTestServer : IAsyncDisposable
     private readonly Task exited;
     private readonly TaskCompletionSource<string> died = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool stopping;
+    private int disposed;
 
     private ClickHouseTestServer(Process process, EngineLayout layout, OutputTail output, string user, string? password, int httpPort, int nativePort)
     {
@@ -141,7 +142,8 @@ public sealed class ClickHouseTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         stopping = true;
-        await StopAsync();
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+            await StopAsync();
         if (Died.IsCompleted)
             throw new InvalidOperationException(Died.Result);
     }

@@ -260,6 +260,7 @@ export class Runner {
       if (type !== actualType) throw new MatchError(`event ${i}: expected ${type}, observed ${actualType} (${event.commandName})`);
       if (spec.commandName && spec.commandName !== event.commandName) throw new MatchError(`event ${i}: expected ${spec.commandName}, observed ${event.commandName}`);
       if (spec.databaseName && spec.databaseName !== event.databaseName) throw new MatchError(`event ${i}: database ${event.databaseName}`);
+      if (process.env.RUNNER_DEBUG) console.log(BSON.EJSON.stringify(event.command ?? event.reply));
       if (spec.command) match(spec.command, event.command, { root: true, entities, path: `event ${i} (${event.commandName}) command` });
       if (spec.reply) match(spec.reply, event.reply, { root: true, entities, path: `event ${i} (${event.commandName}) reply` });
     });

@@ -28,6 +28,13 @@ internal sealed partial class CommandDispatcher
         return reply;
     }
 
+    /// <summary>
+    /// In a transaction a write conflict is not a write error: mongod fails the whole command with it
+    /// (labelled TransientTransactionError), so the client retries the transaction.
+    /// </summary>
+    private static bool AbortsTheCommand(CommandRequest request, CommandException e) =>
+        e.Code == 112 && request.Access.Transaction is not null;
+
     /// <summary>One statement's failure as mongod lists it in <c>writeErrors</c>.</summary>
     private static BsonDocument WriteError(int index, CommandException e)
     {

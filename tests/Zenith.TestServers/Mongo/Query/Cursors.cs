@@ -37,6 +37,10 @@ internal sealed class PlanCursor(
     {
         lock (collection.Sync)
         {
+            if (collection.Dropped)
+            {
+                throw new Commands.CommandException(175, "QueryPlanKilled", "collection dropped");
+            }
             return _scan.Run(record =>
             {
                 var document = record.Document;

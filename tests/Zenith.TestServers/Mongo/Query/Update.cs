@@ -7,25 +7,37 @@ namespace Zenith.TestServers.Mongo.Query;
 /// <summary>
 /// An update: a replacement document, or update operators (see <see cref="UpdateOperators"/>) over
 /// dotted paths, checked as mongod checks them (unknown modifiers, conflicting paths, the immutable
-/// <c>_id</c>). Pipeline updates, the positional operators (<c>$</c>, <c>$[]</c>, <c>$[id]</c>) answer NotImplemented.
+/// <c>_id</c>), or a pipeline of <c>$addFields $set $project $unset $replaceRoot $replaceWith</c>
+/// (with this server's expressions). The positional operators (<c>$</c>, <c>$[]</c>, <c>$[id]</c>) answer NotImplemented.
 /// </summary>
 internal sealed class Update
 {
-    private readonly BsonDocument _spec;
+    private static readonly HashSet<string> PipelineStages = ["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"];
 
-    private Update(BsonDocument spec, bool isReplacement)
+    private readonly BsonDocument _spec;
+    private readonly List<BsonElement>? _pipeline;
+
+    private Update(BsonDocument spec, bool isReplacement, List<BsonElement>? pipeline = null)
     {
         _spec = spec;
         IsReplacement = isReplacement;
+        _pipeline = pipeline;
     }
 
     public bool IsReplacement { get; }
 
+    public bool IsPipeline => _pipeline is not null;
+
     public static Update Parse(BsonValue spec)
     {
-        if (spec is BsonArray)
+        if (spec is BsonArray stages)
         {
-            throw CommandException.NotImplemented("pipeline-style updates (an array of stages) are not supported by this test server");
+            var pipeline = Aggregation.Parse(stages);
+            foreach (var stage in pipeline.Where(s => !PipelineStages.Contains(s.Name)))
+            {
+                throw CommandException.InvalidOptions($"{stage.Name} is not allowed to be used within an update");
+            }
+            return new Update([], isReplacement: false, pipeline);
         }
         var doc = spec as BsonDocument ?? throw CommandException.FailedToParse("Update argument must be either an object or an array");
         var isOperator = doc.ElementCount > 0 && doc.GetElement(0).Name.StartsWith('$');
@@ -109,30 +121,51 @@ internal sealed class Update
         }
     }
 
-    /// <summary>The paths this update writes, for an upsert's seed from the filter.</summary>
-    public IEnumerable<string> TargetPaths() => IsReplacement ? _spec.Names : _spec.Elements.SelectMany(op => op.Value.AsBsonDocument.Names);
-
     /// <summary>Applies the update to a copy of <paramref name="original"/> and returns it.</summary>
-    public BsonDocument Apply(BsonDocument original, bool isInsert)
+    public BsonDocument Apply(BsonDocument original, bool isInsert) => Apply(original, isInsert, out _);
+
+    /// <summary>Applies the update; <paramref name="description"/> is its change event's updateDescription (null for a replacement).</summary>
+    public BsonDocument Apply(BsonDocument original, bool isInsert, out BsonDocument? description)
     {
+        description = null;
         if (IsReplacement)
         {
             return Replace(original);
         }
+        if (_pipeline is not null)
+        {
+            var result = _pipeline.Aggregate((IEnumerable<BsonDocument>)[original], (docs, stage) => AggregationStages.Apply(docs, stage, allowDiskUse: null)).Single();
+            if (!result.Contains("_id") && original.TryGetValue("_id", out var keptId))
+            {
+                // A pipeline that drops _id keeps the document's _id, as mongod's pipeline updates do.
+                result.InsertAt(0, new BsonElement("_id", keptId));
+            }
+            CheckId(original, result);
+            description = UpdateDescription.ForDiff(original, result);
+            return result;
+        }
         var doc = original.DeepClone().AsBsonDocument;
+        var applied = new List<(string, string, BsonValue)>();
         foreach (var op in _spec)
         {
             foreach (var field in op.Value.AsBsonDocument)
             {
                 UpdateOperators.Apply(doc, op.Name, field.Name, field.Value, isInsert);
+                applied.Add((op.Name, field.Name, field.Value));
             }
         }
+        CheckId(original, doc);
+        description = UpdateDescription.ForOperators(original, doc, applied);
+        return doc;
+    }
+
+    private static void CheckId(BsonDocument original, BsonDocument updated)
+    {
         if (original.TryGetValue("_id", out var originalId) &&
-            (!doc.TryGetValue("_id", out var newId) || !BsonOrder.AreEqual(originalId, newId) || originalId.BsonType != newId.BsonType))
+            (!updated.TryGetValue("_id", out var newId) || !BsonOrder.AreEqual(originalId, newId) || originalId.BsonType != newId.BsonType))
         {
             throw ImmutableId();
         }
-        return doc;
     }
 
     private BsonDocument Replace(BsonDocument original)

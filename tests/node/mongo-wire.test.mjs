@@ -205,3 +205,28 @@ test('a transaction commits all its writes at once, and its change events carry 
     await stream.close();
   }
 });
+
+test('after failCommand closes a change stream getMore, the driver resumes without losing the event', async () => {
+  const appName = `failpoint-${randomUUID()}`;
+  const watcher = new MongoClient(servers.mongo, { appName, serverSelectionTimeoutMS: 10_000 });
+  const events = newDb().collection('events');
+  await events.insertOne({ _id: 0 });
+  const stream = watcher.db(events.dbName).collection('events').watch();
+  try {
+    await stream.tryNext();
+    await client.db('admin').command({
+      configureFailPoint: 'failCommand',
+      mode: { times: 1 },
+      data: { failCommands: ['getMore'], closeConnection: true, appName },
+    });
+    await events.insertOne({ _id: 1 });
+
+    const change = await stream.next();
+    assert.equal(change.operationType, 'insert');
+    assert.deepEqual(change.documentKey, { _id: 1 });
+  } finally {
+    await client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+    await stream.close();
+    await watcher.close();
+  }
+});

@@ -18,6 +18,7 @@ internal sealed class ServerContext
         Store = new MongoStore(Journal);
         Sessions = new SessionRegistry(options.TimeProvider);
         ReplicaSet = new ReplicaSet(options.ReplicaSetName, $"127.0.0.1:{port}", Clock);
+        Cursors = new Commands.CursorRegistry(options.TimeProvider);
     }
 
     public MongoTestServerOptions Options { get; }
@@ -38,10 +39,17 @@ internal sealed class ServerContext
 
     public ReplicaSet ReplicaSet { get; }
 
+    public Commands.CursorRegistry Cursors { get; }
+
+    public Commands.FailPoints FailPoints { get; } = new();
+
+    public Commands.ServerParameters Parameters { get; } = new();
+
     /// <summary>Runs once a second: aborts expired transactions, forgets idle sessions, writes the periodic no-op.</summary>
     public void Tick()
     {
         Sessions.Reap();
+        Cursors.ExpireIdle(Parameters.CursorTimeoutMillis);
         var newest = Oplog.Newest;
         var idle = newest is null ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(Clock.WallClockMilliseconds - newest.WallMilliseconds);
         if (idle >= Options.PeriodicNoopInterval)

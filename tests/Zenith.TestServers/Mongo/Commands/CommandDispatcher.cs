@@ -15,7 +15,7 @@ internal sealed partial class CommandDispatcher
     [
         "currentOp", "killOp", "serverStatus", "dbStats", "collStats", "validate", "compact",
         "mapReduce", "createUser", "dropUser", "usersInfo", "createRole", "connectionStatus", "hostInfo", "getLog",
-        "configureFailPoint", "getParameter", "setParameter", "replSetGetConfig", "startSession",
+        "replSetGetConfig", "startSession",
         "refreshSessions", "killSessions", "killAllSessions", "cloneCollectionAsCapped", "replSetResizeOplog",
         "convertToCapped", "reIndex", "fsync", "shutdown", "profile", "listSearchIndexes", "createSearchIndexes", "planCacheClear",
         "dataSize", "getMore2", "lockInfo", "top", "whatsmyuri", "saslStart", "authenticate", "logout", "getCmdLineOpts",
@@ -25,7 +25,7 @@ internal sealed partial class CommandDispatcher
     private readonly ServerContext _server;
     private readonly MongoStore _store;
     private readonly int _port;
-    private readonly CursorRegistry _cursors = new();
+    private readonly CursorRegistry _cursors;
     private readonly Dictionary<string, Action<CommandRequest, MessageBuffer>> _handlers;
     private readonly Dictionary<string, Func<CommandRequest, MessageBuffer, CancellationToken, ValueTask>> _asyncHandlers;
 
@@ -34,6 +34,7 @@ internal sealed partial class CommandDispatcher
         _server = server;
         _store = server.Store;
         _port = server.Port;
+        _cursors = server.Cursors;
         _handlers = new(StringComparer.Ordinal)
         {
             ["ping"] = (_, o) => o.WriteDocument(Ok()),
@@ -65,6 +66,9 @@ internal sealed partial class CommandDispatcher
             ["findandmodify"] = FindAndModify,
             ["distinct"] = Distinct,
             ["replSetGetStatus"] = ReplSetGetStatus,
+            ["configureFailPoint"] = (r, o) => o.WriteDocument(_server.FailPoints.Configure(r.Body)),
+            ["getParameter"] = (r, o) => o.WriteDocument(_server.Parameters.Get(r.Body)),
+            ["setParameter"] = (r, o) => o.WriteDocument(_server.Parameters.Set(r.Body)),
         };
         _asyncHandlers = new(StringComparer.Ordinal)
         {
@@ -76,10 +80,11 @@ internal sealed partial class CommandDispatcher
     }
 
     /// <summary>Runs a command and writes its reply (with the cluster time every replica set member gossips).</summary>
-    public async ValueTask ExecuteAsync(CommandRequest request, MessageBuffer output, int connectionId, CancellationToken cancellationToken)
+    public async ValueTask ExecuteAsync(CommandRequest request, MessageBuffer output, ConnectionContext connection, CancellationToken cancellationToken)
     {
         var start = output.Length;
-        request.ConnectionId = connectionId;
+        request.ConnectionId = connection.Id;
+        request.Connection = connection;
         SessionOutcome? session = null;
         try
         {
@@ -88,6 +93,12 @@ internal sealed partial class CommandDispatcher
             {
                 output.WriteBytes(cached);
                 return;
+            }
+            var fail = await FailCommandAsync(request, connection, cancellationToken);
+            if (!IsChangeStreamGetMore(request))
+            {
+                // A change stream's getMore takes maxTimeMS as how long to wait for events, not as a limit.
+                OperationDeadline.Start(request.Body);
             }
             if (_asyncHandlers.TryGetValue(request.Name, out var asyncHandler))
             {
@@ -105,6 +116,21 @@ internal sealed partial class CommandDispatcher
             {
                 throw new CommandException(59, "CommandNotFound", $"no such command: '{request.Name}'");
             }
+            if (fail?.WriteConcernError is { } concernError)
+            {
+                var labels = fail.ErrorLabels is { } given
+                    ? [.. given.Select(l => l.AsString)]
+                    : ErrorLabels.ForWriteConcernError(concernError.GetValue("code", 0).ToInt32(), request);
+                output.ReopenDocument(start);
+                output.WriteName(0x03, "writeConcernError");
+                output.WriteBytes(concernError.ToBson());
+                if (labels.Count > 0)
+                {
+                    output.WriteName(0x04, "errorLabels");
+                    output.WriteBytes(new BsonDocument(labels.Select((l, i) => new BsonElement(i.ToString(System.Globalization.CultureInfo.InvariantCulture), l))).ToBson());
+                }
+                output.EndDocument(start);
+            }
             AppendClusterTime(output, start);
             session?.Succeeded(output, start);
         }
@@ -119,13 +145,48 @@ internal sealed partial class CommandDispatcher
             WriteError(output, start, new CommandException(14, "TypeMismatch", $"{request.Name}: {e.Message}"));
             session?.Failed();
         }
-        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException or IOException))
         {
             // A defect of this server must reach the test as an error reply, not as a dropped connection.
             WriteError(output, start, new CommandException(1, "InternalError", $"{request.Name} failed in the test server: {e.GetType().Name}: {e.Message}"));
             session?.Failed();
         }
+        finally
+        {
+            OperationDeadline.Clear();
+        }
     }
+
+    /// <summary>Applies the failCommand fail point: blocks, closes the connection, or fails the command, as configured.</summary>
+    private async ValueTask<FailAction?> FailCommandAsync(CommandRequest request, ConnectionContext connection, CancellationToken cancellationToken)
+    {
+        var fail = _server.FailPoints.ForCommand(request.Name, connection.AppName);
+        if (fail is null)
+        {
+            return null;
+        }
+        if (fail.BlockMilliseconds > 0)
+        {
+            await Task.Delay(fail.BlockMilliseconds, cancellationToken);
+        }
+        if (fail.CloseConnection)
+        {
+            throw new IOException("closed by the failCommand fail point");
+        }
+        if (fail.ErrorCode is { } code)
+        {
+            var labels = fail.ErrorLabels is { } given ? [.. given.Select(l => l.AsString)] : ErrorLabels.For(code, request, changeStreamGetMore: false);
+            throw new CommandException(code, ErrorLabels.CodeName(code), "Failing command via 'failCommand' failpoint")
+            {
+                Labels = labels,
+                Extra = fail.ErrorExtraInfo,
+            };
+        }
+        return fail;
+    }
+
+    private bool IsChangeStreamGetMore(CommandRequest request) =>
+        request.Name == "getMore" && request.Body[0].IsNumeric && _cursors.Find(request.Body[0].ToInt64()) is ChangeStreams.ChangeStreamCursor;
 
     private void WriteError(MessageBuffer output, int start, CommandException e)
     {
@@ -182,8 +243,16 @@ internal sealed partial class CommandDispatcher
         bool exhausted;
         lock (cursor)
         {
-            exhausted = cursor.Fill(new BatchWriter(output, maxDocuments));
-            cursor.LastUsed = Environment.TickCount64;
+            cursor.InUse = true;
+            try
+            {
+                exhausted = cursor.Fill(new BatchWriter(output, maxDocuments));
+            }
+            finally
+            {
+                cursor.LastUsed = _cursors.Now;
+                cursor.InUse = false;
+            }
         }
         output.EndDocument(array);
         if (cursor is ChangeStreams.ChangeStreamCursor stream)

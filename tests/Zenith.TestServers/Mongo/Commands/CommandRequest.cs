@@ -18,6 +18,8 @@ internal sealed class CommandRequest(BsonDocument body, IReadOnlyDictionary<stri
 
     public int ConnectionId { get; set; }
 
+    public ConnectionContext? Connection { get; set; }
+
     /// <summary>How this command reads and writes: through its transaction, or directly.</summary>
     public Sessions.DocumentAccess Access { get; set; } = Sessions.DocumentAccess.Autocommit;
 

@@ -9,6 +9,10 @@ internal sealed partial class CommandDispatcher
 {
     private async ValueTask HelloAsync(CommandRequest request, MessageBuffer output, CancellationToken cancellationToken)
     {
+        if (request.Body.GetValue("client", BsonNull.Value) is BsonDocument client && client.GetValue("application", BsonNull.Value) is BsonDocument application)
+        {
+            request.Connection!.AppName = application.GetValue("name", BsonNull.Value) as BsonString is { } name ? name.Value : null;
+        }
         // A monitor that already knows this topologyVersion asks to wait up to maxAwaitTimeMS for a change; this
         // topology never changes, so it waits the whole time (answering at once would make drivers poll in a loop).
         if (request.Body.GetValue("topologyVersion", BsonNull.Value) is BsonDocument known &&

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using MongoDB.Bson;
 using Zenith.TestServers.Mongo.Bson;
+using Zenith.TestServers.Mongo.Query;
 using Zenith.TestServers.Mongo.Sessions;
 using Zenith.TestServers.Mongo.Storage;
 using Zenith.TestServers.Mongo.Wire;
@@ -78,7 +79,11 @@ internal sealed partial class CommandDispatcher
                 }
             }
             // A document an open transaction holds: wait for it to end, as mongod's insert does, then go on from there.
-            holder?.Completed.Wait(SessionRegistry.TransactionLifetimeLimit + TimeSpan.FromSeconds(5));
+            if (holder is not null)
+            {
+                holder.Completed.Wait(OperationDeadline.Remaining(SessionRegistry.TransactionLifetimeLimit + TimeSpan.FromSeconds(5)));
+                OperationDeadline.Check();
+            }
         }
         output.WriteDocument(WriteReply(request, inserted, null, null, writeErrors));
     }

@@ -38,6 +38,7 @@ internal sealed partial class CommandDispatcher
         {
             cursor = QueryExecutor.OpenCursor(ns, collection, query, projection);
         }
+        cursor.NoTimeout = request.OptionalBool("noCursorTimeout");
         WriteCursorReply(output, cursor, NonNegativeBatchSize(request.Body, DefaultFirstBatch), isFirstBatch: true, singleBatch);
     }
 
@@ -138,6 +139,13 @@ internal sealed partial class CommandDispatcher
         request.Validate(CommandOptions.Fields("collection", "batchSize", "maxTimeMS", "term", "lastKnownCommittedOpTime", "includeQueryStatsMetrics"));
         var id = request.Body[0].ToInt64();
         var cursor = _cursors.Find(id) ?? throw new CommandException(43, "CursorNotFound", $"cursor id {id} not found");
+        if (_server.FailPoints.ForGetMore() is { } failure)
+        {
+            throw new CommandException(failure, ErrorLabels.CodeName(failure), "Failing getMore via 'failGetMoreAfterCursorCheckout' failpoint")
+            {
+                Labels = ErrorLabels.For(failure, request, cursor is ChangeStreamCursor),
+            };
+        }
         var collection = request.Body.GetValue("collection", BsonNull.Value);
         if (collection is not BsonString name || cursor.Namespace != request.Database + "." + name.Value)
         {

@@ -89,7 +89,8 @@ internal sealed class DocumentAccess(Transaction? transaction)
             catch (TransactionBlockedException blocked)
             {
                 // A transaction lives at most transactionLifetimeLimitSeconds; then it is aborted and releases its documents.
-                blocked.Holder.Completed.Wait(SessionRegistry.TransactionLifetimeLimit + TimeSpan.FromSeconds(5));
+                blocked.Holder.Completed.Wait(OperationDeadline.Remaining(SessionRegistry.TransactionLifetimeLimit + TimeSpan.FromSeconds(5)));
+                OperationDeadline.Check();
             }
         }
     }

@@ -23,6 +23,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
     private const uint MoreToCome = 2;
 
     private readonly MessageBuffer _output = new();
+    private readonly ConnectionContext _connection = new(connectionId);
     private byte[] _input = new byte[64 * 1024];
     private int _nextRequestId;
 
@@ -124,7 +125,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
         var start = BeginReply(OpMsg, requestId);
         _output.WriteInt32(0);
         _output.WriteByte(0);
-        await dispatcher.ExecuteAsync(new CommandRequest(command, sequences), _output, connectionId, cancellationToken);
+        await dispatcher.ExecuteAsync(new CommandRequest(command, sequences), _output, _connection, cancellationToken);
         _output.PatchInt32(start, _output.Length - start);
         return (flags & MoreToCome) == 0;
     }
@@ -149,7 +150,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
         if (collectionName.EndsWith(".$cmd", StringComparison.Ordinal))
         {
             query["$db"] = collectionName[..^".$cmd".Length];
-            await dispatcher.ExecuteAsync(new CommandRequest(query, new Dictionary<string, List<ArraySegment<byte>>>()), _output, connectionId, cancellationToken);
+            await dispatcher.ExecuteAsync(new CommandRequest(query, new Dictionary<string, List<ArraySegment<byte>>>()), _output, _connection, cancellationToken);
         }
         else
         {

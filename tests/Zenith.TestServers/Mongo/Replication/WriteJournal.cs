@@ -125,9 +125,34 @@ internal sealed class WriteJournal(ClusterClock clock, Oplog oplog, SnapshotRegi
     private void Stamp(CollectionStore collection, Record record, StoredDocument? before, BsonTimestamp ts)
     {
         record.LastWriteTs = ts.Value;
+        PruneUndo(collection);
         if (snapshots.AnyOpen)
         {
             collection.Undo.Add(new UndoEntry(ts.Value, record.RecordId, before));
+        }
+    }
+
+    /// <summary>Drops undo records no open snapshot needs (all of them once no transaction is open); the caller holds the collection lock.</summary>
+    public void PruneUndo(CollectionStore collection)
+    {
+        var undo = collection.Undo;
+        if (undo.Count == 0)
+        {
+            return;
+        }
+        if (snapshots.Oldest is not { } oldest)
+        {
+            undo.Clear();
+            return;
+        }
+        var stale = 0;
+        while (stale < undo.Count && (ulong)undo[stale].Ts <= (ulong)oldest)
+        {
+            stale++;
+        }
+        if (stale > 0)
+        {
+            undo.RemoveRange(0, stale);
         }
     }
 }

@@ -6,7 +6,7 @@ using Zenith.TestServers.Mongo;
 namespace Zenith.TestServers.Tests.Mongo;
 
 /// <summary>
-/// Timeouts of the server's own clock (idle cursors, transaction lifetime), run on a test server whose
+/// What the server's own clock decides (idle cursors, transaction lifetime, $currentDate), run on a test server whose
 /// clock the test moves, so nothing waits for real minutes. A real mongod's clock cannot be moved, so
 /// these always use the test server.
 /// </summary>
@@ -50,5 +50,26 @@ public sealed class ServerClockTests
         var aborted = await Assert.ThrowsAsync<MongoCommandException>(() => session.CommitTransactionAsync());
         Assert.Equal(251, aborted.Code);
         Assert.Equal(1, await c.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
+    }
+
+    [Fact]
+    public async Task CurrentDate_writes_the_server_s_time_as_a_date_or_a_timestamp()
+    {
+        var at = new DateTimeOffset(2031, 5, 6, 7, 8, 9, 123, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(at);
+        await using var server = MongoTestServer.Start(options: new MongoTestServerOptions { TimeProvider = clock });
+        using var client = new MongoClient(server.ConnectionString);
+        var c = client.GetDatabase("dates").GetCollection<BsonDocument>("c");
+        await c.InsertOneAsync(new BsonDocument("_id", 1));
+
+        await c.UpdateOneAsync(new BsonDocument("_id", 1), new BsonDocument("$currentDate", new BsonDocument
+        {
+            { "date", true },
+            { "ts", new BsonDocument("$type", "timestamp") },
+        }));
+
+        var doc = await c.Find(FilterDefinition<BsonDocument>.Empty).SingleAsync();
+        Assert.Equal(new BsonDateTime(at.UtcDateTime), doc["date"]);
+        Assert.Equal(at.ToUnixTimeSeconds(), doc["ts"].AsBsonTimestamp.Timestamp);
     }
 }

@@ -98,7 +98,7 @@ internal sealed partial class CommandDispatcher
             if (!IsChangeStreamGetMore(request))
             {
                 // A change stream's getMore takes maxTimeMS as how long to wait for events, not as a limit.
-                OperationDeadline.Start(request.Body);
+                OperationDeadline.Start(request.Body, _server.Options.TimeProvider);
             }
             if (_asyncHandlers.TryGetValue(request.Name, out var asyncHandler))
             {

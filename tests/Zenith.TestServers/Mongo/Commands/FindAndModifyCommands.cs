@@ -40,7 +40,7 @@ internal sealed partial class CommandDispatcher
         {
             throw CommandException.FailedToParse("Either an update or remove=true must be specified");
         }
-        var update = remove ? null : Query.Update.Parse(body["update"]);
+        var update = remove ? null : Query.Update.Parse(body["update"], _server.Options.TimeProvider.GetUtcNow());
         var filter = DocumentField(body, "findAndModify", "query") ?? [];
         var projection = Projection.Parse(DocumentField(body, "findAndModify", "fields"));
         var query = new QuerySpec(filter, SortSpec.Parse(DocumentField(body, "findAndModify", "sort")), 0, 1)

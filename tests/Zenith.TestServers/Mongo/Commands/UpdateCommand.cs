@@ -32,7 +32,7 @@ internal sealed partial class CommandDispatcher
         {
             try
             {
-                var (n, m, upsertedId) = UpdateOne(collection, statement, request.Access);
+                var (n, m, upsertedId) = UpdateOne(collection, statement, request.Access, _server.Options.TimeProvider.GetUtcNow());
                 matched += n;
                 modified += m;
                 if (upsertedId is not null)
@@ -62,10 +62,10 @@ internal sealed partial class CommandDispatcher
         CommandOptions.RejectUnimplemented(context, statement);
     }
 
-    private static (long Matched, long Modified, BsonValue? UpsertedId) UpdateOne(CollectionStore collection, BsonDocument statement, DocumentAccess access)
+    private static (long Matched, long Modified, BsonValue? UpsertedId) UpdateOne(CollectionStore collection, BsonDocument statement, DocumentAccess access, DateTimeOffset now)
     {
         var filter = statement.GetValue("q", new BsonDocument()) as BsonDocument ?? throw CommandException.TypeMismatch("BSON field 'update.updates.q' is the wrong type, expected type 'object'");
-        var update = Query.Update.Parse(statement.GetValue("u", BsonNull.Value));
+        var update = Query.Update.Parse(statement.GetValue("u", BsonNull.Value), now);
         var multi = statement.TryGetValue("multi", out var m) && m.ToBoolean();
         var upsert = statement.TryGetValue("upsert", out var u) && u.ToBoolean();
         if (multi && update.IsReplacement)

@@ -9,12 +9,17 @@ namespace Zenith.TestServers.Mongo.Query;
 /// </summary>
 internal static class OperationDeadline
 {
-    private static readonly AsyncLocal<long> Deadline = new();
-
-    /// <summary>Starts the command's clock; 0 or no maxTimeMS means no limit.</summary>
-    public static void Start(BsonDocument command)
+    private sealed record Limit(TimeProvider Time, long EndTimestamp)
     {
-        Deadline.Value = 0;
+        public TimeSpan Left => Time.GetElapsedTime(Time.GetTimestamp(), EndTimestamp);
+    }
+
+    private static readonly AsyncLocal<Limit?> Deadline = new();
+
+    /// <summary>Starts the command's clock, measured by <paramref name="time"/>; 0 or no maxTimeMS means no limit.</summary>
+    public static void Start(BsonDocument command, TimeProvider time)
+    {
+        Deadline.Value = null;
         if (!command.TryGetValue("maxTimeMS", out var value) || value.IsBsonNull)
         {
             return;
@@ -28,16 +33,15 @@ internal static class OperationDeadline
         {
             throw CommandException.BadValue($"{ms} value for maxTimeMS is out of range [0, {int.MaxValue}]");
         }
-        Deadline.Value = ms == 0 ? 0 : Environment.TickCount64 + (long)ms;
+        Deadline.Value = ms == 0 ? null : new Limit(time, time.GetTimestamp() + (long)(ms / 1000 * time.TimestampFrequency));
     }
 
-    public static void Clear() => Deadline.Value = 0;
+    public static void Clear() => Deadline.Value = null;
 
     /// <summary>Throws MaxTimeMSExpired once the command's time is up.</summary>
     public static void Check()
     {
-        var deadline = Deadline.Value;
-        if (deadline != 0 && Environment.TickCount64 >= deadline)
+        if (Deadline.Value is { Left.Ticks: <= 0 })
         {
             throw new CommandException(50, "MaxTimeMSExpired", "operation exceeded time limit");
         }
@@ -46,7 +50,7 @@ internal static class OperationDeadline
     /// <summary>How long a wait may last: the time left, or <paramref name="fallback"/> without a limit.</summary>
     public static TimeSpan Remaining(TimeSpan fallback)
     {
-        var deadline = Deadline.Value;
-        return deadline == 0 ? fallback : TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(deadline - Environment.TickCount64, fallback.TotalMilliseconds)));
+        var limit = Deadline.Value;
+        return limit is null ? fallback : TimeSpan.FromTicks(Math.Clamp(limit.Left.Ticks, 0, fallback.Ticks));
     }
 }

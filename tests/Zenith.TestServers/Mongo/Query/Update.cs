@@ -16,10 +16,12 @@ internal sealed class Update
 
     private readonly BsonDocument _spec;
     private readonly List<BsonElement>? _pipeline;
+    private readonly DateTimeOffset _now;
 
-    private Update(BsonDocument spec, bool isReplacement, List<BsonElement>? pipeline = null)
+    private Update(BsonDocument spec, DateTimeOffset now, bool isReplacement, List<BsonElement>? pipeline = null)
     {
         _spec = spec;
+        _now = now;
         IsReplacement = isReplacement;
         _pipeline = pipeline;
     }
@@ -28,7 +30,8 @@ internal sealed class Update
 
     public bool IsPipeline => _pipeline is not null;
 
-    public static Update Parse(BsonValue spec)
+    /// <param name="now">The server's time, which <c>$currentDate</c> writes.</param>
+    public static Update Parse(BsonValue spec, DateTimeOffset now)
     {
         if (spec is BsonArray stages)
         {
@@ -37,7 +40,7 @@ internal sealed class Update
             {
                 throw CommandException.InvalidOptions($"{stage.Name} is not allowed to be used within an update");
             }
-            return new Update([], isReplacement: false, pipeline);
+            return new Update([], now, isReplacement: false, pipeline);
         }
         var doc = spec as BsonDocument ?? throw CommandException.FailedToParse("Update argument must be either an object or an array");
         var isOperator = doc.ElementCount > 0 && doc.GetElement(0).Name.StartsWith('$');
@@ -48,7 +51,7 @@ internal sealed class Update
                 throw new CommandException(52, "DollarPrefixedFieldName",
                     $"The dollar ($) prefixed field '{name}' in '{name}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.");
             }
-            return new Update(doc, isReplacement: true);
+            return new Update(doc, now, isReplacement: true);
         }
         var targets = new List<string>();
         foreach (var element in doc)
@@ -78,7 +81,7 @@ internal sealed class Update
             }
         }
         CheckConflicts(targets);
-        return new Update(doc, isReplacement: false);
+        return new Update(doc, now, isReplacement: false);
     }
 
     private static string TypeName(BsonValue v) => v.BsonType switch
@@ -150,7 +153,7 @@ internal sealed class Update
         {
             foreach (var field in op.Value.AsBsonDocument)
             {
-                UpdateOperators.Apply(doc, op.Name, field.Name, field.Value, isInsert);
+                UpdateOperators.Apply(doc, op.Name, field.Name, field.Value, isInsert, _now);
                 applied.Add((op.Name, field.Name, field.Value));
             }
         }

@@ -16,7 +16,7 @@ internal static partial class UpdateOperators
         "$addToSet", "$pop", "$pull", "$pullAll", "$bit",
     ];
 
-    public static void Apply(BsonDocument doc, string op, string dotted, BsonValue argument, bool isInsert)
+    public static void Apply(BsonDocument doc, string op, string dotted, BsonValue argument, bool isInsert, DateTimeOffset now)
     {
         var path = dotted.Split('.');
         switch (op)
@@ -58,7 +58,7 @@ internal static partial class UpdateOperators
                     break;
                 }
             case "$currentDate":
-                CurrentDate(doc, path, argument);
+                CurrentDate(doc, path, argument, now);
                 break;
             case "$push":
                 Push(doc, dotted, path, argument);
@@ -160,7 +160,7 @@ internal static partial class UpdateOperators
         }
     }
 
-    private static void CurrentDate(BsonDocument doc, string[] path, BsonValue argument)
+    private static void CurrentDate(BsonDocument doc, string[] path, BsonValue argument, DateTimeOffset now)
     {
         bool asTimestamp;
         switch (argument)
@@ -174,8 +174,7 @@ internal static partial class UpdateOperators
             default:
                 throw CommandException.BadValue($"{argument} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({{$type: 'timestamp/date'}}).");
         }
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        UpdatePaths.Set(doc, path, asTimestamp ? new BsonTimestamp((int)(now / 1000), 1) : new BsonDateTime(now));
+        UpdatePaths.Set(doc, path, asTimestamp ? new BsonTimestamp((int)now.ToUnixTimeSeconds(), 1) : new BsonDateTime(now.ToUnixTimeMilliseconds()));
     }
 
     private static void Bit(BsonDocument doc, string dotted, string[] path, BsonValue argument)

@@ -17,6 +17,7 @@ var clickHouseOption = new Option<bool>("--clickhouse") { Description = "Start t
 var bothOption = new Option<bool>("--both") { Description = "Start both servers (the default when neither is named)." };
 var portOption = new Option<int>("--port") { Description = "Port of the MongoDB server; 0 picks a free port.", DefaultValueFactory = _ => 0 };
 var stdinOption = new Option<bool>("--exit-on-stdin-close") { Description = "Stop when standard input closes (lets a parent process own the servers' lifetime)." };
+var oplogOption = new Option<double>("--oplog-size-mb") { Description = "Size of the MongoDB server's oplog in MB (mongod's --oplogSize); change streams behind it fail with ChangeStreamHistoryLost.", DefaultValueFactory = _ => 256 };
 portOption.Validators.Add(result =>
 {
     if (result.GetValueOrDefault<int>() is < 0 or > 65535)
@@ -27,7 +28,7 @@ portOption.Validators.Add(result =>
 
 var root = new RootCommand("Zenith's test servers: an in-memory MongoDB wire-protocol server and ClickHouse's own server run by chDB's library.")
 {
-    mongoOption, clickHouseOption, bothOption, portOption, stdinOption,
+    mongoOption, clickHouseOption, bothOption, portOption, stdinOption, oplogOption,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -42,7 +43,8 @@ root.SetAction(async (parse, cancellationToken) =>
         stop.Cancel();
     });
 
-    await using var mongo = startMongo ? MongoTestServer.Start(parse.GetValue(portOption)) : null;
+    var mongoOptions = new MongoTestServerOptions { OplogSizeBytes = (long)(parse.GetValue(oplogOption) * 1024 * 1024) };
+    await using var mongo = startMongo ? MongoTestServer.Start(parse.GetValue(portOption), mongoOptions) : null;
     await using var clickHouse = startClickHouse ? await ClickHouseTestServer.StartAsync(stop.Token) : null;
     if (mongo is not null)
     {

@@ -61,7 +61,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         {
             // Immediate: the destination check and the insert see the same connectors, whichever process adds one meanwhile.
             await using var transaction = connection.BeginTransaction();
-            await EnsureDestinationFreeAsync(connection, transaction, null, definition, cancellationToken);
+            await ConnectorClaims.EnsureFreeAsync(connection, transaction, null, definition, cancellationToken);
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
@@ -103,7 +103,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         try
         {
             await using var transaction = connection.BeginTransaction();
-            await EnsureDestinationFreeAsync(connection, transaction, id, definition, cancellationToken);
+            await ConnectorClaims.EnsureFreeAsync(connection, transaction, id, definition, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
@@ -130,6 +130,14 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM logs WHERE connector_id = @id;", new { id }, cancellationToken: cancellationToken));
         return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Records that a run was attempted (one that could not start: another process held the connector).</summary>
+    public async Task RecordAttemptAsync(long id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE connectors SET last_attempt_at = @at WHERE id = @id;", new { id, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the status; <paramref name="resetFailures"/> clears the consecutive failure count (resume).</summary>
@@ -187,28 +195,6 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             "UPDATE connectors SET warnings = @warnings WHERE id = @id;",
             new { id, warnings = StoredWarnings.Write([.. kept, .. warnings]) }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Names are unique, and two connectors never write one table: on the same ClickHouse server (its hosts and ports), database
-    /// and table, whatever the user. Runs in the caller's (immediate) transaction, so two processes adding one each cannot both pass.
-    /// </summary>
-    private static async Task EnsureDestinationFreeAsync(SqliteConnection connection, SqliteTransaction transaction, long? id, ConnectorDefinition definition, CancellationToken cancellationToken)
-    {
-        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM connectors WHERE name = @Name AND id != @id;", new { definition.Name, id = id ?? -1 }, transaction, cancellationToken: cancellationToken)) > 0)
-        {
-            throw new DuplicateConnectorNameException(definition.Name);
-        }
-
-        var others = await connection.QueryAsync<(long Id, string Name, string DestUri)>(new CommandDefinition(
-            "SELECT id, name, dest_uri FROM connectors WHERE dest_database = @Database AND dest_table = @Table AND id != @id;",
-            new { definition.Destination.Database, definition.Destination.Table, id = id ?? -1 }, transaction, cancellationToken: cancellationToken));
-        var server = ConnectionString.Parse(definition.Destination.Uri).HostList;
-        if (others.FirstOrDefault(o => string.Equals(ConnectionString.Parse(o.DestUri).HostList, server, StringComparison.OrdinalIgnoreCase)) is { Name: not null } taken)
-        {
-            throw new DestinationTakenException(taken.Name, definition.Destination.Database, definition.Destination.Table);
-        }
     }
 
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public sealed class RunCoordinator(
     private readonly ConcurrentDictionary<long, Job> jobs = new();
 
     /// <summary>This coordinator as a lease holder: which process runs a connector, for the message another one prints.</summary>
-    private readonly string holder = $"pid {Environment.ProcessId} on {Environment.MachineName} ({Guid.NewGuid().ToString("N")[..8]})";
+    private readonly string holder = LeaseHolders.ThisProcess();
     private readonly ZenithOptions options = settings.Value;
     private readonly SemaphoreSlim slots = new(settings.Value.Processing.MaxParallelJobs, settings.Value.Processing.MaxParallelJobs);
 
@@ -213,11 +213,16 @@ public sealed class RunCoordinator(
         await FinishAsync(connector, run.Id, result);
     }
 
-    /// <summary>A run that did not start: closed as cancelled with the reason, which the history tells too.</summary>
+    /// <summary>
+    /// A run that did not start: closed as cancelled with the reason, which the history tells too. It counts as an attempt, so
+    /// the schedule tries again after the interval rather than at once.
+    /// </summary>
     private async Task SkipAsync(StoredConnector connector, RunRecord run, string reason)
     {
+        var now = time.GetUtcNow();
         var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, reason);
-        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), reason, CancellationToken.None);
+        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, CancellationToken.None);
+        await connectors.RecordAttemptAsync(connector.Id, now, CancellationToken.None);
         await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
     }
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Zenith.Service.Metadata;
 
 namespace Zenith.Service.Runs;
 
@@ -23,6 +24,22 @@ internal static partial class LeaseHolders
     public static string Format(int pid, string tag) => Namespace.Value.Length == 0
         ? string.Create(CultureInfo.InvariantCulture, $"pid {pid} on {Environment.MachineName} ({tag})")
         : string.Create(CultureInfo.InvariantCulture, $"pid {pid} on {Environment.MachineName} (ns {Namespace.Value}, {tag})");
+
+    /// <summary>
+    /// Takes the connector's lease for <paramref name="holder"/> (a run, a reset); a holder that is an ended process of this
+    /// machine loses it first. Null when taken, else who holds it.
+    /// </summary>
+    public static async Task<LeaseHolder?> TakeOverDeadAsync(LeaseStore store, long connectorId, string holder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var other = await store.TryAcquireAsync(connectorId, holder, cancellationToken);
+        if (other is not null && IsDeadHere(other.Holder) && await store.BreakAsync(connectorId, other.Holder, cancellationToken))
+        {
+            other = await store.TryAcquireAsync(connectorId, holder, cancellationToken);
+        }
+
+        return other;
+    }
 
     public static bool IsDeadHere(string holder)
     {

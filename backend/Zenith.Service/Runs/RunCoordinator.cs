@@ -215,14 +215,15 @@ public sealed class RunCoordinator(
 
     /// <summary>
     /// A run that did not start: closed as cancelled with the reason, which the history tells too. It counts as an attempt, so
-    /// the schedule tries again after the interval rather than at once.
+    /// the schedule tries again after the interval rather than at once; recorded before the run is closed, so whoever sees the
+    /// run closed sees the attempt too.
     /// </summary>
     private async Task SkipAsync(StoredConnector connector, RunRecord run, string reason)
     {
         var now = time.GetUtcNow();
         var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, reason);
-        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, CancellationToken.None);
         await connectors.RecordAttemptAsync(connector.Id, now, CancellationToken.None);
+        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, CancellationToken.None);
         await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
     }
 

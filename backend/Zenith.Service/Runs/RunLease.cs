@@ -34,12 +34,7 @@ internal sealed class RunLease : IAsyncDisposable
     /// </summary>
     public static async Task<(RunLease? Lease, LeaseHolder? Other)> TakeAsync(LeaseStore store, long connectorId, string holder, TimeProvider time, CancellationToken run)
     {
-        var other = await store.TryAcquireAsync(connectorId, holder, CancellationToken.None);
-        if (other is not null && LeaseHolders.IsDeadHere(other.Holder) && await store.BreakAsync(connectorId, other.Holder, CancellationToken.None))
-        {
-            other = await store.TryAcquireAsync(connectorId, holder, CancellationToken.None);
-        }
-
+        var other = await LeaseHolders.TakeOverDeadAsync(store, connectorId, holder, CancellationToken.None);
         return other is null ? (new RunLease(store, connectorId, holder, time, run), null) : (null, other);
     }
 

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Net;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Zenith.Service.Runs;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Api;
@@ -67,7 +71,23 @@ public sealed class CheckpointApiTests(ServiceServers servers)
         using var app = new ZenithApp();
         using var client = app.CreateClient();
         var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("again", servers, mongoDb, "again", chDb), expected: 201)).Number("id");
-        await UntilSucceededAsync(client, id, 1);
+        var synced = await UntilSucceededAsync(client, id, 1);
+
+        // Another process runs it: the reset is a conflict and changes nothing. Once that process has ended, it is not waited out.
+        await using (var db = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            await db.ExecuteAsync(
+                "INSERT INTO leases (connector_id, holder, expires_at) VALUES (@id, 'pid 4242 on elsewhere (cafe0001)', @until);",
+                new { id, until = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds() });
+            var (busy, problem) = await client.SendAsync(HttpMethod.Post, $"/api/connectors/{id}/reset");
+            Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
+            Assert.StartsWith("Connector again is being run by another Zenith process (pid 4242 on elsewhere (cafe0001))", problem!.Str("detail"), StringComparison.Ordinal);
+            Assert.Equal(synced.Str("checkpoint"), (await client.GetJsonAsync($"/api/connectors/{id}")).Str("checkpoint"));
+
+            using var gone = Process.Start("true")!;
+            await gone.WaitForExitAsync();
+            await db.ExecuteAsync("UPDATE leases SET holder = @holder WHERE connector_id = @id;", new { id, holder = LeaseHolders.Format(gone.Id, "deadbeef") });
+        }
 
         var reset = await client.PostJsonAsync($"/api/connectors/{id}/reset");
         Assert.Null(reset.Str("checkpoint"));

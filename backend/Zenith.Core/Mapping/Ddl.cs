@@ -26,6 +26,12 @@ public static class Ddl
 
     public static string Table(string database, string table) => Quote(database) + "." + Quote(table);
 
+    /// <summary>What a staging table's name has after its destination's: <c>{table}__zenith_staging_{run}</c>. No destination may contain it.</summary>
+    public const string StagingInfix = "__zenith_staging";
+
+    /// <summary>The staging table a full run or a resync (run <paramref name="runId"/>) loads before swapping it in.</summary>
+    public static string StagingName(string table, string runId) => $"{table}{StagingInfix}_{runId}";
+
     /// <summary>The column comment that records the document path a column comes from (a JSON array of segments).</summary>
     public static string PathComment(IReadOnlyList<string> path) => JsonSerializer.Serialize(path, PathJson.Default.IReadOnlyListString);
 
@@ -43,7 +49,8 @@ public static class Ddl
 
     public static string CreateDatabase(string database) => $"CREATE DATABASE IF NOT EXISTS {Quote(database)}";
 
-    public static string DropTable(string database, string table) => $"DROP TABLE IF EXISTS {Table(database, table)}";
+    /// <summary>Drops the table and waits until it is gone (an Atomic database otherwise keeps its data on disk for 8 minutes).</summary>
+    public static string DropTable(string database, string table) => $"DROP TABLE IF EXISTS {Table(database, table)} SYNC";
 
     /// <summary>Swaps two tables atomically: readers see one or the other, never neither.</summary>
     public static string ExchangeTables(string database, string first, string second) => $"EXCHANGE TABLES {Table(database, first)} AND {Table(database, second)}";
@@ -64,11 +71,23 @@ public static class Ddl
     public static string SelectEngine(string database, string table) =>
         $"SELECT engine_full FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
 
-    /// <summary>The table's columns in order: name, type and the comment that holds the source path.</summary>
+    /// <summary>
+    /// The table's columns in order: name, type, the comment that holds the source path, and whether the column is in the sorting
+    /// or partition key (such columns are never widened).
+    /// </summary>
     public static string SelectColumns(string database, string table) =>
-        $"SELECT name, type, comment FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
+        $"SELECT name, type, comment, is_in_sorting_key OR is_in_partition_key FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
 
-    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options)
+    /// <summary>The table's comment (a staging table's names the run that loaded it); empty when it has none or does not exist.</summary>
+    public static string SelectTableComment(string database, string table) =>
+        $"SELECT comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+
+    /// <summary>Tables of the database whose name starts with <paramref name="prefix"/>, with their comments.</summary>
+    public static string SelectTablesStartingWith(string database, string prefix) =>
+        $"SELECT name, comment FROM system.tables WHERE database = {Literal(database)} AND startsWith(name, {Literal(prefix)})";
+
+    /// <param name="comment">The table's comment (a staging table carries its run), or null.</param>
+    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options, string? comment = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
@@ -82,7 +101,8 @@ public static class Ddl
         }
 
         sql.Append("    ").Append(Quote(TableSchema.SyncedAtColumn)).Append(" DateTime64(3, 'UTC'),\n");
-        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(" UInt64\n");
+        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(" UInt64,\n");
+        sql.Append("    ").Append(Quote(TableSchema.IdTypeColumn)).Append(' ').Append(KeyColumns.IdTypeDefinition).Append('\n');
         sql.Append(")\n");
         sql.Append("ENGINE = ReplacingMergeTree(").Append(Quote(TableSchema.VersionColumn)).Append(")\n");
         if (!string.IsNullOrWhiteSpace(options.PartitionBy))
@@ -90,7 +110,7 @@ public static class Ddl
             sql.Append("PARTITION BY ").Append(options.PartitionBy).Append('\n');
         }
 
-        sql.Append("ORDER BY ").Append(string.IsNullOrWhiteSpace(options.OrderBy) ? Quote(TableSchema.IdColumn) : options.OrderBy).Append('\n');
+        sql.Append("ORDER BY ").Append(KeyColumns.SortingKey(options.OrderBy)).Append('\n');
         if (!string.IsNullOrWhiteSpace(options.Ttl))
         {
             sql.Append("TTL ").Append(options.Ttl).Append('\n');
@@ -101,6 +121,11 @@ public static class Ddl
         {
             // Flattened columns are Nullable; a user's key may name them.
             sql.Append(", allow_nullable_key = 1");
+        }
+
+        if (comment is not null)
+        {
+            sql.Append("\nCOMMENT ").Append(Literal(comment));
         }
 
         return sql.ToString();

@@ -29,6 +29,8 @@ public sealed class RowEncoder : IDisposable
     private readonly RowBinaryValues _values = new();
     private Slot[] _slots = [];
     private int _stamp;
+    private readonly HashSet<int> _keyMisfitColumns = [];
+    private int _keyMisfits;
 
     public RowEncoder(MappingOptions options)
     {
@@ -60,6 +62,7 @@ public sealed class RowEncoder : IDisposable
 
         var start = output.Length;
         var failuresBefore = failures.Count;
+        var misfitsBefore = _keyMisfits;
         rows = 0;
         var position = 0;
         while (position < documents.Length)
@@ -86,6 +89,7 @@ public sealed class RowEncoder : IDisposable
                     }
 
                     rows = 0;
+                    _keyMisfits = misfitsBefore;
                     return status;
                 }
 
@@ -139,7 +143,24 @@ public sealed class RowEncoder : IDisposable
 
         output.WriteInt64(syncedAtMillis);
         output.WriteUInt64(version);
+        if (schema.HasIdType)
+        {
+            output.WriteByte((byte)(sbyte)TypeBrackets.Of(document[idOffset]));
+        }
+
         return EncodeStatus.Done;
+    }
+
+    /// <summary>
+    /// Values since the last call that did not fit their key column (<see cref="KeyColumns"/>: never widened) and were written as
+    /// NULL there, and which columns they were meant for.
+    /// </summary>
+    public (int Values, IReadOnlyCollection<int> Columns) TakeKeyMisfits()
+    {
+        var taken = (_keyMisfits, (IReadOnlyCollection<int>)[.. _keyMisfitColumns]);
+        _keyMisfits = 0;
+        _keyMisfitColumns.Clear();
+        return taken;
     }
 
     /// <summary>Maps every field to its column slot; false when the schema lacks a column or a wide enough type.</summary>
@@ -203,7 +224,14 @@ public sealed class RowEncoder : IDisposable
                 var valueType = element.Type == BsonTypeCode.Document ? ColumnType.String : isEmptyArray ? ColumnType.EmptyArray : ValueClassifier.Classify(element);
                 if (!columnType.Accepts(valueType))
                 {
-                    return false;
+                    if (KeyColumns.MayWiden(schema, child.Column))
+                    {
+                        return false;
+                    }
+
+                    _keyMisfits++;
+                    _keyMisfitColumns.Add(child.Column);
+                    continue;
                 }
             }
 

@@ -11,7 +11,7 @@ namespace Zenith.Core.Mapping;
 /// </summary>
 public sealed class SchemaBuilder
 {
-    private static readonly string[] Reserved = [TableSchema.IdColumn, TableSchema.SyncedAtColumn, TableSchema.VersionColumn];
+    private static readonly string[] Reserved = [TableSchema.IdColumn, TableSchema.SyncedAtColumn, TableSchema.VersionColumn, TableSchema.IdTypeColumn];
 
     private readonly MappingOptions _options;
     private readonly List<ColumnDef> _columns;
@@ -20,6 +20,7 @@ public sealed class SchemaBuilder
     private readonly HashSet<int> _added = [];
     private readonly HashSet<int> _widened = [];
     private readonly int _typeGeneration;
+    private readonly TableSchema _start;
 
     public SchemaBuilder(MappingOptions options, TableSchema? start = null)
     {
@@ -27,6 +28,7 @@ public sealed class SchemaBuilder
         MappingRules.Validate(options);
         _options = options;
         start ??= TableSchema.Empty;
+        _start = start;
         _columns = [.. start.Columns];
         _typeGeneration = start.TypeGeneration;
         for (var i = 0; i < _columns.Count; i++)
@@ -94,7 +96,7 @@ public sealed class SchemaBuilder
         {
             var column = _columns[index];
             var widened = ColumnType.Widen(column.Type, type);
-            if (widened != column.Type)
+            if (widened != column.Type && (index >= _start.Columns.Count || KeyColumns.MayWiden(_start, index)))
             {
                 _columns[index] = column with { Type = widened };
                 if (!_added.Contains(index))
@@ -134,7 +136,7 @@ public sealed class SchemaBuilder
     /// <summary>The columns and DDL changes relative to the starting schema.</summary>
     public (TableSchema Schema, SchemaChange Change) Build()
     {
-        var schema = TableSchema.Create([.. _columns], _widened.Count > 0 ? _typeGeneration + 1 : _typeGeneration);
+        var schema = TableSchema.Create([.. _columns], _widened.Count > 0 ? _typeGeneration + 1 : _typeGeneration, _start.HasIdType, _start.KeyColumnNames);
         var change = new SchemaChange(
             [.. _added.Order().Select(i => _columns[i])],
             [.. _widened.Order().Select(i => _columns[i])],

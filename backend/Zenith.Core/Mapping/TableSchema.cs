@@ -12,10 +12,18 @@ public sealed class TableSchema
     public const string SyncedAtColumn = "_zenith_synced_at";
     public const string VersionColumn = "_zenith_version";
 
-    private TableSchema(IReadOnlyList<ColumnDef> columns, int typeGeneration)
+    /// <summary>The <c>_id</c>'s type bracket (see <see cref="KeyColumns"/>); tables made before it existed lack it.</summary>
+    public const string IdTypeColumn = "_zenith_id_type";
+
+    private readonly bool[] keyColumns;
+
+    private TableSchema(IReadOnlyList<ColumnDef> columns, int typeGeneration, bool hasIdType, IEnumerable<string>? keyColumnNames)
     {
         Columns = columns;
         TypeGeneration = typeGeneration;
+        HasIdType = hasIdType;
+        var keys = new HashSet<string>(keyColumnNames ?? [], StringComparer.Ordinal);
+        keyColumns = [.. columns.Select(c => keys.Contains(c.Name))];
         Root = new PathNode([]);
         for (var i = 0; i < columns.Count; i++)
         {
@@ -29,12 +37,22 @@ public sealed class TableSchema
         }
 
         Types = [.. columns.Select(c => c.Type)];
-        InsertColumns = [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
+        InsertColumns = hasIdType
+            ? [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn]
+            : [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
     }
 
-    public static TableSchema Empty { get; } = new([], 0);
+    public static TableSchema Empty { get; } = new([], 0, false, null);
 
     public IReadOnlyList<ColumnDef> Columns { get; }
+
+    /// <summary>Whether the table has <see cref="IdTypeColumn"/> (the encoder writes it last).</summary>
+    public bool HasIdType { get; }
+
+    /// <summary>The data columns in the table's sorting or partition key (never widened).</summary>
+    public IEnumerable<string> KeyColumnNames => Columns.Where((_, i) => keyColumns[i]).Select(c => c.Name);
+
+    public bool IsKeyColumn(int column) => keyColumns[column];
 
     /// <summary>Grows whenever a column's type widens; an encoding made with an older generation must be redone.</summary>
     public int TypeGeneration { get; }
@@ -47,7 +65,10 @@ public sealed class TableSchema
     /// <summary>The column types by index, for the encoder's loops.</summary>
     internal ColumnType[] Types { get; }
 
-    public static TableSchema Create(IReadOnlyList<ColumnDef> columns, int typeGeneration = 0) => new(columns, typeGeneration);
+    /// <param name="hasIdType">The table has <see cref="IdTypeColumn"/>.</param>
+    /// <param name="keyColumns">The data columns in its sorting or partition key.</param>
+    public static TableSchema Create(IReadOnlyList<ColumnDef> columns, int typeGeneration = 0, bool hasIdType = false, IEnumerable<string>? keyColumns = null) =>
+        new(columns, typeGeneration, hasIdType, keyColumns);
 }
 
 /// <summary>One path segment; <see cref="Column"/> is the column holding the value at this path (-1 if none).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
@@ -43,17 +44,20 @@ internal sealed class ClickHouseSink : IDisposable
 
     public string User { get; }
 
-    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct);
+    public Task<object> VersionAsync(CancellationToken ct) => Cancellable(_client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct), ct);
 
-    public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
+    public Task ExecuteAsync(string sql, CancellationToken ct) => Cancellable(_client.ExecuteNonQueryAsync(sql, cancellationToken: ct), ct);
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
-        var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);
-        return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
+        var count = await Cancellable(_client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct), ct);
+        return Convert.ToInt64(count, CultureInfo.InvariantCulture) > 0;
     }
 
-    /// <summary>The data columns of an existing table (paths from the column comments Zenith writes); null if there is no table.</summary>
+    /// <summary>
+    /// The data columns of an existing table (paths from the column comments Zenith writes), which of them are in its keys, and
+    /// whether it has the <c>_id</c>'s type column; null if there is no table.
+    /// </summary>
     public async Task<TableSchema?> ReadSchemaAsync(string database, string table, CancellationToken ct)
     {
         if (!await TableExistsAsync(database, table, ct))
@@ -62,11 +66,14 @@ internal sealed class ClickHouseSink : IDisposable
         }
 
         var columns = new List<ColumnDef>();
-        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
-        while (await reader.ReadAsync(ct))
+        var keys = new List<string>();
+        var hasIdType = false;
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct), ct);
+        while (await Cancellable(reader.ReadAsync(ct), ct))
         {
             var name = reader.GetString(0);
-            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn)
+            hasIdType |= name == TableSchema.IdTypeColumn;
+            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn or TableSchema.IdTypeColumn)
             {
                 continue;
             }
@@ -76,9 +83,30 @@ internal sealed class ClickHouseSink : IDisposable
                 $"column {name} of {database}.{table} has type {type}, which Zenith does not write; drop the column or choose another table");
             var path = Ddl.ParsePathComment(reader.GetString(2)) ?? [name];
             columns.Add(new ColumnDef(name, parsed, path));
+            if (Convert.ToBoolean(reader.GetValue(3), CultureInfo.InvariantCulture))
+            {
+                keys.Add(name);
+            }
         }
 
-        return TableSchema.Create(columns);
+        return TableSchema.Create(columns, hasIdType: hasIdType, keyColumns: keys);
+    }
+
+    /// <summary>The table's comment; empty when it has none or does not exist.</summary>
+    public async Task<string> TableCommentAsync(string database, string table, CancellationToken ct) =>
+        Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture) ?? string.Empty;
+
+    /// <summary>The tables of <paramref name="database"/> whose name starts with <paramref name="prefix"/>, with their comments.</summary>
+    public async Task<IReadOnlyList<(string Name, string Comment)>> TablesStartingWithAsync(string database, string prefix, CancellationToken ct)
+    {
+        var tables = new List<(string, string)>();
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectTablesStartingWith(database, prefix), cancellationToken: ct), ct);
+        while (await Cancellable(reader.ReadAsync(ct), ct))
+        {
+            tables.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return tables;
     }
 
     /// <summary>
@@ -100,7 +128,7 @@ internal sealed class ClickHouseSink : IDisposable
                 ["optimize_on_insert"] = 0,
             },
         };
-        using var response = await _client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options);
+        using var response = await Cancellable(_client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options), ct);
     }
 
     private static async Task WriteBodyAsync(Stream body, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool compress, CancellationToken ct)
@@ -125,10 +153,28 @@ internal sealed class ClickHouseSink : IDisposable
     /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
     public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
     {
-        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        var engine = Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture) ?? string.Empty;
         return engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The driver's call, given up when <paramref name="ct"/> is cancelled: ClickHouse.Driver keeps reading a reply that stalls
+    /// (ClickHouse sent its headers and the statement goes on) until the query timeout, whatever the token says, so a cancelled
+    /// run would wait minutes. The abandoned request ends on its own (its failure is observed, never thrown at anyone).
+    /// </summary>
+    private static async Task<T> Cancellable<T>(Task<T> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && !call.IsCompleted)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 }

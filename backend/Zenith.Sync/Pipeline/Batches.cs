@@ -36,6 +36,9 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 
     public List<DocumentFailure> Failures { get; } = [];
 
+    /// <summary>Values that did not fit their key column and were written as NULL there, and those columns (see <see cref="KeyColumns"/>).</summary>
+    public (int Values, IReadOnlyCollection<int> Columns) KeyMisfits { get; set; } = (0, []);
+
     /// <summary>What the batch moves the run's position to, captured from its documents (see <see cref="ICheckpointTracker"/>).</summary>
     public BatchPosition? Position { get; set; }
 

@@ -131,6 +131,12 @@ public sealed class ConnectorService(
         }
 
         await store.SetStatusAsync(id, ConnectorStatus.Active, resetFailures: connector.Status == ConnectorStatus.Error, cancellationToken);
+        if (connector.CredentialsUnreadable)
+        {
+            // The keys may be back: if the secrets decrypt again, the connector is scheduled again.
+            await UnsealAsync(id, cancellationToken);
+        }
+
         await RememberStateAsync(id, cancellationToken);
         await history.EventAsync(LogSeverity.Info, id, "Connector resumed.", cancellationToken);
         signal.Wake();
@@ -143,6 +149,11 @@ public sealed class ConnectorService(
         if (await store.GetAsync(id, cancellationToken) is not { } connector)
         {
             return UseCase.NotFound<RunRecord>();
+        }
+
+        if (connector.CredentialsUnreadable && await UnsealAsync(id, cancellationToken) is null)
+        {
+            return UseCase.Unreadable<RunRecord>(CredentialsUnreadableException.Advice);
         }
 
         return await coordinator.TryStartAsync(id, RunTrigger.Manual, cancellationToken) is { } run
@@ -176,14 +187,21 @@ public sealed class ConnectorService(
         var maskMessage = "The password is masked (***): type it again, or send connectorId to test with the saved password.";
         if (connectorId is { } id)
         {
-            if (await store.GetAsync(id, cancellationToken) is not { } saved)
+            if (await store.GetAsync(id, cancellationToken) is null)
             {
                 return UseCase.Invalid<ConnectionTestResult>("connectorId", $"There is no connector with id {id}; leave connectorId out to test a new connector.");
             }
 
-            sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
-            destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
-            maskMessage = "The password is masked (***) but the server, user or authentication options differ from the saved connector's: type the password again.";
+            if (await UnsealAsync(id, cancellationToken) is { } saved)
+            {
+                sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+                destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+                maskMessage = "The password is masked (***) but the server, user, authentication, TLS or proxy options differ from the saved connector's: type the password again.";
+            }
+            else
+            {
+                maskMessage = "The saved " + CredentialsUnreadableException.Advice;
+            }
         }
 
         // "***" is no password: testing with it would only report a failed login that is not the user's.
@@ -198,9 +216,15 @@ public sealed class ConnectorService(
     /// <summary>Tests both ends of a saved connector; null when there is none.</summary>
     public async Task<ConnectionTestResult?> TestSavedAsync(long id, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
             return null;
+        }
+
+        if (await UnsealAsync(id, cancellationToken) is not { } connector)
+        {
+            var unreadable = new EndpointCheck(false, "The saved " + CredentialsUnreadableException.Advice);
+            return new ConnectionTestResult(unreadable, unreadable);
         }
 
         var d = connector.Definition;
@@ -210,9 +234,14 @@ public sealed class ConnectorService(
     /// <summary>The columns a sample of the collection maps to, remembered as the connector's mapped columns.</summary>
     public async Task<UseCaseResult<MappingPreview>> PreviewAsync(long id, int sampleSize, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
             return UseCase.NotFound<MappingPreview>();
+        }
+
+        if (await UnsealAsync(id, cancellationToken) is not { } connector)
+        {
+            return UseCase.Unreadable<MappingPreview>(CredentialsUnreadableException.Advice);
         }
 
         MappingPreview preview;
@@ -222,7 +251,7 @@ public sealed class ConnectorService(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message));
+            return UseCase.Failed<MappingPreview>(connector.Redact(e.Message));
         }
 
         await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
@@ -231,6 +260,23 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
+    private async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.UnsealAsync(id, cancellationToken);
+        }
+        catch (CredentialsUnreadableException)
+        {
+            return null;
+        }
+        finally
+        {
+            await RememberStateAsync(id, cancellationToken);
+        }
+    }
 
     private async Task RememberStateAsync(long id, CancellationToken cancellationToken)
     {
@@ -248,7 +294,7 @@ public sealed class ConnectorService(
     }
 
     private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
-        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize);
+        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize, states.IsStuck(connector.Id));
 
     private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
         result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },

@@ -18,6 +18,7 @@ public static class MetadataExtensions
         services.AddSingleton(database);
         services.AddSingleton<Migrations>();
         services.AddSingleton<SecretProtector>();
+        services.AddSingleton<ConnectionSecrets>();
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<LogStore>();

@@ -143,20 +143,29 @@ public sealed class RunCoordinator(
 
     private async Task RunJobAsync(long connectorId, RunRecord run, CancellationToken token)
     {
-        StoredConnector? connector = null;
         try
         {
             await slots.WaitAsync(token);
             try
             {
-                connector = await connectors.GetAsync(connectorId, CancellationToken.None);
+                UnsealedConnector? connector;
+                try
+                {
+                    connector = await connectors.UnsealAsync(connectorId, CancellationToken.None);
+                }
+                catch (CredentialsUnreadableException e)
+                {
+                    await UnreadableAsync(connectorId, run, e.Message);
+                    return;
+                }
+
                 if (connector is null)
                 {
                     return;
                 }
 
                 await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
-                await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
+                await history.RunStartedAsync(connector.Connector, run.Id, run.Trigger, CancellationToken.None);
                 SyncRunResult result;
                 await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
                 {
@@ -178,7 +187,25 @@ public sealed class RunCoordinator(
         }
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunJournal observer, CancellationToken token)
+    /// <summary>
+    /// The connector's secrets cannot be decrypted: the run fails at once with what to do, and the connector (marked by the
+    /// store) is not scheduled again until its passwords are entered; it does not count as a failed run of the connector itself.
+    /// </summary>
+    private async Task UnreadableAsync(long connectorId, RunRecord run, string message)
+    {
+        var now = time.GetUtcNow();
+        var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, message);
+        await runs.FinishAsync(run.Id, RunStatus.Failed, empty, now, message, CancellationToken.None);
+        if (await connectors.GetSummaryAsync(connectorId, CancellationToken.None) is { } summary)
+        {
+            states.Set(summary);
+            logger.CredentialsUnreadable(summary.Name, run.Id);
+            await history.EventAsync(LogSeverity.Error, connectorId, $"Run {run.Id} failed: {message}", CancellationToken.None);
+            metrics.RunFinished(summary.Name, SyncOutcome.Failed, TimeSpan.Zero);
+        }
+    }
+
+    private async Task<SyncRunResult> RunEngineAsync(UnsealedConnector connector, long runId, RunJournal observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
         try
@@ -195,15 +222,16 @@ public sealed class RunCoordinator(
 #pragma warning restore CA1031
         {
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
-            logger.EngineThrew(connector.Definition.Name, runId, connector.Definition.Redact(e.ToString()));
+            logger.EngineThrew(connector.Name, runId, connector.Redact(e.ToString()));
             var t = observer.Total;
             return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
         }
     }
 
-    private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
+    private async Task FinishAsync(UnsealedConnector unsealed, long runId, SyncRunResult result)
     {
-        var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
+        var connector = unsealed.Connector;
+        var error = result.Error is null ? null : unsealed.Redact(result.Error);
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,

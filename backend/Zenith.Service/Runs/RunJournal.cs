@@ -14,7 +14,7 @@ namespace Zenith.Service.Runs;
 /// </summary>
 internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
 {
-    private readonly StoredConnector connector;
+    private readonly UnsealedConnector connector;
     private readonly long runId;
     private readonly RunStore runs;
     private readonly SyncHistory history;
@@ -28,7 +28,7 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     private SyncProgress? progress;
 
     /// <param name="keep">The history keeps this many lines: older pending ones would be pruned at once, so they are not kept.</param>
-    public RunJournal(StoredConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep)
+    public RunJournal(UnsealedConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep)
     {
         this.connector = connector;
         this.runId = runId;
@@ -46,7 +46,7 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     public void BatchCommitted(SyncProgress batch, SyncProgress total)
     {
         Total = total;
-        metrics.BatchCommitted(connector.Definition.Name, batch);
+        metrics.BatchCommitted(connector.Name, batch);
         lock (gate)
         {
             progress = total;
@@ -57,11 +57,11 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
 
     // The insert that follows a failed document wakes the writer; a note may come alone (table created, retrying).
     public void DocumentFailed(string documentId, string reason) =>
-        Buffer(history.DocumentFailed(connector, runId, connector.Definition.Redact(documentId), connector.Definition.Redact(reason)));
+        Buffer(history.DocumentFailed(connector.Connector, runId, connector.Redact(documentId), connector.Redact(reason)));
 
     public void Note(string message)
     {
-        Buffer(history.Note(connector, runId, connector.Definition.Redact(message)));
+        Buffer(history.Note(connector.Connector, runId, connector.Redact(message)));
         wake.Writer.TryWrite(true);
     }
 

@@ -42,6 +42,12 @@ internal static partial class LogMessages
     [LoggerMessage(18, LogLevel.Error, "Could not record run {RunId} of connector {ConnectorId}; the run is closed as failed")]
     public static partial void RunNotRecorded(this ILogger logger, Exception exception, long? connectorId, long runId);
 
+    [LoggerMessage(19, LogLevel.Error, "Run {RunId} of connector {Connector} cannot start: its saved passwords cannot be decrypted (database restored without its keys/?); enter them again")]
+    public static partial void CredentialsUnreadable(this ILogger logger, string connector, long runId);
+
+    [LoggerMessage(24, LogLevel.Error, "Health: the metadata database cannot be read")]
+    public static partial void SqliteUnreachable(this ILogger logger, Exception exception);
+
     [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
     public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);
 

@@ -267,7 +267,7 @@ export class Client {
     }
 
     /**
-     * Starts a run now (409 if one is running).
+     * Starts a run now (409 if one is running or its credentials are unreadable).
      * @return Accepted
      */
     syncConnector(id: number): Promise<RunResponse> {
@@ -576,6 +576,12 @@ export class Client {
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
             });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
         } else if (status === 502) {
             return response.text().then((_responseText) => {
             let result502: any = null;
@@ -801,7 +807,7 @@ export class Client {
     }
 
     /**
-     * SQLite is reachable and migrated, and the scheduler runs.
+     * SQLite is reachable and migrated, the scheduler runs, no run is stuck past its deadline and every connector's credentials can be decrypted.
      * @return OK
      */
     ready(): Promise<HealthResponse> {
@@ -902,6 +908,13 @@ export interface ConnectorResponse {
     consecutiveFailures: number;
     /** Where the next incremental run resumes, readable; null before the first batch. */
     checkpoint: string | null;
+    /** Its saved passwords cannot be decrypted (a database restored without its keys): it is not
+    scheduled until they are entered again. */
+    credentialsUnreadable: boolean;
+    /** Its run passed the run deadline (timeouts.run_seconds) and has not stopped yet. */
+    stuck: boolean;
+    /** Things to fix, in words. */
+    warnings: string[];
     createdAt: string;
     updatedAt: string;
 

@@ -33,7 +33,8 @@ public sealed class RunJournalTests : IAsyncLifetime
     [Fact]
     public async Task Failed_documents_wait_for_their_insert_and_the_history_keeps_the_newest_lines_in_order()
     {
-        var connector = await services.GetRequiredService<ConnectorStore>().CreateAsync(Definition(), CancellationToken.None);
+        var store = services.GetRequiredService<ConnectorStore>();
+        var connector = (await store.UnsealAsync((await store.CreateAsync(Definition(), CancellationToken.None)).Id, CancellationToken.None))!;
         var runs = services.GetRequiredService<RunStore>();
         var logs = services.GetRequiredService<LogStore>();
         var run = await runs.CreateAsync(connector.Id, RunTrigger.Manual, DateTimeOffset.UtcNow, CancellationToken.None);
@@ -64,7 +65,8 @@ public sealed class RunJournalTests : IAsyncLifetime
     [Fact]
     public async Task A_note_is_stored_without_waiting_for_an_insert_and_passwords_never_reach_the_history()
     {
-        var connector = await services.GetRequiredService<ConnectorStore>().CreateAsync(Definition(), CancellationToken.None);
+        var store = services.GetRequiredService<ConnectorStore>();
+        var connector = (await store.UnsealAsync((await store.CreateAsync(Definition(), CancellationToken.None)).Id, CancellationToken.None))!;
         var runs = services.GetRequiredService<RunStore>();
         var logs = services.GetRequiredService<LogStore>();
         var run = await runs.CreateAsync(connector.Id, RunTrigger.Manual, DateTimeOffset.UtcNow, CancellationToken.None);

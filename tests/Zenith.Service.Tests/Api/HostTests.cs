@@ -79,7 +79,7 @@ public class HostTests
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
         // The SPA's fallback must not swallow routing's own answers on the API's paths.
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/connectors");
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/connectors") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await client.SendAsync(patch)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/health/nothing")).StatusCode);
     }

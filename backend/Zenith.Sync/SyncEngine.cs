@@ -140,6 +140,46 @@ public sealed class SyncEngine : ISyncEngine
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(table);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var checks = Ddl.ParseCheck(table);
+        if (checks.Count == 0)
+        {
+            return errors;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            using var sink = new ClickHouseSink(destination, _options);
+            foreach (var (field, sql, children) in checks)
+            {
+                try
+                {
+                    var ast = await sink.ExplainAsync(sql, timeout.Token);
+                    if (!ast.Contains($"Storage definition (children {children.ToString(CultureInfo.InvariantCulture)})", StringComparison.Ordinal))
+                    {
+                        errors[field] = "ClickHouse reads more than one expression here (another clause follows it); give one expression only.";
+                    }
+                }
+                catch (System.Data.Common.DbException e) when (ClickHouseErrors.IsServerError(e))
+                {
+                    errors[field] = "ClickHouse cannot parse it: " + Failures.FirstLine(e.Message);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Unreachable, refused, not ClickHouse, too slow: the allow-list checked on saving is the check, the first run says the rest.
+        }
+
+        return errors;
+    }
+
     public async Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);

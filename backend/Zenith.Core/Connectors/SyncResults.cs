@@ -67,4 +67,12 @@ public interface ISyncEngine
 
     /// <summary>The ClickHouse columns a sample of the collection maps to.</summary>
     Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Has the destination parse the connector's table expressions (ORDER BY, PARTITION BY, TTL) in a throwaway definition: the
+    /// field errors (<c>table.orderBy</c>, …) of those it refuses. Empty when it accepts them or cannot be reached (the allow-list
+    /// checked on saving still holds). Never throws for a refused expression.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
 }

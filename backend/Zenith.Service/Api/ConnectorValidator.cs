@@ -2,6 +2,7 @@ using MongoDB.Bson;
 using MongoDB.Driver;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Mapping;
 using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
@@ -71,9 +72,10 @@ public static class ConnectorValidator
         }
 
         var table = new TableOptions(Blank(request.Table?.OrderBy), Blank(request.Table?.PartitionBy), Blank(request.Table?.Ttl));
-        CheckExpression(table.OrderBy, "table.orderBy", errors);
-        CheckExpression(table.PartitionBy, "table.partitionBy", errors);
-        CheckExpression(table.Ttl, "table.ttl", errors);
+        foreach (var (field, error) in TableExpressions.Check(table))
+        {
+            errors[field] = [error];
+        }
 
         if (errors.Count > 0)
         {
@@ -230,14 +232,6 @@ public static class ConnectorValidator
 #pragma warning restore CA1031
         {
             errors[field] = [$"Not a valid MongoDB extended JSON document: {e.Message}"];
-        }
-    }
-
-    private static void CheckExpression(string? expression, string field, Dictionary<string, string[]> errors)
-    {
-        if (expression is not null && (expression.Contains(';', StringComparison.Ordinal) || expression.Any(char.IsControl)))
-        {
-            errors[field] = ["A ClickHouse expression must not contain ';' or control characters."];
         }
     }
 

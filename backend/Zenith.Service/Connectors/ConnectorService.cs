@@ -43,6 +43,11 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (await CheckTableAsync(definition, null, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         StoredConnector created;
         try
         {
@@ -66,6 +71,16 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return UseCase.NotFound<ConnectorView>();
+        }
+
+        if (await CheckTableAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         StoredConnector? updated;
         try
         {
@@ -260,6 +275,25 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    /// <summary>
+    /// Has the destination parse the table expressions (ORDER BY, PARTITION BY, TTL) when they are new or changed, with the
+    /// password the save would use; a refusal names the field. The allow-list (<c>TableExpressions</c>) was checked before.
+    /// </summary>
+    private async Task<UseCaseResult<ConnectorView>?> CheckTableAsync(ConnectorDefinition definition, UnsealedConnector? existing, CancellationToken cancellationToken)
+    {
+        if (definition.Table == existing?.Definition.Table || definition.Table == TableOptions.Default)
+        {
+            return null;
+        }
+
+        var sent = ConnectionString.Parse(definition.Destination.Uri);
+        var uri = existing is null ? sent.Text : sent.ReuseStoredPassword(ConnectionString.Parse(existing.Definition.Destination.Uri)).Uri;
+        var errors = await engine.CheckTableOptionsAsync(definition.Destination with { Uri = ConnectionString.Parse(uri).WithoutMaskedSecrets() }, definition.Table, cancellationToken);
+        return errors.Count == 0
+            ? null
+            : new UseCaseResult<ConnectorView>(Outcome.Invalid, default, errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
+    }
 
     /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
     private async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)

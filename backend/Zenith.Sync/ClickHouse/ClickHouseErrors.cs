@@ -6,7 +6,7 @@ using Zenith.Core.Connectors;
 namespace Zenith.Sync.ClickHouse;
 
 /// <summary>What ClickHouse's errors mean: which are worth another try, and what to tell a person (never row contents or passwords).</summary>
-internal static class ClickHouseErrors
+internal static partial class ClickHouseErrors
 {
     /// <summary>ClickHouse error codes that mean "try again later".</summary>
     public static readonly IReadOnlySet<int> TransientCodes = new HashSet<int>
@@ -44,6 +44,20 @@ internal static class ClickHouseErrors
 
         return false;
     }
+
+    /// <summary>
+    /// Whether the error is ClickHouse's own (<c>Code: N. DB::Exception: …</c>), so its text may be shown. Any other body a server
+    /// answered with (a proxy's page, another service's error) is not: the driver reports it the same way, with its text as the
+    /// message and the first number in it as the code.
+    /// </summary>
+    public static bool IsServerError(DbException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return ServerError().IsMatch(exception.Message);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*Code: \d+\. DB::Exception: ", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ServerError();
 
     public static string Describe(Exception ex, DestinationSpec spec)
     {

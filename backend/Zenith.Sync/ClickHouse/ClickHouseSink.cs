@@ -47,6 +47,19 @@ internal sealed class ClickHouseSink : IDisposable
 
     public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
 
+    /// <summary>The text of an <c>EXPLAIN</c>: its rows, one line each.</summary>
+    public async Task<string> ExplainAsync(string sql, CancellationToken ct)
+    {
+        var lines = new System.Text.StringBuilder();
+        using var reader = await _client.ExecuteReaderAsync(sql, cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            lines.AppendLine(reader.GetString(0));
+        }
+
+        return lines.ToString();
+    }
+
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
         var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);

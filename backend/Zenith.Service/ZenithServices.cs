@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
@@ -31,7 +33,15 @@ public static class ZenithServices
 
     public static IServiceCollection AddSyncEngine(this IServiceCollection services)
     {
-        services.AddSingleton<ISyncEngine>(sp => new SyncEngine(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        services.AddSingleton<ISyncEngine>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ZenithOptions>>().Value;
+            return new SyncEngine(new SyncEngineOptions
+            {
+                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+                AllowedHosts = HostAllowList.Parse(options.Network.AllowedHosts, out _),
+            });
+        });
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Zenith.Core.Connections;
 using Zenith.Core.Retries;
 
 namespace Zenith.Sync;
@@ -53,6 +54,9 @@ public sealed class SyncEngineOptions
 
     /// <summary>HttpClient for ClickHouse (e.g. from IHttpClientFactory, with a proxy or custom TLS); default the driver's own. Never disposed by Zenith.</summary>
     public HttpClient? ClickHouseHttpClient { get; init; }
+
+    /// <summary>The hosts a connection string may name (<c>network.allowed_hosts</c>); default any.</summary>
+    public HostAllowList AllowedHosts { get; init; } = HostAllowList.Any;
 
     /// <summary>Optional logger factory; default none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

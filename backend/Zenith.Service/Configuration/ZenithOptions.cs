@@ -28,6 +28,9 @@ public sealed class ZenithOptions
     [ConfigurationKeyName("server")]
     public ServerOptions Server { get; set; } = new();
 
+    [ConfigurationKeyName("network")]
+    public NetworkOptions Network { get; set; } = new();
+
     public sealed class MetadataStorageOptions
     {
         /// <summary>Only <c>sqlite3</c> is supported.</summary>
@@ -86,5 +89,16 @@ public sealed class ZenithOptions
         /// <summary>Addresses to listen on, separated by <c>;</c>. Default <c>http://127.0.0.1:8080</c>.</summary>
         [ConfigurationKeyName("urls")]
         public string Urls { get; set; } = "http://127.0.0.1:8080";
+    }
+
+    public sealed class NetworkOptions
+    {
+        /// <summary>
+        /// The hosts connectors may name, separated by <c>;</c> or <c>,</c>: host names, <c>*.domain</c>, IP addresses, CIDR ranges
+        /// (<c>clickhouse;*.db.internal;10.0.0.0/8</c>). Empty (the default): any host. Checked when a connector is saved or tested and
+        /// before every connection, so the API cannot be used to probe other hosts of the network.
+        /// </summary>
+        [ConfigurationKeyName("allowed_hosts")]
+        public string? AllowedHosts { get; set; }
     }
 }

@@ -43,6 +43,12 @@ public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
         {
             yield return $"server.urls {urlError}";
         }
+
+        _ = Zenith.Core.Connections.HostAllowList.Parse(o.Network.AllowedHosts, out var badHost);
+        if (badHost is not null)
+        {
+            yield return $"network.allowed_hosts must list host names, *.domain, IP addresses or CIDR ranges separated by ';' (got \"{badHost}\")";
+        }
     }
 
     private static string? Range(string key, int value, int min, int max) =>

@@ -43,7 +43,7 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (await CheckTableAsync(definition, null, cancellationToken) is { } refused)
+        if ((HostsRefused(definition) ?? await CheckTableAsync(definition, null, cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -76,7 +76,7 @@ public sealed class ConnectorService(
             return UseCase.NotFound<ConnectorView>();
         }
 
-        if (await CheckTableAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken) is { } refused)
+        if ((HostsRefused(definition) ?? await CheckTableAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -275,6 +275,22 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    /// <summary>The field errors of hosts outside <c>network.allowed_hosts</c>, or null.</summary>
+    private UseCaseResult<ConnectorView>? HostsRefused(ConnectorDefinition definition)
+    {
+        var allowed = HostAllowList.Parse(options.Value.Network.AllowedHosts, out _);
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (field, uri) in new[] { ("source.uri", definition.Source.Uri), ("destination.uri", definition.Destination.Uri) })
+        {
+            if (allowed.FirstRefused(ConnectionString.Parse(uri)) is { } host)
+            {
+                errors[field] = [allowed.Refusal(host) + "."];
+            }
+        }
+
+        return errors.Count == 0 ? null : new UseCaseResult<ConnectorView>(Outcome.Invalid, default, errors);
+    }
 
     /// <summary>
     /// Has the destination parse the table expressions (ORDER BY, PARTITION BY, TTL) when they are new or changed, with the

@@ -69,9 +69,11 @@ internal static partial class ClickHouseErrors
             HttpRequestException when Failures.Refused(ex) => $"ClickHouse at {host} refused the connection",
             HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
             TaskCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
+            DbException db when !IsServerError(db) => $"the server at {host} answered, but not as ClickHouse does (its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
             DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{connection.UserName ?? "default"}'",
             DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {Failures.FirstLine(db.Message)}",
-            _ => $"{ex.GetType().Name}: {Failures.FirstLine(ex.Message)}",
+            // A reply ClickHouse.Driver could not read (a body of another service): its text may quote that body, so only its kind is told.
+            _ => $"the server at {host} answered, but not as ClickHouse does ({ex.GetType().Name}; its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
         };
         return Redaction.Redact(message, spec.Uri);
     }

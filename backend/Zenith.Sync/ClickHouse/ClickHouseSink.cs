@@ -22,6 +22,11 @@ internal sealed class ClickHouseSink : IDisposable
             throw new SyncConfigurationException("the ClickHouse URI must look like http(s)://[user[:password]@]host:port");
         }
 
+        if (options.AllowedHosts.FirstRefused(connection) is { } refused)
+        {
+            throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
+        }
+
         Host = connection.HostList;
         User = connection.UserName ?? "default";
         _compress = options.CompressInserts;

@@ -26,6 +26,11 @@ internal sealed class MongoSource : IDisposable
             throw new SyncConfigurationException($"the MongoDB URI is not valid: {Redaction.Redact(ex.Message, spec.Uri)}");
         }
 
+        if (options.AllowedHosts.FirstRefused(ConnectionString.Parse(spec.Uri)) is { } refused)
+        {
+            throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
+        }
+
         var settings = MongoClientSettings.FromUrl(url);
         settings.ServerSelectionTimeout = options.ConnectTimeout;
         settings.ConnectTimeout = options.ConnectTimeout;

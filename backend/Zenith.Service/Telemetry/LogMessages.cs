@@ -15,6 +15,9 @@ internal static partial class LogMessages
     [LoggerMessage(3, LogLevel.Information, "Metadata database {Path} at schema version {Version}")]
     public static partial void MetadataReady(this ILogger logger, string path, int version);
 
+    [LoggerMessage(4, LogLevel.Warning, "Other users could read {Paths}, which hold the connectors' encrypted passwords and the keys that decrypt them; they are now readable by their owner only (0600, keys/ 0700)")]
+    public static partial void MetadataFilesExposed(this ILogger logger, string paths);
+
     [LoggerMessage(10, LogLevel.Information, "Run {RunId} of connector {Connector} started ({Trigger})")]
     public static partial void RunStarted(this ILogger logger, string connector, long runId, RunTrigger trigger);
 

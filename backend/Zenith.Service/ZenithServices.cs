@@ -40,6 +40,8 @@ public static class ZenithServices
             {
                 LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
                 AllowedHosts = HostAllowList.Parse(options.Network.AllowedHosts, out _),
+                MaxBatchBytes = options.Processing.MaxBatchBytes,
+                MaxDocumentBytes = options.Processing.MaxDocumentBytes,
             });
         });
         return services;

@@ -191,7 +191,7 @@ public sealed class SyncEngine : ISyncEngine
             if (sample is not null)
             {
                 sampled = sample.Count;
-                builder.ObserveAll(sample.Documents);
+                builder.ObserveAll(sample.Written.Documents);
             }
         }
 

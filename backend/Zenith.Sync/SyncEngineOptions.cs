@@ -19,6 +19,22 @@ public sealed class SyncEngineOptions
     /// <summary>Documents sampled to create a table (and by default for a preview); default 1000.</summary>
     public int SampleSize { get; init; } = 1000;
 
+    /// <summary>Most BSON bytes a sample holds (fewer documents are sampled when they are large); default 64 MiB.</summary>
+    public long SampleBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Most BSON bytes one batch holds (<c>processing.max_batch_bytes</c>): a batch is cut at the connector's batch size or before
+    /// it would pass this, whichever comes first, so documents of megabytes (pages, screenshots) cannot make a batch of gigabytes;
+    /// a batch always takes at least one document. Default 16 MiB.
+    /// </summary>
+    public long MaxBatchBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// A document larger than this (BSON bytes, <c>processing.max_document_bytes</c>) is not written: counted as failed and reported
+    /// with its <c>_id</c>, and the run goes on (its position still moves past it). Default 16 MiB, MongoDB's own limit.
+    /// </summary>
+    public int MaxDocumentBytes { get; init; } = 16 * 1024 * 1024;
+
     /// <summary>Parallel transform workers; default the processor count.</summary>
     public int TransformParallelism { get; init; } = Environment.ProcessorCount;
 

@@ -51,6 +51,20 @@ public sealed class ZenithOptions
         /// <summary>Connector runs at the same time. Default 4 (1–64).</summary>
         [ConfigurationKeyName("max_parallel_jobs")]
         public int MaxParallelJobs { get; set; } = 4;
+
+        /// <summary>
+        /// Most BSON bytes a batch holds: it is cut at the batch size or before passing this, so large documents cannot make a batch
+        /// of gigabytes. Default 16 MiB (1 MiB–1 GiB).
+        /// </summary>
+        [ConfigurationKeyName("max_batch_bytes")]
+        public long MaxBatchBytes { get; set; } = 16L * 1024 * 1024;
+
+        /// <summary>
+        /// A document larger than this (BSON bytes) is not written: counted as failed, reported with its _id, and the run goes on.
+        /// Default 16 MiB, MongoDB's own limit (1 KiB–16 MiB).
+        /// </summary>
+        [ConfigurationKeyName("max_document_bytes")]
+        public int MaxDocumentBytes { get; set; } = 16 * 1024 * 1024;
     }
 
     public sealed class AlertingOptions

@@ -12,10 +12,12 @@ internal sealed class MongoSource : IDisposable
 {
     private readonly SourceSpec _spec;
     private readonly MongoClient _client;
+    private readonly SyncEngineOptions _options;
 
     public MongoSource(SourceSpec spec, SyncEngineOptions options)
     {
         _spec = spec;
+        _options = options;
         MongoUrl url;
         try
         {
@@ -68,18 +70,35 @@ internal sealed class MongoSource : IDisposable
         return Collection.FindAsync(new BsonDocumentFilterDefinition<BsonDocument>(CursorRules.Filter(connector, checkpoint)), options, ct);
     }
 
-    /// <summary>Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch, and no more than the sample's
+    /// bytes: large documents give a smaller sample rather than a large memory.
+    /// </summary>
     public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
-        var serializer = new ArenaSerializer(int.MaxValue, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
+        var serializer = new ArenaSerializer(
+            Math.Max(1, count), _options.SampleBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
         var sampleSpec = connector with { Mode = SyncMode.Full };
-        using var cursor = await OpenAsync(sampleSpec, null, serializer, count, ct);
-        while (await cursor.MoveNextAsync(ct))
+        try
         {
-            // Documents land in the serializer's batch.
-        }
+            using var cursor = await OpenAsync(sampleSpec, null, serializer, count, ct);
+            while (await cursor.MoveNextAsync(ct))
+            {
+                // Documents land in the serializer's batch; the first full one is the sample.
+                if (serializer.TryTakeReady(out var full))
+                {
+                    serializer.Discard();
+                    return full;
+                }
+            }
 
-        return serializer.TakePartial();
+            return serializer.TakePartial();
+        }
+        catch
+        {
+            serializer.Discard();
+            throw;
+        }
     }
 
     public void Dispose() => _client.Dispose();

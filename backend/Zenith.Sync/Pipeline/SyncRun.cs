@@ -137,7 +137,8 @@ internal sealed class SyncRun : IDisposable
     /// <summary>The reader: the MongoDB cursor's documents, cut into numbered batches, each taken into the budget before it goes on.</summary>
     private async Task ReadAsync(Checkpoint? stored, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct)
     {
-        var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
+        var serializer = new ArenaSerializer(
+            Math.Max(1, _connector.BatchSize), _options.MaxBatchBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
         long sequence = 0;
         try
         {

@@ -40,6 +40,9 @@ public static class ZenithServices
             {
                 LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
                 AllowedHosts = HostAllowList.Parse(options.Network.AllowedHosts, out _),
+                ConnectTimeout = TimeSpan.FromSeconds(options.Timeouts.ConnectSeconds),
+                QueryTimeout = TimeSpan.FromSeconds(options.Timeouts.QuerySeconds),
+                RunTimeout = TimeSpan.FromSeconds(options.Timeouts.RunSeconds),
                 MaxBatchBytes = options.Processing.MaxBatchBytes,
                 MaxDocumentBytes = options.Processing.MaxDocumentBytes,
             });

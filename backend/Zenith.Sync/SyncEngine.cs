@@ -111,11 +111,12 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        using var timeout = TestTimeout(cancellationToken);
         try
         {
             using var mongo = new MongoSource(source, _options);
-            await mongo.PingAsync(cancellationToken);
-            return await mongo.CollectionExistsAsync(cancellationToken)
+            await mongo.PingAsync(timeout.Token);
+            return await mongo.CollectionExistsAsync(timeout.Token)
                 ? new EndpointCheck(true, $"MongoDB at {mongo.Hosts}: collection {source.Database}.{source.Collection} found")
                 : new EndpointCheck(false, $"collection {source.Database}.{source.Collection} does not exist");
         }
@@ -128,10 +129,11 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        using var timeout = TestTimeout(cancellationToken);
         try
         {
             using var sink = new ClickHouseSink(destination, _options);
-            var version = Convert.ToString(await sink.VersionAsync(cancellationToken), CultureInfo.InvariantCulture);
+            var version = Convert.ToString(await sink.VersionAsync(timeout.Token), CultureInfo.InvariantCulture);
             return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -201,6 +203,14 @@ public sealed class SyncEngine : ISyncEngine
         columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty));
         columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty));
         return new MappingPreview(columns, sampled);
+    }
+
+    /// <summary>A connection test of one end gets twice the connect timeout in all: a server that accepts and then says nothing fails too.</summary>
+    private CancellationTokenSource TestTimeout(CancellationToken cancellationToken)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(2 * _options.ConnectTimeout);
+        return timeout;
     }
 
     private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch

@@ -7,11 +7,23 @@ namespace Zenith.Sync;
 /// <summary>How the engine talks to both ends. Every default is the one written here.</summary>
 public sealed class SyncEngineOptions
 {
-    /// <summary>Connecting to MongoDB (server selection) and ClickHouse; default 10 s.</summary>
+    /// <summary>
+    /// Connecting to MongoDB (server selection, opening a connection; a shorter value in the URI wins) and a connection test of
+    /// either end (which gets twice this in all); default 10 s.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>One ClickHouse statement or insert; default 5 min.</summary>
+    /// <summary>
+    /// One network call: a ClickHouse statement or insert, a MongoDB reply (the socket timeout; a shorter one in the URI wins), a
+    /// sample. Default 5 min. A stuck query or a half-open connection fails after this instead of holding a slot for ever.
+    /// </summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The server-side bound of a run's MongoDB query (<c>maxTimeMS</c>, which MongoDB counts over the cursor's whole life): the
+    /// run deadline the service enforces (<c>timeouts.run_seconds</c>); default 6 h.
+    /// </summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromHours(6);
 
     /// <summary>Retries of transient ClickHouse errors per batch and DDL statement; default 6 attempts, 200 ms doubling to 10 s, full jitter.</summary>
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;

@@ -83,7 +83,16 @@ public sealed class RecordingObserver : ISyncObserver
 
     public int Batches { get; private set; }
 
-    public void BatchCommitted(SyncProgress batch, SyncProgress total) => Batches++;
+    /// <summary>Runs once, on the ordered stage, right after the first insert was acknowledged (to inject a fault there).</summary>
+    public Action? OnFirstCommit { get; init; }
+
+    public void BatchCommitted(SyncProgress batch, SyncProgress total)
+    {
+        if (Batches++ == 0)
+        {
+            OnFirstCommit?.Invoke();
+        }
+    }
 
     public void DocumentFailed(string documentId, string reason) => Failures.Enqueue((documentId, reason));
 

@@ -48,7 +48,7 @@ public static class HealthApi
         var stuck = summaries.Where(s => states.IsStuck(s.Id)).Select(s => s.Name).ToList();
         checks["runs"] = stuck.Count == 0
             ? new("healthy", null)
-            : new("unhealthy", $"Past their deadline (timeouts.run_seconds) and not stopped: {string.Join(", ", stuck)}.");
+            : new("unhealthy", $"Runs stuck past their deadline (timeouts.run_seconds), not stopped yet: {string.Join(", ", stuck)}.");
         var unreadable = summaries.Where(s => s.CredentialsUnreadable).Select(s => s.Name).ToList();
         checks["credentials"] = unreadable.Count == 0
             ? new("healthy", null)

@@ -31,6 +31,9 @@ public sealed class ZenithOptions
     [ConfigurationKeyName("network")]
     public NetworkOptions Network { get; set; } = new();
 
+    [ConfigurationKeyName("timeouts")]
+    public TimeoutOptions Timeouts { get; set; } = new();
+
     public sealed class MetadataStorageOptions
     {
         /// <summary>Only <c>sqlite3</c> is supported.</summary>
@@ -114,5 +117,23 @@ public sealed class ZenithOptions
         /// </summary>
         [ConfigurationKeyName("allowed_hosts")]
         public string? AllowedHosts { get; set; }
+    }
+
+    public sealed class TimeoutOptions
+    {
+        /// <summary>Connecting to MongoDB or ClickHouse (a connection test gets twice this). Default 10 s (1–300).</summary>
+        [ConfigurationKeyName("connect_seconds")]
+        public int ConnectSeconds { get; set; } = 10;
+
+        /// <summary>One network call: a statement, an insert, a MongoDB reply. Default 300 s (5–86400).</summary>
+        [ConfigurationKeyName("query_seconds")]
+        public int QuerySeconds { get; set; } = 300;
+
+        /// <summary>
+        /// A run's deadline: a run still going after this is stopped (between batches, its checkpoint where ClickHouse is) and
+        /// fails; until it has stopped it is reported stuck (health, dashboard, metrics). Default 21600 s, 6 h (1–604800).
+        /// </summary>
+        [ConfigurationKeyName("run_seconds")]
+        public int RunSeconds { get; set; } = 6 * 3600;
     }
 }

@@ -33,6 +33,9 @@ public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
                      Range("alerting.failure_threshold", o.Alerting.FailureThreshold, 1, 100),
                      Range("retention.max_log_entries", o.Retention.MaxLogEntries, 100, 500),
                      Range("retention.max_runs_per_connector", o.Retention.MaxRunsPerConnector, 10, 1000),
+                     Range("timeouts.connect_seconds", o.Timeouts.ConnectSeconds, 1, 300),
+                     Range("timeouts.query_seconds", o.Timeouts.QuerySeconds, 5, 86_400),
+                     Range("timeouts.run_seconds", o.Timeouts.RunSeconds, 1, 604_800),
                  })
         {
             if (failure is not null)

@@ -121,6 +121,7 @@ public sealed class RunCoordinator(
         {
             jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
             states.SetRunning(connectorId, false);
+            states.SetStuck(connectorId, false);
             job.Finished();
             signal.Wake();
         }
@@ -168,8 +169,20 @@ public sealed class RunCoordinator(
                 await history.RunStartedAsync(connector.Connector, run.Id, run.Trigger, CancellationToken.None);
                 SyncRunResult result;
                 await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+                using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.Timeouts.RunSeconds), time))
+                using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token))
+                using (deadline.Token.Register(() => PastDeadline(connector, run.Id)))
                 {
-                    result = await RunEngineAsync(connector, run.Id, journal, token);
+                    result = await RunEngineAsync(connector, run.Id, journal, stopping.Token);
+                    if (deadline.IsCancellationRequested && !token.IsCancellationRequested && result.Outcome != SyncOutcome.Succeeded)
+                    {
+                        result = result with
+                        {
+                            Outcome = SyncOutcome.Failed,
+                            Error = $"The run did not finish within timeouts.run_seconds ({options.Timeouts.RunSeconds} s) and was stopped; the next run resumes from its checkpoint. "
+                                + (result.Error is { } why and not "cancelled" ? $"When it stopped: {why}" : "Raise timeouts.run_seconds if runs this long are expected."),
+                        };
+                    }
                 }
 
                 await FinishAsync(connector, run.Id, result);
@@ -185,6 +198,16 @@ public sealed class RunCoordinator(
             var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
             await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The run passed its deadline: it is being stopped, and until it has stopped it is stuck (health, the connector, the gauge
+    /// say so) — a driver call that ignores cancellation would otherwise hold its slot unseen.
+    /// </summary>
+    private void PastDeadline(UnsealedConnector connector, long runId)
+    {
+        states.SetStuck(connector.Id, true);
+        logger.RunPastDeadline(connector.Name, runId, options.Timeouts.RunSeconds);
     }
 
     /// <summary>

@@ -51,6 +51,9 @@ internal static partial class LogMessages
     [LoggerMessage(24, LogLevel.Error, "Health: the metadata database cannot be read")]
     public static partial void SqliteUnreachable(this ILogger logger, Exception exception);
 
+    [LoggerMessage(25, LogLevel.Error, "Run {RunId} of connector {Connector} passed its deadline (timeouts.run_seconds = {Seconds} s); stopping it")]
+    public static partial void RunPastDeadline(this ILogger logger, string connector, long runId, int seconds);
+
     [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
     public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);
 

@@ -68,7 +68,7 @@ internal static partial class ClickHouseErrors
             SyncConfigurationException => ex.Message,
             HttpRequestException when Failures.Refused(ex) => $"ClickHouse at {host} refused the connection",
             HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
-            TaskCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
+            OperationCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
             DbException db when !IsServerError(db) => $"the server at {host} answered, but not as ClickHouse does (its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
             DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{connection.UserName ?? "default"}'",
             DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {Failures.FirstLine(db.Message)}",

@@ -34,8 +34,10 @@ internal sealed class MongoSource : IDisposable
         }
 
         var settings = MongoClientSettings.FromUrl(url);
-        settings.ServerSelectionTimeout = options.ConnectTimeout;
-        settings.ConnectTimeout = options.ConnectTimeout;
+        settings.ServerSelectionTimeout = Shorter(url.ServerSelectionTimeout, options.ConnectTimeout);
+        settings.ConnectTimeout = Shorter(url.ConnectTimeout, options.ConnectTimeout);
+        // The driver's default socket timeout is none: a half-open connection would hold the run (and its slot) for ever.
+        settings.SocketTimeout = Shorter(url.SocketTimeout, options.QueryTimeout);
         _client = new MongoClient(settings);
         Hosts = ConnectionString.Parse(spec.Uri).HostList;
     }
@@ -56,7 +58,8 @@ internal sealed class MongoSource : IDisposable
         await _client.GetDatabase(_spec.Database).RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct);
 
     /// <summary>Opens the run's cursor: documents go into batches of <paramref name="serializer"/>.</summary>
-    public Task<IAsyncCursor<ArenaDocument>> OpenAsync(ConnectorSpec connector, Checkpoint? checkpoint, ArenaSerializer serializer, int? limit, CancellationToken ct)
+    /// <param name="maxTime">The server's bound on the query (<c>maxTimeMS</c>, over the cursor's life).</param>
+    public Task<IAsyncCursor<ArenaDocument>> OpenAsync(ConnectorSpec connector, Checkpoint? checkpoint, ArenaSerializer serializer, int? limit, TimeSpan maxTime, CancellationToken ct)
     {
         var projection = CursorRules.Projection(connector) ?? [];
         var options = new FindOptions<BsonDocument, ArenaDocument>
@@ -65,6 +68,7 @@ internal sealed class MongoSource : IDisposable
             Projection = new BsonDocumentProjectionDefinition<BsonDocument, ArenaDocument>(projection, serializer),
             BatchSize = Math.Max(connector.BatchSize, 10_000),
             Limit = limit,
+            MaxTime = maxTime,
             NoCursorTimeout = false,
         };
         return Collection.FindAsync(new BsonDocumentFilterDefinition<BsonDocument>(CursorRules.Filter(connector, checkpoint)), options, ct);
@@ -81,7 +85,7 @@ internal sealed class MongoSource : IDisposable
         var sampleSpec = connector with { Mode = SyncMode.Full };
         try
         {
-            using var cursor = await OpenAsync(sampleSpec, null, serializer, count, ct);
+            using var cursor = await OpenAsync(sampleSpec, null, serializer, count, _options.QueryTimeout, ct);
             while (await cursor.MoveNextAsync(ct))
             {
                 // Documents land in the serializer's batch; the first full one is the sample.
@@ -102,4 +106,7 @@ internal sealed class MongoSource : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>The shorter of two timeouts, where zero or less (the driver's "none") is the longer one.</summary>
+    private static TimeSpan Shorter(TimeSpan fromUri, TimeSpan ours) => fromUri > TimeSpan.Zero && fromUri < ours ? fromUri : ours;
 }

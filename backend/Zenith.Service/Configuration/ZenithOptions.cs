@@ -79,7 +79,7 @@ public sealed class ZenithOptions
 
     public sealed class RetentionOptions
     {
-        /// <summary>Log entries kept in SQLite (the PRD's 100–500). Default 500.</summary>
+        /// <summary>Log entries kept in SQLite for each connector, and for the service's own lines (the PRD's 100–500). Default 500.</summary>
         [ConfigurationKeyName("max_log_entries")]
         public int MaxLogEntries { get; set; } = 500;
 

@@ -8,8 +8,9 @@ namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Hears one run without writing to SQLite on the pipeline's ordered stage: metrics and console lines at once; the run row's
-/// progress and the history lines (failed documents, notes) are buffered and stored by a writer of its own after each insert,
-/// a few statements per insert however many documents failed. <see cref="DisposeAsync"/> stores what is left, so the run's
+/// progress and the history lines (notes, and one summary per insert of the documents it could not write: how many, why, the
+/// first ids) are buffered and stored by a writer of its own after each insert, a few statements per insert however many
+/// documents failed, so one bad batch cannot flood the history. <see cref="DisposeAsync"/> stores what is left, so the run's
 /// lines come before its "finished" line. Never throws into the pipeline.
 /// </summary>
 internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
@@ -24,6 +25,7 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock gate = new();
     private readonly Queue<LogEntry> lines = new();
+    private readonly FailureSummary failures = new();
     private readonly Task writer;
     private SyncProgress? progress;
 
@@ -47,6 +49,7 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     {
         Total = total;
         metrics.BatchCommitted(connector.Name, batch);
+        SummariseFailures();
         lock (gate)
         {
             progress = total;
@@ -55,9 +58,8 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
         wake.Writer.TryWrite(true);
     }
 
-    // The insert that follows a failed document wakes the writer; a note may come alone (table created, retrying).
-    public void DocumentFailed(string documentId, string reason) =>
-        Buffer(history.DocumentFailed(connector.Connector, runId, connector.Redact(documentId), connector.Redact(reason)));
+    // Failed documents are told just before the insert they belong to is committed: summed up there, in one line.
+    public void DocumentFailed(string documentId, string reason) => failures.Add(connector.Redact(documentId), connector.Redact(reason));
 
     public void Note(string message)
     {
@@ -68,8 +70,17 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     /// <summary>Stores what is still buffered and stops the writer.</summary>
     public async ValueTask DisposeAsync()
     {
+        SummariseFailures();
         wake.Writer.TryComplete();
         await writer;
+    }
+
+    private void SummariseFailures()
+    {
+        if (failures.Take() is { } summary)
+        {
+            Buffer(history.DocumentsFailed(connector.Connector, runId, summary));
+        }
     }
 
     private void Buffer(LogEntry line)

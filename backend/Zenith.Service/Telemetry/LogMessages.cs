@@ -27,8 +27,8 @@ internal static partial class LogMessages
     [LoggerMessage(12, LogLevel.Error, "Run {RunId} of connector {Connector} failed: {Error}")]
     public static partial void RunFailed(this ILogger logger, string connector, long runId, string error);
 
-    [LoggerMessage(13, LogLevel.Warning, "Connector {Connector}: document {DocumentId} not written: {Reason}")]
-    public static partial void DocumentFailed(this ILogger logger, string connector, string documentId, string reason);
+    [LoggerMessage(13, LogLevel.Warning, "Connector {Connector}, run {RunId}: {Summary}")]
+    public static partial void DocumentsFailed(this ILogger logger, string connector, long runId, string summary);
 
     [LoggerMessage(14, LogLevel.Information, "Connector {Connector}: {Note}")]
     public static partial void Note(this ILogger logger, string connector, string note);

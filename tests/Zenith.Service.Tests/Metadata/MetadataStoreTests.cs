@@ -160,11 +160,36 @@ public sealed class MetadataStoreTests : IAsyncLifetime
 
         await using var connection = await Database.OpenAsync(CancellationToken.None);
         Assert.Equal(20 * 100, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs;"));
-        Assert.Equal(500, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM logs;"));
+        Assert.Equal(20 * 500, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM logs;"));
         Assert.Equal(100, (await Runs.ListAsync(ids[0], 500, CancellationToken.None)).Count);
         await connection.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE);");
         var size = new FileInfo(Database.FilePath).Length + new FileInfo(Database.FilePath + "-wal").Length;
         Assert.True(size < 3 * 1024 * 1024, $"database + WAL is {size / 1024} KiB");
+    }
+
+    /// <summary>Issue 14, item 11: the history is bounded per connector, so one connector's flood never erases another's.</summary>
+    [Fact]
+    public async Task One_connectors_flood_of_lines_never_prunes_another_connectors_history()
+    {
+        var quiet = (await Connectors.CreateAsync(Definition("quiet"), CancellationToken.None)).Id;
+        var noisy = (await Connectors.CreateAsync(Definition("noisy"), CancellationToken.None)).Id;
+        await Logs.AppendAsync(LogSeverity.Info, quiet, null, "the quiet connector's only line", CancellationToken.None);
+        await Logs.AppendAsync(LogSeverity.Info, null, null, "a line of the service", CancellationToken.None);
+        for (var burst = 0; burst < 3; burst++)
+        {
+            var lines = Enumerable.Range(0, 400).Select(i => new LogEntry(time.GetUtcNow(), LogSeverity.Warning, noisy, null, $"noise {burst}-{i}")).ToList();
+            await Logs.AppendAsync(lines, CancellationToken.None);
+        }
+
+        Assert.Equal(["the quiet connector's only line"], (await Logs.ListAsync(quiet, null, 500, CancellationToken.None)).Select(l => l.Message));
+        await using (var connection = await Database.OpenAsync(CancellationToken.None))
+        {
+            Assert.Equal("a line of the service", await connection.ExecuteScalarAsync<string>("SELECT message FROM logs WHERE connector_id IS NULL;"));
+        }
+
+        var kept = await Logs.ListAsync(noisy, null, 500, CancellationToken.None);
+        Assert.Equal(500, kept.Count);
+        Assert.Equal(("noise 2-399", "noise 1-300"), (kept[0].Message, kept[^1].Message));
     }
 
     [Fact]

@@ -51,6 +51,7 @@ function EditConnector({ id }: { id: number }) {
         <ConnectorForm
           connectorId={id}
           initial={toDraft(connector.data)}
+          credentialsUnreadable={connector.data.credentialsUnreadable}
           onSave={async (draft) => {
             await save.mutateAsync(draft);
             await navigate(`/connectors/${id}`);

@@ -38,6 +38,12 @@ export interface Connector {
   lastResult: Run | null;
   consecutiveFailures: number;
   checkpoint: string | null;
+  /** Its saved passwords cannot be decrypted (a database restored without its keys): enter them again. */
+  credentialsUnreadable: boolean;
+  /** Its run passed the run deadline and has not stopped yet. */
+  stuck: boolean;
+  /** Things to fix, in the service's words. */
+  warnings: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -79,6 +85,9 @@ export function toConnector(wire: ConnectorResponse): Connector {
     lastResult: wire.lastResult ? toRun(wire.lastResult) : null,
     consecutiveFailures: wire.consecutiveFailures,
     checkpoint: wire.checkpoint ?? null,
+    credentialsUnreadable: wire.credentialsUnreadable,
+    stuck: wire.stuck,
+    warnings: wire.warnings,
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
   };

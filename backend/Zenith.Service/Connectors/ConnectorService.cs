@@ -215,7 +215,7 @@ public sealed class ConnectorService(
             }
             else
             {
-                maskMessage = "The saved " + CredentialsUnreadableException.Advice;
+                maskMessage = CredentialsUnreadableException.Sentence;
             }
         }
 
@@ -238,7 +238,7 @@ public sealed class ConnectorService(
 
         if (await UnsealAsync(id, cancellationToken) is not { } connector)
         {
-            var unreadable = new EndpointCheck(false, "The saved " + CredentialsUnreadableException.Advice);
+            var unreadable = new EndpointCheck(false, CredentialsUnreadableException.Sentence);
             return new ConnectionTestResult(unreadable, unreadable);
         }
 

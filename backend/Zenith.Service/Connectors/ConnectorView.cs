@@ -13,7 +13,7 @@ public sealed record ConnectorView(StoredConnector Connector, bool Running, RunR
     /// <summary>What the user should fix, in words (the dashboard shows them beside the connector).</summary>
     public IReadOnlyList<string> Warnings =>
     [
-        .. Connector.CredentialsUnreadable ? new[] { "C" + CredentialsUnreadableException.Advice[1..] } : [],
+        .. Connector.CredentialsUnreadable ? new[] { CredentialsUnreadableException.Sentence } : [],
         .. Stuck ? new[] { "The run passed its deadline (timeouts.run_seconds) and has not stopped yet; it holds one of the processing.max_parallel_jobs slots." } : [],
     ];
 }

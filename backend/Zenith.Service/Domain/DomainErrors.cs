@@ -27,6 +27,10 @@ public sealed class CredentialsUnreadableException(string name)
 {
     public const string Advice =
         "credentials unreadable — enter the password again. The saved passwords cannot be decrypted (was the database copied without the keys/ directory beside it?).";
+
+    /// <summary><see cref="Advice"/> as a sentence of its own.</summary>
+    public const string Sentence =
+        "Credentials unreadable — enter the password again. The saved passwords cannot be decrypted (was the database copied without the keys/ directory beside it?).";
 }
 
 /// <summary>Raised when a connector name is already taken (names are unique, case-insensitively).</summary>

@@ -136,7 +136,7 @@ public sealed class HostileRequestsTests(ServiceServers servers, ITestOutputHelp
         // What Zenith sent to strangers, and what it kept or said anywhere.
         var secrets = new[] { MongoPassword, SessionToken, KeyFilePassword, servers.Password }.Where(s => !string.IsNullOrEmpty(s)).Cast<string>().ToArray();
         answers.AppendLine(await client.GetStringAsync("/metrics")).AppendLine((await client.GetJsonAsync("/api/logs?limit=500")).ToJsonString()).AppendLine((await client.GetJsonAsync("/api/connectors")).ToJsonString());
-        var file = await ReadDatabaseAsync(app);
+        var file = await DatabaseFiles.ReadTextAsync(app.DatabasePath);
         var logs = string.Join('\n', app.Logs.Lines);
         foreach (var secret in secrets)
         {
@@ -252,13 +252,7 @@ public sealed class HostileRequestsTests(ServiceServers servers, ITestOutputHelp
     /// <summary>The same file in a directory without keys/: the list works, what needs the secrets says what to do.</summary>
     private async Task WithoutKeysAsync(ZenithApp app, long victim, object maskedEdit)
     {
-        SqliteConnection.ClearAllPools();
-        using var copy = new TempDirectory();
-        foreach (var file in Directory.EnumerateFiles(app.Directory, "zenith.db*"))
-        {
-            File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
-        }
-
+        using var copy = DatabaseFiles.CopyWithoutKeys(app.Directory);
         await using var restored = new ZenithApp(copy.Path);
         using var client = restored.CreateClient();
         var before = await SnapshotAsync(restored);
@@ -298,18 +292,5 @@ public sealed class HostileRequestsTests(ServiceServers servers, ITestOutputHelp
         }
 
         return text.Append("runs: ").Append(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs;")).ToString();
-    }
-
-    private static async Task<string> ReadDatabaseAsync(ZenithApp app)
-    {
-        var builder = new StringBuilder();
-        foreach (var path in new[] { app.DatabasePath, app.DatabasePath + "-wal" }.Where(File.Exists))
-        {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream, Encoding.Latin1);
-            builder.Append(await reader.ReadToEndAsync());
-        }
-
-        return builder.ToString();
     }
 }

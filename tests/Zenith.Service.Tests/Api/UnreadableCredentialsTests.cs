@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Api;
@@ -27,13 +26,7 @@ public sealed class UnreadableCredentialsTests(ServiceServers servers)
             await client.UntilAsync($"/api/connectors/{lost}", c => c["lastResult"].Str("status") == "succeeded" && !c["running"]!.GetValue<bool>(), "the first run");
         }
 
-        // What a careless backup restores: the SQLite file (and its WAL), not keys/ beside it.
-        SqliteConnection.ClearAllPools();
-        using var restored = new TempDirectory();
-        foreach (var file in Directory.EnumerateFiles(original.Path, "zenith.db*"))
-        {
-            File.Copy(file, Path.Combine(restored.Path, Path.GetFileName(file)));
-        }
+        using var restored = DatabaseFiles.CopyWithoutKeys(original.Path);
 
         await using var again = new ZenithApp(restored.Path);
         using var http = again.CreateClient();

@@ -53,6 +53,7 @@ public static class ZenithServices
     /// <summary>The use cases the API, the CLI and the scheduler call.</summary>
     public static IServiceCollection AddConnectors(this IServiceCollection services)
     {
+        services.AddSingleton<SaveChecks>();
         services.AddSingleton<ConnectorService>();
         return services;
     }

@@ -21,6 +21,7 @@ public sealed class ConnectorService(
     SchedulerSignal signal,
     SyncHistory history,
     ISyncEngine engine,
+    SaveChecks checks,
     IOptions<ZenithOptions> options)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
@@ -43,7 +44,7 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if ((HostsRefused(definition) ?? await CheckTableAsync(definition, null, cancellationToken)) is { } refused)
+        if (await checks.RefusedAsync(definition, null, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -76,7 +77,7 @@ public sealed class ConnectorService(
             return UseCase.NotFound<ConnectorView>();
         }
 
-        if ((HostsRefused(definition) ?? await CheckTableAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken)) is { } refused)
+        if (await checks.RefusedAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -197,8 +198,8 @@ public sealed class ConnectorService(
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
-        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedSecret ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedSecret ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
         var maskMessage = "The password is masked (***): type it again, or send connectorId to test with the saved password.";
         if (connectorId is { } id)
         {
@@ -275,41 +276,6 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
-
-    /// <summary>The field errors of hosts outside <c>network.allowed_hosts</c>, or null.</summary>
-    private UseCaseResult<ConnectorView>? HostsRefused(ConnectorDefinition definition)
-    {
-        var allowed = HostAllowList.Parse(options.Value.Network.AllowedHosts, out _);
-        var errors = new Dictionary<string, string[]>();
-        foreach (var (field, uri) in new[] { ("source.uri", definition.Source.Uri), ("destination.uri", definition.Destination.Uri) })
-        {
-            if (allowed.FirstRefused(ConnectionString.Parse(uri)) is { } host)
-            {
-                errors[field] = [allowed.Refusal(host) + "."];
-            }
-        }
-
-        return errors.Count == 0 ? null : new UseCaseResult<ConnectorView>(Outcome.Invalid, default, errors);
-    }
-
-    /// <summary>
-    /// Has the destination parse the table expressions (ORDER BY, PARTITION BY, TTL) when they are new or changed, with the
-    /// password the save would use; a refusal names the field. The allow-list (<c>TableExpressions</c>) was checked before.
-    /// </summary>
-    private async Task<UseCaseResult<ConnectorView>?> CheckTableAsync(ConnectorDefinition definition, UnsealedConnector? existing, CancellationToken cancellationToken)
-    {
-        if (definition.Table == existing?.Definition.Table || definition.Table == TableOptions.Default)
-        {
-            return null;
-        }
-
-        var sent = ConnectionString.Parse(definition.Destination.Uri);
-        var uri = existing is null ? sent.Text : sent.ReuseStoredPassword(ConnectionString.Parse(existing.Definition.Destination.Uri)).Uri;
-        var errors = await engine.CheckTableOptionsAsync(definition.Destination with { Uri = ConnectionString.Parse(uri).WithoutMaskedSecrets() }, definition.Table, cancellationToken);
-        return errors.Count == 0
-            ? null
-            : new UseCaseResult<ConnectorView>(Outcome.Invalid, default, errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
-    }
 
     /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
     private async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)

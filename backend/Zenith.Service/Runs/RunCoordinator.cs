@@ -119,9 +119,10 @@ public sealed class RunCoordinator(
         }
         finally
         {
+            // Not stuck before not running: nobody may see a connector that is stuck but not running.
+            states.SetStuck(connectorId, false);
             jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
             states.SetRunning(connectorId, false);
-            states.SetStuck(connectorId, false);
             job.Finished();
             signal.Wake();
         }

@@ -186,7 +186,7 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
-    /// <summary>A cursor lost this many times in a row without a document read in between fails the run.</summary>
+    /// <summary>Reopens in a row that read nothing; the next loss after them fails the run.</summary>
     private const int MaxFruitlessReopens = 3;
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace Zenith.Sync.Tests;
 /// <summary>
 /// Issue 14, item 9: the network's faults, injected by the tests' own proxy between the engine and the test servers. A MongoDB
 /// cursor lost while a slow ClickHouse held the reader back is reopened after the last committed document: every row arrives
-/// once, value for value.
+/// once, value for value. A connection that stops answering (half-open) ends the run at the call's own timeout, long before
+/// the run's deadline, so no slot is held for hours.
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed class FaultTests(Servers servers)
@@ -66,6 +67,46 @@ public sealed class FaultTests(Servers servers)
         }
         finally
         {
+            await servers.CleanUpAsync(connector);
+        }
+    }
+
+    [Theory]
+    [InlineData("mongodb")]
+    [InlineData("clickhouse")]
+    public async Task A_server_that_stops_answering_fails_the_run_at_the_call_timeout_not_the_run_deadline(string end)
+    {
+        var connector = servers.NewConnector(SyncMode.IncrementalId, batchSize: 50);
+        await servers.Collection(connector).InsertManyAsync(Enumerable.Range(0, 100).Select(i => new BsonDocument { { "_id", i }, { "n", i } }));
+        await using var proxy = FaultProxy.For(end == "mongodb" ? servers.Mongo.ConnectionString : servers.ClickHouse.Url);
+        try
+        {
+            var routed = end == "mongodb"
+                ? connector with { Source = connector.Source with { Uri = proxy.Route(connector.Source.Uri) } }
+                : connector with { Destination = connector.Destination with { Uri = proxy.Route(connector.Destination.Uri) } };
+            proxy.Hang();
+            var engine = new SyncEngine(new SyncEngineOptions
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                QueryTimeout = TimeSpan.FromSeconds(3),
+                RunTimeout = TimeSpan.FromHours(1),
+                Retry = Zenith.Core.Retries.RetryPolicy.None,
+            });
+
+            // Only a bound for a broken build: without call timeouts the run would wait here, and end Cancelled, not Failed.
+            using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var store = new MemoryCheckpointStore();
+            var result = await engine.RunAsync(routed, store, new RecordingObserver(), bound.Token);
+
+            Assert.True(result.Outcome == SyncOutcome.Failed, $"{result.Outcome}: {result.Error}");
+            Assert.False(bound.IsCancellationRequested, "the run ended by its own timeouts");
+            Assert.Equal(0L, result.RowsWritten);
+            Assert.Equal(0, store.Saves);
+            Assert.StartsWith($"{(end == "mongodb" ? "MongoDB" : "ClickHouse")} at 127.0.0.1:{proxy.Port} ", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            proxy.Resume();
             await servers.CleanUpAsync(connector);
         }
     }

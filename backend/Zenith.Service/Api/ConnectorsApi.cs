@@ -18,7 +18,7 @@ public static class ConnectorsApi
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteConnector").WithSummary("Stops a running sync and deletes the connector; the ClickHouse table stays.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running).")
+        group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running or its credentials are unreadable).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:long}/pause", PauseAsync).WithName("PauseConnector").WithSummary("Stops scheduling the connector and cancels its running sync between batches.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -35,7 +35,7 @@ public static class ConnectorsApi
         group.MapPost("/{id:long}/test", TestSavedAsync).WithName("TestConnector").WithSummary("Tests both ends of a saved connector.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector").WithSummary("The ClickHouse columns a sample of the collection maps to.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
@@ -89,6 +89,7 @@ public static class ConnectorsApi
     {
         Outcome.Ok => TypedResults.Accepted($"/api/runs/{started.Value!.Id}", RunResponse.From(started.Value)),
         Outcome.NotFound => Problems.ConnectorNotFound(id),
+        Outcome.Unreadable => Problems.CredentialsUnreadable(started.Detail),
         _ => TypedResults.Problem(
             title: "A sync is already running.",
             detail: $"{started.Detail}; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
@@ -147,6 +148,7 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
             _ => TypedResults.Problem(
                 title: "Could not sample the collection.",
                 detail: preview.Detail + " Check the source with POST /api/connectors/" + id + "/test.",
@@ -175,6 +177,12 @@ internal static class Problems
         title: "Connector not found.",
         detail: $"There is no connector with id {id}; GET /api/connectors lists them.",
         statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A 409: the connector's secrets cannot be decrypted, so nothing that needs them can be done until they are entered again.</summary>
+    public static ProblemHttpResult CredentialsUnreadable(string? detail) => TypedResults.Problem(
+        title: "Credentials unreadable: enter the password again.",
+        detail: detail + " Edit the connector and type its passwords (PUT /api/connectors/{id}).",
+        statusCode: StatusCodes.Status409Conflict);
 
     public static ProblemHttpResult RunNotFound(long id) => TypedResults.Problem(
         title: "Run not found.",

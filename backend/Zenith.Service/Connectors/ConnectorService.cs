@@ -26,6 +26,7 @@ public sealed class ConnectorService(
     SyncHistory history,
     ISyncEngine engine,
     IndexCheck indexes,
+    SaveChecks checks,
     IOptions<ZenithOptions> options)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
@@ -48,6 +49,11 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (await checks.RefusedAsync(definition, null, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         StoredConnector created;
         try
         {
@@ -64,7 +70,7 @@ public sealed class ConnectorService(
 
         states.Set(created.Summary);
         await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
-        await indexes.CheckAsync(created, cancellationToken);
+        await indexes.CheckAsync(new UnsealedConnector(created, definition), cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(await store.GetAsync(created.Id, cancellationToken) ?? created, cancellationToken));
     }
@@ -78,11 +84,20 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var before = await store.GetAsync(id, cancellationToken);
+        if (await store.GetAsync(id, cancellationToken) is not { } before)
+        {
+            return UseCase.NotFound<ConnectorView>();
+        }
+
+        if (await checks.RefusedAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         StoredConnector? updated;
         try
         {
-            updated = before is null ? null : await store.UpdateAsync(id, definition, cancellationToken);
+            updated = await store.UpdateAsync(id, definition, cancellationToken);
         }
         catch (DuplicateConnectorNameException e)
         {
@@ -104,11 +119,14 @@ public sealed class ConnectorService(
 
         states.Set(updated.Summary);
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
-        var (oldSpec, newSpec) = (before!.ToSpec(DefaultBatchSize), updated.ToSpec(DefaultBatchSize));
+        var (oldSpec, newSpec) = (MeaningOf(before), MeaningOf(updated));
         var message = await resets.AfterEditAsync(id, oldSpec, newSpec, cancellationToken);
         if (oldSpec.Mode != newSpec.Mode || oldSpec.CursorField != newSpec.CursorField || oldSpec.Source != newSpec.Source)
         {
-            await indexes.CheckAsync(updated, cancellationToken);
+            if (await UnsealAsync(id, cancellationToken) is { } unsealed)
+            {
+                await indexes.CheckAsync(unsealed, cancellationToken);
+            }
         }
 
         signal.Wake();
@@ -127,7 +145,7 @@ public sealed class ConnectorService(
             return UseCase.NotFound<ConnectorView>();
         }
 
-        var reset = await resets.ResetAsync(id, connector.ToSpec(DefaultBatchSize), cancellationToken);
+        var reset = await resets.ResetAsync(id, MeaningOf(connector), cancellationToken);
         if (reset.Value is not { } message)
         {
             return UseCase.Conflict<ConnectorView>(reset.Detail!);
@@ -183,6 +201,12 @@ public sealed class ConnectorService(
         }
 
         await store.SetStatusAsync(id, ConnectorStatus.Active, resetFailures: connector.Status == ConnectorStatus.Error, cancellationToken);
+        if (connector.CredentialsUnreadable)
+        {
+            // The keys may be back: if the secrets decrypt again, the connector is scheduled again.
+            await UnsealAsync(id, cancellationToken);
+        }
+
         await RememberStateAsync(id, cancellationToken);
         await history.EventAsync(LogSeverity.Info, id, "Connector resumed.", cancellationToken);
         signal.Wake();
@@ -197,6 +221,11 @@ public sealed class ConnectorService(
         if (await store.GetAsync(id, cancellationToken) is not { } connector)
         {
             return UseCase.NotFound<RunRecord>();
+        }
+
+        if (connector.CredentialsUnreadable && await UnsealAsync(id, cancellationToken) is null)
+        {
+            return UseCase.Unreadable<RunRecord>(CredentialsUnreadableException.Advice);
         }
 
         return await coordinator.TryStartAsync(id, trigger, cancellationToken) is { } run
@@ -227,19 +256,26 @@ public sealed class ConnectorService(
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
-        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedSecret ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedSecret ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
         var maskMessage = "The password is masked (***): type it again, or send connectorId to test with the saved password.";
         if (connectorId is { } id)
         {
-            if (await store.GetAsync(id, cancellationToken) is not { } saved)
+            if (await store.GetAsync(id, cancellationToken) is null)
             {
                 return UseCase.Invalid<ConnectionTestResult>("connectorId", $"There is no connector with id {id}; leave connectorId out to test a new connector.");
             }
 
-            sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
-            destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
-            maskMessage = "The password is masked (***) but the server, user or authentication options differ from the saved connector's: type the password again.";
+            if (await UnsealAsync(id, cancellationToken) is { } saved)
+            {
+                sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+                destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+                maskMessage = "The password is masked (***) but the server, user, authentication, TLS or proxy options differ from the saved connector's: type the password again.";
+            }
+            else
+            {
+                maskMessage = CredentialsUnreadableException.Sentence;
+            }
         }
 
         // "***" is no password: testing with it would only report a failed login that is not the user's.
@@ -257,9 +293,15 @@ public sealed class ConnectorService(
     /// <summary>Tests both ends of a saved connector, and checks the index its mode needs (stored as a warning); null when there is none.</summary>
     public async Task<ConnectionTestResult?> TestSavedAsync(long id, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
             return null;
+        }
+
+        if (await UnsealAsync(id, cancellationToken) is not { } connector)
+        {
+            var unreadable = new EndpointCheck(false, CredentialsUnreadableException.Sentence);
+            return new ConnectionTestResult(unreadable, unreadable);
         }
 
         var d = connector.Definition;
@@ -270,9 +312,14 @@ public sealed class ConnectorService(
     /// <summary>The columns a sample of the collection maps to, remembered as the connector's mapped columns.</summary>
     public async Task<UseCaseResult<MappingPreview>> PreviewAsync(long id, int sampleSize, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
             return UseCase.NotFound<MappingPreview>();
+        }
+
+        if (await UnsealAsync(id, cancellationToken) is not { } connector)
+        {
+            return UseCase.Unreadable<MappingPreview>(CredentialsUnreadableException.Advice);
         }
 
         MappingPreview preview;
@@ -282,7 +329,7 @@ public sealed class ConnectorService(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message));
+            return UseCase.Failed<MappingPreview>(connector.Redact(e.Message));
         }
 
         await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
@@ -291,6 +338,29 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
+    /// <summary>
+    /// A stored connector as a spec for what its checkpoint means (<see cref="CheckpointFingerprint"/>: mode, cursor field,
+    /// database, collection, filter, projection, table). Its URIs are masked: never connect with it.
+    /// </summary>
+    private ConnectorSpec MeaningOf(StoredConnector connector) => new UnsealedConnector(connector, connector.Definition).ToSpec(DefaultBatchSize);
+
+    private async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.UnsealAsync(id, cancellationToken);
+        }
+        catch (CredentialsUnreadableException)
+        {
+            return null;
+        }
+        finally
+        {
+            await RememberStateAsync(id, cancellationToken);
+        }
+    }
 
     private async Task RememberStateAsync(long id, CancellationToken cancellationToken)
     {
@@ -308,7 +378,7 @@ public sealed class ConnectorService(
     }
 
     private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
-        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize);
+        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize, states.IsStuck(connector.Id));
 
     private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
         result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },

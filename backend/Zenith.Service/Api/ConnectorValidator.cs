@@ -13,6 +13,8 @@ public static class ConnectorValidator
     public const int MaxIntervalSeconds = 7 * 24 * 3600;
     public const int DefaultIntervalSeconds = 60;
     private const int MaxIdentifierLength = 200;
+    public const int MinVerifyIntervalSeconds = 60;
+    public const int MaxVerifyIntervalSeconds = 30 * 24 * 3600;
 
     public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request)
     {
@@ -57,6 +59,11 @@ public static class ConnectorValidator
             errors["batchSize"] = [$"The batch size must be between 1 and {MaxBatchSize} (got {batch})."];
         }
 
+        if (request.VerifyIntervalSeconds is { } verify && (verify < MinVerifyIntervalSeconds || verify > MaxVerifyIntervalSeconds))
+        {
+            errors["verifyIntervalSeconds"] = [$"The verification interval must be between {MinVerifyIntervalSeconds} and {MaxVerifyIntervalSeconds} seconds (got {verify}); leave it out to verify only on request."];
+        }
+
         var mapping = new MappingOptions(
             request.Mapping?.Separator ?? MappingOptions.Default.Separator,
             request.Mapping?.MaxDepth ?? MappingOptions.Default.MaxDepth);
@@ -91,7 +98,8 @@ public static class ConnectorValidator
             interval,
             request.BatchSize,
             mapping,
-            table), errors);
+            table,
+            request.VerifyIntervalSeconds), errors);
     }
 
     public static void ValidateEnds(SourceDto? source, DestinationDto? destination, Dictionary<string, string[]> errors)

@@ -13,6 +13,9 @@ public interface IZenithClient : IAsyncDisposable
 
     /// <summary>Runs the connector now and returns the finished run.</summary>
     Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Verifies the connector's table against its collection and returns the finished verification.</summary>
+    Task<VerificationResponse> VerifyAsync(string name, int? sampleSize, CancellationToken cancellationToken);
 }
 
 /// <summary>An error the CLI prints as one line (exit code 1).</summary>

@@ -31,6 +31,11 @@ public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
                      Range("alerting.failure_threshold", o.Alerting.FailureThreshold, 1, 100),
                      Range("retention.max_log_entries", o.Retention.MaxLogEntries, 100, 500),
                      Range("retention.max_runs_per_connector", o.Retention.MaxRunsPerConnector, 10, 1000),
+                     Range("retention.max_verifications_per_connector", o.Retention.MaxVerificationsPerConnector, 1, 1000),
+                     Range("verification.max_documents_per_second", o.Verification.MaxDocumentsPerSecond, 100, 100_000_000),
+                     Range("verification.max_parallel", o.Verification.MaxParallel, 1, 8),
+                     Range("verification.sample_size", o.Verification.SampleSize, 0, 100_000),
+                     Range("verification.max_reported_ids", o.Verification.MaxReportedIds, 1, 1000),
                  })
         {
             if (failure is not null)

@@ -63,10 +63,12 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at)
+                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at,
+                    verify_interval_seconds)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
+                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt,
+                    @VerifyIntervalSeconds)
                 RETURNING id;
                 """,
                 row, cancellationToken: cancellationToken));
@@ -105,7 +107,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
                     mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
-                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt,
+                    verify_interval_seconds = @VerifyIntervalSeconds
                 WHERE id = @Id;
                 """,
                 row, cancellationToken: cancellationToken));
@@ -211,6 +214,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
+            VerifyIntervalSeconds = d.VerifyIntervalSeconds,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
         };
     }
@@ -245,7 +249,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             (int)r.IntervalSeconds,
             r.BatchSize is null ? null : (int)r.BatchSize,
             new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
-            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl));
+            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
+            r.VerifyIntervalSeconds is null ? null : (int)r.VerifyIntervalSeconds);
         return new StoredConnector(
             r.Id,
             definition,

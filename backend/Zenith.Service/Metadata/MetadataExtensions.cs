@@ -20,6 +20,7 @@ public static class MetadataExtensions
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<RunStore>();
+        services.AddSingleton<VerificationStore>();
         services.AddSingleton<LogStore>();
         services.AddSingleton<CheckpointStore>();
         services.AddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<CheckpointStore>());
@@ -29,13 +30,14 @@ public static class MetadataExtensions
 }
 
 /// <summary>Applies migrations before anything else starts (registered first among hosted services).</summary>
-internal sealed class MigrationRunner(Migrations migrations, RunStore runs, TimeProvider time, IOptions<ZenithOptions> options) : IHostedService
+internal sealed class MigrationRunner(Migrations migrations, RunStore runs, VerificationStore verifications, TimeProvider time, IOptions<ZenithOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = options.Value;
         await migrations.ApplyAsync(cancellationToken);
         await runs.CloseAbandonedAsync(time.GetUtcNow(), cancellationToken);
+        await verifications.CloseAbandonedAsync(time.GetUtcNow(), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -77,6 +77,25 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
                 PRIMARY KEY (connector_id, position)
             );
             """),
+        // 2, 3 and 4 belong to issues 11, 13 and 14.
+        (5, """
+            ALTER TABLE connectors ADD COLUMN verify_interval_seconds INTEGER NULL;
+            CREATE TABLE verifications (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER NULL,
+                phase TEXT NOT NULL DEFAULT 'queued',
+                ids_compared INTEGER NOT NULL DEFAULT 0,
+                estimated_total INTEGER NOT NULL DEFAULT 0,
+                duration_ms INTEGER NULL,
+                report TEXT NULL,                    -- the VerificationReport as JSON: counts, the first ids, paths; no document contents
+                error TEXT NULL
+            );
+            CREATE INDEX verifications_by_connector ON verifications (connector_id, id);
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

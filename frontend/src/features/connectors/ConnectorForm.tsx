@@ -32,10 +32,11 @@ const formFields: readonly FieldName[] = [
   "cursorField",
   "intervalSeconds",
   "batchSize",
+  "verifyIntervalSeconds",
   ...advancedFields,
 ];
 
-const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "mapping.maxDepth"];
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "verifyIntervalSeconds", "mapping.maxDepth"];
 /* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
 const wholeNumber = (value: unknown) =>
   typeof value !== "string" || value.trim() === "" || /^-?\d+$/.test(value.trim()) || "Enter a whole number.";
@@ -142,6 +143,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
         <div className="field-row">
           <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" hint="Blank: 60." />
           <Field {...field("batchSize")} label="Batch size" inputMode="numeric" hint="Blank: the server's default." />
+          <Field {...field("verifyIntervalSeconds")} label="Verify every (seconds)" inputMode="numeric" hint="Blank: only when asked. 86400: nightly." />
         </div>
       </fieldset>
 

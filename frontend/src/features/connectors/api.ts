@@ -30,6 +30,8 @@ export interface Connector {
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
+  /** Seconds between automatic verifications; null: only on request. */
+  verifyIntervalSeconds: number | null;
   mapping: { separator: string; maxDepth: number | null };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
@@ -51,6 +53,7 @@ export interface ConnectorDraft {
   cursorField: string;
   intervalSeconds: string;
   batchSize: string;
+  verifyIntervalSeconds: string;
   mapping: { separator: string; maxDepth: string };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
@@ -71,6 +74,7 @@ export function toConnector(wire: ConnectorResponse): Connector {
     cursorField: wire.cursorField,
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
+    verifyIntervalSeconds: wire.verifyIntervalSeconds ?? null,
     mapping: { separator: wire.mapping.separator ?? "", maxDepth: wire.mapping.maxDepth ?? null },
     table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
     status: wire.status,
@@ -92,6 +96,7 @@ export const emptyDraft: ConnectorDraft = {
   cursorField: "updated_at",
   intervalSeconds: "60",
   batchSize: "",
+  verifyIntervalSeconds: "",
   mapping: { separator: "", maxDepth: "" },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
@@ -106,6 +111,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
     cursorField: connector.cursorField,
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
+    verifyIntervalSeconds: connector.verifyIntervalSeconds === null ? "" : String(connector.verifyIntervalSeconds),
     mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
     table: { ...connector.table },
   };
@@ -135,6 +141,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     cursorField: draft.mode === "incremental_timestamp" ? blankToNull(draft.cursorField) : null,
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
+    verifyIntervalSeconds: toNumber(draft.verifyIntervalSeconds),
     mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };

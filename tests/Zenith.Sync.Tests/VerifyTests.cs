@@ -79,7 +79,9 @@ public sealed class VerifyTests(Servers servers)
             .Concat(Enumerable.Range(0, 400).Select(i => (BsonValue)$"visit-{i}"))
             .Concat(Enumerable.Range(0, 400).Select(i => (BsonValue)Oid(i)))
             .Concat(Enumerable.Range(0, 100).Select(i => (BsonValue)new BsonDateTime(Epoch.AddDays(i))))
-            .Concat([new BsonBinaryData(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), GuidRepresentation.Standard), true, new BsonTimestamp(7, 1), BsonMinKey.Value, BsonMaxKey.Value])
+            // NaN sorts below every number and no range selects it; Decimal128 shares the bracket; each bracket is read by its own range.
+            .Concat([double.NaN, double.NegativeInfinity, double.PositiveInfinity, new BsonDecimal128(Decimal128.Parse("0.5")), BsonNull.Value, new BsonDocument("k", 1)])
+            .Concat([new BsonBinaryData(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), GuidRepresentation.Standard), true, false, new BsonTimestamp(7, 1), new BsonJavaScript("f()"), BsonMinKey.Value, BsonMaxKey.Value])
             .ToList();
         var connector = await SyncedAsync(SyncMode.Full, ids.Select((id, i) => Visit(id, i)));
         try

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Serializers;
 using MongoDB.Driver;
 using Zenith.Core.Verify;
 
@@ -16,39 +18,60 @@ internal sealed class MongoIds(IMongoCollection<RawBsonDocument> collection, Bso
     /// <summary>The documents of one bracket, in MongoDB's <c>_id</c> order.</summary>
     public IAsyncEnumerable<IdEntry> ReadAsync(IdBracket bracket, Func<IdCodec> codecs, CancellationToken ct) => ReadAsync(bracket.Filter(), codecs, ct);
 
-    /// <summary>The documents whose <c>_id</c> is of a bracket MongoDB does not order as text.</summary>
-    public IAsyncEnumerable<IdEntry> ReadOthersAsync(Func<IdCodec> codecs, CancellationToken ct) =>
-        ReadAsync(
-            new BsonDocument("_id", new BsonDocument("$not", new BsonDocument("$type", new BsonArray(IdBracket.All.Where(b => b.OrderedAsText).SelectMany(b => b.TypeAliases))))),
-            codecs,
-            ct);
+    /// <summary>The documents whose <c>_id</c> is of a bracket MongoDB does not order as text, bracket after bracket.</summary>
+    public async IAsyncEnumerable<IdEntry> ReadOthersAsync(Func<IdCodec> codecs, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var bracket in IdBracket.All.Where(b => !b.OrderedAsText))
+        {
+            await foreach (var entry in ReadAsync(bracket, codecs, ct))
+            {
+                yield return entry;
+            }
+        }
+    }
 
     private async IAsyncEnumerable<IdEntry> ReadAsync(BsonDocument idFilter, Func<IdCodec> codecs, [EnumeratorCancellation] CancellationToken ct)
     {
-        var filter = And(userFilter, idFilter);
-        var options = new FindOptions<RawBsonDocument>
+        using var codec = codecs();
+        // Each document becomes its entry inside the driver's own decoding: no RawBsonDocument, no copy but one.
+        var serializer = new EntrySerializer(codec);
+        var options = new FindOptions<RawBsonDocument, IdEntry?>
         {
-            Projection = Projection(),
+            Projection = new BsonDocumentProjectionDefinition<RawBsonDocument, IdEntry?>(ProjectionDocument(), serializer),
             Sort = new BsonDocument("_id", 1),
             Hint = new BsonDocument("_id", 1),
             BatchSize = BatchSize,
         };
-        using var codec = codecs();
-        using var cursor = await collection.FindAsync(new BsonDocumentFilterDefinition<RawBsonDocument>(filter), options, ct);
+        using var cursor = await collection.FindAsync(new BsonDocumentFilterDefinition<RawBsonDocument>(And(userFilter, idFilter)), options, ct);
         while (await cursor.MoveNextAsync(ct))
         {
-            var batch = cursor.Current as IReadOnlyCollection<RawBsonDocument> ?? [.. cursor.Current];
+            var batch = cursor.Current as IReadOnlyCollection<IdEntry?> ?? [.. cursor.Current];
             await rate.TakeAsync(batch.Count, ct);
-            foreach (var document in batch)
+            foreach (var entry in batch)
             {
-                using (document)
+                if (entry is not null)
                 {
-                    if (codec.Entry(Bytes(document)) is { } entry)
-                    {
-                        yield return entry;
-                    }
+                    yield return entry;
                 }
             }
+        }
+    }
+
+    /// <summary>Decodes each document of a reply straight into its <see cref="IdEntry"/> (null when it has no writable <c>_id</c>).</summary>
+    private sealed class EntrySerializer(IdCodec codec) : SerializerBase<IdEntry?>
+    {
+        private byte[] _buffer = new byte[256];
+
+        public override IdEntry? Deserialize(BsonDeserializationContext context, BsonDeserializationArgs args)
+        {
+            using var slice = context.Reader.ReadRawBsonDocument();
+            if (slice.Length > _buffer.Length)
+            {
+                _buffer = new byte[Math.Max(slice.Length, _buffer.Length * 2)];
+            }
+
+            slice.GetBytes(0, _buffer, 0, slice.Length);
+            return codec.Entry(_buffer.AsSpan(0, slice.Length));
         }
     }
 
@@ -82,7 +105,9 @@ internal sealed class MongoIds(IMongoCollection<RawBsonDocument> collection, Bso
         return found;
     }
 
-    private ProjectionDefinition<RawBsonDocument> Projection()
+    private ProjectionDefinition<RawBsonDocument> Projection() => new BsonDocumentProjectionDefinition<RawBsonDocument>(ProjectionDocument());
+
+    private BsonDocument ProjectionDocument()
     {
         var projection = new BsonDocument("_id", 1);
         if (cursorField is not null)
@@ -90,7 +115,7 @@ internal sealed class MongoIds(IMongoCollection<RawBsonDocument> collection, Bso
             projection[cursorField] = 1;
         }
 
-        return new BsonDocumentProjectionDefinition<RawBsonDocument>(projection);
+        return projection;
     }
 
     public static BsonDocument And(BsonDocument? a, BsonDocument? b) =>

@@ -32,7 +32,15 @@ internal sealed class SampleCheck(
         }
 
         var filter = CursorRules.ParseJson(connector.Source.Filter, "filter") ?? [];
-        var pipeline = new List<BsonDocument> { new("$match", filter), new("$sample", new BsonDocument("size", size)) };
+        // $sample first picks its documents with a random cursor (mongod, and the test server) and reads only those; after a $match
+        // it samples everything the $match passes, read whole. So the $match only when the connector has a filter.
+        var pipeline = new List<BsonDocument>();
+        if (filter.ElementCount > 0)
+        {
+            pipeline.Add(new BsonDocument("$match", filter));
+        }
+
+        pipeline.Add(new BsonDocument("$sample", new BsonDocument("size", size)));
         if (CursorRules.Projection(connector) is { } projection)
         {
             pipeline.Add(new BsonDocument("$project", projection));

@@ -66,6 +66,16 @@ internal sealed class ClickHouseSink : IDisposable
         return lines.ToString();
     }
 
+    /// <summary>The whole answer of a query that ends in <c>FORMAT RowBinary</c> (a bounded page: verifications read in ranges).</summary>
+    public async Task<byte[]> QueryRowBinaryAsync(string sql, CancellationToken ct)
+    {
+        using var result = await _client.ExecuteRawResultAsync(sql, cancellationToken: ct);
+        await using var stream = await result.ReadDecompressedStreamAsync();
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
         var count = await Cancellable(_client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct), ct);

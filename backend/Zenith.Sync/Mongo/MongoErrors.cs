@@ -19,7 +19,7 @@ internal static class MongoErrors
     {
         MongoCursorNotFoundException => true,
         MongoCommandException command => command.Code is 43 or 175 or 237 or 11600 or 11602 or 91 or 189 or 10107 or 13435 or 13436,
-        MongoConnectionException or MongoNotPrimaryException or MongoNodeIsRecoveringException => true,
+        MongoConnectionException or MongoConnectionPoolPausedException or MongoNotPrimaryException or MongoNodeIsRecoveringException => true,
         IOException or TimeoutException => true,
         _ => false,
     };

@@ -30,6 +30,7 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     cursorField: "",
     intervalSeconds: 60,
     batchSize: null,
+    verifyIntervalSeconds: null,
     mapping: { separator: "", maxDepth: null },
     table: { orderBy: "", partitionBy: "", ttl: "" },
     status: "active",

@@ -32,6 +32,8 @@ export interface Connector {
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
+  /** Seconds between automatic verifications; null: only on request. */
+  verifyIntervalSeconds: number | null;
   mapping: { separator: string; maxDepth: number | null };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
@@ -72,6 +74,7 @@ export interface ConnectorDraft {
   intervalSeconds: string;
   batchSize: string;
   settleSeconds: string;
+  verifyIntervalSeconds: string;
   mapping: { separator: string; maxDepth: string };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
@@ -94,6 +97,7 @@ export function toConnector(wire: ConnectorResponse): Connector {
     cursorField: wire.cursorField,
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
+    verifyIntervalSeconds: wire.verifyIntervalSeconds ?? null,
     mapping: { separator: wire.mapping.separator ?? "", maxDepth: wire.mapping.maxDepth ?? null },
     table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
     status: wire.status,
@@ -120,6 +124,7 @@ export const emptyDraft: ConnectorDraft = {
   intervalSeconds: "60",
   batchSize: "",
   settleSeconds: "",
+  verifyIntervalSeconds: "",
   mapping: { separator: "", maxDepth: "" },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
@@ -135,6 +140,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
     settleSeconds: String(connector.settleSeconds),
+    verifyIntervalSeconds: connector.verifyIntervalSeconds === null ? "" : String(connector.verifyIntervalSeconds),
     mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
     table: { ...connector.table },
   };
@@ -165,6 +171,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
     settleSeconds: toNumber(draft.settleSeconds),
+    verifyIntervalSeconds: toNumber(draft.verifyIntervalSeconds),
     mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };

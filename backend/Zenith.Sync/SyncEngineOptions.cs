@@ -9,6 +9,13 @@ public sealed class SyncEngineOptions
     /// <summary>Connecting to MongoDB (server selection) and ClickHouse; default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Connecting for a connection test or a preview, which a person waits for: MongoDB's server selection and connect, and the
+    /// whole ClickHouse check; default 5 s. A mistyped host says so in this time. <c>serverSelectionTimeoutMS</c> and
+    /// <c>connectTimeoutMS</c> in a MongoDB URI win over it (and over <see cref="ConnectTimeout"/>).
+    /// </summary>
+    public TimeSpan CheckTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>One ClickHouse statement or insert; default 5 min.</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -42,14 +42,18 @@ public sealed record ConnectorRequest(
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
 public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination, long? ConnectorId = null);
 
-public sealed record EndpointCheckDto(bool Ok, string Message);
+/// <param name="Message">One short line: what was found, or what is wrong.</param>
+/// <param name="Detail">On a failure, the drivers' own text behind the message (passwords masked), or null.</param>
+public sealed record EndpointCheckDto(bool Ok, string Message, string? Detail = null);
 
 public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointCheckDto Destination)
 {
     public static ConnectionTestResponse From(ConnectionTestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new(new(result.Source.Ok, result.Source.Message), new(result.Destination.Ok, result.Destination.Message));
+        return new(
+            new(result.Source.Ok, result.Source.Message, result.Source.Detail),
+            new(result.Destination.Ok, result.Destination.Message, result.Destination.Detail));
     }
 }
 
@@ -59,6 +63,8 @@ public sealed record PreviewResponse(IReadOnlyList<PreviewColumnDto> Columns, in
 
 /// <summary>A run of a connector (the sync history).</summary>
 /// <param name="Status"><c>queued</c> while waiting for a free slot (processing.max_parallel_jobs).</param>
+/// <param name="Error">Why the run failed, as one short line.</param>
+/// <param name="ErrorDetail">The drivers' own text behind <c>error</c> (passwords masked), for a person who opens the details.</param>
 public sealed record RunResponse(
     long Id,
     long ConnectorId,
@@ -72,13 +78,14 @@ public sealed record RunResponse(
     long Batches,
     long Bytes,
     long? DurationMs,
-    string? Error)
+    string? Error,
+    string? ErrorDetail)
 {
     public static RunResponse From(RunRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new(r.Id, r.ConnectorId, r.Trigger, r.Status, r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime,
-            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error);
+            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error, r.ErrorDetail);
     }
 }
 
@@ -138,12 +145,13 @@ public sealed record ConnectorResponse(
 }
 
 /// <summary>One line of the sync history.</summary>
-public sealed record LogResponse(long Id, DateTime Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message)
+/// <param name="Detail">For a failure: the drivers' own text behind the message (passwords masked), or null.</param>
+public sealed record LogResponse(long Id, DateTime Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message, string? Detail)
 {
     public static LogResponse From(LogRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.Id, r.Time.UtcDateTime, r.Level, r.ConnectorId, r.RunId, r.Message);
+        return new(r.Id, r.Time.UtcDateTime, r.Level, r.ConnectorId, r.RunId, r.Message, r.Detail);
     }
 }
 

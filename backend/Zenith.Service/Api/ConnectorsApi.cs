@@ -126,10 +126,7 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
-            _ => TypedResults.Problem(
-                title: "Could not sample the collection.",
-                detail: preview.Detail + " Check the source with POST /api/connectors/" + id + "/test.",
-                statusCode: StatusCodes.Status502BadGateway),
+            _ => Problems.SampleFailed(preview),
         };
     }
 
@@ -149,6 +146,17 @@ internal static class Problems
     public static ValidationProblem? LimitOutOfRange(int limit, int max) => limit < 1 || limit > max
         ? Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {max} (got {limit})."] })
         : null;
+
+    /// <summary>The 502 of a preview whose sample failed: the short line as the detail, the drivers' text as <c>errorDetail</c>.</summary>
+    public static ProblemHttpResult SampleFailed<T>(UseCaseResult<T> failed)
+    {
+        ArgumentNullException.ThrowIfNull(failed);
+        return TypedResults.Problem(
+            title: "Could not sample the collection.",
+            detail: failed.Detail,
+            statusCode: StatusCodes.Status502BadGateway,
+            extensions: failed.ErrorDetail is null ? null : new Dictionary<string, object?> { ["errorDetail"] = failed.ErrorDetail });
+    }
 
     public static ProblemHttpResult ConnectorNotFound(long id) => TypedResults.Problem(
         title: "Connector not found.",

@@ -5,6 +5,7 @@ using Zenith.Service.Configuration;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Runs;
+using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Connectors;
 
@@ -21,7 +22,8 @@ public sealed class ConnectorService(
     SchedulerSignal signal,
     SyncHistory history,
     ISyncEngine engine,
-    IOptions<ZenithOptions> options)
+    IOptions<ZenithOptions> options,
+    ILogger<ConnectorService> logger)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
 
@@ -192,7 +194,7 @@ public sealed class ConnectorService(
         destination = destination with { Uri = destinationUri.Uri };
         var sourceCheck = sourceUri.Choice == PasswordChoice.MaskRefused ? masked : await engine.TestSourceAsync(source, cancellationToken);
         var destinationCheck = destinationUri.Choice == PasswordChoice.MaskRefused ? masked : await engine.TestDestinationAsync(destination, cancellationToken);
-        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), source.Uri, destination.Uri));
+        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), "(not saved)", source.Uri, destination.Uri));
     }
 
     /// <summary>Tests both ends of a saved connector; null when there is none.</summary>
@@ -204,7 +206,7 @@ public sealed class ConnectorService(
         }
 
         var d = connector.Definition;
-        return Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Source.Uri, d.Destination.Uri);
+        return Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Name, d.Source.Uri, d.Destination.Uri);
     }
 
     /// <summary>The columns a sample of the collection maps to, remembered as the connector's mapped columns.</summary>
@@ -220,9 +222,15 @@ public sealed class ConnectorService(
         {
             preview = await engine.PreviewAsync(connector.ToSpec(DefaultBatchSize), sampleSize, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (SyncFailedException e)
         {
-            return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message));
+            var detail = e.Detail is null ? null : connector.Definition.Redact(e.Detail);
+            if (detail is not null)
+            {
+                logger.CheckFailureDetail("The preview", connector.Definition.Name, detail);
+            }
+
+            return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message), detail);
         }
 
         await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
@@ -250,7 +258,19 @@ public sealed class ConnectorService(
     private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
         new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize);
 
-    private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
-        result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },
-        result.Destination with { Message = Redaction.Redact(result.Destination.Message, sourceUri, destinationUri) });
+    private ConnectionTestResult Redacted(ConnectionTestResult result, string name, string sourceUri, string destinationUri)
+    {
+        EndpointCheck Redact(EndpointCheck check, string end)
+        {
+            var detail = check.Detail is null ? null : Redaction.Redact(check.Detail, sourceUri, destinationUri);
+            if (detail is not null)
+            {
+                logger.CheckFailureDetail($"The connection test of {end}", name, detail);
+            }
+
+            return new EndpointCheck(check.Ok, Redaction.Redact(check.Message, sourceUri, destinationUri), detail);
+        }
+
+        return new(Redact(result.Source, "MongoDB"), Redact(result.Destination, "ClickHouse"));
+    }
 }

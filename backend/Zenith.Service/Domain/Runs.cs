@@ -14,11 +14,13 @@ public sealed record RunRecord(
     long Batches,
     long Bytes,
     long? DurationMs,
-    string? Error);
+    string? Error,
+    string? ErrorDetail = null);
 
-public sealed record LogRecord(long Id, DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message);
+/// <param name="Detail">The drivers' own text behind a failure's short message (passwords masked), or null.</param>
+public sealed record LogRecord(long Id, DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message, string? Detail = null);
 
 public sealed record MappedColumn(string Name, string Type, string SourcePath);
 
 /// <summary>A line for the history, not yet stored (its time is when it happened).</summary>
-public sealed record LogEntry(DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message);
+public sealed record LogEntry(DateTimeOffset Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message, string? Detail = null);

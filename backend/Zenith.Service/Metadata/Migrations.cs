@@ -77,9 +77,17 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
                 PRIMARY KEY (connector_id, position)
             );
             """),
+        // Issue 16: a failure's short line and the drivers' full text apart, so a person reads one line and may open the rest.
+        (6, """
+            ALTER TABLE runs ADD COLUMN error_detail TEXT NULL;
+            ALTER TABLE logs ADD COLUMN detail TEXT NULL;
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;
+
+    /// <summary>Every step's version, in order.</summary>
+    public static IReadOnlyList<int> Versions => [.. Steps.Select(s => s.Version)];
 
     /// <summary>Applies pending steps; returns the versions applied. Safe when two processes start at once (BEGIN IMMEDIATE).</summary>
     public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Zenith.Service.Metadata;
 /// <summary>The run history: one row per run, updated live while it goes, bounded per connector.</summary>
 public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> options)
 {
-    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error";
+    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error, error_detail";
 
     public async Task<RunRecord> CreateAsync(long connectorId, RunTrigger trigger, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -38,14 +38,16 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             cancellationToken: cancellationToken));
     }
 
-    public async Task FinishAsync(long runId, RunStatus status, SyncRunResult result, DateTimeOffset finishedAt, string? error, CancellationToken cancellationToken)
+    /// <param name="errorDetail">The drivers' text behind <paramref name="error"/>, passwords masked.</param>
+    public async Task FinishAsync(long runId, RunStatus status, SyncRunResult result, DateTimeOffset finishedAt, string? error, string? errorDetail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         await using var connection = await database.OpenAsync(cancellationToken);
         var connectorId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             UPDATE runs SET status = @status, finished_at = @finished, rows_read = @RowsRead, rows_written = @RowsWritten,
-                rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes, duration_ms = @durationMs, error = @error
+                rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes, duration_ms = @durationMs, error = @error,
+                error_detail = @errorDetail
             WHERE id = @runId RETURNING connector_id;
             """,
             new
@@ -60,6 +62,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 result.Bytes,
                 durationMs = (long)result.Duration.TotalMilliseconds,
                 error,
+                errorDetail,
             }, cancellationToken: cancellationToken));
         await PruneAsync(connection, connectorId, cancellationToken);
     }
@@ -97,6 +100,9 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         return rows.ToDictionary(r => r.ConnectorId, r => r.ToModel());
     }
 
+    /// <summary>Runs per connector whose error keeps its detail: the ones a person looks at when something just broke.</summary>
+    public const int KeepDetails = 10;
+
     private async Task PruneAsync(System.Data.Common.DbConnection connection, long connectorId, CancellationToken cancellationToken)
     {
         var keep = options.Value.Retention.MaxRunsPerConnector;
@@ -106,6 +112,13 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep);
             """,
             new { connectorId, keep }, cancellationToken: cancellationToken));
+        // The drivers' text of a failure is kilobytes: only the latest runs keep it (their short error stays for good).
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE runs SET error_detail = NULL WHERE connector_id = @connectorId AND error_detail IS NOT NULL AND id <= (
+                SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keepDetails);
+            """,
+            new { connectorId, keepDetails = KeepDetails }, cancellationToken: cancellationToken));
         if (deleted > 0)
         {
             // auto_vacuum = INCREMENTAL: give a few freed pages back so the file shrinks after bursts.
@@ -128,6 +141,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         public long Bytes { get; set; }
         public long? DurationMs { get; set; }
         public string? Error { get; set; }
+        public string? ErrorDetail { get; set; }
 
         public RunRecord ToModel() => new(
             Id,
@@ -142,6 +156,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             Batches,
             Bytes,
             DurationMs,
-            Error);
+            Error,
+            ErrorDetail);
     }
 }

@@ -131,7 +131,7 @@ public sealed class RunCoordinator(
         try
         {
             var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
-            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", CancellationToken.None);
+            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", null, CancellationToken.None);
         }
 #pragma warning disable CA1031 // The metadata store is what failed; the next start-up closes the run (CloseAbandonedAsync).
         catch (Exception e)
@@ -174,7 +174,7 @@ public sealed class RunCoordinator(
         {
             // Cancelled while waiting for a slot: nothing ran.
             var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
-            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, CancellationToken.None);
+            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, null, CancellationToken.None);
         }
     }
 
@@ -197,13 +197,20 @@ public sealed class RunCoordinator(
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
             logger.EngineThrew(connector.Definition.Name, runId, connector.Definition.Redact(e.ToString()));
             var t = observer.Total;
-            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
+            var line = e.Message.Split('\n', 2)[0].Trim();
+            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, line, e.ToString());
         }
     }
 
     private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
     {
         var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
+        var errorDetail = result.ErrorDetail is null ? null : connector.Definition.Redact(result.ErrorDetail);
+        if (errorDetail is not null)
+        {
+            logger.RunFailureDetail(connector.Definition.Name, runId, errorDetail);
+        }
+
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,
@@ -211,7 +218,7 @@ public sealed class RunCoordinator(
             _ => RunStatus.Cancelled,
         };
         var now = time.GetUtcNow();
-        await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
+        await runs.FinishAsync(runId, status, result, now, error, errorDetail, CancellationToken.None);
 
         // Read the status again: the connector may have been paused while it ran.
         var current = await connectors.GetSummaryAsync(connector.Id, CancellationToken.None);
@@ -227,7 +234,7 @@ public sealed class RunCoordinator(
                 }
             }
 
-            await history.RunFinishedAsync(connector, runId, result, error, CancellationToken.None);
+            await history.RunFinishedAsync(connector, runId, result, error, errorDetail, CancellationToken.None);
             if (verdict.TurnedToError)
             {
                 await history.TurnedToErrorAsync(connector, verdict.ConsecutiveFailures, CancellationToken.None);

@@ -42,6 +42,12 @@ internal static partial class LogMessages
     [LoggerMessage(18, LogLevel.Error, "Could not record run {RunId} of connector {ConnectorId}; the run is closed as failed")]
     public static partial void RunNotRecorded(this ILogger logger, Exception exception, long? connectorId, long runId);
 
+    [LoggerMessage(30, LogLevel.Debug, "Run {RunId} of connector {Connector} failed; the drivers said: {Detail}")]
+    public static partial void RunFailureDetail(this ILogger logger, string connector, long runId, string detail);
+
+    [LoggerMessage(31, LogLevel.Debug, "{What} failed for connector {Connector}; the drivers said: {Detail}")]
+    public static partial void CheckFailureDetail(this ILogger logger, string what, string connector, string detail);
+
     [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
     public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);
 

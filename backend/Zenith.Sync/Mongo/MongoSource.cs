@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using MongoDB.Driver.Core.Clusters;
 using Zenith.Core.Buffers;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
@@ -13,7 +14,12 @@ internal sealed class MongoSource : IDisposable
     private readonly SourceSpec _spec;
     private readonly MongoClient _client;
 
-    public MongoSource(SourceSpec spec, SyncEngineOptions options)
+    /// <param name="check">
+    /// A connection test or a preview, which a person waits for: without <c>serverSelectionTimeoutMS</c> (and
+    /// <c>connectTimeoutMS</c>) in the URI, the engine's short <see cref="SyncEngineOptions.CheckTimeout"/> applies, not
+    /// <see cref="SyncEngineOptions.ConnectTimeout"/>. The URI's own values always win.
+    /// </param>
+    public MongoSource(SourceSpec spec, SyncEngineOptions options, bool check = false)
     {
         _spec = spec;
         MongoUrl url;
@@ -26,15 +32,24 @@ internal sealed class MongoSource : IDisposable
             throw new SyncConfigurationException($"the MongoDB URI is not valid: {Redaction.Redact(ex.Message, spec.Uri)}");
         }
 
+        var connection = ConnectionString.Parse(spec.Uri);
+        var fallback = check ? options.CheckTimeout : options.ConnectTimeout;
         var settings = MongoClientSettings.FromUrl(url);
-        settings.ServerSelectionTimeout = options.ConnectTimeout;
-        settings.ConnectTimeout = options.ConnectTimeout;
+        settings.ServerSelectionTimeout = connection.Options.ContainsKey("serverSelectionTimeoutMS") ? url.ServerSelectionTimeout : fallback;
+        settings.ConnectTimeout = connection.Options.ContainsKey("connectTimeoutMS") ? url.ConnectTimeout : fallback;
+        ServerSelectionTimeout = settings.ServerSelectionTimeout;
         _client = new MongoClient(settings);
-        Hosts = ConnectionString.Parse(spec.Uri).HostList;
+        Hosts = connection.HostList;
     }
 
     /// <summary>host:port list, never the credentials.</summary>
     public string Hosts { get; }
+
+    /// <summary>How long an operation waits for a usable server (what a timeout's message quotes).</summary>
+    public TimeSpan ServerSelectionTimeout { get; }
+
+    /// <summary>What the driver knows of each server now, with its last heartbeat error: why none could be used.</summary>
+    public ClusterDescription Cluster => _client.Cluster.Description;
 
     public IMongoCollection<BsonDocument> Collection => _client.GetDatabase(_spec.Database).GetCollection<BsonDocument>(_spec.Collection);
 
@@ -44,6 +59,18 @@ internal sealed class MongoSource : IDisposable
             .ListCollectionNamesAsync(new ListCollectionNamesOptions { Filter = new BsonDocument("name", _spec.Collection) }, ct)).ToListAsync(ct);
         return names.Count > 0;
     }
+
+    /// <summary>Why the collection is missing, in one line: the database has no collections at all, or not this one.</summary>
+    public async Task<string> MissingCollectionAsync(CancellationToken ct)
+    {
+        using var any = await _client.GetDatabase(_spec.Database).ListCollectionNamesAsync(cancellationToken: ct);
+        return await any.MoveNextAsync(ct) && any.Current.Any()
+            ? $"collection {_spec.Database}.{_spec.Collection} does not exist (names are case-sensitive)"
+            : $"database {_spec.Database} does not exist (it has no collections; names are case-sensitive)";
+    }
+
+    /// <summary>The collection's size from its metadata (MongoDB's estimatedDocumentCount): instant, approximate.</summary>
+    public Task<long> EstimatedCountAsync(CancellationToken ct) => Collection.EstimatedDocumentCountAsync(cancellationToken: ct);
 
     public async Task PingAsync(CancellationToken ct) =>
         await _client.GetDatabase(_spec.Database).RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct);
@@ -76,6 +103,9 @@ internal sealed class MongoSource : IDisposable
 
         return serializer.TakePartial();
     }
+
+    /// <summary>What the failure means, in one line, with the driver's text as the detail.</summary>
+    public Described Describe(Exception ex) => MongoErrors.Describe(ex, _spec, Cluster, ServerSelectionTimeout);
 
     public void Dispose() => _client.Dispose();
 }

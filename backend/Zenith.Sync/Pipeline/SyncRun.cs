@@ -68,6 +68,7 @@ internal sealed class SyncRun : IDisposable
     {
         var stored = _connector.Mode == SyncMode.Full ? null : await _store.LoadAsync(_connector.Id, cancellationToken);
         var tracker = CheckpointTracker.For(_connector, stored, DateTimeOffset.FromUnixTimeMilliseconds(_startedAt.ToUnixTimeMilliseconds()));
+        await CheckSourceAsync(stored, cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
         await PumpAsync(stored, tracker, cancellationToken);
         await _table.FinishAsync(cancellationToken);
@@ -75,6 +76,30 @@ internal sealed class SyncRun : IDisposable
         {
             await _store.SaveAsync(_connector.Id, final, cancellationToken);
             _finalCheckpoint = final;
+        }
+    }
+
+    /// <summary>
+    /// A missing collection fails the run rather than read nothing (a full run would swap in an empty table); a run that reads the
+    /// whole collection without a filter tells its estimated size, for its progress.
+    /// </summary>
+    private async Task CheckSourceAsync(Checkpoint? stored, CancellationToken cancellationToken)
+    {
+        if (!await _source.CollectionExistsAsync(cancellationToken))
+        {
+            throw new SyncFailedException(await _source.MissingCollectionAsync(cancellationToken), detail: null);
+        }
+
+        if (stored is null && string.IsNullOrWhiteSpace(_connector.Source.Filter))
+        {
+            try
+            {
+                _observer.SourceEstimated(await _source.EstimatedCountAsync(cancellationToken));
+            }
+            catch (MongoDB.Driver.MongoCommandException)
+            {
+                // A view or a server without the count: the run goes on without a size to measure it against.
+            }
         }
     }
 
@@ -174,7 +199,7 @@ internal sealed class SyncRun : IDisposable
             throw;
         }
 
-        Interlocked.Add(ref _read, batch.Count);
+        _observer.DocumentsRead(Interlocked.Add(ref _read, batch.Count));
         if (!await transform.SendAsync(batch, ct))
         {
             batch.Dispose();

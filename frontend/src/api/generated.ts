@@ -921,7 +921,10 @@ export interface DestinationDto {
 
 export interface EndpointCheckDto {
     ok: boolean;
+    /** One short line: what was found, or what is wrong. */
     message: string;
+    /** On a failure, the drivers' own text behind the message (passwords masked), or null. */
+    detail?: string | null;
 
     [key: string]: any;
 }
@@ -960,6 +963,8 @@ export interface LogResponse {
     connectorId: number | null;
     runId: number | null;
     message: string;
+    /** For a failure: the drivers' own text behind the message (passwords masked), or null. */
+    detail: string | null;
 
     [key: string]: any;
 }
@@ -1015,7 +1020,10 @@ export interface RunResponse {
     batches: number;
     bytes: number;
     durationMs: number | null;
+    /** Why the run failed, as one short line. */
     error: string | null;
+    /** The drivers' own text behind `error` (passwords masked), for a person who opens the details. */
+    errorDetail: string | null;
 
     [key: string]: any;
 }

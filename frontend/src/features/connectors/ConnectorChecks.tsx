@@ -1,6 +1,5 @@
-import { errorMessage } from "../../api/problem";
+import { errorToMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
-import { toMessage } from "../../lib/message";
 import { type ConnectorDraft, type EndpointResult, usePreviewMapping, useTestConnection } from "./api";
 
 interface ConnectionTestPanelProps {
@@ -31,7 +30,7 @@ export function ConnectionTestPanel({ connectorId, getDraft, isDirty }: Connecti
       <div role="status" aria-live="polite">
         {test.isError && (
           <div className="alert alert-error">
-            <MessageText message={toMessage(errorMessage(test.error))} />
+            <MessageText message={errorToMessage(test.error)} />
           </div>
         )}
         {test.data && (
@@ -79,7 +78,7 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
       <div role="status" aria-live="polite">
         {preview.isError && (
           <div className="alert alert-error">
-            <MessageText message={toMessage(errorMessage(preview.error))} />
+            <MessageText message={errorToMessage(preview.error)} />
           </div>
         )}
         {preview.data && (

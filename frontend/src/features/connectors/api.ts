@@ -232,8 +232,8 @@ export interface ConnectionTest {
   destination: EndpointResult;
 }
 const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
-  source: { ok: wire.source.ok, message: toMessage(wire.source.message) },
-  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message) },
+  source: { ok: wire.source.ok, message: toMessage(wire.source.message, wire.source.detail ?? null) },
+  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message, wire.destination.detail ?? null) },
 });
 
 /** Tests the saved connector when given its id and nothing changed, else the draft as typed. */

@@ -42,7 +42,7 @@ export function toRun(wire: RunResponse): Run {
     bytes: wire.bytes,
     durationMs: wire.durationMs ?? null,
     rowsPerSecond: rateOf(wire.rowsWritten, wire.durationMs ?? null),
-    error: wire.error ? toMessage(wire.error) : null,
+    error: wire.error ? toMessage(wire.error, wire.errorDetail ?? null) : null,
   };
 }
 

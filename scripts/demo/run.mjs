@@ -79,7 +79,7 @@ await waitForLine(seeder, '  [seed]', /^seeded /);
 
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(dataDir, { recursive: true });
-const zenith = start('dotnet', [join(repoRoot, '.build', 'zenith', 'zenith.dll')], {
+const zenith = start('dotnet', [join(repoRoot, '.build', 'zenith', 'zenith.dll'), 'serve'], {
   ZENITH_metadata_storage__path: join(dataDir, 'zenith_metadata.db'),
   ZENITH_server__urls: zenithUrl,
 });

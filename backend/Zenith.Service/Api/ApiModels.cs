@@ -27,6 +27,7 @@ public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null
 /// <param name="CursorField">For <c>incremental_timestamp</c>: the timestamp field (default <c>updated_at</c>).</param>
 /// <param name="IntervalSeconds">Seconds between runs, at least 1 (default 60).</param>
 /// <param name="BatchSize">Documents per ClickHouse insert (1–100000); omitted means <c>processing.batch_size</c>.</param>
+/// <param name="Paused">On create only: store the connector paused, so nothing runs until it is resumed (review it first). Default false: it runs at once.</param>
 public sealed record ConnectorRequest(
     string Name,
     SourceDto Source,
@@ -36,7 +37,8 @@ public sealed record ConnectorRequest(
     int? IntervalSeconds = null,
     int? BatchSize = null,
     MappingDto? Mapping = null,
-    TableDto? Table = null);
+    TableDto? Table = null,
+    bool? Paused = null);
 
 /// <summary>Both ends of a connector, to test before saving.</summary>
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>

@@ -12,7 +12,7 @@ public static class ConnectorsApi
         var group = api.MapGroup("/connectors").WithTags("Connectors");
         group.MapGet("/", ListAsync).WithName("ListConnectors").WithSummary("All connectors with their status and latest run.");
         group.MapGet("/{id:long}", GetAsync).WithName("GetConnector").WithSummary("One connector.").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", CreateAsync).WithName("CreateConnector").WithSummary("Creates a connector; it starts active and runs at once.")
+        group.MapPost("/", CreateAsync).WithName("CreateConnector").WithSummary("Creates a connector; it starts active and runs at once, or paused (paused: true) to be reviewed first.")
             .ProducesValidationProblem();
         group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector").WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -47,7 +47,7 @@ public static class ConnectorsApi
             return Problems.Validation(errors, title: InvalidConnector);
         }
 
-        var created = await connectors.CreateAsync(definition, ct);
+        var created = await connectors.CreateAsync(definition, ct, paused: request.Paused == true);
         return created.Value is { } view
             ? TypedResults.Created($"/api/connectors/{view.Connector.Id}", ConnectorResponse.From(view))
             : Problems.Validation(created.Errors!, title: InvalidConnector);

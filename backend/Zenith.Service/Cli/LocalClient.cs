@@ -19,9 +19,22 @@ public sealed class LocalClient : IZenithClient
 
     private ConnectorService Connectors => services.GetRequiredService<ConnectorService>();
 
-    /// <summary>Reads zenith.json and ZENITH_* like the service, validates the options and applies migrations.</summary>
-    public static async Task<LocalClient> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads zenith.json and ZENITH_* like the service, validates the options and applies migrations. With
+    /// <paramref name="mustExist"/> (commands that only read or change what is there) a missing metadata file is an error,
+    /// not a new empty one.
+    /// </summary>
+    public static async Task<LocalClient> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken, bool mustExist = false)
     {
+        if (mustExist)
+        {
+            var path = Path.GetFullPath(configuration.ReadZenithOptions().MetadataStorage.Path);
+            if (!File.Exists(path))
+            {
+                throw new CliException($"There is no metadata database at {path}: `zenith serve` or `zenith migrate` creates it, or pass --api to use a running service.");
+            }
+        }
+
         var provider = Compose(configuration);
         try
         {
@@ -54,7 +67,7 @@ public sealed class LocalClient : IZenithClient
             throw new CliException(OneLine(errors));
         }
 
-        var created = await Connectors.CreateAsync(definition, cancellationToken);
+        var created = await Connectors.CreateAsync(definition, cancellationToken, paused: request.Paused == true);
         return created.Value is { } view ? ConnectorResponse.From(view) : throw new CliException(string.Join("; ", created.Errors!.Select(e => e.Value[0])));
     }
 
@@ -64,11 +77,20 @@ public sealed class LocalClient : IZenithClient
         await Connectors.DeleteAsync(connector.Connector.Id, cancellationToken);
     }
 
-    public async Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken)
+    public async Task<RunResponse> SyncAsync(string name, Action<RunResponse> attached, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(attached);
         var id = (await FindAsync(name, cancellationToken)).Connector.Id;
         var started = await Connectors.SyncNowAsync(id, cancellationToken);
-        var run = started.Value ?? throw new CliException(started.Detail + ".");
+        var run = started.Value;
+        if (run is null)
+        {
+            // Only this process runs connectors on the file it opened: a run going is one it started, and it is the newest.
+            var runs = await services.GetRequiredService<RunStore>().ListAsync(id, 1, cancellationToken);
+            run = runs is [var running] ? running : throw new CliException(started.Detail + ".");
+            attached(RunResponse.From(running));
+        }
+
         using (cancellationToken.Register(() => _ = Connectors.CancelRunAsync(id)))
         {
             await Connectors.WhenIdleAsync(id);

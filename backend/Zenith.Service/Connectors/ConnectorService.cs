@@ -41,14 +41,17 @@ public sealed class ConnectorService(
     public async Task<ConnectorView?> FindByNameAsync(string name, CancellationToken cancellationToken) =>
         await store.FindByNameAsync(name, cancellationToken) is { } connector ? await ViewAsync(connector, cancellationToken) : null;
 
-    /// <summary>Stores a new connector (active) and wakes the scheduler, which runs it at once.</summary>
-    public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new connector, active (the scheduler wakes and runs it at once) or <paramref name="paused"/> (nothing runs until
+    /// it is resumed: a user reviews it first).
+    /// </summary>
+    public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken, bool paused = false)
     {
         ArgumentNullException.ThrowIfNull(definition);
         StoredConnector created;
         try
         {
-            created = await store.CreateAsync(definition, cancellationToken);
+            created = await store.CreateAsync(definition, paused ? ConnectorStatus.Paused : ConnectorStatus.Active, cancellationToken);
         }
         catch (DuplicateConnectorNameException e)
         {
@@ -56,7 +59,7 @@ public sealed class ConnectorService(
         }
 
         states.Set(created.Summary);
-        await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
+        await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created{(paused ? " paused: resume it to start syncing" : string.Empty)}.", cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(created, cancellationToken));
     }

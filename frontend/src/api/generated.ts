@@ -59,7 +59,7 @@ export class Client {
     }
 
     /**
-     * Creates a connector; it starts active and runs at once.
+     * Creates a connector; it starts active and runs at once, or paused (paused: true) to be reviewed first.
      * @return Created
      */
     createConnector(body: ConnectorRequest): Promise<ConnectorResponse> {
@@ -875,6 +875,8 @@ export interface ConnectorRequest {
     batchSize?: number | null;
     mapping?: MappingDto | null;
     table?: TableDto | null;
+    /** On create only: store the connector paused, so nothing runs until it is resumed (review it first). Default false: it runs at once. */
+    paused?: boolean | null;
 
     [key: string]: any;
 }

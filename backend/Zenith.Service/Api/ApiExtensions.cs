@@ -24,7 +24,7 @@ public static partial class ApiExtensions
         });
         // Bad JSON reaches our handler as an exception, so it can name the field in a problem document.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= DefaultDetail(c.ProblemDetails.Status));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= DefaultDetail(c.ProblemDetails.Status, c.HttpContext.Request));
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddOpenApi(o =>
         {
@@ -73,13 +73,21 @@ public static partial class ApiExtensions
     }
 
     /// <summary>What to do about a status the framework answers by itself (no endpoint, wrong method, not JSON).</summary>
-    private static string? DefaultDetail(int? status) => status switch
+    private static string? DefaultDetail(int? status, HttpRequest request) => status switch
     {
+        // Routes take ids as numbers only: a word where an id goes is no missing endpoint but a wrong id.
+        StatusCodes.Status404NotFound when NotAnId().Match(request.Path.Value ?? string.Empty) is { Success: true } word =>
+            $"The connector id must be a whole number, as GET /api/connectors lists them (got \"{Uri.UnescapeDataString(word.Groups["id"].Value)}\").",
         StatusCodes.Status404NotFound => "No such endpoint; see /docs.",
         StatusCodes.Status405MethodNotAllowed => "This endpoint does not take that HTTP method; see /docs for the methods it takes.",
+        StatusCodes.Status415UnsupportedMediaType when HttpMethods.IsPatch(request.Method) =>
+            $"Send a JSON merge patch with the header 'Content-Type: {ConnectorsApi.MergePatchContentType}' (or application/json).",
         StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with the header 'Content-Type: application/json'.",
         _ => null,
     };
+
+    [GeneratedRegex(@"^/api/connectors/(?<id>(?!\d+(/|$))(?!(test|preview)/?$)[^/]+)(/|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex NotAnId();
 
     /// <summary>Turns unreadable request bodies and query values into problem details that name the field.</summary>
     private sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler

@@ -40,6 +40,28 @@ public sealed record ConnectorRequest(
     TableDto? Table = null,
     bool? Paused = null);
 
+/// <summary>
+/// A JSON merge patch of a connector (RFC 7396, <c>application/merge-patch+json</c>): the fields sent replace the stored ones,
+/// nested objects merge field by field, <c>null</c> removes an optional field (its default applies). Passwords stay as stored
+/// unless a URI with a new one is sent.
+/// </summary>
+public sealed record ConnectorPatch(
+    string? Name = null,
+    SourcePatch? Source = null,
+    DestinationPatch? Destination = null,
+    SyncMode? Mode = null,
+    string? CursorField = null,
+    int? IntervalSeconds = null,
+    int? BatchSize = null,
+    MappingDto? Mapping = null,
+    TableDto? Table = null);
+
+/// <summary>The source fields of a <see cref="ConnectorPatch"/>.</summary>
+public sealed record SourcePatch(string? Uri = null, string? Database = null, string? Collection = null, string? Filter = null, string? Projection = null);
+
+/// <summary>The destination fields of a <see cref="ConnectorPatch"/>.</summary>
+public sealed record DestinationPatch(string? Uri = null, string? Database = null, string? Table = null);
+
 /// <summary>Both ends of a connector, to test before saving.</summary>
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
 public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination, long? ConnectorId = null);

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Connectors;
 
@@ -16,6 +20,10 @@ public static class ConnectorsApi
             .ProducesValidationProblem();
         group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector").WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id:long}", PatchAsync).WithName("PatchConnector")
+            .WithSummary("Changes only the fields sent (JSON merge patch, RFC 7396: null removes an optional field); the same rules as PUT.")
+            .Accepts<ConnectorPatch>(MergePatchContentType, "application/json")
+            .Produces<ConnectorResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteConnector").WithSummary("Stops a running sync and deletes the connector; the ClickHouse table stays.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running).")
@@ -30,8 +38,11 @@ public static class ConnectorsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector").WithSummary("The ClickHouse columns a sample of the collection maps to.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway);
+
         return group;
     }
+
+    public const string MergePatchContentType = "application/merge-patch+json";
 
     private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, CancellationToken ct) =>
         TypedResults.Ok((await connectors.ListAsync(ct)).Select(ConnectorResponse.From).ToArray());
@@ -55,7 +66,65 @@ public static class ConnectorsApi
 
     private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {
-        var (definition, errors) = ConnectorValidator.Validate(request);
+        if (await connectors.GetAsync(id, ct) is not { } current)
+        {
+            return Problems.ConnectorNotFound(id);
+        }
+
+        return await ReplaceAsync(id, request, current.Connector.Definition.Name, connectors, ct);
+    }
+
+    /// <summary>
+    /// The stored connector as a request (passwords masked, which an update keeps for the same endpoint), the patch merged into
+    /// it, then the update PUT makes: one set of rules.
+    /// </summary>
+    private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> PatchAsync(
+        long id, HttpRequest http, ConnectorService connectors, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        // A body of another content type never gets here: routing answers 415 (the endpoint accepts JSON only).
+        JsonNode? patch;
+        try
+        {
+            patch = await JsonNode.ParseAsync(http.Body, cancellationToken: ct);
+        }
+        catch (JsonException)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["The body is not valid JSON."] });
+        }
+
+        if (patch is not JsonObject)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["A merge patch is a JSON object of the fields to change, e.g. {\"intervalSeconds\": 120}."] });
+        }
+
+        if (await connectors.GetAsync(id, ct) is not { } current)
+        {
+            return Problems.ConnectorNotFound(id);
+        }
+
+        var options = json.Value.SerializerOptions;
+        var merged = JsonMergePatch.Apply(JsonSerializer.SerializeToNode(ConnectorRequestOf(ConnectorResponse.From(current)), options), patch);
+        ConnectorRequest? request;
+        try
+        {
+            request = merged.Deserialize<ConnectorRequest>(options);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
+            return Problems.Validation(new Dictionary<string, string[]> { [field] = ["The value has the wrong type or format."] }, title: InvalidConnector);
+        }
+
+        return await ReplaceAsync(id, request, current.Connector.Definition.Name, connectors, ct);
+    }
+
+    private static ConnectorRequest ConnectorRequestOf(ConnectorResponse r) =>
+        new(r.Name, r.Source, r.Destination, r.Mode, r.CursorField, r.IntervalSeconds, r.BatchSize, r.Mapping, r.Table);
+
+    private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        long id, ConnectorRequest? request, string storedName, ConnectorService connectors, CancellationToken ct)
+    {
+        var (definition, errors) = ConnectorValidator.Validate(request, storedName);
         if (definition is null)
         {
             return Problems.Validation(errors, title: InvalidConnector);

@@ -220,6 +220,72 @@ export class Client {
     }
 
     /**
+     * Changes only the fields sent (JSON merge patch, RFC 7396: null removes an optional field); the same rules as PUT.
+     * @return OK
+     */
+    patchConnector(id: number, body: ConnectorPatch): Promise<ConnectorResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            headers: {
+                "Content-Type": "application/merge-patch+json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPatchConnector(_response);
+        });
+    }
+
+    protected processPatchConnector(response: Response): Promise<ConnectorResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ConnectorResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            result415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Unsupported Media Type", status, _responseText, _headers, result415);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ConnectorResponse>(null as any);
+    }
+
+    /**
      * Stops a running sync and deletes the connector; the ClickHouse table stays.
      * @return No Content
      */
@@ -861,6 +927,21 @@ export interface ConnectionTestResponse {
     [key: string]: any;
 }
 
+/** A JSON merge patch of a connector (RFC 7396, `application/merge-patch+json`): the fields sent replace the stored ones, nested objects merge field by field, `null` removes an optional field (its default applies). Passwords stay as stored unless a URI with a new one is sent. */
+export interface ConnectorPatch {
+    name?: string | null;
+    source?: SourcePatch | null;
+    destination?: DestinationPatch | null;
+    mode?: SyncMode | null;
+    cursorField?: string | null;
+    intervalSeconds?: number | null;
+    batchSize?: number | null;
+    mapping?: MappingDto | null;
+    table?: TableDto | null;
+
+    [key: string]: any;
+}
+
 /** A connector as sent by the client (create, update). */
 export interface ConnectorRequest {
     name: string;
@@ -917,6 +998,15 @@ export interface DestinationDto {
     uri: string;
     database: string;
     table: string;
+
+    [key: string]: any;
+}
+
+/** The destination fields of a ConnectorPatch. */
+export interface DestinationPatch {
+    uri?: string | null;
+    database?: string | null;
+    table?: string | null;
 
     [key: string]: any;
 }
@@ -1043,6 +1133,17 @@ export interface SourceDto {
     /** MongoDB extended JSON filter, e.g. `{ "organization_id": { "$gt": 0 } }`. */
     filter?: string | null;
     /** MongoDB extended JSON projection. */
+    projection?: string | null;
+
+    [key: string]: any;
+}
+
+/** The source fields of a ConnectorPatch. */
+export interface SourcePatch {
+    uri?: string | null;
+    database?: string | null;
+    collection?: string | null;
+    filter?: string | null;
     projection?: string | null;
 
     [key: string]: any;

@@ -35,6 +35,9 @@ public class OpenApiTests
         var create = paths["/api/connectors"]!["post"]!["responses"]!.AsObject();
         Assert.True(create.ContainsKey("201") && create.ContainsKey("400") && create.ContainsKey("401"), create.ToJsonString());
         Assert.True(paths["/api/connectors/{id}/sync"]!["post"]!["responses"]!.AsObject().ContainsKey("409"));
+        var patch = paths["/api/connectors/{id}"]!["patch"]!;
+        Assert.NotNull(patch["requestBody"]!["content"]!["application/merge-patch+json"]);
+        Assert.Equal("#/components/schemas/ConnectorPatch", patch["requestBody"]!["content"]!["application/merge-patch+json"]!["schema"]!["$ref"]!.GetValue<string>());
 
         var schemas = document["components"]!["schemas"]!;
         var modes = schemas["SyncMode"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>());

@@ -39,6 +39,7 @@ public static class ZenithServices
     public static IServiceCollection AddConnectors(this IServiceCollection services)
     {
         services.AddSingleton<ConnectorService>();
+        services.AddSingleton<TableStatistics>();
         return services;
     }
 }

@@ -333,6 +333,63 @@ describe("the dashboard", () => {
     await page.context().close();
   });
 
+  test("a running first load shows a progress bar that moves, then the rows in ClickHouse and their freshness", async () => {
+    // The cursor brings 10,000 documents a batch; the server holds each getMore, so the load goes in visible steps.
+    const total = 32_000;
+    const collection = mongo.db(database).collection("progress_visits");
+    await collection.insertMany(visits(total));
+    const appName = `e2e_progress_${Date.now()}`;
+    const admin = mongo.db("admin");
+    await admin.command({
+      configureFailPoint: "failCommand",
+      mode: "alwaysOn",
+      data: { failCommands: ["getMore"], blockConnection: true, blockTimeMS: 2500, appName },
+    });
+    const page = await openPage();
+    try {
+      const connector = await createConnector("progress", {
+        source: { uri: `${servers.mongoUri}${servers.mongoUri.includes("?") ? "&" : "?"}appName=${appName}`, database, collection: "progress_visits" },
+        batchSize: 1000,
+      });
+      await page.goto(`${zenith.url}/connectors/${connector.id}`);
+      const bar = page.getByRole("progressbar", { name: /^Run \d+ progress$/ });
+      await bar.waitFor({ timeout: syncTimeout });
+      const first = Number(await bar.getAttribute("aria-valuenow"));
+      assert.ok(first >= 0 && first < 100, `a first load under way: ${first}%`);
+      const numbers = page.getByTestId("run-progress").locator(".run-progress-numbers");
+      assert.match(await numbers.textContent(), new RegExp(`of ~${total.toLocaleString("en")} read`));
+      // It moves: a later poll shows more read, and the bar is wider.
+      const width = async () => (await bar.locator(".progress-bar").boundingBox())?.width ?? 0;
+      const firstWidth = await width();
+      await page.waitForFunction(
+        ([before]) => Number(document.querySelector('[role="progressbar"]')?.getAttribute("aria-valuenow") ?? 101) > before,
+        [first],
+        { timeout: syncTimeout },
+      );
+      assert.ok((await width()) > firstWidth || !(await bar.isVisible()), "the bar grew");
+      assert.match(await numbers.textContent(), /rows\/s/);
+      await screenshot(page, "16-run-progress");
+
+      await page.locator('tr[data-status="succeeded"]').first().waitFor({ timeout: syncTimeout });
+      await bar.waitFor({ state: "detached" });
+      assert.equal(await clickHouseCount("progress"), total);
+      // The table is counted behind the API's answers: a later poll brings the count.
+      const rows = summaryValue(page, "Rows in ClickHouse");
+      await page.waitForFunction((expected) => document.querySelector('[data-testid="table-rows"]')?.textContent === expected, total.toLocaleString("en"), { timeout: syncTimeout });
+      assert.equal(await rows.textContent(), total.toLocaleString("en"));
+      // The newest document's _id was made when it was inserted, a moment ago.
+      assert.match(await summaryValue(page, "Newest change synced").textContent(), /^(just now|\d+ seconds ago|1 minute ago)$/);
+
+      await page.getByRole("link", { name: "Connectors" }).first().click();
+      const listed = connectorRow(page, "progress").locator('td[data-label="Rows in ClickHouse"]');
+      await listed.getByTestId("table-rows").waitFor();
+      assert.match(await listed.textContent(), new RegExp(`^${total.toLocaleString("en")}newest (just now|\\d+ seconds ago|1 minute ago)$`));
+    } finally {
+      await admin.command({ configureFailPoint: "failCommand", mode: "off" });
+      await page.context().close();
+    }
+  });
+
   test("the time since the last sync is never in the future, even with the browser's clock behind the server's", async () => {
     const connector = await createConnector("clock_skew");
     const page = await openPage({ clockBehindMs: 30_000 });

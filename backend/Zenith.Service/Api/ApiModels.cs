@@ -89,6 +89,10 @@ public sealed record PreviewResponse(IReadOnlyList<PreviewColumnDto> Columns, in
 /// <param name="Status"><c>queued</c> while waiting for a free slot (processing.max_parallel_jobs).</param>
 /// <param name="Error">Why the run failed, as one short line.</param>
 /// <param name="ErrorDetail">The drivers' own text behind <c>error</c> (passwords masked), for a person who opens the details.</param>
+/// <param name="RowsRead">Documents read so far (while running, a little ahead of <c>rowsWritten</c>: what is in flight).</param>
+/// <param name="EstimatedRows">For a run that reads the whole collection (a first load, a full sync): its estimated size, else null.</param>
+/// <param name="Progress">0–1, <c>rowsRead</c> against <c>estimatedRows</c>; null without an estimate.</param>
+/// <param name="RowsPerSecond">Rows written per second: of the whole run, or while it runs up to its latest insert; null before one.</param>
 public sealed record RunResponse(
     long Id,
     long ConnectorId,
@@ -103,14 +107,29 @@ public sealed record RunResponse(
     long Bytes,
     long? DurationMs,
     string? Error,
-    string? ErrorDetail)
+    string? ErrorDetail,
+    long? EstimatedRows,
+    double? Progress,
+    double? RowsPerSecond)
 {
     public static RunResponse From(RunRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new(r.Id, r.ConnectorId, r.Trigger, r.Status, r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime,
-            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error, r.ErrorDetail);
+            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error, r.ErrorDetail,
+            r.EstimatedRows, r.Progress, r.RowsPerSecond is { } rate ? Math.Round(rate, 1) : null);
     }
+}
+
+/// <summary>The destination table as last measured (cached: at most seconds old while a run goes, refreshed after each run).</summary>
+/// <param name="Rows">Rows in ClickHouse, versions collapsed (<c>count()</c> with <c>FINAL</c>); null when there is no table yet or it could not be read.</param>
+/// <param name="NewestChange">When the newest change the table holds happened in the source (freshness is the time since), or null.</param>
+/// <param name="LagSeconds">How far behind the source a change stream is; null (no change-stream connectors yet).</param>
+/// <param name="Error">Why the table could not be read, as one short line, or null.</param>
+public sealed record TableStatisticsDto(long? Rows, DateTime? NewestChange, DateTime MeasuredAt, double? LagSeconds, string? Error)
+{
+    public static TableStatisticsDto? From(TableStatisticsSnapshot? s) =>
+        s is null ? null : new(s.Rows, s.NewestChange?.UtcDateTime, s.MeasuredAt.UtcDateTime, null, s.Error);
 }
 
 /// <summary>A connector as stored, with its state. Passwords are masked (<c>***</c>).</summary>
@@ -119,6 +138,7 @@ public sealed record RunResponse(
 /// <param name="LastRun">The last successful sync, or null.</param>
 /// <param name="LastResult">The latest run, whatever its outcome, or null.</param>
 /// <param name="Checkpoint">Where the next incremental run resumes, readable; null before the first batch.</param>
+/// <param name="Statistics">The ClickHouse table's rows and freshness; null until first measured (the list answers without waiting).</param>
 public sealed record ConnectorResponse(
     long Id,
     string Name,
@@ -138,9 +158,12 @@ public sealed record ConnectorResponse(
     int ConsecutiveFailures,
     string? Checkpoint,
     DateTime CreatedAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    TableStatisticsDto? Statistics)
 {
-    public static ConnectorResponse From(ConnectorView view)
+    public static ConnectorResponse From(ConnectorView view) => From(view, null);
+
+    public static ConnectorResponse From(ConnectorView view, TableStatisticsSnapshot? statistics)
     {
         ArgumentNullException.ThrowIfNull(view);
         var (c, running, lastResult, checkpoint, effectiveBatchSize) = view;
@@ -164,7 +187,8 @@ public sealed record ConnectorResponse(
             c.ConsecutiveFailures,
             checkpoint,
             c.CreatedAt.UtcDateTime,
-            c.UpdatedAt.UtcDateTime);
+            c.UpdatedAt.UtcDateTime,
+            TableStatisticsDto.From(statistics));
     }
 }
 

@@ -44,11 +44,12 @@ public static class ConnectorsApi
 
     public const string MergePatchContentType = "application/merge-patch+json";
 
-    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, CancellationToken ct) =>
-        TypedResults.Ok((await connectors.ListAsync(ct)).Select(ConnectorResponse.From).ToArray());
+    // The tables' rows and freshness as last measured: a stale measurement is refreshed behind the answer, never before it.
+    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, TableStatistics statistics, CancellationToken ct) =>
+        TypedResults.Ok((await connectors.ListAsync(ct)).Select(v => ConnectorResponse.From(v, statistics.Peek(v))).ToArray());
 
-    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, ConnectorService connectors, CancellationToken ct) =>
-        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view)) : Problems.ConnectorNotFound(id);
+    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, ConnectorService connectors, TableStatistics statistics, CancellationToken ct) =>
+        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view, statistics.Peek(view))) : Problems.ConnectorNotFound(id);
 
     private static async Task<Results<Created<ConnectorResponse>, ValidationProblem>> CreateAsync(ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {
@@ -139,8 +140,11 @@ public static class ConnectorsApi
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, ConnectorService connectors, CancellationToken ct) =>
-        await connectors.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.ConnectorNotFound(id);
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, ConnectorService connectors, TableStatistics statistics, CancellationToken ct)
+    {
+        statistics.Forget(id);
+        return await connectors.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.ConnectorNotFound(id);
+    }
 
     private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> SyncAsync(long id, ConnectorService connectors, CancellationToken ct)
     {

@@ -77,10 +77,13 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
                 PRIMARY KEY (connector_id, position)
             );
             """),
-        // Issue 16: a failure's short line and the drivers' full text apart, so a person reads one line and may open the rest.
+        // Issue 16: a failure's short line and the drivers' full text apart, so a person reads one line and may open the rest;
+        // a live run's size to measure it against (estimatedDocumentCount) and when its numbers were last stored (its rate).
         (6, """
             ALTER TABLE runs ADD COLUMN error_detail TEXT NULL;
             ALTER TABLE logs ADD COLUMN detail TEXT NULL;
+            ALTER TABLE runs ADD COLUMN estimated_rows INTEGER NULL;
+            ALTER TABLE runs ADD COLUMN progress_at INTEGER NULL;  -- unix ms of the last stored progress
             """),
     ];
 

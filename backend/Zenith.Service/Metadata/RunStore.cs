@@ -9,7 +9,7 @@ namespace Zenith.Service.Metadata;
 /// <summary>The run history: one row per run, updated live while it goes, bounded per connector.</summary>
 public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> options)
 {
-    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error, error_detail";
+    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error, error_detail, estimated_rows, progress_at";
 
     public async Task<RunRecord> CreateAsync(long connectorId, RunTrigger trigger, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -28,14 +28,25 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             new { runId, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Live numbers while a run goes (written by its journal after inserts, off the pipeline).</summary>
-    public async Task UpdateProgressAsync(long runId, SyncProgress total, CancellationToken cancellationToken)
+    /// <summary>Live numbers while a run goes (written by its journal after inserts, off the pipeline), as of <paramref name="at"/>.</summary>
+    public async Task UpdateProgressAsync(long runId, SyncProgress total, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE runs SET rows_read = @RowsRead, rows_written = @RowsWritten, rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes WHERE id = @runId;",
-            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes },
+            """
+            UPDATE runs SET rows_read = @RowsRead, rows_written = @RowsWritten, rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes,
+                progress_at = @at WHERE id = @runId;
+            """,
+            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes, at = at.ToUnixTimeMilliseconds() },
             cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The size a run that reads the whole collection is measured against (told once, when it starts reading).</summary>
+    public async Task SetEstimateAsync(long runId, long estimatedRows, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runs SET estimated_rows = @estimatedRows WHERE id = @runId;", new { runId, estimatedRows }, cancellationToken: cancellationToken));
     }
 
     /// <param name="errorDetail">The drivers' text behind <paramref name="error"/>, passwords masked.</param>
@@ -142,6 +153,8 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         public long? DurationMs { get; set; }
         public string? Error { get; set; }
         public string? ErrorDetail { get; set; }
+        public long? EstimatedRows { get; set; }
+        public long? ProgressAt { get; set; }
 
         public RunRecord ToModel() => new(
             Id,
@@ -157,6 +170,8 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             Bytes,
             DurationMs,
             Error,
-            ErrorDetail);
+            ErrorDetail,
+            EstimatedRows,
+            UnixTime.From(ProgressAt));
     }
 }

@@ -158,7 +158,7 @@ public sealed class RunCoordinator(
                 await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
                 await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
                 SyncRunResult result;
-                await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+                await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, time))
                 {
                     result = await RunEngineAsync(connector, run.Id, journal, token);
                 }

@@ -987,6 +987,7 @@ export interface ConnectorResponse {
     checkpoint: string | null;
     createdAt: string;
     updatedAt: string;
+    statistics: TableStatisticsDto | null;
 
     [key: string]: any;
 }
@@ -1106,6 +1107,7 @@ export interface RunResponse {
     status: RunStatus;
     startedAt: string;
     finishedAt: string | null;
+    /** Documents read so far (while running, a little ahead of `rowsWritten`: what is in flight). */
     rowsRead: number;
     rowsWritten: number;
     rowsFailed: number;
@@ -1116,6 +1118,12 @@ export interface RunResponse {
     error: string | null;
     /** The drivers' own text behind `error` (passwords masked), for a person who opens the details. */
     errorDetail: string | null;
+    /** For a run that reads the whole collection (a first load, a full sync): its estimated size, else null. */
+    estimatedRows: number | null;
+    /** 0–1, `rowsRead` against `estimatedRows`; null without an estimate. */
+    progress: number | null;
+    /** Rows written per second: of the whole run, or while it runs up to its latest insert; null before one. */
+    rowsPerSecond: number | null;
 
     [key: string]: any;
 }
@@ -1159,6 +1167,21 @@ export interface TableDto {
     partitionBy?: string | null;
     /** ClickHouse TTL expression (default none). */
     ttl?: string | null;
+
+    [key: string]: any;
+}
+
+/** The destination table as last measured (cached: at most seconds old while a run goes, refreshed after each run). */
+export interface TableStatisticsDto {
+    /** Rows in ClickHouse, versions collapsed (`count()` with `FINAL`); null when there is no table yet or it could not be read. */
+    rows: number | null;
+    /** When the newest change the table holds happened in the source (freshness is the time since), or null. */
+    newestChange: string | null;
+    measuredAt: string;
+    /** How far behind the source a change stream is; null (no change-stream connectors yet). */
+    lagSeconds: number | null;
+    /** Why the table could not be read, as one short line, or null. */
+    error: string | null;
 
     [key: string]: any;
 }

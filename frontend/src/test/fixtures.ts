@@ -15,6 +15,8 @@ export function aRun(overrides: Partial<Run> = {}): Run {
     bytes: 53120000,
     durationMs: 2012,
     rowsPerSecond: 120000 / 2.012,
+    estimatedRows: null,
+    progress: null,
     error: null,
     ...overrides,
   };
@@ -38,6 +40,7 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     lastResult: aRun(),
     consecutiveFailures: 0,
     checkpoint: "_id > 656f0c",
+    statistics: null,
     createdAt: new Date("2026-11-23T09:00:00Z"),
     updatedAt: new Date("2026-11-23T09:00:00Z"),
     ...overrides,

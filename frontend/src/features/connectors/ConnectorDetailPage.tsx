@@ -7,12 +7,14 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { formatInterval } from "../../lib/format";
 import { LogList } from "../logs/LogList";
 import { useLogs } from "../logs/api";
+import { RunProgress } from "../runs/RunProgress";
 import { RunsChart } from "../runs/RunsChart";
 import { RunsTable } from "../runs/RunsTable";
-import { useRuns } from "../runs/api";
+import { isLive, useRuns } from "../runs/api";
 import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
 import { ConnectorNotFound } from "./ConnectorNotFound";
 import { connectorBadge } from "./status";
+import { Freshness, TableRows } from "./TableStatisticsText";
 import { useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorDetailPage() {
@@ -65,6 +67,7 @@ function ConnectorDetail({ id }: { id: number }) {
           Stopped after {c.consecutiveFailures} failed syncs in a row. Fix the cause (see the runs below), then Resume.
         </p>
       )}
+      {isLive(c.lastResult) && <RunProgress run={c.lastResult} />}
       <Summary connector={c} />
 
       <h2>Recent runs</h2>
@@ -108,6 +111,18 @@ function Summary({ connector: c }: { connector: Connector }) {
         <dt>Last successful sync</dt>
         <dd>
           <RelativeTime date={c.lastSuccessAt} />
+        </dd>
+      </div>
+      <div>
+        <dt>Rows in ClickHouse</dt>
+        <dd>
+          <TableRows statistics={c.statistics} />
+        </dd>
+      </div>
+      <div>
+        <dt>Newest change synced</dt>
+        <dd>
+          <Freshness statistics={c.statistics} />
         </dd>
       </div>
       <div>

@@ -38,8 +38,18 @@ export interface Connector {
   lastResult: Run | null;
   consecutiveFailures: number;
   checkpoint: string | null;
+  /** The ClickHouse table as last measured; null until it is. */
+  statistics: TableStatistics | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface TableStatistics {
+  /** Rows in ClickHouse, versions collapsed; null when there is no table yet or it could not be read. */
+  rows: number | null;
+  /** When the newest change the table holds happened in the source: its freshness. */
+  newestChange: Date | null;
+  error: Message | null;
 }
 
 /** What the create/edit form edits: every field a string so inputs stay controlled. */
@@ -79,6 +89,13 @@ export function toConnector(wire: ConnectorResponse): Connector {
     lastResult: wire.lastResult ? toRun(wire.lastResult) : null,
     consecutiveFailures: wire.consecutiveFailures,
     checkpoint: wire.checkpoint ?? null,
+    statistics: wire.statistics
+      ? {
+          rows: wire.statistics.rows ?? null,
+          newestChange: wire.statistics.newestChange ? new Date(wire.statistics.newestChange) : null,
+          error: wire.statistics.error ? toMessage(wire.statistics.error) : null,
+        }
+      : null,
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
   };

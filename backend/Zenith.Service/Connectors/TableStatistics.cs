@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connectors;
+using Zenith.Service.Configuration;
+using Zenith.Service.Telemetry;
+
+namespace Zenith.Service.Connectors;
+
+/// <summary>What the destination table held when it was last measured; <see cref="Rows"/> null when there is no table (yet) or the read failed.</summary>
+/// <param name="NewestChange">When the newest change the table holds happened in the source (its freshness), or null.</param>
+/// <param name="Error">Why it could not be read, as one short line, or null.</param>
+public sealed record TableStatisticsSnapshot(long? Rows, DateTimeOffset? NewestChange, DateTimeOffset MeasuredAt, string? Error);
+
+/// <summary>
+/// The destination tables' row counts (<c>count()</c> with <c>FINAL</c>) and freshness, cached per connector so that a dashboard
+/// polling the list every few seconds does not count every table every time. A measurement is stale once a run finished after it,
+/// every <see cref="RunningMaxAge"/> while a run goes, and after <see cref="IdleMaxAge"/> otherwise (the table may change under us).
+/// A stale one is refreshed in the background, once at a time per connector; the list answers with what it has, never waits.
+/// </summary>
+public sealed class TableStatistics(ISyncEngine engine, IOptions<ZenithOptions> options, TimeProvider time, ILogger<TableStatistics> logger) : IDisposable
+{
+    public static readonly TimeSpan RunningMaxAge = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan IdleMaxAge = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<long, Entry> entries = new();
+    private readonly CancellationTokenSource stopping = new();
+    private volatile bool disposed;
+
+    /// <summary>The latest measurement of the connector's table (null before the first), starting a new one when it is stale.</summary>
+    public TableStatisticsSnapshot? Peek(ConnectorView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var entry = entries.GetOrAdd(view.Connector.Id, _ => new Entry());
+        if (!disposed && IsStale(entry.Snapshot, view) && Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) == 0)
+        {
+            var token = stopping.Token;
+            _ = Task.Run(() => RefreshAsync(entry, view, token), CancellationToken.None);
+        }
+
+        return entry.Snapshot;
+    }
+
+    /// <summary>Forgets a deleted connector's table.</summary>
+    public void Forget(long connectorId) => entries.TryRemove(connectorId, out _);
+
+    public void Dispose()
+    {
+        disposed = true;
+        stopping.Cancel();
+        stopping.Dispose();
+    }
+
+    private bool IsStale(TableStatisticsSnapshot? snapshot, ConnectorView view)
+    {
+        if (snapshot is null)
+        {
+            return true;
+        }
+
+        var age = time.GetUtcNow() - snapshot.MeasuredAt;
+        return view.LastResult?.FinishedAt > snapshot.MeasuredAt || age > (view.Running ? RunningMaxAge : IdleMaxAge);
+    }
+
+    private async Task RefreshAsync(Entry entry, ConnectorView view, CancellationToken cancellationToken)
+    {
+        var measuredAt = time.GetUtcNow();
+        try
+        {
+            var table = await engine.DescribeTableAsync(view.Connector.ToSpec(options.Value.Processing.BatchSize), withStatistics: true, cancellationToken);
+            entry.Snapshot = new TableStatisticsSnapshot(table?.Rows, table?.NewestChange, measuredAt, null);
+        }
+        catch (SyncFailedException e)
+        {
+            entry.Snapshot = new TableStatisticsSnapshot(null, null, measuredAt, view.Connector.Definition.Redact(e.Message));
+            if (e.Detail is { } detail)
+            {
+                logger.CheckFailureDetail("Counting the destination table", view.Connector.Definition.Name, view.Connector.Definition.Redact(detail));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The service stops.
+        }
+        finally
+        {
+            Volatile.Write(ref entry.Refreshing, 0);
+        }
+    }
+
+    private sealed class Entry
+    {
+        public volatile TableStatisticsSnapshot? Snapshot;
+        public int Refreshing;
+    }
+}

@@ -144,11 +144,15 @@ describe("the dashboard", () => {
     const checks = ["Test connection", "Preview mapping", "Create connector"];
     const boxes = await Promise.all(checks.map((name) => page.getByRole("button", { name }).boundingBox()));
     assert.ok(boxes[0].y < boxes[1].y && boxes[1].y < boxes[2].y, `test → preview → create, top to bottom: ${JSON.stringify(boxes)}`);
-    assert.equal(await page.getByRole("button", { name: "Preview mapping" }).isDisabled(), true);
-    await page.getByText("Save the connector first: the preview samples its collection.").waitFor();
 
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.locator('.check-results li[data-ok="true"]').nth(1).waitFor();
+    // The preview samples the collection as typed, before anything is saved.
+    await page.getByRole("button", { name: "Preview mapping" }).click();
+    const nested = page.locator("td.mono", { hasText: /^device_browser_name$/ });
+    await nested.waitFor();
+    assert.match(await nested.locator("xpath=following-sibling::td[1]").textContent(), /String/);
+    assert.ok(!(await api.call("GET", "/api/connectors")).body.some((c) => c.name === "visits_form"), "nothing saved by the preview");
     await screenshot(page, "03-form-test-connection");
 
     await page.getByRole("button", { name: "Create connector" }).click();
@@ -219,6 +223,31 @@ describe("the dashboard", () => {
     await page.locator(".check-results li").nth(1).waitFor();
     assert.equal(await page.locator('.check-results li[data-ok="true"]', { hasText: "MongoDB" }).count(), 1);
     assert.equal(await page.locator('.check-results li[data-ok="false"]', { hasText: "ClickHouse" }).count(), 1);
+    await page.context().close();
+  });
+
+  test("create paused: the connector is saved paused, nothing syncs until it is resumed", async () => {
+    const page = await openPage();
+    await page.goto(`${zenith.url}/connectors/new`);
+    await page.getByLabel("Name").fill("review_first");
+    await page.getByLabel("Connection string").fill(servers.mongoUri);
+    await page.getByLabel("Database").first().fill(database);
+    await page.getByLabel("Collection").fill("visited_sites");
+    await page.getByLabel("HTTP address").fill(servers.clickHouseUrl);
+    await page.getByLabel("Table").fill("review_first");
+    await page.getByRole("checkbox", { name: /Create paused/ }).check();
+    await page.getByRole("button", { name: "Create connector" }).click();
+    await page.getByRole("heading", { name: /review_first/ }).waitFor();
+    await page.locator("h1 .badge", { hasText: "Paused" }).waitFor();
+    await page.getByText("No runs yet.").waitFor();
+    const { body } = await api.call("GET", "/api/connectors");
+    const created = body.find((c) => c.name === "review_first");
+    assert.equal(created.status, "paused");
+    assert.equal(created.lastResult, null, "nothing ran");
+
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.locator('tr[data-status="succeeded"]').first().waitFor({ timeout: syncTimeout });
+    assert.equal(await clickHouseCount("review_first"), documentCount);
     await page.context().close();
   });
 

@@ -36,6 +36,9 @@ public static class ConnectorsApi
             .ProducesValidationProblem();
         group.MapPost("/{id:long}/test", TestSavedAsync).WithName("TestConnector").WithSummary("Tests both ends of a saved connector.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/preview", PreviewUnsavedAsync).WithName("PreviewConnection")
+            .WithSummary("The ClickHouse columns a sample of the collection maps to, for a connector not saved yet (nothing is stored).")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector").WithSummary("The ClickHouse columns a sample of the collection maps to.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway);
 
@@ -189,19 +192,41 @@ public static class ConnectorsApi
 
     private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = 1000)
     {
-        if (sample is < 1 or > 10_000)
+        if (SampleOutOfRange(sample) is { } invalid)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] });
+            return invalid;
         }
 
         var preview = await connectors.PreviewAsync(id, sample, ct);
-        return preview.Outcome switch
-        {
-            Outcome.Ok => TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled)),
-            Outcome.NotFound => Problems.ConnectorNotFound(id),
-            _ => Problems.SampleFailed(preview),
-        };
+        return preview.Outcome == Outcome.NotFound ? Problems.ConnectorNotFound(id) : Previewed(preview);
     }
+
+    /// <summary>The form's preview before Create: the body as it would be saved; a name is not needed yet (it is not sampled).</summary>
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewUnsavedAsync(
+        ConnectorRequest request, ConnectorService connectors, CancellationToken ct, int sample = 1000)
+    {
+        if (SampleOutOfRange(sample) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (definition, errors) = ConnectorValidator.Validate(request is null ? null : request with { Name = string.IsNullOrWhiteSpace(request.Name) ? "preview" : request.Name, Paused = null });
+        if (definition is null)
+        {
+            return Problems.Validation(errors, title: InvalidConnector);
+        }
+
+        return Previewed(await connectors.PreviewAsync(definition, sample, ct));
+    }
+
+    private static ValidationProblem? SampleOutOfRange(int sample) => sample is < 1 or > 10_000
+        ? Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] })
+        : null;
+
+    private static Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult> Previewed(UseCaseResult<MappingPreview> preview) =>
+        preview.Outcome == Outcome.Ok
+            ? TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled))
+            : Problems.SampleFailed(preview);
 
     private const string InvalidConnector = "The connector is not valid.";
 }

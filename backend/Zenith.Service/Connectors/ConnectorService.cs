@@ -220,10 +220,24 @@ public sealed class ConnectorService(
             return UseCase.NotFound<MappingPreview>();
         }
 
-        MappingPreview preview;
+        var preview = await SampleAsync(connector, sampleSize, cancellationToken);
+        if (preview.Value is { } columns)
+        {
+            await store.SaveMappedColumnsAsync(id, [.. columns.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
+        }
+
+        return preview;
+    }
+
+    /// <summary>The same preview for a connector not saved yet (the form's, before Create): nothing is stored.</summary>
+    public Task<UseCaseResult<MappingPreview>> PreviewAsync(ConnectorDefinition definition, int sampleSize, CancellationToken cancellationToken) =>
+        SampleAsync(new StoredConnector(0, definition, ConnectorStatus.Paused, 0, null, null, default, default), sampleSize, cancellationToken);
+
+    private async Task<UseCaseResult<MappingPreview>> SampleAsync(StoredConnector connector, int sampleSize, CancellationToken cancellationToken)
+    {
         try
         {
-            preview = await engine.PreviewAsync(connector.ToSpec(DefaultBatchSize), sampleSize, cancellationToken);
+            return UseCase.Ok(await engine.PreviewAsync(connector.ToSpec(DefaultBatchSize), sampleSize, cancellationToken));
         }
         catch (SyncFailedException e)
         {
@@ -235,9 +249,6 @@ public sealed class ConnectorService(
 
             return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message), detail);
         }
-
-        await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
-        return UseCase.Ok<MappingPreview>(preview);
     }
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>

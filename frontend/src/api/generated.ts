@@ -590,6 +590,68 @@ export class Client {
     }
 
     /**
+     * The ClickHouse columns a sample of the collection maps to, for a connector not saved yet (nothing is stored).
+     * @param sample (optional) 
+     * @return OK
+     */
+    previewConnection(body: ConnectorRequest, sample?: number | undefined): Promise<PreviewResponse> {
+        let url_ = this.baseUrl + "/api/connectors/preview?";
+        if (sample === null)
+            throw new globalThis.Error("The parameter 'sample' cannot be null.");
+        else if (sample !== undefined)
+            url_ += "sample=" + encodeURIComponent("" + sample) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPreviewConnection(_response);
+        });
+    }
+
+    protected processPreviewConnection(response: Response): Promise<PreviewResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as PreviewResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PreviewResponse>(null as any);
+    }
+
+    /**
      * The ClickHouse columns a sample of the collection maps to.
      * @param sample (optional) 
      * @return OK

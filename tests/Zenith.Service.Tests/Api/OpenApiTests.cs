@@ -25,7 +25,7 @@ public class OpenApiTests
         foreach (var path in new[]
                  {
                      "/api/connectors", "/api/connectors/{id}", "/api/connectors/{id}/sync", "/api/connectors/{id}/pause",
-                     "/api/connectors/{id}/resume", "/api/connectors/test", "/api/connectors/{id}/test", "/api/connectors/{id}/preview",
+                     "/api/connectors/{id}/resume", "/api/connectors/test", "/api/connectors/{id}/test", "/api/connectors/{id}/preview", "/api/connectors/preview",
                      "/api/connectors/{id}/runs", "/api/runs/{runId}", "/api/logs", "/health/live", "/health/ready",
                  })
         {

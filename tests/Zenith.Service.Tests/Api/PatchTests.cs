@@ -81,7 +81,7 @@ public sealed class PatchTests : IDisposable
     public async Task A_bad_patch_is_a_problem_naming_the_field_and_changes_nothing()
     {
         var id = await CreatePausedAsync("unpatched");
-        var before = (await client.GetJsonAsync($"/api/connectors/{id}")).ToJsonString();
+        var before = (await client.GetJsonAsync($"/api/connectors/{id}")).StoredJson();
 
         var (interval, problem) = await PatchAsync(id, """{ "intervalSeconds": 0 }""");
         Assert.Equal(HttpStatusCode.BadRequest, interval.StatusCode);
@@ -110,7 +110,7 @@ public sealed class PatchTests : IDisposable
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
         Assert.Contains("application/merge-patch+json", textProblem.Str("detail"), StringComparison.Ordinal);
 
-        Assert.Equal(before, (await client.GetJsonAsync($"/api/connectors/{id}")).ToJsonString());
+        Assert.Equal(before, (await client.GetJsonAsync($"/api/connectors/{id}")).StoredJson());
 
         var (unknown, unknownProblem) = await PatchAsync(987654, """{ "intervalSeconds": 30 }""");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

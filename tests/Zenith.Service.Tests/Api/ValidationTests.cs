@@ -145,7 +145,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
 
         var after = await client.GetJsonAsync($"/api/connectors/{id}");
-        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        Assert.Equal(before.StoredJson(), after.StoredJson());
     }
 
     [Fact]

@@ -56,8 +56,8 @@ function EndpointLine({ label, result }: { label: string; result: EndpointResult
   );
 }
 
-/** "Preview mapping": the ClickHouse columns a sample of the collection maps to. */
-export function MappingPreviewPanel({ connectorId }: { connectorId: number | null }) {
+/** "Preview mapping": the ClickHouse columns a sample of the collection maps to (the form as typed, before it is created). */
+export function MappingPreviewPanel({ connectorId, getDraft }: { connectorId: number | null; getDraft: () => ConnectorDraft }) {
   const preview = usePreviewMapping();
   return (
     <section className="check" aria-labelledby="preview-title">
@@ -66,15 +66,14 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
         <button
           type="button"
           className="button"
-          disabled={connectorId === null || preview.isPending}
+          disabled={preview.isPending}
           onClick={() => {
-            if (connectorId !== null) preview.mutate(connectorId);
+            preview.mutate({ id: connectorId, draft: getDraft() });
           }}
         >
           {preview.isPending ? "Sampling…" : "Preview mapping"}
         </button>
       </div>
-      {connectorId === null && <p className="muted small">Save the connector first: the preview samples its collection.</p>}
       <div role="status" aria-live="polite">
         {preview.isError && (
           <div className="alert alert-error">

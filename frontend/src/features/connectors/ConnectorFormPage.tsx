@@ -16,8 +16,8 @@ export function NewConnectorPage() {
       <ConnectorForm
         connectorId={null}
         initial={emptyDraft}
-        onSave={async (draft) => {
-          const created = await save.mutateAsync(draft);
+        onSave={async (draft, { paused }) => {
+          const created = await save.mutateAsync({ draft, paused });
           await navigate(`/connectors/${created.id}`);
         }}
         onCancel={() => void navigate("/")}
@@ -52,7 +52,7 @@ function EditConnector({ id }: { id: number }) {
           connectorId={id}
           initial={toDraft(connector.data)}
           onSave={async (draft) => {
-            await save.mutateAsync(draft);
+            await save.mutateAsync({ draft });
             await navigate(`/connectors/${id}`);
           }}
           onCancel={() => void navigate(`/connectors/${id}`)}

@@ -203,11 +203,12 @@ function useInvalidateAll() {
     ]);
 }
 
+/** Creates (paused when asked: nothing runs until it is resumed) or replaces a connector. */
 export function useSaveConnector(id: number | null) {
   const invalidate = useInvalidateAll();
   return useMutation({
-    mutationFn: async (draft: ConnectorDraft) =>
-      toConnector(id === null ? await api.createConnector(toRequest(draft)) : await api.updateConnector(id, toRequest(draft))),
+    mutationFn: async ({ draft, paused = false }: { draft: ConnectorDraft; paused?: boolean }) =>
+      toConnector(id === null ? await api.createConnector({ ...toRequest(draft), paused }) : await api.updateConnector(id, toRequest(draft))),
     onSuccess: invalidate,
   });
 }
@@ -275,8 +276,10 @@ const toPreview = (wire: PreviewResponse): MappingPreview => ({
   sampled: wire.sampled,
 });
 
+/** Previews the saved connector when given its id, else the draft as typed (before it is created; nothing is stored). */
 export function usePreviewMapping() {
   return useMutation({
-    mutationFn: async (id: number) => toPreview(await api.previewConnector(id)),
+    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft }) =>
+      toPreview(id !== null ? await api.previewConnector(id) : await api.previewConnection(toRequest(draft))),
   });
 }

@@ -35,6 +35,7 @@ app.UseAuthorization();
 var api = app.MapGroup("/api").RequireApiKey(settings);
 api.MapConnectorsApi();
 api.MapRunsApi();
+api.MapSchemaApi();
 api.MapLogsApi();
 app.MapHealthApi();
 app.MapZenithMetrics(settings);

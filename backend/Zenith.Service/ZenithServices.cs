@@ -40,6 +40,7 @@ public static class ZenithServices
     {
         services.AddSingleton<ConnectorService>();
         services.AddSingleton<TableStatistics>();
+        services.AddSingleton<DestinationSchema>();
         return services;
     }
 }

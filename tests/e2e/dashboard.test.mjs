@@ -251,6 +251,27 @@ describe("the dashboard", () => {
     await page.context().close();
   });
 
+  test("the schema tab shows the ClickHouse table's columns and types as they are, and where each comes from", async () => {
+    const connector = await createConnector("schema_tab");
+    const page = await openPage();
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    await page.locator('tr[data-status="succeeded"]').first().waitFor({ timeout: syncTimeout });
+    await page.getByRole("tab", { name: "Schema" }).click();
+    const table = page.getByRole("table", { name: "Columns of default.schema_tab" });
+    await table.waitFor();
+    const shown = await table.locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+    const query = "SELECT name, type FROM system.columns WHERE database = 'default' AND table = 'schema_tab' ORDER BY position FORMAT JSONCompact";
+    const response = await fetch(`${servers.clickHouseUrl}/?query=${encodeURIComponent(query)}`);
+    const { data } = await response.json();
+    assert.deepEqual(shown.map(([name, type]) => [name, type]), data, "the columns and types ClickHouse has, in its order");
+    assert.deepEqual(shown.find(([name]) => name === "device_browser_name"), ["device_browser_name", shown.find(([n]) => n === "device_browser_name")[1], "device.browser.name"]);
+    assert.equal(shown.find(([name]) => name === "_zenith_synced_at")[2], "—", "Zenith's own columns come from no document path");
+    await screenshot(page, "17-schema-tab");
+    await page.getByRole("tab", { name: "Runs and log" }).click();
+    await page.locator('tr[data-status="succeeded"]').first().waitFor();
+    await page.context().close();
+  });
+
   test("pause and resume", async () => {
     const connector = await createConnector("pause_me");
     const page = await openPage();

@@ -830,6 +830,62 @@ export class Client {
     }
 
     /**
+     * The ClickHouse table's columns, types and source paths as they are now (exists: false before the first run creates it).
+     * @return OK
+     */
+    getConnectorSchema(id: number): Promise<SchemaResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/schema";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetConnectorSchema(_response);
+        });
+    }
+
+    protected processGetConnectorSchema(response: Response): Promise<SchemaResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as SchemaResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<SchemaResponse>(null as any);
+    }
+
+    /**
      * Log entries, newest first; level keeps that level and the more severe ones.
      * @param connectorId (optional) 
      * @param level (optional) info, warning or error: that level and the more severe ones.
@@ -1194,6 +1250,23 @@ export interface RunResponse {
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 export type RunTrigger = "schedule" | "manual" | "startup";
+
+export interface SchemaColumnDto {
+    name: string;
+    type: string;
+    /** The document path the column comes from (dotted); empty for Zenith's own columns. */
+    sourcePath: string;
+
+    [key: string]: any;
+}
+
+export interface SchemaResponse {
+    /** False before the first run creates the table (then no columns). */
+    exists: boolean;
+    columns: SchemaColumnDto[];
+
+    [key: string]: any;
+}
 
 export interface SourceDto {
     /** A `mongodb://` or `mongodb+srv://` connection string. Its password comes back as `***`. */

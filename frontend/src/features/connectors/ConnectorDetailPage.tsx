@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { isNotFound } from "../../api/problem";
 import { BreakableText } from "../../components/BreakableText";
@@ -13,6 +14,7 @@ import { RunsTable } from "../runs/RunsTable";
 import { isLive, useRuns } from "../runs/api";
 import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
 import { ConnectorNotFound } from "./ConnectorNotFound";
+import { SchemaPanel } from "./SchemaPanel";
 import { connectorBadge } from "./status";
 import { Freshness, TableRows } from "./TableStatisticsText";
 import { useConnectorActions } from "./useConnectorActions";
@@ -28,6 +30,7 @@ function ConnectorDetail({ id }: { id: number }) {
   const runs = useRuns(id);
   const logs = useLogs({ connectorId: id, limit: 100 });
   const actions = useConnectorActions({ afterDelete: "/" });
+  const [tab, setTab] = useState<"activity" | "schema">("activity");
 
   if (connector.isPending) return <p className="muted">Loading…</p>;
   if (isNotFound(connector.error)) return <ConnectorNotFound id={String(id)} />;
@@ -70,15 +73,41 @@ function ConnectorDetail({ id }: { id: number }) {
       {isLive(c.lastResult) && <RunProgress run={c.lastResult} />}
       <Summary connector={c} />
 
-      <h2>Recent runs</h2>
-      {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
-      {runs.data && <RunsTable runs={runs.data} />}
+      <div className="tabs" role="tablist" aria-label="Connector details">
+        {(["activity", "schema"] as const).map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            id={`tab-${name}`}
+            aria-selected={tab === name}
+            aria-controls={`panel-${name}`}
+            className="tab"
+            onClick={() => {
+              setTab(name);
+            }}
+          >
+            {name === "activity" ? "Runs and log" : "Schema"}
+          </button>
+        ))}
+      </div>
+      {tab === "schema" ? (
+        <section role="tabpanel" id="panel-schema" aria-labelledby="tab-schema">
+          <SchemaPanel connector={c} />
+        </section>
+      ) : (
+        <section role="tabpanel" id="panel-activity" aria-labelledby="tab-activity">
+          <h2>Recent runs</h2>
+          {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
+          {runs.data && <RunsTable runs={runs.data} />}
 
-      <h2>Log</h2>
-      {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
-      <p>
-        <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
-      </p>
+          <h2>Log</h2>
+          {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
+          <p>
+            <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
+          </p>
+        </section>
+      )}
       {actions.dialog}
     </section>
   );

@@ -6,6 +6,7 @@ import type {
   ConnectorResponse,
   ConnectorStatus,
   PreviewResponse,
+  SchemaResponse,
   SyncMode,
 } from "../../api/generated";
 import { type Message, toMessage } from "../../lib/message";
@@ -174,6 +175,7 @@ export const connectorKeys = {
   list: () => ["connectors", "list"] as const,
   detail: (id: number) => ["connectors", "detail", id] as const,
   preview: (id: number) => ["connectors", "preview", id] as const,
+  schema: (id: number) => ["connectors", "schema", id] as const,
 };
 
 export function useConnectors() {
@@ -275,6 +277,25 @@ const toPreview = (wire: PreviewResponse): MappingPreview => ({
   columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
   sampled: wire.sampled,
 });
+
+export interface TableSchema {
+  /** False before the first run creates the table. */
+  exists: boolean;
+  columns: { name: string; type: string; sourcePath: string }[];
+}
+const toSchema = (wire: SchemaResponse): TableSchema => ({
+  exists: wire.exists,
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+});
+
+/** The ClickHouse table as it is now; read when the schema tab opens, again on demand. */
+export function useTableSchema(id: number) {
+  return useQuery({
+    queryKey: connectorKeys.schema(id),
+    queryFn: async () => toSchema(await api.getConnectorSchema(id)),
+    retry: false,
+  });
+}
 
 /** Previews the saved connector when given its id, else the draft as typed (before it is created; nothing is stored). */
 export function usePreviewMapping() {

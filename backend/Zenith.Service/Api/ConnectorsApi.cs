@@ -47,12 +47,16 @@ public static class ConnectorsApi
 
     public const string MergePatchContentType = "application/merge-patch+json";
 
-    // The tables' rows and freshness as last measured: a stale measurement is refreshed behind the answer, never before it.
-    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, TableStatistics statistics, CancellationToken ct) =>
-        TypedResults.Ok((await connectors.ListAsync(ct)).Select(v => ConnectorResponse.From(v, statistics.Peek(v))).ToArray());
+    // The tables' rows and freshness as last measured: a stale measurement is refreshed, waited for a moment at most.
+    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, TableStatistics statistics, CancellationToken ct)
+    {
+        var views = await connectors.ListAsync(ct);
+        var measured = await Task.WhenAll(views.Select(v => statistics.GetAsync(v, ct)));
+        return TypedResults.Ok(views.Select((v, i) => ConnectorResponse.From(v, measured[i])).ToArray());
+    }
 
     private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, ConnectorService connectors, TableStatistics statistics, CancellationToken ct) =>
-        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view, statistics.Peek(view))) : Problems.ConnectorNotFound(id);
+        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view, await statistics.GetAsync(view, ct))) : Problems.ConnectorNotFound(id);
 
     private static async Task<Results<Created<ConnectorResponse>, ValidationProblem>> CreateAsync(ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {

@@ -15,26 +15,43 @@ public sealed record TableStatisticsSnapshot(long? Rows, DateTimeOffset? NewestC
 /// The destination tables' row counts (<c>count()</c> with <c>FINAL</c>) and freshness, cached per connector so that a dashboard
 /// polling the list every few seconds does not count every table every time. A measurement is stale once a run finished after it,
 /// every <see cref="RunningMaxAge"/> while a run goes, and after <see cref="IdleMaxAge"/> otherwise (the table may change under us).
-/// A stale one is refreshed in the background, once at a time per connector; the list answers with what it has, never waits.
+/// A stale one is refreshed in the background, once at a time per connector; an answer waits for it at most <see cref="MaxWait"/>
+/// (a table counted once more after a run is seen at once; an unreachable ClickHouse never holds the dashboard up for longer).
 /// </summary>
 public sealed class TableStatistics(ISyncEngine engine, IOptions<ZenithOptions> options, TimeProvider time, ILogger<TableStatistics> logger) : IDisposable
 {
     public static readonly TimeSpan RunningMaxAge = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan IdleMaxAge = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<long, Entry> entries = new();
     private readonly CancellationTokenSource stopping = new();
     private volatile bool disposed;
 
-    /// <summary>The latest measurement of the connector's table (null before the first), starting a new one when it is stale.</summary>
-    public TableStatisticsSnapshot? Peek(ConnectorView view)
+    /// <summary>
+    /// The latest measurement of the connector's table (null before the first), starting a new one when it is stale and waiting
+    /// for it at most <see cref="MaxWait"/>.
+    /// </summary>
+    public async Task<TableStatisticsSnapshot?> GetAsync(ConnectorView view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
         var entry = entries.GetOrAdd(view.Connector.Id, _ => new Entry());
         if (!disposed && IsStale(entry.Snapshot, view) && Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) == 0)
         {
             var token = stopping.Token;
-            _ = Task.Run(() => RefreshAsync(entry, view, token), CancellationToken.None);
+            entry.Refresh = Task.Run(() => RefreshAsync(entry, view, token), CancellationToken.None);
+        }
+
+        if (entry.Refresh is { IsCompleted: false } refresh)
+        {
+            try
+            {
+                await refresh.WaitAsync(MaxWait, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Still counting: the answer has the previous measurement, the next one the new.
+            }
         }
 
         return entry.Snapshot;
@@ -90,6 +107,7 @@ public sealed class TableStatistics(ISyncEngine engine, IOptions<ZenithOptions> 
     private sealed class Entry
     {
         public volatile TableStatisticsSnapshot? Snapshot;
+        public volatile Task? Refresh;
         public int Refreshing;
     }
 }

@@ -12,10 +12,11 @@ fresh() {
 }
 step() { printf '==> %s\n' "$*"; }
 
-fresh node_modules/.package-lock.json package-lock.json || { step "Installing npm packages"; npm ci --no-audit --no-fund; }
-fresh frontend/node_modules/.package-lock.json frontend/package-lock.json ||
+# Installed when npm finds what package.json asks for (a checkout's newer lock file alone is no reason to reinstall).
+npm ls --silent >/dev/null 2>&1 || { step "Installing npm packages"; npm ci --no-audit --no-fund; }
+npm ls --prefix frontend --silent >/dev/null 2>&1 ||
   { step "Installing the dashboard's npm packages"; npm ci --prefix frontend --no-audit --no-fund; }
-fresh backend/Zenith.Service/wwwroot/index.html frontend/src frontend/index.html frontend/vite.config.ts frontend/package-lock.json ||
+fresh backend/Zenith.Service/wwwroot/index.html frontend/src frontend/index.html frontend/vite.config.ts ||
   { step "Building the dashboard"; npm run --prefix frontend build; }
 fresh .build/zenith/zenith.dll backend Directory.Build.props Directory.Packages.props ||
   { step "Building the service"; dotnet publish backend/Zenith.Service -c Release -o .build/zenith --nologo; }

@@ -3,8 +3,6 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.OpenApi;
-using Scalar.AspNetCore;
 
 namespace Zenith.Service.Api;
 
@@ -26,50 +24,8 @@ public static partial class ApiExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= DefaultDetail(c.ProblemDetails.Status, c.HttpContext.Request));
         services.AddExceptionHandler<BadRequestHandler>();
-        services.AddOpenApi(o =>
-        {
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info = new OpenApiInfo
-                {
-                    Title = "Zenith API",
-                    Version = "v1",
-                    Description = "Zenith copies MongoDB collections into ClickHouse tables on a schedule. "
-                        + "Send the API key as 'Authorization: Bearer <key>' when one is configured.",
-                };
-                document.Servers?.Clear();
-                document.Components ??= new OpenApiComponents();
-                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
-                {
-                    Type = SecuritySchemeType.Http,
-                    Scheme = BearerScheme,
-                    Description = "The API key (auth.api_key / ZENITH_auth__api_key).",
-                };
-                return Task.CompletedTask;
-            });
-            o.AddOperationTransformer((operation, context, _) =>
-            {
-                if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true)
-                {
-                    operation.Security ??= [];
-                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
-                    operation.Responses ??= [];
-                    operation.Responses.TryAdd("401", new OpenApiResponse { Description = "The API key is missing or wrong." });
-                }
-
-                return Task.CompletedTask;
-            });
-        });
+        services.AddZenithOpenApi();
         return services;
-    }
-
-    /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and the docs page for people at <c>/docs</c>.</summary>
-    public static IEndpointRouteBuilder MapZenithDocs(this IEndpointRouteBuilder app)
-    {
-        app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Zenith API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
-        return app;
     }
 
     /// <summary>What to do about a status the framework answers by itself (no endpoint, wrong method, not JSON).</summary>

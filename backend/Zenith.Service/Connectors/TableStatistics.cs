@@ -98,6 +98,12 @@ public sealed class TableStatistics(ISyncEngine engine, IOptions<ZenithOptions> 
         {
             // The service stops.
         }
+#pragma warning disable CA1031 // A count that cannot be made must never fail the answer it decorates: it says why instead.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            entry.Snapshot = new TableStatisticsSnapshot(null, null, measuredAt, "The table could not be read: " + view.Connector.Definition.Redact(e.Message).Split('\n', 2)[0].Trim());
+        }
         finally
         {
             Volatile.Write(ref entry.Refreshing, 0);

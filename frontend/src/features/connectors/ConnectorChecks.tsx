@@ -1,5 +1,6 @@
 import { errorToMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
+import { ColumnsTable } from "./ColumnsTable";
 import { type ConnectorDraft, type EndpointResult, usePreviewMapping, useTestConnection } from "./api";
 
 interface ConnectionTestPanelProps {
@@ -85,24 +86,7 @@ export function MappingPreviewPanel({ connectorId, getDraft }: { connectorId: nu
             <p className="muted small">
               {preview.data.columns.length} columns from {preview.data.sampled} sampled documents.
             </p>
-            <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th scope="col">Column</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.data.columns.map((column) => (
-                  <tr key={column.name}>
-                    <td className="mono">{column.name}</td>
-                    <td className="mono">{column.type}</td>
-                    <td className="mono muted">{column.sourcePath}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ColumnsTable columns={preview.data.columns} />
           </>
         )}
       </div>

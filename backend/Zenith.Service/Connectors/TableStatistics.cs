@@ -42,7 +42,8 @@ public sealed class TableStatistics(ISyncEngine engine, IOptions<ZenithOptions> 
             entry.Refresh = Task.Run(() => RefreshAsync(entry, view, token), CancellationToken.None);
         }
 
-        if (entry.Refresh is { IsCompleted: false } refresh)
+        // A ClickHouse that failed last time is not waited for again: the dashboard's polls stay quick while it is away.
+        if (entry.Refresh is { IsCompleted: false } refresh && entry.Snapshot?.Error is null)
         {
             try
             {

@@ -5,8 +5,8 @@ using Zenith.Service.Cli;
 using Zenith.Service.Configuration;
 using Zenith.Service.Telemetry;
 
-// `zenith status`, `zenith sync <name>`, ... : the CLI. No arguments (or `serve`): the service.
-if (ZenithCli.IsCommand(args))
+// `zenith serve`: the service. Anything else is the CLI (`zenith status`, `zenith sync <name>`, a mistyped word: exit 2).
+if (!ZenithCli.StartsService(args))
 {
     return await ZenithCli.RunAsync(args);
 }
@@ -36,6 +36,7 @@ app.UseAuthorization();
 var api = app.MapGroup("/api").RequireApiKey(settings);
 api.MapConnectorsApi();
 api.MapRunsApi();
+api.MapSchemaApi();
 api.MapLogsApi();
 api.MapVerificationsApi();
 app.MapHealthApi();

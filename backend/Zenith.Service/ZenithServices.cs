@@ -73,6 +73,8 @@ public static class ZenithServices
         services.AddSingleton<CheckpointResets>();
         services.AddSingleton<SaveChecks>();
         services.AddSingleton<ConnectorService>();
+        services.AddSingleton<TableStatistics>();
+        services.AddSingleton<DestinationSchema>();
         return services;
     }
 }

@@ -52,12 +52,14 @@ public sealed class SyncEngine : ISyncEngine
     private async Task<SyncRunResult> RunCoreAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
     {
         var started = _options.TimeProvider.GetTimestamp();
+        MongoSource? source = null;
+        ClickHouseSink? sink = null;
         SyncRun? run = null;
         try
         {
             Validate(connector);
-            using var source = new MongoSource(connector.Source, _options);
-            using var sink = new ClickHouseSink(connector.Destination, _options);
+            source = new MongoSource(connector.Source, _options);
+            sink = new ClickHouseSink(connector.Destination, _options);
             run = new SyncRun(connector, options, checkpoints, observer, _options, source, sink);
             await run.RunAsync(cancellationToken);
             return Result(SyncOutcome.Succeeded, run, started, null);
@@ -65,19 +67,21 @@ public sealed class SyncEngine : ISyncEngine
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             // Whatever the driver made of the cancellation (a statement cut off mid-DDL surfaces as an HTTP or IO error): it was asked for.
-            return Result(SyncOutcome.Cancelled, run, started, "cancelled");
+            return Result(SyncOutcome.Cancelled, run, started, new Described("cancelled", null));
         }
         catch (Exception ex)
         {
-            return Result(SyncOutcome.Failed, run, started, Describe(ex, connector.Source, connector.Destination));
+            return Result(SyncOutcome.Failed, run, started, Describe(ex, connector, source, sink));
         }
         finally
         {
             run?.Dispose();
+            source?.Dispose();
+            sink?.Dispose();
         }
     }
 
-    private SyncRunResult Result(SyncOutcome outcome, SyncRun? run, long started, string? error)
+    private SyncRunResult Result(SyncOutcome outcome, SyncRun? run, long started, Described? error)
     {
         var total = run?.Total ?? default;
         return new SyncRunResult(
@@ -89,8 +93,9 @@ public sealed class SyncEngine : ISyncEngine
             total.Bytes,
             _options.TimeProvider.GetElapsedTime(started),
             run?.LastCheckpoint,
-            error,
-            run?.Warnings);
+            error?.Line,
+            run?.Warnings,
+            error?.Detail);
     }
 
     private static void Validate(ConnectorSpec connector)
@@ -149,34 +154,51 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        using var timeout = TestTimeout(cancellationToken);
+        MongoSource? mongo = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CheckTimeout);
         try
         {
-            using var mongo = new MongoSource(source, _options);
+            mongo = new MongoSource(source, _options, check: true);
             await mongo.PingAsync(timeout.Token);
             return await mongo.CollectionExistsAsync(timeout.Token)
                 ? new EndpointCheck(true, $"MongoDB at {mongo.Hosts}: collection {source.Database}.{source.Collection} found")
-                : new EndpointCheck(false, $"collection {source.Database}.{source.Collection} does not exist");
+                : new EndpointCheck(false, await mongo.MissingCollectionAsync(cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, MongoErrors.Describe(ex, source));
+            var described = mongo?.Describe(ex) ?? MongoErrors.Describe(ex, source, null, _options.CheckTimeout);
+            return new EndpointCheck(false, described.Line, described.Detail);
+        }
+        finally
+        {
+            mongo?.Dispose();
         }
     }
 
     public async Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var timeout = TestTimeout(cancellationToken);
+        ClickHouseSink? sink = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CheckTimeout);
         try
         {
-            using var sink = new ClickHouseSink(destination, _options);
+            sink = new ClickHouseSink(destination, _options);
             var version = Convert.ToString(await sink.VersionAsync(timeout.Token), CultureInfo.InvariantCulture);
-            return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}");
+            var database = await sink.DatabaseExistsAsync(destination.Database, timeout.Token)
+                ? $"database {destination.Database} found"
+                : $"database {destination.Database} does not exist yet (the first run creates it)";
+            return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}: {database}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, ClickHouseErrors.Describe(ex, destination));
+            var described = ClickHouseErrors.Describe(ex, destination, _options.CheckTimeout);
+            return new EndpointCheck(false, described.Line, described.Detail);
+        }
+        finally
+        {
+            sink?.Dispose();
         }
     }
 
@@ -223,39 +245,89 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
-        using var source = new MongoSource(connector.Source, _options);
-        var builder = new SchemaBuilder(connector.Mapping);
-        var sampled = 0;
-        using (var sample = await source.SampleAsync(connector, sampleSize > 0 ? sampleSize : _options.SampleSize, cancellationToken))
+        MongoSource? source = null;
+        try
         {
-            if (sample is not null)
+            source = new MongoSource(connector.Source, _options, check: true);
+            var builder = new SchemaBuilder(connector.Mapping);
+            var sampled = 0;
+            using (var sample = await source.SampleAsync(connector, sampleSize > 0 ? sampleSize : _options.SampleSize, cancellationToken))
             {
-                sampled = sample.Count;
-                builder.ObserveAll(sample.Written.Documents);
+                if (sample is not null)
+                {
+                    sampled = sample.Count;
+                    builder.ObserveAll(sample.Written.Documents);
+                }
             }
+
+            if (sampled == 0 && !await source.CollectionExistsAsync(cancellationToken))
+            {
+                throw new SyncFailedException(await source.MissingCollectionAsync(cancellationToken), detail: null);
+            }
+
+            var schema = builder.Build().Schema;
+            List<PreviewColumn> columns = [new(TableSchema.IdColumn, "String", "_id")];
+            columns.AddRange(schema.Columns.Select(c => new PreviewColumn(c.Name, c.Type.ToClickHouse(), c.SourcePath)));
+            columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty));
+            columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty));
+            columns.Add(new(TableSchema.IdTypeColumn, KeyColumns.IdTypeDefinition, string.Empty));
+            return new MappingPreview(columns, sampled);
         }
-
-        var schema = builder.Build().Schema;
-        List<PreviewColumn> columns = [new(TableSchema.IdColumn, "String", "_id")];
-        columns.AddRange(schema.Columns.Select(c => new PreviewColumn(c.Name, c.Type.ToClickHouse(), c.SourcePath)));
-        columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty));
-        columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty));
-        columns.Add(new(TableSchema.IdTypeColumn, KeyColumns.IdTypeDefinition, string.Empty));
-        return new MappingPreview(columns, sampled);
+        catch (Exception ex) when (ex is not SyncFailedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            var described = source?.Describe(ex) ?? MongoErrors.Describe(ex, connector.Source, null, _options.CheckTimeout);
+            throw new SyncFailedException(described.Line, described.Detail, ex);
+        }
+        finally
+        {
+            source?.Dispose();
+        }
     }
 
-    /// <summary>A connection test of one end gets twice the connect timeout in all: a server that accepts and then says nothing fails too.</summary>
-    private CancellationTokenSource TestTimeout(CancellationToken cancellationToken)
+    public async Task<DestinationTableInfo?> DescribeTableAsync(ConnectorSpec connector, bool withStatistics, CancellationToken cancellationToken)
     {
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(2 * _options.ConnectTimeout);
-        return timeout;
+        ArgumentNullException.ThrowIfNull(connector);
+        var (database, table) = (connector.Destination.Database, connector.Destination.Table);
+        ClickHouseSink? sink = null;
+        try
+        {
+            sink = new ClickHouseSink(connector.Destination, _options);
+            if (!await sink.TableExistsAsync(database, table, cancellationToken))
+            {
+                return null;
+            }
+
+            var raw = await sink.ReadColumnsAsync(database, table, cancellationToken);
+            var columns = raw.Select(c => new TableColumn(c.Name, c.Type, DestinationTableFreshness.SourcePath(c.Name, c.Comment))).ToList();
+            if (!withStatistics)
+            {
+                return new DestinationTableInfo(database, table, columns, null, null);
+            }
+
+            var newest = DestinationTableFreshness.For(connector, raw);
+            var (rows, value, synced) = await sink.StatisticsAsync(database, table, newest.Sql, cancellationToken);
+            return new DestinationTableInfo(database, table, columns, rows, rows == 0 ? null : newest.Parse(value) ?? DestinationTableFreshness.ParseTime(synced));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var described = sink?.Describe(ex, _options.QueryTimeout) ?? ClickHouseErrors.Describe(ex, connector.Destination, _options.QueryTimeout);
+            throw new SyncFailedException(described.Line, described.Detail, ex);
+        }
+        finally
+        {
+            sink?.Dispose();
+        }
     }
 
-    internal static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
+    private Described Describe(Exception ex, ConnectorSpec connector, MongoSource? source, ClickHouseSink? sink) =>
+        Describe(ex, connector, source, sink, _options);
+
+    /// <summary>Which end failed, and what that means: the source's errors are the driver's MongoDB types, everything else is ClickHouse's.</summary>
+    internal static Described Describe(Exception ex, ConnectorSpec connector, MongoSource? source, ClickHouseSink? sink, SyncEngineOptions options) => ex switch
     {
-        SyncConfigurationException or ArgumentException => Redaction.Redact(ex.Message, source.Uri),
-        MongoException or TimeoutException => MongoErrors.Describe(ex, source),
-        _ => ClickHouseErrors.Describe(ex, destination),
+        SyncConfigurationException or ArgumentException => new(Redaction.Redact(ex.Message, connector.Source.Uri, connector.Destination.Uri), null),
+        SyncFailedException failed => new(Redaction.Redact(failed.Message, connector.Source.Uri, connector.Destination.Uri), failed.Detail),
+        MongoException or TimeoutException => source?.Describe(ex) ?? MongoErrors.Describe(ex, connector.Source, null, options.ConnectTimeout),
+        _ => sink?.Describe(ex, options.QueryTimeout) ?? ClickHouseErrors.Describe(ex, connector.Destination, options.QueryTimeout),
     };
 }

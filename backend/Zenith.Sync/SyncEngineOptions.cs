@@ -14,6 +14,13 @@ public sealed class SyncEngineOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Connecting for a connection test or a preview, which a person waits for: MongoDB's server selection and connect, and the
+    /// whole ClickHouse check; default 5 s. A mistyped host says so in this time. <c>serverSelectionTimeoutMS</c> and
+    /// <c>connectTimeoutMS</c> in a MongoDB URI win over it (and over <see cref="ConnectTimeout"/>).
+    /// </summary>
+    public TimeSpan CheckTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// One network call: a ClickHouse statement or insert, a MongoDB reply (the socket timeout; a shorter one in the URI wins), a
     /// sample. Default 5 min. A stuck query or a half-open connection fails after this instead of holding a slot for ever.
     /// </summary>

@@ -62,14 +62,14 @@ async function eventually(probe, { timeoutMs, everyMs = 1000, describe }) {
 
 function serviceCommand() {
   const fromEnv = process.env.ZENITH_SERVICE_DLL;
-  if (fromEnv) return ["dotnet", [fromEnv]];
+  if (fromEnv) return ["dotnet", [fromEnv, "serve"]];
   const built = ["Release", "Debug"]
     .map((c) => join(repoRoot, "backend/Zenith.Service/bin", c, "net10.0/zenith.dll"))
     .filter((p) => existsSync(p))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (built.length > 0) return ["dotnet", [built[0]]];
+  if (built.length > 0) return ["dotnet", [built[0], "serve"]];
   return ["dotnet", ["run", "--project", join(repoRoot, "backend/Zenith.Service"), "-c", "Release",
-    "--artifacts-path", process.env.ZENITH_OPS_ARTIFACTS ?? "/tmp/art-ops", "--"]];
+    "--artifacts-path", process.env.ZENITH_OPS_ARTIFACTS ?? "/tmp/art-ops", "--", "serve"]];
 }
 
 async function api(method, path, body) {

@@ -9,6 +9,8 @@ public enum SyncOutcome
 
 /// <summary>What one run did: what the store, the API and the metrics need.</summary>
 /// <param name="Warnings">What the user should fix, found by the run (a missing index, far-future cursor values…); null is none.</param>
+/// <param name="Error">Why the run failed, as one short line a person reads (the host, the user, the name that is wrong).</param>
+/// <param name="ErrorDetail">The drivers' own text behind <paramref name="Error"/> (passwords masked), for the details a person may open.</param>
 public sealed record SyncRunResult(
     SyncOutcome Outcome,
     long RowsRead,
@@ -19,7 +21,8 @@ public sealed record SyncRunResult(
     TimeSpan Duration,
     Checkpoint? Checkpoint,
     string? Error,
-    IReadOnlyList<SyncWarning>? Warnings = null);
+    IReadOnlyList<SyncWarning>? Warnings = null,
+    string? ErrorDetail = null);
 
 public enum SyncWarningKind
 {
@@ -77,9 +80,25 @@ public interface ISyncObserver
 
     /// <summary>Something a person would want in the sync history (table created, column added, retrying...).</summary>
     void Note(string message);
+
+    /// <summary>
+    /// The collection's estimated size (MongoDB's <c>estimatedDocumentCount</c>), told once when a run reads the whole collection
+    /// (a first load, a full sync) without a filter: what its progress is measured against.
+    /// </summary>
+    void SourceEstimated(long documents)
+    {
+    }
+
+    /// <summary>Documents read so far by the run (before they are written), told as batches are cut. Must be quick.</summary>
+    void DocumentsRead(long total)
+    {
+    }
 }
 
-public sealed record EndpointCheck(bool Ok, string Message);
+/// <summary>The result of checking one end.</summary>
+/// <param name="Message">One short line: what was found, or what is wrong (the host, the user, the name).</param>
+/// <param name="Detail">On a failure, the driver's own text behind the line (passwords masked); null when the line says it all.</param>
+public sealed record EndpointCheck(bool Ok, string Message, string? Detail = null);
 
 public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck Destination)
 {
@@ -115,7 +134,7 @@ public interface ISyncEngine
     async Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) =>
         new(await TestSourceAsync(source, cancellationToken), await TestDestinationAsync(destination, cancellationToken));
 
-    /// <summary>The ClickHouse columns a sample of the collection maps to.</summary>
+    /// <summary>The ClickHouse columns a sample of the collection maps to. A failure throws <see cref="SyncFailedException"/>.</summary>
     Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken);
 
     /// <summary>
@@ -125,4 +144,48 @@ public interface ISyncEngine
     /// </summary>
     Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    /// <summary>
+    /// The destination table as it is now: its columns (from <c>system.columns</c>, source paths from Zenith's column comments), and,
+    /// when <paramref name="withStatistics"/>, its row count (<c>count()</c> with <c>FINAL</c>) and the newest change it holds.
+    /// Null when the table does not exist. A failure throws <see cref="SyncFailedException"/>.
+    /// </summary>
+    Task<DestinationTableInfo?> DescribeTableAsync(ConnectorSpec connector, bool withStatistics, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this engine does not read destination tables");
+}
+
+/// <summary>A column of the destination table as ClickHouse has it.</summary>
+/// <param name="SourcePath">The document path the column comes from (dotted), or empty for Zenith's own columns.</param>
+public sealed record TableColumn(string Name, string Type, string SourcePath);
+
+/// <summary>The destination table as it is now.</summary>
+/// <param name="Rows">Rows with versions collapsed (<c>count()</c> with <c>FINAL</c>); null unless statistics were asked for.</param>
+/// <param name="NewestChange">
+/// When the newest change the table holds happened in the source: the largest cursor value (incremental by timestamp), the time in
+/// the largest ObjectId <c>_id</c> (incremental by id), the newest sync time (full); null when unknown.
+/// </param>
+public sealed record DestinationTableInfo(string Database, string Table, IReadOnlyList<TableColumn> Columns, long? Rows, DateTimeOffset? NewestChange);
+
+/// <summary>A check, preview or table read that failed: the message is one short line, <see cref="Detail"/> the drivers' text.</summary>
+public sealed class SyncFailedException : Exception
+{
+    public SyncFailedException(string message, string? detail, Exception? inner = null)
+        : base(message, inner) => Detail = detail;
+
+    public SyncFailedException()
+    {
+    }
+
+    public SyncFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public SyncFailedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>The drivers' own text behind the message (passwords masked), or null.</summary>
+    public string? Detail { get; }
 }

@@ -78,6 +78,25 @@ public static class Ddl
     public static string SelectColumns(string database, string table) =>
         $"SELECT name, type, comment, is_in_sorting_key OR is_in_partition_key FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
 
+    /// <summary>
+    /// The table's rows with versions collapsed, the newest value of <paramref name="newest"/> as text (a cursor column, or
+    /// <see cref="NewestObjectId"/>; none when null) and the newest sync time: its size and freshness, read together.
+    /// </summary>
+    public static string SelectStatistics(string database, string table, string? newest) =>
+        $"SELECT count(), toString({newest ?? "''"}), toString(max({Quote(TableSchema.SyncedAtColumn)})) FROM {Table(database, table)} FINAL";
+
+    /// <summary>1 when the database exists, else 0.</summary>
+    public static string CountDatabases(string database) => $"SELECT count() FROM system.databases WHERE name = {Literal(database)}";
+
+    /// <summary>The largest of a column's values.</summary>
+    public static string Max(string column) => $"max({Quote(column)})";
+
+    /// <summary>
+    /// The largest <c>_id</c> that is an ObjectId's hex text: hex texts of one length sort as the bytes do, and an ObjectId begins
+    /// with its creation time in big-endian seconds, so the largest is the newest.
+    /// </summary>
+    public static string NewestObjectId => $"maxIf({Quote(TableSchema.IdColumn)}, match({Quote(TableSchema.IdColumn)}, '^[0-9a-f]{{24}}$'))";
+
     /// <summary>The table's comment (a staging table's names the run that loaded it); empty when it has none or does not exist.</summary>
     public static string SelectTableComment(string database, string table) =>
         $"SELECT comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";

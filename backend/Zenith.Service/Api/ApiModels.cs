@@ -43,6 +43,7 @@ public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null
 /// writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run.
 /// </param>
 /// <param name="VerifyIntervalSeconds">Verify the table against the collection this often (e.g. 86400, nightly; at least 60); omitted means only on request.</param>
+/// <param name="Paused">On create only: store the connector paused, so nothing runs until it is resumed (review it first). Default false: it runs at once.</param>
 public sealed record ConnectorRequest(
     string Name,
     SourceDto Source,
@@ -54,14 +55,41 @@ public sealed record ConnectorRequest(
     MappingDto? Mapping = null,
     TableDto? Table = null,
     int? SettleSeconds = null,
+    int? VerifyIntervalSeconds = null,
+    bool? Paused = null);
+
+/// <summary>
+/// A JSON merge patch of a connector (RFC 7396, <c>application/merge-patch+json</c>): the fields sent replace the stored ones,
+/// nested objects merge field by field, <c>null</c> removes an optional field (its default applies). Passwords stay as stored
+/// unless a URI with a new one is sent.
+/// </summary>
+public sealed record ConnectorPatch(
+    string? Name = null,
+    SourcePatch? Source = null,
+    DestinationPatch? Destination = null,
+    SyncMode? Mode = null,
+    string? CursorField = null,
+    int? IntervalSeconds = null,
+    int? BatchSize = null,
+    MappingDto? Mapping = null,
+    TableDto? Table = null,
+    int? SettleSeconds = null,
     int? VerifyIntervalSeconds = null);
+
+/// <summary>The source fields of a <see cref="ConnectorPatch"/>.</summary>
+public sealed record SourcePatch(string? Uri = null, string? Database = null, string? Collection = null, string? Filter = null, string? Projection = null);
+
+/// <summary>The destination fields of a <see cref="ConnectorPatch"/>.</summary>
+public sealed record DestinationPatch(string? Uri = null, string? Database = null, string? Table = null);
 
 /// <summary>Both ends of a connector, to test before saving.</summary>
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
 /// <param name="Mode">The mode the connector will have (with <paramref name="CursorField"/>): the answer then says which index it needs.</param>
 public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination, long? ConnectorId = null, SyncMode? Mode = null, string? CursorField = null);
 
-public sealed record EndpointCheckDto(bool Ok, string Message);
+/// <param name="Message">One short line: what was found, or what is wrong.</param>
+/// <param name="Detail">On a failure, the drivers' own text behind the message (passwords masked), or null.</param>
+public sealed record EndpointCheckDto(bool Ok, string Message, string? Detail = null);
 
 /// <summary>Something the user should fix about a connector (a missing index, far-future cursor values…), and how.</summary>
 public sealed record WarningDto(SyncWarningKind Kind, string Message)
@@ -75,7 +103,10 @@ public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointChe
     public static ConnectionTestResponse From(ConnectionTestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new(new(result.Source.Ok, result.Source.Message), new(result.Destination.Ok, result.Destination.Message), WarningDto.From(result.Warnings));
+        return new(
+            new(result.Source.Ok, result.Source.Message, result.Source.Detail),
+            new(result.Destination.Ok, result.Destination.Message, result.Destination.Detail),
+            WarningDto.From(result.Warnings));
     }
 }
 
@@ -85,6 +116,12 @@ public sealed record PreviewResponse(IReadOnlyList<PreviewColumnDto> Columns, in
 
 /// <summary>A run of a connector (the sync history).</summary>
 /// <param name="Status"><c>queued</c> while waiting for a free slot (processing.max_parallel_jobs).</param>
+/// <param name="Error">Why the run failed, as one short line.</param>
+/// <param name="ErrorDetail">The drivers' own text behind <c>error</c> (passwords masked), for a person who opens the details.</param>
+/// <param name="RowsRead">Documents read so far (while running, a little ahead of <c>rowsWritten</c>: what is in flight).</param>
+/// <param name="EstimatedRows">For a run that reads the whole collection (a first load, a full sync): its estimated size, else null.</param>
+/// <param name="Progress">0–1, <c>rowsRead</c> against <c>estimatedRows</c>; null without an estimate.</param>
+/// <param name="RowsPerSecond">Rows written per second: of the whole run, or while it runs up to its latest insert; null before one.</param>
 public sealed record RunResponse(
     long Id,
     long ConnectorId,
@@ -98,14 +135,30 @@ public sealed record RunResponse(
     long Batches,
     long Bytes,
     long? DurationMs,
-    string? Error)
+    string? Error,
+    string? ErrorDetail,
+    long? EstimatedRows,
+    double? Progress,
+    double? RowsPerSecond)
 {
     public static RunResponse From(RunRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new(r.Id, r.ConnectorId, r.Trigger, r.Status, r.StartedAt.UtcDateTime, r.FinishedAt?.UtcDateTime,
-            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error);
+            r.RowsRead, r.RowsWritten, r.RowsFailed, r.Batches, r.Bytes, r.DurationMs, r.Error, r.ErrorDetail,
+            r.EstimatedRows, r.Progress, r.RowsPerSecond is { } rate ? Math.Round(rate, 1) : null);
     }
+}
+
+/// <summary>The destination table as last measured (cached: at most seconds old while a run goes, refreshed after each run).</summary>
+/// <param name="Rows">Rows in ClickHouse, versions collapsed (<c>count()</c> with <c>FINAL</c>); null when there is no table yet or it could not be read.</param>
+/// <param name="NewestChange">When the newest change the table holds happened in the source (freshness is the time since), or null.</param>
+/// <param name="LagSeconds">How far behind the source a change stream is; null (no change-stream connectors yet).</param>
+/// <param name="Error">Why the table could not be read, as one short line, or null.</param>
+public sealed record TableStatisticsDto(long? Rows, DateTime? NewestChange, DateTime MeasuredAt, double? LagSeconds, string? Error)
+{
+    public static TableStatisticsDto? From(TableStatisticsSnapshot? s) =>
+        s is null ? null : new(s.Rows, s.NewestChange?.UtcDateTime, s.MeasuredAt.UtcDateTime, null, s.Error);
 }
 
 /// <summary>A connector as stored, with its state. Passwords are masked (<c>***</c>).</summary>
@@ -120,6 +173,7 @@ public sealed record RunResponse(
 /// <param name="Warnings">What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run.</param>
 /// <param name="CheckpointReset">In the answer to an update: whether the edit reset the checkpoint (null in other answers).</param>
 /// <param name="Message">In the answer to an update or a reset: what happened to the checkpoint.</param>
+/// <param name="Statistics">The ClickHouse table's rows and freshness; null until first measured (the list answers without waiting).</param>
 public sealed record ConnectorResponse(
     long Id,
     string Name,
@@ -145,10 +199,13 @@ public sealed record ConnectorResponse(
     int SettleSeconds,
     IReadOnlyList<WarningDto> Warnings,
     int? VerifyIntervalSeconds,
+    TableStatisticsDto? Statistics,
     bool? CheckpointReset = null,
     string? Message = null)
 {
-    public static ConnectorResponse From(ConnectorView view)
+    public static ConnectorResponse From(ConnectorView view) => From(view, null);
+
+    public static ConnectorResponse From(ConnectorView view, TableStatisticsSnapshot? statistics)
     {
         ArgumentNullException.ThrowIfNull(view);
         var (c, running, lastResult, checkpoint, effectiveBatchSize, stuck, checkpointReset, message) = view;
@@ -178,18 +235,20 @@ public sealed record ConnectorResponse(
             d.SettleSeconds,
             WarningDto.From(view.Warnings),
             d.VerifyIntervalSeconds,
+            TableStatisticsDto.From(statistics),
             checkpointReset,
             message);
     }
 }
 
 /// <summary>One line of the sync history.</summary>
-public sealed record LogResponse(long Id, DateTime Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message)
+/// <param name="Detail">For a failure: the drivers' own text behind the message (passwords masked), or null.</param>
+public sealed record LogResponse(long Id, DateTime Time, LogSeverity Level, long? ConnectorId, long? RunId, string Message, string? Detail)
 {
     public static LogResponse From(LogRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.Id, r.Time.UtcDateTime, r.Level, r.ConnectorId, r.RunId, r.Message);
+        return new(r.Id, r.Time.UtcDateTime, r.Level, r.ConnectorId, r.RunId, r.Message, r.Detail);
     }
 }
 

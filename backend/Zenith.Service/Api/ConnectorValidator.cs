@@ -9,7 +9,7 @@ using Zenith.Service.Domain;
 namespace Zenith.Service.Api;
 
 /// <summary>Turns a request into a definition, or says per field (camelCase path) what is wrong with it.</summary>
-public static class ConnectorValidator
+public static partial class ConnectorValidator
 {
     public const int MaxBatchSize = 100_000;
     public const int MaxIntervalSeconds = 7 * 24 * 3600;
@@ -21,8 +21,13 @@ public static class ConnectorValidator
 
     /// <summary>MongoDB's limit: database names have fewer than 64 bytes.</summary>
     private const int MaxDatabaseBytes = 63;
+    public const int MaxNameLength = 100;
 
-    public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request)
+    /// <summary>
+    /// <paramref name="storedName"/> is the name of the connector being updated (null for a new one): a name that predates the
+    /// rule of letters, digits and underscores keeps working until it is changed; a new name and a rename follow the rule.
+    /// </summary>
+    public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request, string? storedName = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (request is null)
@@ -36,9 +41,19 @@ public static class ConnectorValidator
         {
             errors["name"] = ["The name is required."];
         }
-        else if (name.Length > 100 || HasInvisible(name))
+        else if (name.Length > MaxNameLength || (!string.Equals(name, storedName, StringComparison.Ordinal) && !NameRule().IsMatch(name)))
         {
-            errors["name"] = ["The name must be at most 100 characters, without control or formatting characters (such as the right-to-left override U+202E, which would make it read as another name)."];
+            // The name is a metric label and the CLI's handle: the dashboard checks the same rule as it is typed.
+            errors["name"] = [$"Use only letters (a–z, A–Z), digits and underscores, at most {MaxNameLength} characters, e.g. visited_sites."];
+        }
+        else if (HasInvisible(name))
+        {
+            errors["name"] = ["The name must not contain control or formatting characters (such as the right-to-left override U+202E, which would make it read as another name)."];
+        }
+
+        if (storedName is not null && request.Paused is not null)
+        {
+            errors["paused"] = ["paused applies when a connector is created; pause or resume a saved one with POST /api/connectors/{id}/pause or /resume."];
         }
 
         ValidateEnds(request.Source, request.Destination, errors);
@@ -297,4 +312,7 @@ public static class ConnectorValidator
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex NameRule();
 }

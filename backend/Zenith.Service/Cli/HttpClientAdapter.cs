@@ -39,9 +39,20 @@ public sealed class HttpClientAdapter : IZenithClient
         using var _ = await SendAsync(HttpMethod.Delete, $"api/connectors/{connector.Id}", null, cancellationToken);
     }
 
-    public Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken) => RunAsync(name, "sync", cancellationToken);
+    public async Task<RunResponse> SyncAsync(string name, Action<RunResponse> attached, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attached);
+        var connector = await FindAsync(name, cancellationToken);
+        var run = await StartOrAttachAsync(connector.Id, attached, cancellationToken);
+        return await PollAsync(run, cancellationToken);
+    }
 
-    public Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken) => RunAsync(name, "resync", cancellationToken);
+    public async Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken)
+    {
+        var connector = await FindAsync(name, cancellationToken);
+        var run = await ReadAsync<RunResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/resync", null, cancellationToken), cancellationToken);
+        return await PollAsync(run, cancellationToken);
+    }
 
     public async Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken)
     {
@@ -49,11 +60,9 @@ public sealed class HttpClientAdapter : IZenithClient
         return await ReadAsync<ConnectorResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/reset", null, cancellationToken), cancellationToken);
     }
 
-    /// <summary>Starts a run (<paramref name="action"/>: <c>sync</c> or <c>resync</c>) and polls it until it ends.</summary>
-    private async Task<RunResponse> RunAsync(string name, string action, CancellationToken cancellationToken)
+    /// <summary>Follows a run until it ends.</summary>
+    private async Task<RunResponse> PollAsync(RunResponse run, CancellationToken cancellationToken)
     {
-        var connector = await FindAsync(name, cancellationToken);
-        var run = await ReadAsync<RunResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/{action}", null, cancellationToken), cancellationToken);
         while (run.Status is RunStatus.Queued or RunStatus.Running)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -86,6 +95,33 @@ public sealed class HttpClientAdapter : IZenithClient
         return verification;
     }
 
+    /// <summary>Starts a run; when one is already going (409), the connector's newest run is that one: wait for it.</summary>
+    private async Task<RunResponse> StartOrAttachAsync(long id, Action<RunResponse> attached, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/connectors/{id}/sync");
+            using var response = await SendRawAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Conflict)
+            {
+                return await ReadAsync<RunResponse>(await EnsureSuccessAsync(response, cancellationToken), cancellationToken);
+            }
+
+            var runs = await ReadAsync<RunResponse[]>(await SendAsync(HttpMethod.Get, $"api/connectors/{id}/runs?limit=1", null, cancellationToken), cancellationToken);
+            if (runs is [{ Status: RunStatus.Queued or RunStatus.Running } running])
+            {
+                attached(running);
+                return running;
+            }
+
+            // The run that was going ended between the two requests: start one now (once more at most).
+            if (attempt > 0)
+            {
+                throw new CliException($"409 Conflict: {await DescribeAsync(response, cancellationToken)}");
+            }
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         http.Dispose();
@@ -109,16 +145,23 @@ public sealed class HttpClientAdapter : IZenithClient
             request.Content = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
         }
 
-        HttpResponseMessage response;
+        return await EnsureSuccessAsync(await SendRawAsync(request, cancellationToken), cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            return await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException e)
         {
             throw new CliException($"Cannot reach Zenith at {http.BaseAddress}: {e.Message}");
         }
+    }
 
+    private static async Task<HttpResponseMessage> EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         if (response.IsSuccessStatusCode)
         {
             return response;
@@ -130,16 +173,19 @@ public sealed class HttpClientAdapter : IZenithClient
         }
     }
 
-    /// <summary>A problem document as one line: its detail and the field errors.</summary>
+    /// <summary>
+    /// A problem document as one line, each message once: the field errors when there are any (the detail repeats them),
+    /// else the detail, else the title.
+    /// </summary>
     private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
             var problem = JsonNode.Parse(text);
-            var errors = problem?["errors"]?.AsObject().Select(e => $"{e.Key}: {e.Value?[0]}") ?? [];
-            var parts = new[] { problem?["detail"]?.GetValue<string>() ?? problem?["title"]?.GetValue<string>() }.Concat(errors).Where(p => !string.IsNullOrEmpty(p));
-            return $"{(int)response.StatusCode} {response.StatusCode}: {string.Join("; ", parts)}";
+            var errors = problem?["errors"]?.AsObject().Select(e => $"{e.Key}: {e.Value?[0]}").ToList() ?? [];
+            var said = errors.Count > 0 ? string.Join("; ", errors) : problem?["detail"]?.GetValue<string>() ?? problem?["title"]?.GetValue<string>() ?? string.Empty;
+            return $"{(int)response.StatusCode} {response.StatusCode}: {said}";
         }
         catch (JsonException)
         {

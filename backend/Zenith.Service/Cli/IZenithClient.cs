@@ -11,8 +11,11 @@ public interface IZenithClient : IAsyncDisposable
 
     Task RemoveAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Runs the connector now and returns the finished run.</summary>
-    Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs the connector now and returns the finished run. When a run is already queued or running (the first run of a
+    /// connector just added, a scheduled one), it waits for that run instead, and says so through <paramref name="attached"/>.
+    /// </summary>
+    Task<RunResponse> SyncAsync(string name, Action<RunResponse> attached, CancellationToken cancellationToken);
 
     /// <summary>Forgets the connector's checkpoint; returns the connector.</summary>
     Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken);

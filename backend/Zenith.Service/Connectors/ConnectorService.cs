@@ -6,6 +6,7 @@ using Zenith.Service.Configuration;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
 using Zenith.Service.Runs;
+using Zenith.Service.Telemetry;
 
 namespace Zenith.Service.Connectors;
 
@@ -28,7 +29,8 @@ public sealed class ConnectorService(
     IndexCheck indexes,
     SaveChecks checks,
     VerificationService verifications,
-    IOptions<ZenithOptions> options)
+    IOptions<ZenithOptions> options,
+    ILogger<ConnectorService> logger)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
 
@@ -46,8 +48,11 @@ public sealed class ConnectorService(
     public async Task<ConnectorView?> FindByNameAsync(string name, CancellationToken cancellationToken) =>
         await store.FindByNameAsync(name, cancellationToken) is { } connector ? await ViewAsync(connector, cancellationToken) : null;
 
-    /// <summary>Stores a new connector (active) and wakes the scheduler, which runs it at once.</summary>
-    public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new connector, active (the scheduler wakes and runs it at once) or <paramref name="paused"/> (nothing runs until
+    /// it is resumed: a user reviews it first).
+    /// </summary>
+    public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken, bool paused = false)
     {
         ArgumentNullException.ThrowIfNull(definition);
         if (await checks.RefusedAsync(definition, null, cancellationToken) is { } refused)
@@ -58,7 +63,7 @@ public sealed class ConnectorService(
         StoredConnector created;
         try
         {
-            created = await store.CreateAsync(definition, cancellationToken);
+            created = await store.CreateAsync(definition, paused ? ConnectorStatus.Paused : ConnectorStatus.Active, cancellationToken);
         }
         catch (DuplicateConnectorNameException e)
         {
@@ -70,7 +75,7 @@ public sealed class ConnectorService(
         }
 
         states.Set(created.Summary);
-        await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
+        await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created{(paused ? " paused: resume it to start syncing" : string.Empty)}.", cancellationToken);
         await indexes.CheckAsync(new UnsealedConnector(created, definition), cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(await store.GetAsync(created.Id, cancellationToken) ?? created, cancellationToken));
@@ -160,10 +165,14 @@ public sealed class ConnectorService(
     /// Reloads everything into a new table and swaps it in atomically, for any mode (trigger <c>resync</c>); the checkpoint moves
     /// after the swap, to where the reload's read settled. A conflict while a run is queued or running.
     /// </summary>
-    public async Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken)
+    /// <param name="verifyAfter">
+    /// Verify the table once the run succeeded (the service does; the CLI on the SQLite file does not, as its process ends with
+    /// the run: <c>zenith verify</c> does it there).
+    /// </param>
+    public async Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken, bool verifyAfter = true)
     {
         var started = await StartAsync(id, RunTrigger.Resync, cancellationToken);
-        if (started.Outcome == Outcome.Ok)
+        if (started.Outcome == Outcome.Ok && verifyAfter)
         {
             // A reload is when a user most wants to know the table is right: verified once the swap has happened.
             verifications.VerifyAfterRun(id, started.Value!.Id);
@@ -298,7 +307,7 @@ public sealed class ConnectorService(
         var warnings = sourceCheck.Ok && mode is { } m
             ? await indexes.WarningsAsync(new ConnectorSpec(connectorId ?? 0, "test", source, destination, m, cursorField ?? ConnectorSpec.DefaultCursorField, DefaultBatchSize, MappingOptions.Default, TableOptions.Default), cancellationToken)
             : null;
-        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), source.Uri, destination.Uri) with { Warnings = warnings ?? [] });
+        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), "(not saved)", source.Uri, destination.Uri) with { Warnings = warnings ?? [] });
     }
 
     /// <summary>Tests both ends of a saved connector, and checks the index its mode needs (stored as a warning); null when there is none.</summary>
@@ -316,7 +325,7 @@ public sealed class ConnectorService(
         }
 
         var d = connector.Definition;
-        var result = Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Source.Uri, d.Destination.Uri);
+        var result = Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Name, d.Source.Uri, d.Destination.Uri);
         return result with { Warnings = await indexes.CheckAsync(connector, cancellationToken) };
     }
 
@@ -333,18 +342,35 @@ public sealed class ConnectorService(
             return UseCase.Unreadable<MappingPreview>(CredentialsUnreadableException.Advice);
         }
 
-        MappingPreview preview;
-        try
+        var preview = await SampleAsync(connector, sampleSize, cancellationToken);
+        if (preview.Value is { } columns)
         {
-            preview = await engine.PreviewAsync(connector.ToSpec(DefaultBatchSize), sampleSize, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return UseCase.Failed<MappingPreview>(connector.Redact(e.Message));
+            await store.SaveMappedColumnsAsync(id, [.. columns.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
         }
 
-        await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
-        return UseCase.Ok<MappingPreview>(preview);
+        return preview;
+    }
+
+    /// <summary>The same preview for a connector not saved yet (the form's, before Create): nothing is stored.</summary>
+    public Task<UseCaseResult<MappingPreview>> PreviewAsync(ConnectorDefinition definition, int sampleSize, CancellationToken cancellationToken) =>
+        SampleAsync(new UnsealedConnector(new StoredConnector(0, definition, ConnectorStatus.Paused, 0, null, null, default, default, []), definition), sampleSize, cancellationToken);
+
+    private async Task<UseCaseResult<MappingPreview>> SampleAsync(UnsealedConnector connector, int sampleSize, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return UseCase.Ok(await engine.PreviewAsync(connector.ToSpec(DefaultBatchSize), sampleSize, cancellationToken));
+        }
+        catch (SyncFailedException e)
+        {
+            var detail = e.Detail is null ? null : connector.Redact(e.Detail);
+            if (detail is not null)
+            {
+                logger.CheckFailureDetail("The preview", connector.Name, detail);
+            }
+
+            return UseCase.Failed<MappingPreview>(connector.Redact(e.Message), detail);
+        }
     }
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
@@ -391,7 +417,19 @@ public sealed class ConnectorService(
     private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
         new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize, states.IsStuck(connector.Id));
 
-    private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
-        result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },
-        result.Destination with { Message = Redaction.Redact(result.Destination.Message, sourceUri, destinationUri) });
+    private ConnectionTestResult Redacted(ConnectionTestResult result, string name, string sourceUri, string destinationUri)
+    {
+        EndpointCheck Redact(EndpointCheck check, string end)
+        {
+            var detail = check.Detail is null ? null : Redaction.Redact(check.Detail, sourceUri, destinationUri);
+            if (detail is not null)
+            {
+                logger.CheckFailureDetail($"The connection test of {end}", name, detail);
+            }
+
+            return new EndpointCheck(check.Ok, Redaction.Redact(check.Message, sourceUri, destinationUri), detail);
+        }
+
+        return new(Redact(result.Source, "MongoDB"), Redact(result.Destination, "ClickHouse"));
+    }
 }

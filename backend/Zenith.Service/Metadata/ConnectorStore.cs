@@ -77,12 +77,16 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
         return row is null ? null : ToModel(row);
     }
 
-    public async Task<StoredConnector> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
+    public Task<StoredConnector> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken) =>
+        CreateAsync(definition, ConnectorStatus.Active, cancellationToken);
+
+    /// <summary>Stores a new connector with <paramref name="status"/> (active, or paused to be reviewed before it runs).</summary>
+    public async Task<StoredConnector> CreateAsync(ConnectorDefinition definition, ConnectorStatus status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = ToRow(definition, existing: null);
-        row.SyncStatus = DomainText.Text(ConnectorStatus.Active);
+        row.SyncStatus = DomainText.Text(status);
         row.CreatedAt = now;
         row.UpdatedAt = now;
         await using var connection = await database.OpenAsync(cancellationToken);

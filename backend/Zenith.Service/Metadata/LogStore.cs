@@ -28,7 +28,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@Time, @Level, @ConnectorId, @RunId, @Message);",
+            "INSERT INTO logs (time, level, connector_id, run_id, message, detail) VALUES (@Time, @Level, @ConnectorId, @RunId, @Message, @Detail);",
             kept.Select(e => new
             {
                 Time = e.Time.ToUnixTimeMilliseconds(),
@@ -36,6 +36,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 e.ConnectorId,
                 e.RunId,
                 e.Message,
+                e.Detail,
             }),
             transaction,
             cancellationToken: cancellationToken));
@@ -47,8 +48,18 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
             entries.Select(e => e.ConnectorId).Distinct().Select(connectorId => new { connectorId, keep }),
             transaction,
             cancellationToken: cancellationToken));
+        // A failure's detail is kilobytes: the newest lines that have one keep it, the others their short message.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE logs SET detail = NULL WHERE detail IS NOT NULL AND id <= (
+                SELECT id FROM logs WHERE detail IS NOT NULL ORDER BY id DESC LIMIT 1 OFFSET @keepDetails);
+            """,
+            new { keepDetails = KeepDetails }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>Lines whose failure keeps the drivers' text: the newest ones.</summary>
+    public const int KeepDetails = 50;
 
     /// <summary>Newest first; <paramref name="minimumLevel"/> keeps that level and the more severe ones.</summary>
     public async Task<IReadOnlyList<LogRecord>> ListAsync(long? connectorId, LogSeverity? minimumLevel, int limit, CancellationToken cancellationToken)
@@ -57,7 +68,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
             """
-            SELECT id, time, level, connector_id, run_id, message FROM logs
+            SELECT id, time, level, connector_id, run_id, message, detail FROM logs
             WHERE (@connectorId IS NULL OR connector_id = @connectorId) AND level IN @levels
             ORDER BY id DESC LIMIT @limit;
             """,
@@ -68,7 +79,8 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
             DomainText.Parse<LogSeverity>(r.Level),
             r.ConnectorId,
             r.RunId,
-            r.Message)).ToList();
+            r.Message,
+            r.Detail)).ToList();
     }
 
     private sealed class LogRow
@@ -79,5 +91,6 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         public long? ConnectorId { get; set; }
         public long? RunId { get; set; }
         public string Message { get; set; } = "";
+        public string? Detail { get; set; }
     }
 }

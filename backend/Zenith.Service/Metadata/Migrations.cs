@@ -121,6 +121,15 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
             );
             CREATE INDEX verifications_by_connector ON verifications (connector_id, id);
             """),
+
+        // Issue 16: a failure's short line and the drivers' full text apart, so a person reads one line and may open the rest;
+        // a live run's size to measure it against (estimatedDocumentCount) and when its numbers were last stored (its rate).
+        (6, """
+            ALTER TABLE runs ADD COLUMN error_detail TEXT NULL;
+            ALTER TABLE logs ADD COLUMN detail TEXT NULL;
+            ALTER TABLE runs ADD COLUMN estimated_rows INTEGER NULL;
+            ALTER TABLE runs ADD COLUMN progress_at INTEGER NULL;  -- unix ms of the last stored progress
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

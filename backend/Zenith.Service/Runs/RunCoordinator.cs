@@ -148,7 +148,7 @@ public sealed class RunCoordinator(
         try
         {
             var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
-            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", CancellationToken.None);
+            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", null, CancellationToken.None);
         }
 #pragma warning disable CA1031 // The metadata store is what failed; the next start-up closes the run (CloseAbandonedAsync).
         catch (Exception e)
@@ -209,7 +209,7 @@ public sealed class RunCoordinator(
         {
             // Cancelled while waiting for a slot: nothing ran.
             var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
-            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, CancellationToken.None);
+            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, null, CancellationToken.None);
         }
     }
 
@@ -219,7 +219,7 @@ public sealed class RunCoordinator(
         await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
         await history.RunStartedAsync(connector.Connector, run.Id, run.Trigger, CancellationToken.None);
         SyncRunResult result;
-        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, time))
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.Timeouts.RunSeconds), time))
         using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(lease.Token, deadline.Token))
         using (deadline.Token.Register(() => PastDeadline(connector, run.Id)))
@@ -254,7 +254,7 @@ public sealed class RunCoordinator(
         var now = time.GetUtcNow();
         var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, reason);
         await connectors.RecordAttemptAsync(connector.Id, now, CancellationToken.None);
-        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, CancellationToken.None);
+        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, null, CancellationToken.None);
         await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
     }
 
@@ -276,7 +276,7 @@ public sealed class RunCoordinator(
     {
         var now = time.GetUtcNow();
         var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, message);
-        await runs.FinishAsync(run.Id, RunStatus.Failed, empty, now, message, CancellationToken.None);
+        await runs.FinishAsync(run.Id, RunStatus.Failed, empty, now, message, null, CancellationToken.None);
         if (await connectors.GetSummaryAsync(connectorId, CancellationToken.None) is { } summary)
         {
             states.Set(summary);
@@ -307,7 +307,8 @@ public sealed class RunCoordinator(
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
             logger.EngineThrew(connector.Name, runId, connector.Redact(e.ToString()));
             var t = observer.Total;
-            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
+            var line = e.Message.Split('\n', 2)[0].Trim();
+            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, line, ErrorDetail: e.ToString());
         }
     }
 
@@ -315,6 +316,12 @@ public sealed class RunCoordinator(
     {
         var connector = unsealed.Connector;
         var error = result.Error is null ? null : unsealed.Redact(result.Error);
+        var errorDetail = result.ErrorDetail is null ? null : unsealed.Redact(result.ErrorDetail);
+        if (errorDetail is not null)
+        {
+            logger.RunFailureDetail(unsealed.Name, runId, errorDetail);
+        }
+
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,
@@ -322,7 +329,7 @@ public sealed class RunCoordinator(
             _ => RunStatus.Cancelled,
         };
         var now = time.GetUtcNow();
-        await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
+        await runs.FinishAsync(runId, status, result, now, error, errorDetail, CancellationToken.None);
 
         if (result.Outcome == SyncOutcome.Succeeded)
         {
@@ -344,7 +351,7 @@ public sealed class RunCoordinator(
                 }
             }
 
-            await history.RunFinishedAsync(connector, runId, result, error, CancellationToken.None);
+            await history.RunFinishedAsync(connector, runId, result, error, errorDetail, CancellationToken.None);
             if (verdict.TurnedToError)
             {
                 await history.TurnedToErrorAsync(connector, verdict.ConsecutiveFailures, CancellationToken.None);

@@ -22,16 +22,20 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     private readonly ZenithMetrics metrics;
     private readonly ILogger logger;
     private readonly int keep;
+    private readonly TimeProvider time;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock gate = new();
     private readonly Queue<LogEntry> lines = new();
     private readonly FailureSummary failures = new();
     private readonly Task writer;
     private SyncProgress? progress;
+    private long? estimate;
+    private long read;
 
     /// <param name="keep">The history keeps this many lines: older pending ones would be pruned at once, so they are not kept.</param>
-    public RunJournal(UnsealedConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep)
+    public RunJournal(UnsealedConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep, TimeProvider time)
     {
+        this.time = time;
         this.connector = connector;
         this.runId = runId;
         this.runs = runs;
@@ -53,6 +57,19 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
         lock (gate)
         {
             progress = total;
+        }
+
+        wake.Writer.TryWrite(true);
+    }
+
+    // Stored with the next insert's numbers: a read is no reason to write to SQLite.
+    public void DocumentsRead(long total) => Interlocked.Exchange(ref read, total);
+
+    public void SourceEstimated(long documents)
+    {
+        lock (gate)
+        {
+            estimate = documents;
         }
 
         wake.Writer.TryWrite(true);
@@ -109,10 +126,12 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     private async Task FlushAsync()
     {
         SyncProgress? total;
+        long? size;
         LogEntry[] pending;
         lock (gate)
         {
             (total, progress) = (progress, null);
+            (size, estimate) = (estimate, null);
             pending = [.. lines];
             lines.Clear();
         }
@@ -125,9 +144,16 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
                 await history.AppendAsync(pending, CancellationToken.None);
             }
 
+            if (size is { } documents)
+            {
+                await runs.SetEstimateAsync(runId, documents, CancellationToken.None);
+            }
+
             if (total is { } numbers)
             {
-                await runs.UpdateProgressAsync(runId, numbers, CancellationToken.None);
+                // Read runs ahead of written by what is in flight: the progress bar follows the reading.
+                var live = numbers with { RowsRead = Math.Max(numbers.RowsRead, Interlocked.Read(ref read)) };
+                await runs.UpdateProgressAsync(runId, live, time.GetUtcNow(), CancellationToken.None);
             }
         }
 #pragma warning disable CA1031 // A missed progress update only delays the dashboard; it must never fail the run.

@@ -18,7 +18,8 @@ public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncH
         return store.AppendAsync(LogSeverity.Info, connector.Id, runId, $"Run {runId} started ({DomainText.Text(trigger)}).", cancellationToken);
     }
 
-    public Task RunFinishedAsync(StoredConnector connector, long runId, SyncRunResult result, string? error, CancellationToken cancellationToken)
+    /// <param name="error">The run's error as one short line; <paramref name="errorDetail"/> the drivers' text behind it (both masked).</param>
+    public Task RunFinishedAsync(StoredConnector connector, long runId, SyncRunResult result, string? error, string? errorDetail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(result);
@@ -29,7 +30,7 @@ public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncH
         if (result.Outcome == SyncOutcome.Failed && error is not null)
         {
             logger.RunFailed(name, runId, error);
-            return store.AppendAsync(LogSeverity.Error, connector.Id, runId, $"{summary} {error}", cancellationToken);
+            return store.AppendAsync([new LogEntry(time.GetUtcNow(), LogSeverity.Error, connector.Id, runId, $"{summary} {error}", errorDetail)], cancellationToken);
         }
 
         return store.AppendAsync(result.RowsFailed > 0 ? LogSeverity.Warning : LogSeverity.Info, connector.Id, runId, summary, cancellationToken);

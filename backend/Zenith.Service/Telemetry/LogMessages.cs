@@ -54,6 +54,12 @@ internal static partial class LogMessages
     [LoggerMessage(25, LogLevel.Error, "Run {RunId} of connector {Connector} passed its deadline (timeouts.run_seconds = {Seconds} s); stopping it")]
     public static partial void RunPastDeadline(this ILogger logger, string connector, long runId, int seconds);
 
+    [LoggerMessage(30, LogLevel.Debug, "Run {RunId} of connector {Connector} failed; the drivers said: {Detail}")]
+    public static partial void RunFailureDetail(this ILogger logger, string connector, long runId, string detail);
+
+    [LoggerMessage(31, LogLevel.Debug, "{What} failed for connector {Connector}; the drivers said: {Detail}")]
+    public static partial void CheckFailureDetail(this ILogger logger, string what, string connector, string detail);
+
     [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
     public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);
 

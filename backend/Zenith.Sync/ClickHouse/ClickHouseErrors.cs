@@ -59,22 +59,46 @@ internal static partial class ClickHouseErrors
     [System.Text.RegularExpressions.GeneratedRegex(@"^\s*Code: \d+\. DB::Exception: ", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex ServerError();
 
-    public static string Describe(Exception ex, DestinationSpec spec)
+    /// <summary>
+    /// One short line per cause (a host name that does not resolve, refused, no answer in time, TLS, authentication, a missing
+    /// database or table, a missing grant) and the driver's text as the detail. <paramref name="timeout"/> is what the caller
+    /// waited, for the line of a call that timed out.
+    /// </summary>
+    public static Described Describe(Exception ex, DestinationSpec spec, TimeSpan timeout)
     {
+        ArgumentNullException.ThrowIfNull(ex);
+        ArgumentNullException.ThrowIfNull(spec);
         var connection = ConnectionString.Parse(spec.Uri);
         var host = connection.IsHttp && connection.Hosts.Count == 1 ? connection.HostList : "(invalid URI)";
-        string message = ex switch
+        var user = connection.UserName ?? "default";
+        var line = ex switch
         {
             SyncConfigurationException => ex.Message,
-            HttpRequestException when Failures.Refused(ex) => $"ClickHouse at {host} refused the connection",
-            HttpRequestException => $"ClickHouse at {host} is unreachable: {ex.GetBaseException().Message}",
-            OperationCanceledException or TimeoutException => $"ClickHouse at {host} did not answer in time",
+            _ when Failures.HostNotFound(ex) => $"ClickHouse host {(connection.Hosts.Count == 1 ? connection.Hosts[0].Host : host)} not found (DNS lookup failed)",
+            _ when Failures.Refused(ex) => $"ClickHouse at {host} refused the connection",
+            _ when Failures.Tls(ex) is { } tls => $"ClickHouse at {host}: TLS handshake failed ({Failures.TlsReason(tls)})",
+            HttpRequestException => $"ClickHouse at {host} is unreachable: {Failures.FirstLine(ex.GetBaseException().Message, 120)}",
+            TaskCanceledException or OperationCanceledException or TimeoutException => $"ClickHouse at {host} did not answer within {Failures.Seconds(timeout)}",
             DbException db when !IsServerError(db) => $"the server at {host} answered, but not as ClickHouse does (its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
-            DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{connection.UserName ?? "default"}'",
-            DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {Failures.FirstLine(db.Message)}",
+            DbException db when db.ErrorCode is 516 or 192 or 193 => $"ClickHouse at {host}: authentication failed for user '{user}'",
+            DbException { ErrorCode: 81 } => $"ClickHouse at {host}: database {spec.Database} does not exist",
+            DbException { ErrorCode: 60 } => $"ClickHouse at {host}: table {spec.Database}.{spec.Table} does not exist",
+            DbException db when db.ErrorCode == 497 => $"ClickHouse at {host}: user '{user}' {MissingGrant(db.Message)}",
+            DbException db => $"ClickHouse at {host} answered error {db.ErrorCode}: {Failures.FirstLine(db.Message, 160)}",
             // A reply ClickHouse.Driver could not read (a body of another service): its text may quote that body, so only its kind is told.
             _ => $"the server at {host} answered, but not as ClickHouse does ({ex.GetType().Name}; its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
         };
-        return Redaction.Redact(message, spec.Uri);
+        var detail = ex is SyncConfigurationException ? null : Failures.Detail(ex, spec.Uri);
+        return new Described(Redaction.Redact(line, spec.Uri), detail);
     }
+
+    /// <summary>ACCESS_DENIED names the grant a statement needs ("…necessary to have the grant CREATE TABLE ON db.t…").</summary>
+    private static string MissingGrant(string message)
+    {
+        var match = GrantNeeded().Match(message);
+        return match.Success ? $"lacks the grant {match.Groups["grant"].Value.TrimEnd('.')}" : "is not allowed to do this (ACCESS_DENIED)";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"necessary to have the grant (?<grant>.+?)(?:\. |\.?\s*\(ACCESS_DENIED\)|$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex GrantNeeded();
 }

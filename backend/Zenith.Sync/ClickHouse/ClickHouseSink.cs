@@ -12,6 +12,7 @@ namespace Zenith.Sync.ClickHouse;
 internal sealed class ClickHouseSink : IDisposable
 {
     private readonly ClickHouseClient _client;
+    private readonly DestinationSpec _spec;
     private readonly bool _compress;
 
     public ClickHouseSink(DestinationSpec spec, SyncEngineOptions options)
@@ -28,6 +29,7 @@ internal sealed class ClickHouseSink : IDisposable
             throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
         }
 
+        _spec = spec;
         Host = connection.HostList;
         User = connection.UserName ?? "default";
         _compress = options.CompressInserts;
@@ -75,6 +77,9 @@ internal sealed class ClickHouseSink : IDisposable
         await stream.CopyToAsync(buffer, ct);
         return buffer.ToArray();
     }
+
+    /// <summary>What a failure of this end means, in one line, with the driver's text as the detail.</summary>
+    public Described Describe(Exception ex, TimeSpan timeout) => ClickHouseErrors.Describe(ex, _spec, timeout);
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
@@ -136,6 +141,31 @@ internal sealed class ClickHouseSink : IDisposable
 
         return tables;
     }
+
+    /// <summary>Every column of an existing table in order, Zenith's own included: name, type and comment (which holds the source path).</summary>
+    public async Task<IReadOnlyList<(string Name, string Type, string Comment)>> ReadColumnsAsync(string database, string table, CancellationToken ct)
+    {
+        var columns = new List<(string, string, string)>();
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            columns.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return columns;
+    }
+
+    /// <summary>Rows with versions collapsed and the newest value of an expression, as text (<see cref="Ddl.SelectStatistics"/>).</summary>
+    public async Task<(long Rows, string Newest, string NewestSync)> StatisticsAsync(string database, string table, string? newest, CancellationToken ct)
+    {
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectStatistics(database, table, newest), cancellationToken: ct);
+        return await reader.ReadAsync(ct)
+            ? (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2))
+            : (0, string.Empty, string.Empty);
+    }
+
+    public async Task<bool> DatabaseExistsAsync(string database, CancellationToken ct) =>
+        Convert.ToInt64(await _client.ExecuteScalarAsync(Ddl.CountDatabases(database), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) > 0;
 
     /// <summary>
     /// Sends RowBinary rows (the encoded batches of one insert, in order) as one INSERT, written straight into the request

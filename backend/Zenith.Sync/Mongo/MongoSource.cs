@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using MongoDB.Driver.Core.Clusters;
 using Zenith.Core.Buffers;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
@@ -14,7 +15,12 @@ internal sealed class MongoSource : IDisposable
     private readonly MongoClient _client;
     private readonly SyncEngineOptions _options;
 
-    public MongoSource(SourceSpec spec, SyncEngineOptions options)
+    /// <param name="check">
+    /// A connection test or a preview, which a person waits for: without <c>serverSelectionTimeoutMS</c> (and
+    /// <c>connectTimeoutMS</c>) in the URI, the engine's short <see cref="SyncEngineOptions.CheckTimeout"/> applies, not
+    /// <see cref="SyncEngineOptions.ConnectTimeout"/>. The URI's own values always win.
+    /// </param>
+    public MongoSource(SourceSpec spec, SyncEngineOptions options, bool check = false)
     {
         _spec = spec;
         _options = options;
@@ -28,22 +34,31 @@ internal sealed class MongoSource : IDisposable
             throw new SyncConfigurationException($"the MongoDB URI is not valid: {Redaction.Redact(ex.Message, spec.Uri)}");
         }
 
-        if (options.AllowedHosts.FirstRefused(ConnectionString.Parse(spec.Uri)) is { } refused)
+        var connection = ConnectionString.Parse(spec.Uri);
+        if (options.AllowedHosts.FirstRefused(connection) is { } refused)
         {
             throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
         }
 
+        var fallback = check ? options.CheckTimeout : options.ConnectTimeout;
         var settings = MongoClientSettings.FromUrl(url);
-        settings.ServerSelectionTimeout = Shorter(url.ServerSelectionTimeout, options.ConnectTimeout);
-        settings.ConnectTimeout = Shorter(url.ConnectTimeout, options.ConnectTimeout);
+        settings.ServerSelectionTimeout = connection.Options.ContainsKey("serverSelectionTimeoutMS") ? url.ServerSelectionTimeout : fallback;
+        settings.ConnectTimeout = connection.Options.ContainsKey("connectTimeoutMS") ? url.ConnectTimeout : fallback;
         // The driver's default socket timeout is none: a half-open connection would hold the run (and its slot) for ever.
         settings.SocketTimeout = Shorter(url.SocketTimeout, options.QueryTimeout);
+        ServerSelectionTimeout = settings.ServerSelectionTimeout;
         _client = new MongoClient(settings);
-        Hosts = ConnectionString.Parse(spec.Uri).HostList;
+        Hosts = connection.HostList;
     }
 
     /// <summary>host:port list, never the credentials.</summary>
     public string Hosts { get; }
+
+    /// <summary>How long an operation waits for a usable server (what a timeout's message quotes).</summary>
+    public TimeSpan ServerSelectionTimeout { get; }
+
+    /// <summary>What the driver knows of each server now, with its last heartbeat error: why none could be used.</summary>
+    public ClusterDescription Cluster => _client.Cluster.Description;
 
     public IMongoCollection<BsonDocument> Collection => _client.GetDatabase(_spec.Database).GetCollection<BsonDocument>(_spec.Collection);
 
@@ -67,6 +82,18 @@ internal sealed class MongoSource : IDisposable
             return [];
         }
     }
+
+    /// <summary>Why the collection is missing, in one line: the database has no collections at all, or not this one.</summary>
+    public async Task<string> MissingCollectionAsync(CancellationToken ct)
+    {
+        using var any = await _client.GetDatabase(_spec.Database).ListCollectionNamesAsync(cancellationToken: ct);
+        return await any.MoveNextAsync(ct) && any.Current.Any()
+            ? $"collection {_spec.Database}.{_spec.Collection} does not exist (names are case-sensitive)"
+            : $"database {_spec.Database} does not exist (it has no collections; names are case-sensitive)";
+    }
+
+    /// <summary>The collection's size from its metadata (MongoDB's estimatedDocumentCount): instant, approximate.</summary>
+    public Task<long> EstimatedCountAsync(CancellationToken ct) => Collection.EstimatedDocumentCountAsync(cancellationToken: ct);
 
     public async Task PingAsync(CancellationToken ct) =>
         await _client.GetDatabase(_spec.Database).RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct);
@@ -118,6 +145,9 @@ internal sealed class MongoSource : IDisposable
             throw;
         }
     }
+
+    /// <summary>What the failure means, in one line, with the driver's text as the detail.</summary>
+    public Described Describe(Exception ex) => MongoErrors.Describe(ex, _spec, Cluster, ServerSelectionTimeout);
 
     public void Dispose() => _client.Dispose();
 

@@ -95,6 +95,7 @@ internal sealed class SyncRun : IDisposable
         var window = new SettleWindow(TimeSpan.FromSeconds(_connector.SettleSeconds), _options.FutureTolerance);
         var tracker = CheckpointTracker.For(_connector, resumeFrom, _startedAt, new TrackerSettings(window, _options.TimeProvider, fingerprint, versionBase));
         await CheckIndexesAsync(cancellationToken);
+        await CheckSourceAsync(resumeFrom, cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
         await PumpAsync(resumeFrom, tracker, new RowVersions(versionBase), cancellationToken);
         await _table.FinishAsync(cancellationToken);
@@ -131,6 +132,30 @@ internal sealed class SyncRun : IDisposable
         {
             _warnings.Add(warning);
             _observer.Note(warning.Message);
+        }
+    }
+
+    /// <summary>
+    /// A missing collection fails the run rather than read nothing (a full run would swap in an empty table); a run that reads the
+    /// whole collection without a filter tells its estimated size, for its progress.
+    /// </summary>
+    private async Task CheckSourceAsync(Checkpoint? stored, CancellationToken cancellationToken)
+    {
+        if (!await _source.CollectionExistsAsync(cancellationToken))
+        {
+            throw new SyncFailedException(await _source.MissingCollectionAsync(cancellationToken), detail: null);
+        }
+
+        if (stored is null && string.IsNullOrWhiteSpace(_connector.Source.Filter))
+        {
+            try
+            {
+                _observer.SourceEstimated(await _source.EstimatedCountAsync(cancellationToken));
+            }
+            catch (MongoDB.Driver.MongoCommandException)
+            {
+                // A view or a server without the count: the run goes on without a size to measure it against.
+            }
         }
     }
 
@@ -300,7 +325,7 @@ internal sealed class SyncRun : IDisposable
             throw;
         }
 
-        Interlocked.Add(ref _read, batch.Count);
+        _observer.DocumentsRead(Interlocked.Add(ref _read, batch.Count));
         if (_connector.Mode != SyncMode.IncrementalTimestamp)
         {
             _lastId = Zenith.Core.Bson.RawFields.Get(batch.Documents.Last, "_id"u8);

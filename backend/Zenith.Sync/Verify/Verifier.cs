@@ -79,7 +79,7 @@ public sealed class Verifier(SyncEngineOptions engine) : IVerifier
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return Result(VerificationOutcome.Failed, SyncEngine.Describe(ex, connector.Source, connector.Destination));
+            return Result(VerificationOutcome.Failed, SyncEngine.Describe(ex, connector, null, null, engine).Line);
         }
     }
 

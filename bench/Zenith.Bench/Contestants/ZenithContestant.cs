@@ -78,7 +78,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
         {
             var connector = new
             {
-                name = $"bench-{target.Table}-{++connectors}",
+                name = $"bench_{target.Table}_{++connectors}",
                 source = new { uri = mongoUri, database = BenchRun.SourceDatabase, collection = target.Collection },
                 destination = new { uri = clickHouseUrl, database = target.Database, table = target.Table },
                 mode = target.DataSet.Incremental ? "incremental_timestamp" : "incremental_id",

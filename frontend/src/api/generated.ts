@@ -59,7 +59,7 @@ export class Client {
     }
 
     /**
-     * Creates a connector; it starts active and runs at once.
+     * Creates a connector; it starts active and runs at once, or paused (paused: true) to be reviewed first.
      * @return Created
      */
     createConnector(body: ConnectorRequest): Promise<ConnectorResponse> {
@@ -210,6 +210,72 @@ export class Client {
             let result404: any = null;
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ConnectorResponse>(null as any);
+    }
+
+    /**
+     * Changes only the fields sent (JSON merge patch, RFC 7396: null removes an optional field); the same rules as PUT.
+     * @return OK
+     */
+    patchConnector(id: number, body: ConnectorPatch): Promise<ConnectorResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            headers: {
+                "Content-Type": "application/merge-patch+json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPatchConnector(_response);
+        });
+    }
+
+    protected processPatchConnector(response: Response): Promise<ConnectorResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ConnectorResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            result415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Unsupported Media Type", status, _responseText, _headers, result415);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -636,6 +702,68 @@ export class Client {
     }
 
     /**
+     * The ClickHouse columns a sample of the collection maps to, for a connector not saved yet (nothing is stored).
+     * @param sample (optional) 
+     * @return OK
+     */
+    previewConnection(body: ConnectorRequest, sample?: number | undefined): Promise<PreviewResponse> {
+        let url_ = this.baseUrl + "/api/connectors/preview?";
+        if (sample === null)
+            throw new globalThis.Error("The parameter 'sample' cannot be null.");
+        else if (sample !== undefined)
+            url_ += "sample=" + encodeURIComponent("" + sample) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPreviewConnection(_response);
+        });
+    }
+
+    protected processPreviewConnection(response: Response): Promise<PreviewResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as PreviewResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PreviewResponse>(null as any);
+    }
+
+    /**
      * The ClickHouse columns a sample of the collection maps to.
      * @param sample (optional) 
      * @return OK
@@ -817,6 +945,62 @@ export class Client {
             });
         }
         return Promise.resolve<RunResponse>(null as any);
+    }
+
+    /**
+     * The ClickHouse table's columns, types and source paths as they are now (exists: false before the first run creates it).
+     * @return OK
+     */
+    getConnectorSchema(id: number): Promise<SchemaResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/schema";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetConnectorSchema(_response);
+        });
+    }
+
+    protected processGetConnectorSchema(response: Response): Promise<SchemaResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as SchemaResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<SchemaResponse>(null as any);
     }
 
     /**
@@ -1226,6 +1410,23 @@ export interface ConnectionTestResponse {
     [key: string]: any;
 }
 
+/** A JSON merge patch of a connector (RFC 7396, `application/merge-patch+json`): the fields sent replace the stored ones, nested objects merge field by field, `null` removes an optional field (its default applies). Passwords stay as stored unless a URI with a new one is sent. */
+export interface ConnectorPatch {
+    name?: string | null;
+    source?: SourcePatch | null;
+    destination?: DestinationPatch | null;
+    mode?: SyncMode | null;
+    cursorField?: string | null;
+    intervalSeconds?: number | null;
+    batchSize?: number | null;
+    mapping?: MappingDto | null;
+    table?: TableDto | null;
+    settleSeconds?: number | null;
+    verifyIntervalSeconds?: number | null;
+
+    [key: string]: any;
+}
+
 /** A connector as sent by the client (create, update). */
 export interface ConnectorRequest {
     name: string;
@@ -1245,6 +1446,8 @@ writers, clocks that differ). The checkpoint only moves through keys that old; n
     settleSeconds?: number | null;
     /** Verify the table against the collection this often (e.g. 86400, nightly; at least 60); omitted means only on request. */
     verifyIntervalSeconds?: number | null;
+    /** On create only: store the connector paused, so nothing runs until it is resumed (review it first). Default false: it runs at once. */
+    paused?: boolean | null;
 
     [key: string]: any;
 }
@@ -1283,6 +1486,7 @@ export interface ConnectorResponse {
     /** What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run. */
     warnings: WarningDto[];
     verifyIntervalSeconds: number | null;
+    statistics: TableStatisticsDto | null;
     /** In the answer to an update: whether the edit reset the checkpoint (null in other answers). */
     checkpointReset?: boolean | null;
     /** In the answer to an update or a reset: what happened to the checkpoint. */
@@ -1302,9 +1506,21 @@ export interface DestinationDto {
     [key: string]: any;
 }
 
+/** The destination fields of a ConnectorPatch. */
+export interface DestinationPatch {
+    uri?: string | null;
+    database?: string | null;
+    table?: string | null;
+
+    [key: string]: any;
+}
+
 export interface EndpointCheckDto {
     ok: boolean;
+    /** One short line: what was found, or what is wrong. */
     message: string;
+    /** On a failure, the drivers' own text behind the message (passwords masked), or null. */
+    detail?: string | null;
 
     [key: string]: any;
 }
@@ -1343,6 +1559,8 @@ export interface LogResponse {
     connectorId: number | null;
     runId: number | null;
     message: string;
+    /** For a failure: the drivers' own text behind the message (passwords masked), or null. */
+    detail: string | null;
 
     [key: string]: any;
 }
@@ -1392,13 +1610,23 @@ export interface RunResponse {
     status: RunStatus;
     startedAt: string;
     finishedAt: string | null;
+    /** Documents read so far (while running, a little ahead of `rowsWritten`: what is in flight). */
     rowsRead: number;
     rowsWritten: number;
     rowsFailed: number;
     batches: number;
     bytes: number;
     durationMs: number | null;
+    /** Why the run failed, as one short line. */
     error: string | null;
+    /** The drivers' own text behind `error` (passwords masked), for a person who opens the details. */
+    errorDetail: string | null;
+    /** For a run that reads the whole collection (a first load, a full sync): its estimated size, else null. */
+    estimatedRows: number | null;
+    /** 0–1, `rowsRead` against `estimatedRows`; null without an estimate. */
+    progress: number | null;
+    /** Rows written per second: of the whole run, or while it runs up to its latest insert; null before one. */
+    rowsPerSecond: number | null;
 
     [key: string]: any;
 }
@@ -1408,6 +1636,23 @@ export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancell
 
 export type RunTrigger = "schedule" | "manual" | "startup" | "resync";
 
+export interface SchemaColumnDto {
+    name: string;
+    type: string;
+    /** The document path the column comes from (dotted); empty for Zenith's own columns. */
+    sourcePath: string;
+
+    [key: string]: any;
+}
+
+export interface SchemaResponse {
+    /** False before the first run creates the table (then no columns). */
+    exists: boolean;
+    columns: SchemaColumnDto[];
+
+    [key: string]: any;
+}
+
 export interface SourceDto {
     /** A `mongodb://` or `mongodb+srv://` connection string. Its password comes back as `***`. */
     uri: string;
@@ -1416,6 +1661,17 @@ export interface SourceDto {
     /** MongoDB extended JSON filter, e.g. `{ "organization_id": { "$gt": 0 } }`. */
     filter?: string | null;
     /** MongoDB extended JSON projection. */
+    projection?: string | null;
+
+    [key: string]: any;
+}
+
+/** The source fields of a ConnectorPatch. */
+export interface SourcePatch {
+    uri?: string | null;
+    database?: string | null;
+    collection?: string | null;
+    filter?: string | null;
     projection?: string | null;
 
     [key: string]: any;
@@ -1435,6 +1691,21 @@ old row in place under FINAL, and key columns are never widened. */
     partitionBy?: string | null;
     /** ClickHouse TTL expression (default none). */
     ttl?: string | null;
+
+    [key: string]: any;
+}
+
+/** The destination table as last measured (cached: at most seconds old while a run goes, refreshed after each run). */
+export interface TableStatisticsDto {
+    /** Rows in ClickHouse, versions collapsed (`count()` with `FINAL`); null when there is no table yet or it could not be read. */
+    rows: number | null;
+    /** When the newest change the table holds happened in the source (freshness is the time since), or null. */
+    newestChange: string | null;
+    measuredAt: string;
+    /** How far behind the source a change stream is; null (no change-stream connectors yet). */
+    lagSeconds: number | null;
+    /** Why the table could not be read, as one short line, or null. */
+    error: string | null;
 
     [key: string]: any;
 }

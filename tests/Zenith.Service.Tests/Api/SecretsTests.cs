@@ -161,7 +161,7 @@ public sealed class SecretsTests(ServiceServers servers)
         });
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Contains("type the password again", problem!["errors"]!["destination.uri"]![0]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(before.ToJsonString(), (await client.GetJsonAsync($"/api/connectors/{id}")).ToJsonString());
+        Assert.Equal(before.StoredJson(), (await client.GetJsonAsync($"/api/connectors/{id}")).StoredJson());
 
         listener.Stop();
         await Assert.ThrowsAnyAsync<Exception>(() => accepting);

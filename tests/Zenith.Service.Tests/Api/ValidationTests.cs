@@ -26,6 +26,9 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         { """{"intervalSeconds":0}""", "intervalSeconds" },
         { """{"name":""}""", "name" },
         { """{"name":"   "}""", "name" },
+        { """{"name":"my connector!"}""", "name" },
+        { """{"name":"visited-sites"}""", "name" },
+        { """{"name":"ünï"}""", "name" },
         { """{"source":{"filter":"{ \"a\": "}}""", "source.filter" },
         { """{"source":{"projection":"[1,2"}}""", "source.projection" },
         { """{"source":{"database":"a/b"}}""", "source.database" },
@@ -67,7 +70,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
     [MemberData(nameof(Cases))]
     public async Task A_bad_field_is_named_in_the_problem(string change, string field)
     {
-        var body = Valid("bad-" + Guid.NewGuid().ToString("N")[..8]);
+        var body = Valid("bad_" + Guid.NewGuid().ToString("N")[..8]);
         Merge(body, JsonNode.Parse(change)!.AsObject());
         var (response, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors", body.ToJsonString());
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -114,12 +117,14 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
     [Fact]
     public async Task A_wrong_method_or_content_type_is_405_or_415_not_404()
     {
-        var id = (await client.PostJsonAsync("/api/connectors", Valid("verbs-" + Guid.NewGuid().ToString("N")[..8]).ToJsonString(), expected: 201)).Number("id");
+        var id = (await client.PostJsonAsync("/api/connectors", Valid("verbs_" + Guid.NewGuid().ToString("N")[..8]).ToJsonString(), expected: 201)).Number("id");
         await client.PostJsonAsync($"/api/connectors/{id}/pause");
 
-        var (patch, patchProblem) = await client.SendAsync(HttpMethod.Patch, $"/api/connectors/{id}", "{}");
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, patch.StatusCode);
-        Assert.Contains("method", patchProblem.Str("detail"), StringComparison.Ordinal);
+        var (put, putProblem) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}/pause", "{}");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
+        Assert.Contains("method", putProblem.Str("detail"), StringComparison.Ordinal);
+        var (getTest, _) = await client.SendAsync(HttpMethod.Get, "/api/connectors/test");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, getTest.StatusCode);
 
         using var text = new StringContent(Valid("plain").ToJsonString(), System.Text.Encoding.UTF8, "text/plain");
         var plain = await client.PostAsync("/api/connectors", text);
@@ -135,8 +140,8 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
     [Fact]
     public async Task A_bad_update_changes_nothing_stored()
     {
-        var name = "keep-" + Guid.NewGuid().ToString("N")[..8];
-        var other = "other-" + Guid.NewGuid().ToString("N")[..8];
+        var name = "keep_" + Guid.NewGuid().ToString("N")[..8];
+        var other = "other_" + Guid.NewGuid().ToString("N")[..8];
         var id = (await client.PostJsonAsync("/api/connectors", Valid(name).ToJsonString(), expected: 201)).Number("id");
         await client.PostJsonAsync($"/api/connectors/{id}/pause");
         var otherId = (await client.PostJsonAsync("/api/connectors", Valid(other).ToJsonString(), expected: 201)).Number("id");
@@ -160,13 +165,13 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
 
         var after = await client.GetJsonAsync($"/api/connectors/{id}");
-        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        Assert.Equal(before.StoredJson(), after.StoredJson());
     }
 
     [Fact]
     public async Task A_duplicate_name_is_refused_naming_the_field()
     {
-        var name = "dup-" + Guid.NewGuid().ToString("N")[..8];
+        var name = "dup_" + Guid.NewGuid().ToString("N")[..8];
         var created = await client.PostJsonAsync("/api/connectors", Valid(name).ToJsonString(), expected: 201);
         await client.PostJsonAsync($"/api/connectors/{created.Number("id")}/pause");
         var (response, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors", Valid(name.ToUpperInvariant()).ToJsonString());

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Zenith.Service.Metadata;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Cli;
@@ -15,7 +16,7 @@ public sealed class CliTests(ServiceServers servers)
         using var directory = new TempDirectory();
         var first = await ZenithProcess.RunAsync(directory.Path, null, "migrate");
         Assert.Equal(0, first.Exit);
-        Assert.Equal(new[] { $"Applied migrations {string.Join(", ", Zenith.Service.Metadata.Migrations.Versions)}." }, first.Stdout);
+        Assert.Equal(new[] { $"Applied migrations {string.Join(", ", Migrations.Versions)}." }, first.Stdout);
         Assert.True(File.Exists(Path.Combine(directory.Path, "zenith_metadata.db")), "the PRD's default path, beside zenith.json");
         var again = await ZenithProcess.RunAsync(directory.Path, null, "migrate");
         Assert.Equal(0, again.Exit);
@@ -37,7 +38,7 @@ public sealed class CliTests(ServiceServers servers)
         var added = await ZenithProcess.RunAsync(directory, env, Add("events"));
         Assert.Equal(0, added.Exit);
         var line = Assert.Single(added.Stdout);
-        Assert.StartsWith("Added connector events (id 1)", line, StringComparison.Ordinal);
+        Assert.StartsWith("Added connector events (id 1, not run yet): ", line, StringComparison.Ordinal);
         if (servers.Password is { } password)
         {
             Assert.DoesNotContain(password, line, StringComparison.Ordinal);
@@ -47,7 +48,7 @@ public sealed class CliTests(ServiceServers servers)
         Assert.Equal(1, duplicate.Exit);
         Assert.Equal(new[] { "zenith: A connector named \"EVENTS\" already exists." }, duplicate.Stderr);
         var badMode = await ZenithProcess.RunAsync(directory, env, Add("x", "sometimes"));
-        Assert.Equal(1, badMode.Exit);
+        Assert.Equal(2, badMode.Exit);
         Assert.StartsWith("zenith: Argument 'sometimes' not recognized", Assert.Single(badMode.Stderr), StringComparison.Ordinal);
 
         var sync = await ZenithProcess.RunAsync(directory, env, "sync", "events");
@@ -56,7 +57,8 @@ public sealed class CliTests(ServiceServers servers)
 
         var status = await ZenithProcess.RunAsync(directory, env, "status");
         Assert.Equal(0, status.Exit);
-        Assert.Matches(@"^events\s+active\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+succeeded 120 rows written$", status.Stdout[1]);
+        // The status reads as the dashboard's badge does.
+        Assert.Matches(@"^events\s+Succeeded\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+Succeeded: 120 rows written$", status.Stdout[1]);
 
         var reset = await ZenithProcess.RunAsync(directory, env, "reset", "events");
         Assert.Equal(0, reset.Exit);
@@ -120,7 +122,7 @@ public sealed class CliTests(ServiceServers servers)
         var directory = temp.Path;
         var port = FreePort();
         var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
-        using var service = Process.Start(ZenithProcess.StartInfo(directory, env))!;
+        using var service = Process.Start(ZenithProcess.StartInfo(directory, env, "serve"))!;
         try
         {
             using var http = new HttpClient();
@@ -148,6 +150,99 @@ public sealed class CliTests(ServiceServers servers)
         }
     }
 
+    [Theory]
+    [InlineData("zenith: Unrecognized command or argument 'stauts'. Did you mean 'status'? (see zenith --help)", "stauts")]
+    [InlineData("zenith: Unrecognized command or argument 'conectors'. Did you mean 'connectors'? (see zenith --help)", "conectors", "list")]
+    [InlineData("zenith: Unrecognized command or argument '--bogus'. (see zenith status --help)", "status", "--bogus")]
+    [InlineData("zenith: Unrecognized command or argument '--urls'. (see zenith serve --help)", "serve", "--urls", "http://0.0.0.0:80")]
+    [InlineData("zenith: no command given: `zenith serve` runs the service, `zenith --help` lists the commands (see zenith --help)")]
+    [InlineData("zenith: Required argument missing for command: 'sync'. (see zenith sync --help)", "--api", "http://127.0.0.1:1", "sync")]
+    public async Task A_mistyped_command_line_is_one_line_and_exit_code_2_and_creates_nothing(string said, params string[] args)
+    {
+        using var directory = new TempDirectory();
+        var result = await ZenithProcess.RunAsync(directory.Path, null, args);
+        Assert.Equal(2, result.Exit);
+        Assert.Empty(result.Stdout);
+        Assert.Equal([said], result.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public async Task Reading_commands_on_a_missing_file_say_so_and_create_nothing()
+    {
+        using var directory = new TempDirectory();
+        var result = await ZenithProcess.RunAsync(directory.Path, null, "status");
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("zenith: There is no metadata database at ", Assert.Single(result.Stderr), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public async Task Global_options_work_before_or_after_the_command_and_sync_after_add_waits_for_the_first_run()
+    {
+        var mongoDb = servers.Mongo.NewDatabaseName("cli");
+        await Seed.InsertAsync(servers, mongoDb, "slow", 50);
+        var app = "zenith-cli-" + Guid.NewGuid().ToString("N")[..8];
+        using var temp = new TempDirectory();
+        var (service, url) = await StartServiceAsync(temp.Path, []);
+        try
+        {
+            using var client = new TempDirectory();
+            var before = await ZenithProcess.RunAsync(client.Path, null, "--api", url, "status");
+            var after = await ZenithProcess.RunAsync(client.Path, null, "status", "--api", url);
+            Assert.Equal((0, 0), (before.Exit, after.Exit));
+            Assert.Equal(before.Stdout, after.Stdout);
+            Assert.Equal(["No connectors. Add one with: zenith connectors add --help"], after.Stdout);
+
+            // The first run reads slowly (the server holds its find), so it is still going when `sync` comes: `sync` waits for it.
+            await BlockFindAsync(app, TimeSpan.FromSeconds(8));
+            var uri = servers.Mongo.ConnectionString + (servers.Mongo.ConnectionString.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "appName=" + app;
+            var added = await ZenithProcess.RunAsync(client.Path, null,
+                "--api", url, "connectors", "add", "--name", "slow", "--source-uri", uri, "--source-database", mongoDb, "--collection", "slow",
+                "--dest-uri", servers.ClickHouseUri, "--dest-database", servers.NewClickHouseDatabase("cli"));
+            Assert.Equal(0, added.Exit);
+            var sync = await ZenithProcess.RunAsync(client.Path, null, "sync", "slow", "--api", url);
+            Assert.Equal(0, sync.Exit);
+            Assert.Equal(2, sync.Stdout.Length);
+            var attached = System.Text.RegularExpressions.Regex.Match(sync.Stdout[0], @"^Run (\d+) \(schedule\) is already (running|queued); waiting for it to finish\.$");
+            Assert.True(attached.Success, sync.Stdout[0]);
+            var waited = attached.Groups[1].Value;
+            Assert.Matches($@"^Run {waited} succeeded: 50 read, 50 written, 0 failed, 1 batches in \d+ ms$", sync.Stdout[1]);
+            Assert.Empty(sync.Stderr);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(client.Path));
+        }
+        finally
+        {
+            await BlockFindAsync(null, TimeSpan.Zero);
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+            service.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_validation_error_through_the_api_is_said_once()
+    {
+        using var temp = new TempDirectory();
+        var (service, url) = await StartServiceAsync(temp.Path, []);
+        try
+        {
+            using var client = new TempDirectory();
+            var added = await ZenithProcess.RunAsync(client.Path, null,
+                "connectors", "add", "--api", url, "--name", "bad_interval", "--source-uri", servers.Mongo.ConnectionString, "--source-database", "monitoring",
+                "--collection", "visits", "--dest-uri", servers.ClickHouseUri, "--dest-database", "analytics", "--interval", "0");
+            Assert.Equal(1, added.Exit);
+            var line = Assert.Single(added.Stderr);
+            Assert.Equal("zenith: 400 BadRequest: intervalSeconds: The interval must be between 1 and 604800 seconds (got 0).", line);
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+            service.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Every_command_has_help()
     {
@@ -159,6 +254,44 @@ public sealed class CliTests(ServiceServers servers)
             Assert.Contains("Usage:", result.Stdout);
         }
     }
+
+    /// <summary>`zenith serve` on a free port of its own, ready.</summary>
+    private static async Task<(Process Service, string Url)> StartServiceAsync(string directory, Dictionary<string, string> environment)
+    {
+        var port = FreePort();
+        environment["ZENITH_server__urls"] = $"http://127.0.0.1:{port}";
+        var service = Process.Start(ZenithProcess.StartInfo(directory, environment, "serve"))!;
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        while (!await ReadyAsync(http, port))
+        {
+            if (service.HasExited || clock.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                var output = await service.StandardError.ReadToEndAsync();
+                service.Dispose();
+                Assert.Fail($"the service did not become ready: {output}");
+            }
+
+            await Task.Delay(200);
+        }
+
+        return (service, $"http://127.0.0.1:{port}");
+    }
+
+    /// <summary>MongoDB holds each find of the client named <paramref name="appName"/> this long (mongod's failCommand); null turns it off.</summary>
+    private Task BlockFindAsync(string? appName, TimeSpan block) =>
+        servers.Mongo.Client.GetDatabase("admin").RunCommandAsync<MongoDB.Bson.BsonDocument>(new MongoDB.Bson.BsonDocument
+        {
+            { "configureFailPoint", "failCommand" },
+            { "mode", appName is null ? "off" : "alwaysOn" },
+            {
+                "data", appName is null ? [] : new MongoDB.Bson.BsonDocument
+                {
+                    { "failCommands", new MongoDB.Bson.BsonArray { "find" } }, { "blockConnection", true },
+                    { "blockTimeMS", (int)block.TotalMilliseconds }, { "appName", appName },
+                }
+            },
+        });
 
     private static async Task<bool> ReadyAsync(HttpClient http, int port)
     {

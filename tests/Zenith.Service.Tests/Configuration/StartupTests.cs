@@ -58,7 +58,7 @@ public class StartupTests
     private static async Task<(int Exit, string[] Stderr)> RunZenithAsync(Dictionary<string, string> environment, string? directory = null)
     {
         using var scratch = new TempDirectory();
-        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? scratch.Path, environment);
+        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? scratch.Path, environment, "serve");
         return (exit, stderr);
     }
 }

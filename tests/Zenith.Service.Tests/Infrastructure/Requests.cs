@@ -94,5 +94,13 @@ public static class Requests
 
     public static string? Str(this JsonNode? node, string property) => node?[property]?.GetValue<string>();
 
+    /// <summary>A connector as stored: without its table's statistics, which are measured (they change whenever ClickHouse is counted).</summary>
+    public static string StoredJson(this JsonNode node)
+    {
+        var copy = node.DeepClone().AsObject();
+        copy.Remove("statistics");
+        return copy.ToJsonString();
+    }
+
     public static long Number(this JsonNode? node, string property) => node![property]!.GetValue<long>();
 }

@@ -146,15 +146,16 @@ public sealed class MetadataStoreTests : IAsyncLifetime
         }
 
         var result = new SyncRunResult(SyncOutcome.Failed, 120_000, 119_990, 10, 120, 53_120_000, TimeSpan.FromSeconds(2),
-            null, "ClickHouse at clickhouse:8123 refused the connection (a realistic, fairly long error message for the history)");
+            null, "ClickHouse at clickhouse:8123 refused the connection (a realistic, fairly long error message for the history)",
+            ErrorDetail: string.Concat(Enumerable.Repeat("System.TimeoutException: A timeout occurred after 10000ms selecting a server (the driver's dump). ", 40)));
         for (var run = 0; run < 10_000; run++)
         {
             var connector = ids[run % ids.Count];
             var record = await Runs.CreateAsync(connector, RunTrigger.Schedule, time.GetUtcNow(), CancellationToken.None);
             await Logs.AppendAsync(LogSeverity.Info, connector, record.Id, $"Run {record.Id} started (schedule).", CancellationToken.None);
-            await Runs.UpdateProgressAsync(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000), CancellationToken.None);
-            await Runs.FinishAsync(record.Id, RunStatus.Failed, result, time.GetUtcNow(), result.Error, CancellationToken.None);
-            await Logs.AppendAsync(LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}", CancellationToken.None);
+            await Runs.UpdateProgressAsync(record.Id, new SyncProgress(1000, 1000, 0, 1, 400_000), time.GetUtcNow(), CancellationToken.None);
+            await Runs.FinishAsync(record.Id, RunStatus.Failed, result, time.GetUtcNow(), result.Error, result.ErrorDetail, CancellationToken.None);
+            await Logs.AppendAsync([new LogEntry(time.GetUtcNow(), LogSeverity.Error, connector, record.Id, $"Run {record.Id} failed: {result.Error}", result.ErrorDetail)], CancellationToken.None);
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -207,7 +208,7 @@ public sealed class MetadataStoreTests : IAsyncLifetime
             for (var batch = 0; batch < 50; batch++)
             {
                 var run = await Runs.CreateAsync(id, RunTrigger.Manual, time.GetUtcNow(), CancellationToken.None);
-                await Runs.UpdateProgressAsync(run.Id, new SyncProgress(batch, batch, 0, 1, 10), CancellationToken.None);
+                await Runs.UpdateProgressAsync(run.Id, new SyncProgress(batch, batch, 0, 1, 10), time.GetUtcNow(), CancellationToken.None);
                 await checkpoints.SaveAsync(id, new Checkpoint($"{{\"n\":{batch}}}", $"n = {batch}"), CancellationToken.None);
                 await Logs.AppendAsync(LogSeverity.Info, id, run.Id, "batch", CancellationToken.None);
             }

@@ -38,7 +38,7 @@ public sealed class RunJournalTests : IAsyncLifetime
         var runs = services.GetRequiredService<RunStore>();
         var logs = services.GetRequiredService<LogStore>();
         var run = await runs.CreateAsync(connector.Id, RunTrigger.Manual, DateTimeOffset.UtcNow, CancellationToken.None);
-        var journal = new RunJournal(connector, run.Id, runs, services.GetRequiredService<SyncHistory>(), services.GetRequiredService<ZenithMetrics>(), NullLogger.Instance, keep: 500);
+        var journal = new RunJournal(connector, run.Id, runs, services.GetRequiredService<SyncHistory>(), services.GetRequiredService<ZenithMetrics>(), NullLogger.Instance, keep: 500, TimeProvider.System);
         try
         {
             for (var i = 0; i < 1_200; i++)
@@ -77,7 +77,7 @@ public sealed class RunJournalTests : IAsyncLifetime
         var runs = services.GetRequiredService<RunStore>();
         var logs = services.GetRequiredService<LogStore>();
         var run = await runs.CreateAsync(connector.Id, RunTrigger.Manual, DateTimeOffset.UtcNow, CancellationToken.None);
-        await using var journal = new RunJournal(connector, run.Id, runs, services.GetRequiredService<SyncHistory>(), services.GetRequiredService<ZenithMetrics>(), NullLogger.Instance, keep: 500);
+        await using var journal = new RunJournal(connector, run.Id, runs, services.GetRequiredService<SyncHistory>(), services.GetRequiredService<ZenithMetrics>(), NullLogger.Instance, keep: 500, TimeProvider.System);
 
         journal.Note("ClickHouse at http://default:J0urnal-pw@ch:8123 said: retrying");
         var line = await UntilAsync(async () => (await logs.ListAsync(connector.Id, null, 10, CancellationToken.None)).SingleOrDefault());

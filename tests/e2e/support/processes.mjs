@@ -95,7 +95,7 @@ export async function startZenith(extraEnv = {}, { dataDir: given, waitFor = "/h
     ZENITH_metadata_storage__path: join(dataDir, "zenith_metadata.db"),
     ...extraEnv,
   };
-  const child = spawn("dotnet", [dll], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("dotnet", [dll, "serve"], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   child.stdout.on("data", (chunk) => output.push(String(chunk)));
   child.stderr.on("data", (chunk) => output.push(String(chunk)));

@@ -1,6 +1,6 @@
-import { errorMessage } from "../../api/problem";
+import { errorToMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
-import { toMessage } from "../../lib/message";
+import { ColumnsTable } from "./ColumnsTable";
 import { type ConnectorDraft, type EndpointResult, type Warning, usePreviewMapping, useTestConnection } from "./api";
 
 interface ConnectionTestPanelProps {
@@ -31,7 +31,7 @@ export function ConnectionTestPanel({ connectorId, getDraft, isDirty }: Connecti
       <div role="status" aria-live="polite">
         {test.isError && (
           <div className="alert alert-error">
-            <MessageText message={toMessage(errorMessage(test.error))} />
+            <MessageText message={errorToMessage(test.error)} />
           </div>
         )}
         {test.data && (
@@ -74,8 +74,8 @@ function EndpointLine({ label, result }: { label: string; result: EndpointResult
   );
 }
 
-/** "Preview mapping": the ClickHouse columns a sample of the collection maps to. */
-export function MappingPreviewPanel({ connectorId }: { connectorId: number | null }) {
+/** "Preview mapping": the ClickHouse columns a sample of the collection maps to (the form as typed, before it is created). */
+export function MappingPreviewPanel({ connectorId, getDraft }: { connectorId: number | null; getDraft: () => ConnectorDraft }) {
   const preview = usePreviewMapping();
   return (
     <section className="check" aria-labelledby="preview-title">
@@ -84,19 +84,18 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
         <button
           type="button"
           className="button"
-          disabled={connectorId === null || preview.isPending}
+          disabled={preview.isPending}
           onClick={() => {
-            if (connectorId !== null) preview.mutate(connectorId);
+            preview.mutate({ id: connectorId, draft: getDraft() });
           }}
         >
           {preview.isPending ? "Sampling…" : "Preview mapping"}
         </button>
       </div>
-      {connectorId === null && <p className="muted small">Save the connector first: the preview samples its collection.</p>}
       <div role="status" aria-live="polite">
         {preview.isError && (
           <div className="alert alert-error">
-            <MessageText message={toMessage(errorMessage(preview.error))} />
+            <MessageText message={errorToMessage(preview.error)} />
           </div>
         )}
         {preview.data && (
@@ -104,24 +103,7 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
             <p className="muted small">
               {preview.data.columns.length} columns from {preview.data.sampled} sampled documents.
             </p>
-            <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th scope="col">Column</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.data.columns.map((column) => (
-                  <tr key={column.name}>
-                    <td className="mono">{column.name}</td>
-                    <td className="mono">{column.type}</td>
-                    <td className="mono muted">{column.sourcePath}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ColumnsTable columns={preview.data.columns} />
           </>
         )}
       </div>

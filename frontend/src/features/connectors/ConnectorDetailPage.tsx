@@ -8,14 +8,17 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { formatInterval } from "../../lib/format";
 import { LogList } from "../logs/LogList";
 import { useLogs } from "../logs/api";
+import { RunProgress } from "../runs/RunProgress";
 import { RunsChart } from "../runs/RunsChart";
 import { RunsTable } from "../runs/RunsTable";
-import { useRuns } from "../runs/api";
+import { isLive, useRuns } from "../runs/api";
 import { VerificationPanel } from "../verifications/VerificationPanel";
 import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
 import { Warnings } from "./ConnectorChecks";
 import { ConnectorNotFound } from "./ConnectorNotFound";
+import { SchemaPanel } from "./SchemaPanel";
 import { connectorBadge } from "./status";
+import { Freshness, TableRows } from "./TableStatisticsText";
 import { noticeIn, useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorDetailPage() {
@@ -31,6 +34,7 @@ function ConnectorDetail({ id }: { id: number }) {
   const runs = useRuns(id);
   const logs = useLogs({ connectorId: id, limit: 100 });
   const actions = useConnectorActions({ afterDelete: "/", initialMessage: notice });
+  const [tab, setTab] = useState<"activity" | "schema">("activity");
 
   if (connector.isPending) return <p className="muted">Loading…</p>;
   if (isNotFound(connector.error)) return <ConnectorNotFound id={String(id)} />;
@@ -89,19 +93,46 @@ function ConnectorDetail({ id }: { id: number }) {
         </p>
       )}
       <Warnings warnings={c.warnings} />
+      {isLive(c.lastResult) && <RunProgress run={c.lastResult} />}
       <Summary connector={c} />
 
-      <h2>Recent runs</h2>
-      {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
-      {runs.data && <RunsTable runs={runs.data} />}
+      <div className="tabs" role="tablist" aria-label="Connector details">
+        {(["activity", "schema"] as const).map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            id={`tab-${name}`}
+            aria-selected={tab === name}
+            aria-controls={`panel-${name}`}
+            className="tab"
+            onClick={() => {
+              setTab(name);
+            }}
+          >
+            {name === "activity" ? "Runs and log" : "Schema"}
+          </button>
+        ))}
+      </div>
+      {tab === "schema" ? (
+        <section role="tabpanel" id="panel-schema" aria-labelledby="tab-schema">
+          <SchemaPanel connector={c} />
+        </section>
+      ) : (
+        <section role="tabpanel" id="panel-activity" aria-labelledby="tab-activity">
+          <h2>Recent runs</h2>
+          {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
+          {runs.data && <RunsTable runs={runs.data} />}
 
-      <VerificationPanel connectorId={c.id} />
+          <VerificationPanel connectorId={c.id} />
 
-      <h2>Log</h2>
-      {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
-      <p>
-        <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
-      </p>
+          <h2>Log</h2>
+          {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
+          <p>
+            <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
+          </p>
+        </section>
+      )}
       {actions.dialog}
     </section>
   );
@@ -134,6 +165,18 @@ function Summary({ connector: c }: { connector: Connector }) {
         <dt>Last successful sync</dt>
         <dd>
           <RelativeTime date={c.lastSuccessAt} />
+        </dd>
+      </div>
+      <div>
+        <dt>Rows in ClickHouse</dt>
+        <dd>
+          <TableRows statistics={c.statistics} />
+        </dd>
+      </div>
+      <div>
+        <dt>Newest change synced</dt>
+        <dd>
+          <Freshness statistics={c.statistics} />
         </dd>
       </div>
       <div>

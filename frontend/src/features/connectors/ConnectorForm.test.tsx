@@ -177,8 +177,22 @@ describe("ConnectorForm", () => {
       .map((b) => b.textContent)
       .filter((text) => text === "Test connection" || text === "Preview mapping" || text === "Create connector");
     expect(order).toEqual(["Test connection", "Preview mapping", "Create connector"]);
-    // An unsaved connector cannot be sampled yet (the API previews saved connectors only): the button says why.
-    expect(screen.getByRole("button", { name: "Preview mapping" })).toBeDisabled();
-    expect(screen.getByText(/Save the connector first/)).toBeInTheDocument();
+    // An unsaved connector is sampled as typed (POST /api/connectors/preview).
+    expect(screen.getByRole("button", { name: "Preview mapping" })).toBeEnabled();
+  });
+
+  it("creates paused when asked, and offers it for new connectors only", async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    renderForm(onSave);
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(onSave).toHaveBeenLastCalledWith(expect.anything(), { paused: false });
+    await userEvent.click(screen.getByRole("checkbox", { name: /Create paused/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(onSave).toHaveBeenLastCalledWith(expect.anything(), { paused: true });
+  });
+
+  it("has no create-paused choice when editing", () => {
+    renderForm(vi.fn(), { connectorId: 4 });
+    expect(screen.queryByRole("checkbox", { name: /Create paused/ })).toBeNull();
   });
 });

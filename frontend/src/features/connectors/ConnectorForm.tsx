@@ -54,8 +54,8 @@ interface ConnectorFormProps {
   initial: ConnectorDraft;
   /** The saved passwords cannot be decrypted: both password fields ask for them again. */
   credentialsUnreadable?: boolean;
-  /** Saves the draft; rejects with an ApiError whose problem details name the bad fields. */
-  onSave: (draft: ConnectorDraft) => Promise<void>;
+  /** Saves the draft (a new one paused when asked); rejects with an ApiError whose problem details name the bad fields. */
+  onSave: (draft: ConnectorDraft, options: { paused: boolean }) => Promise<void>;
   onCancel: () => void;
 }
 
@@ -72,6 +72,7 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
     mode: "onTouched",
   });
   const [formError, setFormError] = useState<string | null>(null);
+  const [createPaused, setCreatePaused] = useState(false);
   // Open when something beyond the defaults the API fills in (separator, depth) is set.
   const [advancedOpen, setAdvancedOpen] = useState(() =>
     advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== ""),
@@ -97,7 +98,7 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
   const submit = handleSubmit(async (draft) => {
     setFormError(null);
     try {
-      await onSave(draft);
+      await onSave(draft, { paused: connectorId === null && createPaused });
     } catch (error) {
       if (!(error instanceof ApiError)) {
         setFormError(errorMessage(error));
@@ -256,8 +257,21 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
       {/* Test, then preview, then save: the order a user checks a connector in before its first sync. */}
       <div className="checks">
         <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
-        <MappingPreviewPanel connectorId={connectorId} />
+        <MappingPreviewPanel connectorId={connectorId} getDraft={() => getValues()} />
       </div>
+
+      {connectorId === null && (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={createPaused}
+            onChange={(event) => {
+              setCreatePaused(event.currentTarget.checked);
+            }}
+          />{" "}
+          Create paused <span className="muted small">— nothing syncs until you resume it, so you can review it first.</span>
+        </label>
+      )}
 
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>

@@ -17,8 +17,8 @@ export function NewConnectorPage() {
       <ConnectorForm
         connectorId={null}
         initial={emptyDraft}
-        onSave={async (draft) => {
-          const created = await save.mutateAsync(draft);
+        onSave={async (draft, { paused }) => {
+          const created = await save.mutateAsync({ draft, paused });
           await navigate(`/connectors/${created.connector.id}`);
         }}
         onCancel={() => void navigate("/")}
@@ -55,7 +55,7 @@ function EditConnector({ id }: { id: number }) {
           credentialsUnreadable={connector.data.credentialsUnreadable}
           onSave={async (draft) => {
             // An edit that reset the checkpoint says so on the connector's page.
-            const saved = await save.mutateAsync(draft);
+            const saved = await save.mutateAsync({ draft });
             await navigate(`/connectors/${id}`, saved.notice === null ? {} : { state: { notice: saved.notice } satisfies Notice });
           }}
           onCancel={() => void navigate(`/connectors/${id}`)}

@@ -6,6 +6,7 @@ import type {
   ConnectorResponse,
   ConnectorStatus,
   PreviewResponse,
+  SchemaResponse,
   SyncMode,
   SyncWarningKind,
   WarningDto,
@@ -48,6 +49,8 @@ export interface Connector {
   stuck: boolean;
   settleSeconds: number;
   warnings: Warning[];
+  /** The ClickHouse table as last measured; null until it is. */
+  statistics: TableStatistics | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -62,6 +65,14 @@ export interface Warning {
 export interface Saved {
   connector: Connector;
   notice: string | null;
+}
+
+export interface TableStatistics {
+  /** Rows in ClickHouse, versions collapsed; null when there is no table yet or it could not be read. */
+  rows: number | null;
+  /** When the newest change the table holds happened in the source: its freshness. */
+  newestChange: Date | null;
+  error: Message | null;
 }
 
 /** What the create/edit form edits: every field a string so inputs stay controlled. */
@@ -110,6 +121,13 @@ export function toConnector(wire: ConnectorResponse): Connector {
     stuck: wire.stuck,
     settleSeconds: wire.settleSeconds,
     warnings: toWarnings(wire.warnings),
+    statistics: wire.statistics
+      ? {
+          rows: wire.statistics.rows ?? null,
+          newestChange: wire.statistics.newestChange ? new Date(wire.statistics.newestChange) : null,
+          error: wire.statistics.error ? toMessage(wire.statistics.error) : null,
+        }
+      : null,
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
   };
@@ -194,6 +212,7 @@ export const connectorKeys = {
   list: () => ["connectors", "list"] as const,
   detail: (id: number) => ["connectors", "detail", id] as const,
   preview: (id: number) => ["connectors", "preview", id] as const,
+  schema: (id: number) => ["connectors", "schema", id] as const,
 };
 
 export function useConnectors() {
@@ -223,11 +242,12 @@ function useInvalidateAll() {
     ]);
 }
 
+/** Creates (paused when asked: nothing runs until it is resumed) or replaces a connector. */
 export function useSaveConnector(id: number | null) {
   const invalidate = useInvalidateAll();
   return useMutation({
-    mutationFn: async (draft: ConnectorDraft): Promise<Saved> => {
-      const wire = id === null ? await api.createConnector(toRequest(draft)) : await api.updateConnector(id, toRequest(draft));
+    mutationFn: async ({ draft, paused = false }: { draft: ConnectorDraft; paused?: boolean }): Promise<Saved> => {
+      const wire = id === null ? await api.createConnector({ ...toRequest(draft), paused }) : await api.updateConnector(id, toRequest(draft));
       return { connector: toConnector(wire), notice: wire.checkpointReset === true ? (wire.message ?? null) : null };
     },
     onSuccess: invalidate,
@@ -278,8 +298,8 @@ export interface ConnectionTest {
   warnings: Warning[];
 }
 const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
-  source: { ok: wire.source.ok, message: toMessage(wire.source.message) },
-  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message) },
+  source: { ok: wire.source.ok, message: toMessage(wire.source.message, wire.source.detail ?? null) },
+  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message, wire.destination.detail ?? null) },
   warnings: toWarnings(wire.warnings),
 });
 
@@ -305,8 +325,29 @@ const toPreview = (wire: PreviewResponse): MappingPreview => ({
   sampled: wire.sampled,
 });
 
+export interface TableSchema {
+  /** False before the first run creates the table. */
+  exists: boolean;
+  columns: { name: string; type: string; sourcePath: string }[];
+}
+const toSchema = (wire: SchemaResponse): TableSchema => ({
+  exists: wire.exists,
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+});
+
+/** The ClickHouse table as it is now; read when the schema tab opens, again on demand. */
+export function useTableSchema(id: number) {
+  return useQuery({
+    queryKey: connectorKeys.schema(id),
+    queryFn: async () => toSchema(await api.getConnectorSchema(id)),
+    retry: false,
+  });
+}
+
+/** Previews the saved connector when given its id, else the draft as typed (before it is created; nothing is stored). */
 export function usePreviewMapping() {
   return useMutation({
-    mutationFn: async (id: number) => toPreview(await api.previewConnector(id)),
+    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft }) =>
+      toPreview(id !== null ? await api.previewConnector(id) : await api.previewConnection(toRequest(draft))),
   });
 }

@@ -15,8 +15,8 @@ public sealed class SyncEngineOptions
     /// <summary>Retries of transient ClickHouse errors per batch and DDL statement; default 6 attempts, 200 ms doubling to 10 s, full jitter.</summary>
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 
-    /// <summary>Documents sampled to create a table (and by default for a preview); default 1000.</summary>
-    public int SampleSize { get; init; } = 1000;
+    /// <summary>Documents sampled (<c>$sample</c>, at random) to create a table, and by default for a preview; default 5000.</summary>
+    public int SampleSize { get; init; } = 5000;
 
     /// <summary>Parallel transform workers; default the processor count.</summary>
     public int TransformParallelism { get; init; } = Environment.ProcessorCount;

@@ -82,10 +82,11 @@ public class MappingTests
     public void Depth_limit_keeps_deeper_parts_as_json_text()
     {
         var schema = Infer(new BsonDocument("a", new BsonDocument("b", new BsonDocument("c", new BsonDocument("d", 1)))));
-        Assert.Equal(["a_b_c"], schema.Columns.Select(c => c.Name));
+        Assert.Equal(["a_b_c", "_zenith_extra"], schema.Columns.Select(c => c.Name));
+        Assert.Equal(ColumnRole.Json, schema.Columns[0].Role);
         var one = new SchemaBuilder(new MappingOptions("__", 1));
         one.Observe(new BsonDocument("a", new BsonDocument("b", 1)).ToBson());
-        Assert.Equal(["a"], one.Build().Schema.Columns.Select(c => c.Name));
+        Assert.Equal(["a", "_zenith_extra"], one.Build().Schema.Columns.Select(c => c.Name));
     }
 
     [Fact]

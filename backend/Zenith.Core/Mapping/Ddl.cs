@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
@@ -26,20 +25,14 @@ public static class Ddl
 
     public static string Table(string database, string table) => Quote(database) + "." + Quote(table);
 
-    /// <summary>The column comment that records the document path a column comes from (a JSON array of segments).</summary>
-    public static string PathComment(IReadOnlyList<string> path) => JsonSerializer.Serialize(path, PathJson.Default.IReadOnlyListString);
+    /// <summary>The table comment that records the mapping rules its columns were made with (<see cref="MappingRules.Fingerprint"/>).</summary>
+    public static string TableComment(string fingerprint) => MappingCommentPrefix + fingerprint;
 
-    public static IReadOnlyList<string>? ParsePathComment(string comment)
-    {
-        try
-        {
-            return string.IsNullOrEmpty(comment) ? null : JsonSerializer.Deserialize(comment, PathJson.Default.IReadOnlyListString);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The fingerprint in a table comment Zenith wrote; null for a table of an older Zenith or someone else's comment.</summary>
+    public static string? ParseTableComment(string? comment) =>
+        comment is not null && comment.StartsWith(MappingCommentPrefix, StringComparison.Ordinal) ? comment[MappingCommentPrefix.Length..] : null;
+
+    private const string MappingCommentPrefix = "zenith mapping ";
 
     public static string CreateDatabase(string database) => $"CREATE DATABASE IF NOT EXISTS {Quote(database)}";
 
@@ -60,9 +53,32 @@ public static class Ddl
     public static string CountTables(string database, string table) =>
         $"SELECT count() FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
 
-    /// <summary>The table's engine with its settings (to see whether it deduplicates inserts).</summary>
+    /// <summary>The table's engine with its settings (to see whether it deduplicates inserts) and its comment (the mapping fingerprint).</summary>
     public static string SelectEngine(string database, string table) =>
-        $"SELECT engine_full FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+        $"SELECT engine_full, comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+
+    /// <summary>
+    /// The server's version and whether it has the settings Zenith's JSON columns need: the <c>JSON</c> type read from RowBinary as
+    /// text, and dots in keys escaped instead of taken as paths (without them JSON parts are String columns).
+    /// </summary>
+    public const string SelectFeatures =
+        "SELECT version(), (SELECT count() FROM system.settings WHERE name IN ('input_format_binary_read_json_as_string', 'json_type_escape_dots_in_keys'))";
+
+    /// <summary>
+    /// The settings of an insert into a table with JSON columns: JSON values come as text, keys with dots stay keys, strings that
+    /// look like dates stay strings, a key repeated in one document keeps its first value instead of failing the insert.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, object> JsonInsertSettings = new Dictionary<string, object>
+    {
+        ["input_format_binary_read_json_as_string"] = 1,
+        ["json_type_escape_dots_in_keys"] = 1,
+        ["input_format_try_infer_dates"] = 0,
+        ["input_format_try_infer_datetimes"] = 0,
+        ["type_json_skip_duplicated_paths"] = 1,
+    };
+
+    /// <summary>ClickHouse parses at most this much SQL by default; a longer statement is sent with a larger <c>max_query_size</c>.</summary>
+    public const int DefaultMaxQuerySize = 262_144;
 
     /// <summary>The table's columns in order: name, type and the comment that holds the source path.</summary>
     public static string SelectColumns(string database, string table) =>
@@ -103,6 +119,7 @@ public static class Ddl
             sql.Append(", allow_nullable_key = 1");
         }
 
+        sql.Append('\n').Append("COMMENT ").Append(Literal(TableComment(MappingRules.Fingerprint(schema.Options))));
         return sql.ToString();
     }
 
@@ -116,7 +133,7 @@ public static class Ddl
     public static string EnableDeduplication(string database, string table) =>
         "ALTER TABLE " + Table(database, table) + " MODIFY SETTING " + DeduplicationSetting;
 
-    /// <summary>One ALTER TABLE for a schema change: ADD COLUMN for new paths, MODIFY COLUMN for widened ones.</summary>
+    /// <summary>One ALTER TABLE for a schema change: ADD COLUMN for new paths (each after its neighbour), MODIFY COLUMN for widened ones.</summary>
     public static string? AlterTable(string database, string table, SchemaChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -125,12 +142,11 @@ public static class Ddl
             return null;
         }
 
-        // Each added column follows the previous one, so the metadata columns stay last.
-        var clauses = change.Added.Select((c, i) => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " AFTER " + Quote(i == 0 ? change.AddAfter ?? TableSchema.IdColumn : change.Added[i - 1].Name))
+        var clauses = change.Added.Select((c, i) => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " AFTER " + Quote(change.AddAfter[i]))
             .Concat(change.Widened.Select(c => "MODIFY COLUMN " + ColumnDefinition(c)));
         return "ALTER TABLE " + Table(database, table) + "\n    " + string.Join(",\n    ", clauses);
     }
 
     private static string ColumnDefinition(ColumnDef column) =>
-        Quote(column.Name) + " " + column.Type.ToClickHouse() + " COMMENT " + Literal(PathComment(column.Path));
+        Quote(column.Name) + " " + column.Type.ToClickHouse() + " COMMENT " + Literal(ColumnComment.Write(column));
 }

@@ -20,21 +20,29 @@ public sealed record DocumentFailure(string DocumentId, string Reason);
 
 /// <summary>
 /// The transform stage: BSON documents in, ClickHouse RowBinary rows out, in the column order of
-/// <see cref="TableSchema.InsertColumns"/>. Walks the BSON bytes directly and allocates nothing per document
-/// on the common path. Not thread-safe: use one per thread.
+/// <see cref="TableSchema.InsertColumns"/>. Walks the BSON bytes directly and allocates nothing per document on the common
+/// path. A value that has no column (the budget is full, a map-like sub-document's new key) or does not fit its column
+/// exactly goes to <c>_zenith_extra</c> under its path (<see cref="Spilled"/> counts them). Not thread-safe: use one per thread.
 /// </summary>
 public sealed class RowEncoder : IDisposable
 {
     private readonly MappingOptions _options;
-    private readonly RowBinaryValues _values = new();
+    private readonly RowBinaryValues _values;
+    private readonly SpillList _spills = new();
+    private readonly PooledBuffer _json = new(1024);
     private Slot[] _slots = [];
+    private Slot[] _groups = [];
     private int _stamp;
 
     public RowEncoder(MappingOptions options)
     {
         MappingRules.Validate(options);
         _options = options;
+        _values = new RowBinaryValues(options.LegacyUuid);
     }
+
+    /// <summary>Values put in <c>_zenith_extra</c> because they did not fit their column or had none, since the last <see cref="Encode"/>.</summary>
+    public int Spilled { get; private set; }
 
     /// <summary>
     /// Appends one row per document of <paramref name="documents"/> (BSON documents back to back) to <paramref name="output"/>.
@@ -52,15 +60,17 @@ public sealed class RowEncoder : IDisposable
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(failures);
-        if (_slots.Length < schema.Columns.Count)
+        if (_slots.Length < schema.Columns.Count || _groups.Length < schema.Groups.Length)
         {
             _slots = new Slot[schema.Columns.Count];
+            _groups = new Slot[schema.Groups.Length];
             _stamp = 0;
         }
 
         var start = output.Length;
         var failuresBefore = failures.Count;
         rows = 0;
+        Spilled = 0;
         var position = 0;
         while (position < documents.Length)
         {
@@ -86,10 +96,12 @@ public sealed class RowEncoder : IDisposable
                     }
 
                     rows = 0;
+                    Spilled = 0;
                     return status;
                 }
 
                 rows++;
+                Spilled += _spills.Count;
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or JsonException)
             {
@@ -106,11 +118,13 @@ public sealed class RowEncoder : IDisposable
         if (++_stamp == int.MaxValue)
         {
             Array.Clear(_slots);
+            Array.Clear(_groups);
             _stamp = 1;
         }
 
+        _spills.Clear();
         var idOffset = -1;
-        if (!Collect(document, 0, schema.Root, 1, schema, ref idOffset))
+        if (!Collect(document, 0, schema.Root, 1, schema, ref idOffset) || (_spills.Count > 0 && schema.ExtraIndex < 0))
         {
             return EncodeStatus.NeedsSchemaChange;
         }
@@ -122,19 +136,26 @@ public sealed class RowEncoder : IDisposable
 
         _values.WriteId(ElementAt(document, idOffset), output);
         var types = schema.Types;
+        var roles = schema.Roles;
         var slots = _slots;
         for (var i = 0; i < types.Length; i++)
         {
             ref var slot = ref slots[i];
             var type = types[i];
-            if (slot.Stamp != _stamp)
+            if (roles[i] == ColumnRole.Field)
             {
-                // Missing: NULL for a Nullable scalar (1), an empty array (length 0).
-                output.WriteByte(type.IsArray ? (byte)0 : (byte)1);
+                if (slot.Stamp != _stamp)
+                {
+                    // Missing: NULL for a Nullable scalar (1), an empty array (length 0).
+                    output.WriteByte(type.IsArray ? (byte)0 : (byte)1);
+                    continue;
+                }
+
+                _values.WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
                 continue;
             }
 
-            _values.WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
+            WriteSpecial(i, schema, document, output);
         }
 
         output.WriteInt64(syncedAtMillis);
@@ -142,7 +163,49 @@ public sealed class RowEncoder : IDisposable
         return EncodeStatus.Done;
     }
 
-    /// <summary>Maps every field to its column slot; false when the schema lacks a column or a wide enough type.</summary>
+    /// <summary>A map, a Nested member, a JSON column, the extras or the whole document.</summary>
+    private void WriteSpecial(int i, TableSchema schema, ReadOnlySpan<byte> document, PooledBuffer output)
+    {
+        ref var slot = ref _slots[i];
+        var type = schema.Types[i];
+        switch (schema.Roles[i])
+        {
+            case ColumnRole.Map when slot.Stamp == _stamp:
+                _values.WriteMap(type.Kind, document.Slice(slot.ValueOffset, slot.ValueLength), slot.Count, output);
+                break;
+            case ColumnRole.Map:
+                output.WriteVarUInt(0);
+                break;
+            case ColumnRole.Nested:
+                ref var group = ref _groups[schema.MemberGroup(i)];
+                if (group.Stamp == _stamp)
+                {
+                    _values.WriteMember(type.Kind, document.Slice(group.ValueOffset, group.ValueLength), schema.MemberName(i), output);
+                }
+                else
+                {
+                    output.WriteVarUInt(0);
+                }
+
+                break;
+            case ColumnRole.Json when slot.Stamp == _stamp:
+                _values.WriteJson(type.Kind, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
+                break;
+            case ColumnRole.Extra when _spills.Count > 0:
+                _json.Length = 0;
+                _spills.WriteObject(_values.Text.Json(_json), document, type.Kind == ColumnKind.Json);
+                RowBinaryValues.WriteJsonText(type.Kind, _json.WrittenSpan, output);
+                break;
+            case ColumnRole.Document:
+                _values.WriteJson(type.Kind, new RawElement(BsonTypeCode.Document, default, document), output);
+                break;
+            default:
+                RowBinaryValues.WriteMissingJson(type.Kind, output);
+                break;
+        }
+    }
+
+    /// <summary>Maps every field to its column slot (or to the spills); false when the schema lacks a column or a wide enough type.</summary>
     private bool Collect(ReadOnlySpan<byte> document, int baseOffset, PathNode node, int depth, TableSchema schema, ref int idOffset)
     {
         var reader = new BsonElementReader(document);
@@ -165,19 +228,10 @@ public sealed class RowEncoder : IDisposable
             }
 
             var child = node.Find(element.Name, ref hint);
-            if (element.Type == BsonTypeCode.Document && depth < _options.MaxDepth)
+            var empty = element.Value.Length == 5 && element.Type is BsonTypeCode.Document or BsonTypeCode.Array;
+            if (child is null || child.Skip)
             {
-                if (child is null)
-                {
-                    if (element.Value.Length == 5)
-                    {
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                if (!Collect(element.Value, baseOffset + element.ValueOffset, child, depth + 1, schema, ref idOffset))
+                if (child is null && !empty && !Unknown(node.Unknown, thisElement))
                 {
                     return false;
                 }
@@ -185,40 +239,233 @@ public sealed class RowEncoder : IDisposable
                 continue;
             }
 
-            var isEmptyArray = element.Type == BsonTypeCode.Array && element.Value.Length == 5;
-            if (child is null || child.Column < 0)
+            if (child.Whole)
             {
-                if (isEmptyArray)
+                if (!empty && !Whole(child.Column, element, thisElement, baseOffset, schema))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (child.Group >= 0)
+            {
+                if (!empty && !Nested(child.Group, element, thisElement, baseOffset, schema))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (element.Type == BsonTypeCode.Document && depth < _options.MaxDepth)
+            {
+                if (empty)
                 {
                     continue;
                 }
 
-                return false;
-            }
-
-            // A String column takes any value as text: no need to classify it (arrays would be walked).
-            var columnType = schema.Types[child.Column];
-            if (columnType.IsArray || columnType.Kind != ColumnKind.String)
-            {
-                var valueType = element.Type == BsonTypeCode.Document ? ColumnType.String : isEmptyArray ? ColumnType.EmptyArray : ValueClassifier.Classify(element);
-                if (!columnType.Accepts(valueType))
+                _spills.Push(thisElement);
+                var done = Collect(element.Value, baseOffset + element.ValueOffset, child, depth + 1, schema, ref idOffset);
+                _spills.Pop();
+                if (!done)
                 {
                     return false;
                 }
+
+                continue;
             }
 
-            ref var slot = ref _slots[child.Column];
-            slot.Stamp = _stamp;
-            slot.Type = element.Type;
-            slot.ValueOffset = baseOffset + element.ValueOffset;
-            slot.ValueLength = element.Value.Length;
+            if (child.Column < 0)
+            {
+                if (!empty && !Unknown(child.Unknown == UnknownPolicy.Skip ? UnknownPolicy.Skip : node.Unknown, thisElement))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            // A String column takes any value as text: no need to classify it (arrays would be walked).
+            var column = child.Column;
+            var columnType = schema.Types[column];
+            if (columnType.IsArray || columnType.Kind != ColumnKind.String)
+            {
+                switch (TypeFit.Field(columnType, element, schema.IsPinned(column), _options.LegacyUuid))
+                {
+                    case Fit.Widen:
+                        return false;
+                    case Fit.Spill:
+                        _spills.Add(thisElement);
+                        continue;
+                }
+            }
+
+            Stamp(ref _slots[column], element, baseOffset);
         }
 
         return true;
     }
 
+    /// <summary>A field no column names: true when it is handled (spilled or left out), false to ask for a schema change.</summary>
+    private bool Unknown(UnknownPolicy policy, int element)
+    {
+        switch (policy)
+        {
+            case UnknownPolicy.Ask:
+                return false;
+            case UnknownPolicy.Extra:
+                _spills.Add(element);
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>A value written whole: a map's fitting entries (the others spill one by one), a JSON sub-tree, a forced type.</summary>
+    private bool Whole(int column, in RawElement element, int thisElement, int baseOffset, TableSchema schema)
+    {
+        var type = schema.Types[column];
+        switch (schema.Roles[column])
+        {
+            case ColumnRole.Map:
+                if (element.Type != BsonTypeCode.Document)
+                {
+                    _spills.Add(thisElement);
+                    return true;
+                }
+
+                var count = 0;
+                var entries = new BsonElementReader(element.Value);
+                var entryStart = 4;
+                _spills.Push(thisElement);
+                while (entries.MoveNext())
+                {
+                    var entry = entries.Current;
+                    var entryOffset = baseOffset + element.ValueOffset + entryStart;
+                    entryStart = entry.ValueOffset + entry.Value.Length;
+                    if (ValueClassifier.IsNull(entry.Type))
+                    {
+                        continue;
+                    }
+
+                    if (_values.MapEntryFits(type.Kind, entry))
+                    {
+                        count++;
+                        continue;
+                    }
+
+                    if (entry.Type is not (BsonTypeCode.Document or BsonTypeCode.Array)
+                        && TypeFit.Scalar(type.Kind, entry, _options.LegacyUuid, out var widened) == Fit.Widen
+                        && TypeFit.NumericWidening(type.Kind, widened) && !schema.IsPinned(column))
+                    {
+                        _spills.Pop();
+                        return false;
+                    }
+
+                    _spills.Add(entryOffset);
+                }
+
+                _spills.Pop();
+                Stamp(ref _slots[column], element, baseOffset).Count = count;
+                return true;
+            case ColumnRole.Json when type.Kind == ColumnKind.Json && element.Type != BsonTypeCode.Document:
+                _spills.Add(thisElement);
+                return true;
+            case ColumnRole.Json:
+                Stamp(ref _slots[column], element, baseOffset);
+                return true;
+            default:
+                // A type rule: the value fits the forced type or goes to the extras; the column never widens.
+                if (type.Kind != ColumnKind.String && TypeFit.Field(type, element, pinned: true, _options.LegacyUuid) != Fit.Fits)
+                {
+                    _spills.Add(thisElement);
+                    return true;
+                }
+
+                Stamp(ref _slots[column], element, baseOffset);
+                return true;
+        }
+    }
+
+    /// <summary>An array for a Nested group: every element a document whose fields are members and fit them, else the array spills whole.</summary>
+    private bool Nested(int groupIndex, in RawElement element, int thisElement, int baseOffset, TableSchema schema)
+    {
+        var members = schema.Groups[groupIndex].Members;
+        if (element.Type != BsonTypeCode.Array)
+        {
+            _spills.Add(thisElement);
+            return true;
+        }
+
+        var items = new BsonElementReader(element.Value);
+        while (items.MoveNext())
+        {
+            var item = items.Current;
+            if (item.Type != BsonTypeCode.Document)
+            {
+                _spills.Add(thisElement);
+                return true;
+            }
+
+            var fields = new BsonElementReader(item.Value);
+            var hint = 0;
+            while (fields.MoveNext())
+            {
+                var field = fields.Current;
+                if (ValueClassifier.IsNull(field.Type))
+                {
+                    continue;
+                }
+
+                var member = members.Find(field.Name, ref hint);
+                if (member is null || member.Column < 0)
+                {
+                    if (members.Unknown == UnknownPolicy.Ask)
+                    {
+                        return false;
+                    }
+
+                    _spills.Add(thisElement);
+                    return true;
+                }
+
+                var kind = schema.Types[member.Column].Kind;
+                if (kind == ColumnKind.String)
+                {
+                    continue;
+                }
+
+                var fit = field.Type is BsonTypeCode.Document or BsonTypeCode.Array ? Fit.Spill : TypeFit.Scalar(kind, field, _options.LegacyUuid, out var widened) is var f && f == Fit.Widen && !(TypeFit.NumericWidening(kind, widened) && !schema.IsPinned(member.Column)) ? Fit.Spill : f;
+                if (fit == Fit.Widen)
+                {
+                    return false;
+                }
+
+                if (fit == Fit.Spill)
+                {
+                    _spills.Add(thisElement);
+                    return true;
+                }
+            }
+        }
+
+        Stamp(ref _groups[groupIndex], element, baseOffset);
+        return true;
+    }
+
+    private ref Slot Stamp(ref Slot slot, in RawElement element, int baseOffset)
+    {
+        slot.Stamp = _stamp;
+        slot.Type = element.Type;
+        slot.ValueOffset = baseOffset + element.ValueOffset;
+        slot.ValueLength = element.Value.Length;
+        return ref slot;
+    }
+
     /// <summary>Re-reads the element that starts at <paramref name="offset"/> of the document (type byte, name, value).</summary>
-    private static RawElement ElementAt(ReadOnlySpan<byte> document, int offset)
+    internal static RawElement ElementAt(ReadOnlySpan<byte> document, int offset)
     {
         var type = document[offset];
         var nameLength = document[(offset + 1)..].IndexOf((byte)0);
@@ -230,13 +477,18 @@ public sealed class RowEncoder : IDisposable
     /// <summary>The <c>_id</c> of a document as text, for failure reports; never throws.</summary>
     public string DocumentId(ReadOnlySpan<byte> document) => _values.DocumentId(document);
 
-    public void Dispose() => _values.Dispose();
+    public void Dispose()
+    {
+        _values.Dispose();
+        _json.Dispose();
+    }
 
     private struct Slot
     {
         public int Stamp;
         public int ValueOffset;
         public int ValueLength;
+        public int Count;
         public byte Type;
     }
 }

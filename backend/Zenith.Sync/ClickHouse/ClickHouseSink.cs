@@ -45,7 +45,40 @@ internal sealed class ClickHouseSink : IDisposable
 
     public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct);
 
-    public Task ExecuteAsync(string sql, CancellationToken ct) => _client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
+    /// <summary>
+    /// Runs one statement. A CREATE TABLE of hundreds of columns can pass ClickHouse's 256 KiB <c>max_query_size</c>; such a
+    /// statement carries a larger limit of its own, so a wide table never fails to be made.
+    /// </summary>
+    public Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(sql);
+        var options = bytes < Ddl.DefaultMaxQuerySize * 3 / 4 ? null : new QueryOptions
+        {
+            CustomSettings = new Dictionary<string, object> { ["max_query_size"] = Math.Max(Ddl.DefaultMaxQuerySize, bytes * 2) },
+        };
+        return _client.ExecuteNonQueryAsync(sql, options: options, cancellationToken: ct);
+    }
+
+    /// <summary>The server's version and what it can store (<see cref="ClickHouseFeatures"/>); read once per run.</summary>
+    public async Task<(string Version, ClickHouseFeatures Features)> FeaturesAsync(CancellationToken ct)
+    {
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectFeatures, cancellationToken: ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return (string.Empty, ClickHouseFeatures.Legacy);
+        }
+
+        var version = reader.GetString(0);
+        var settings = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        return (version, new ClickHouseFeatures(settings == 2 && AtLeast(version, 25, 3)));
+    }
+
+    private static bool AtLeast(string version, int major, int minor)
+    {
+        var parts = version.Split('.');
+        return parts.Length >= 2 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var a)
+            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var b) && (a > major || (a == major && b >= minor));
+    }
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
@@ -53,12 +86,23 @@ internal sealed class ClickHouseSink : IDisposable
         return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
-    /// <summary>The data columns of an existing table (paths from the column comments Zenith writes); null if there is no table.</summary>
-    public async Task<TableSchema?> ReadSchemaAsync(string database, string table, CancellationToken ct)
+    /// <summary>
+    /// An existing table as Zenith needs it: its data columns (paths, kinds and reasons from the column comments Zenith writes),
+    /// the mapping fingerprint of its comment, and whether it deduplicates inserts; null if there is no table.
+    /// </summary>
+    public async Task<ExistingTable?> ReadTableAsync(string database, string table, CancellationToken ct)
     {
-        if (!await TableExistsAsync(database, table, ct))
+        string engine;
+        string? comment;
+        using (var tables = await _client.ExecuteReaderAsync(Ddl.SelectEngine(database, table), cancellationToken: ct))
         {
-            return null;
+            if (!await tables.ReadAsync(ct))
+            {
+                return null;
+            }
+
+            engine = tables.GetString(0);
+            comment = tables.IsDBNull(1) ? null : tables.GetString(1);
         }
 
         var columns = new List<ColumnDef>();
@@ -66,7 +110,7 @@ internal sealed class ClickHouseSink : IDisposable
         while (await reader.ReadAsync(ct))
         {
             var name = reader.GetString(0);
-            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn)
+            if (TableSchema.MetadataColumns.Contains(name))
             {
                 continue;
             }
@@ -74,11 +118,12 @@ internal sealed class ClickHouseSink : IDisposable
             var type = reader.GetString(1);
             var parsed = ColumnType.Parse(type) ?? throw new SyncConfigurationException(
                 $"column {name} of {database}.{table} has type {type}, which Zenith does not write; drop the column or choose another table");
-            var path = Ddl.ParsePathComment(reader.GetString(2)) ?? [name];
-            columns.Add(new ColumnDef(name, parsed, path));
+            columns.Add(ColumnComment.Read(name, parsed, reader.GetString(2)));
         }
 
-        return TableSchema.Create(columns);
+        var deduplicates = engine.StartsWith("Replicated", StringComparison.Ordinal)
+            || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
+        return new ExistingTable(columns, Ddl.ParseTableComment(comment), deduplicates);
     }
 
     /// <summary>
@@ -86,20 +131,27 @@ internal sealed class ClickHouseSink : IDisposable
     /// body (gzipped on the way when compression is on): no copy of the rows is made. <paramref name="deduplicationToken"/>
     /// names the insert: sending it again (a retry after a reply was lost) is a no-op on the server, so it is written once.
     /// </summary>
-    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, CancellationToken ct)
+    /// <param name="json">The columns include ones of the <c>JSON</c> type: their values come as text (<see cref="Ddl.JsonInsertSettings"/>).</param>
+    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, bool json, CancellationToken ct)
     {
         var sql = Ddl.Insert(database, table, columns);
-        var options = new QueryOptions
+        var settings = new Dictionary<string, object>
         {
-            CustomSettings = new Dictionary<string, object>
-            {
-                ["insert_deduplicate"] = 1,
-                ["insert_deduplication_token"] = deduplicationToken,
-                // Collapsing versions inside one insert block costs a sort-and-merge per insert (measured on the test
-                // server: 1.6x for wide rows, 2.5x for flat ones) and buys nothing: readers collapse with FINAL or merges.
-                ["optimize_on_insert"] = 0,
-            },
+            ["insert_deduplicate"] = 1,
+            ["insert_deduplication_token"] = deduplicationToken,
+            // Collapsing versions inside one insert block costs a sort-and-merge per insert (measured on the test
+            // server: 1.6x for wide rows, 2.5x for flat ones) and buys nothing: readers collapse with FINAL or merges.
+            ["optimize_on_insert"] = 0,
         };
+        if (json)
+        {
+            foreach (var (name, value) in Ddl.JsonInsertSettings)
+            {
+                settings[name] = value;
+            }
+        }
+
+        var options = new QueryOptions { CustomSettings = settings };
         using var response = await _client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options);
     }
 
@@ -122,13 +174,8 @@ internal sealed class ClickHouseSink : IDisposable
         }
     }
 
-    /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
-    public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
-    {
-        var engine = Convert.ToString(await _client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-        return engine.StartsWith("Replicated", StringComparison.Ordinal)
-            || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
-    }
-
     public void Dispose() => _client.Dispose();
 }
+
+/// <summary>A destination table as it is: its data columns, the fingerprint of the mapping rules that made it (null if unknown), and whether it deduplicates inserts.</summary>
+internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, string? Fingerprint, bool DeduplicatesInserts);

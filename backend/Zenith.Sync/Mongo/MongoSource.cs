@@ -63,12 +63,30 @@ internal sealed class MongoSource : IDisposable
         return Collection.FindAsync(new BsonDocumentFilterDefinition<BsonDocument>(CursorRules.Filter(connector, checkpoint)), options, ct);
     }
 
-    /// <summary>Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch.</summary>
+    /// <summary>
+    /// A random sample of up to <paramref name="count"/> documents (with the connector's filter and projection) as one batch:
+    /// <c>$sample</c>, so a table is not made from the oldest documents only. MongoDB answers it from a random cursor when the
+    /// sample is small next to an unfiltered collection, else with one scan of the matching documents.
+    /// </summary>
     public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
         var serializer = new ArenaSerializer(int.MaxValue, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
-        var sampleSpec = connector with { Mode = SyncMode.Full };
-        using var cursor = await OpenAsync(sampleSpec, null, serializer, count, ct);
+        var full = connector with { Mode = SyncMode.Full };
+        var filter = CursorRules.Filter(full, null);
+        var stages = new List<BsonDocument>();
+        if (filter.ElementCount > 0)
+        {
+            stages.Add(new BsonDocument("$match", filter));
+        }
+
+        stages.Add(new BsonDocument("$sample", new BsonDocument("size", count)));
+        if (CursorRules.Projection(full) is { ElementCount: > 0 } projection)
+        {
+            stages.Add(new BsonDocument("$project", projection));
+        }
+
+        var pipeline = PipelineDefinition<BsonDocument, ArenaDocument>.Create(stages, serializer);
+        using var cursor = await Collection.AggregateAsync(pipeline, new AggregateOptions { BatchSize = Math.Min(count, 10_000) }, ct);
         while (await cursor.MoveNextAsync(ct))
         {
             // Documents land in the serializer's batch.

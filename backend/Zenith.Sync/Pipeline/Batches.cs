@@ -36,6 +36,9 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 
     public List<DocumentFailure> Failures { get; } = [];
 
+    /// <summary>Values the rows keep in <c>_zenith_extra</c> because they had no column or did not fit theirs.</summary>
+    public int Spilled { get; set; }
+
     /// <summary>What the batch moves the run's position to, captured from its documents (see <see cref="ICheckpointTracker"/>).</summary>
     public BatchPosition? Position { get; set; }
 

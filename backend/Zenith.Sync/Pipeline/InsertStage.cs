@@ -28,6 +28,9 @@ internal sealed class InsertStage(
     /// <summary>What the run has committed so far.</summary>
     public SyncProgress Total { get; private set; }
 
+    /// <summary>Values written to <c>_zenith_extra</c> because they had no column or did not fit theirs.</summary>
+    public long Spilled { get; private set; }
+
     /// <summary>The checkpoint stored last (null until one was).</summary>
     public Checkpoint? LastCheckpoint { get; private set; }
 
@@ -140,7 +143,8 @@ internal sealed class InsertStage(
             var columns = group.Schema!.InsertColumns;
             var token = tokens.For(batches[0].Documents.Sequence, batches[^1].Documents.Sequence);
             var parts = batches.Where(b => b.RowCount > 0).Select(b => b.Rows!.WrittenMemory).ToArray();
-            await retry.RunAsync(c => sink.InsertAsync(table.Database, table.Name, columns, parts, token, c), ct);
+            var json = group.Schema.HasJsonColumns;
+            await retry.RunAsync(c => sink.InsertAsync(table.Database, table.Name, columns, parts, token, json, c), ct);
         }
 
         var moved = false;
@@ -155,6 +159,7 @@ internal sealed class InsertStage(
             moved |= tracker.Advance(batch.Position);
             read += batch.Documents.Count;
             failed += batch.Failures.Count;
+            Spilled += batch.Spilled;
         }
 
         if (moved && tracker.Current is { } checkpoint)

@@ -3,6 +3,7 @@ using System.Threading.Tasks.Dataflow;
 using Zenith.Core.Connectors;
 using Zenith.Core.Cursors;
 using Zenith.Core.Inserts;
+using Zenith.Core.Mapping;
 using Zenith.Sync.ClickHouse;
 using Zenith.Sync.Mongo;
 
@@ -70,6 +71,11 @@ internal sealed class SyncRun : IDisposable
         var tracker = CheckpointTracker.For(_connector, stored, DateTimeOffset.FromUnixTimeMilliseconds(_startedAt.ToUnixTimeMilliseconds()));
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
         await PumpAsync(stored, tracker, cancellationToken);
+        if (_insert?.Spilled is > 0 and var spilled)
+        {
+            _observer.Note($"{spilled} values had no column of their own or did not fit theirs exactly and are kept in {TableSchema.ExtraColumn} under their paths");
+        }
+
         await _table.FinishAsync(cancellationToken);
         if (tracker.Complete() is { } final)
         {

@@ -61,6 +61,7 @@ internal sealed class TransformStage(
             batch.Status = encoder.Encode(
                 documents.Documents, schema, time.GetUtcNow().ToUnixTimeMilliseconds(), versions.Version(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
             batch.RowCount = rows;
+            batch.Spilled = encoder.Spilled;
             budget.Resize(batch.Rows.Length);
         }
         finally

@@ -14,8 +14,9 @@ public static class ConnectorsApi
         group.MapGet("/{id:long}", GetAsync).WithName("GetConnector").WithSummary("One connector.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAsync).WithName("CreateConnector").WithSummary("Creates a connector; it starts active and runs at once.")
             .ProducesValidationProblem();
-        group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector").WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector")
+            .WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one. A mapping change that would alter a written table is refused (409) and names the resync.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteConnector").WithSummary("Stops a running sync and deletes the connector; the ClickHouse table stays.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running).")
@@ -28,8 +29,12 @@ public static class ConnectorsApi
             .ProducesValidationProblem();
         group.MapPost("/{id:long}/test", TestSavedAsync).WithName("TestConnector").WithSummary("Tests both ends of a saved connector.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector").WithSummary("The ClickHouse columns a sample of the collection maps to.")
+        group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector")
+            .WithSummary("The ClickHouse columns a random sample of the collection maps to, with each column's kind and reason, and warnings.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway);
+        group.MapPost("/preview", PreviewDraftAsync).WithName("PreviewConnection")
+            .WithSummary("The mapping preview of a connector not saved yet (or of an edit): the mapping editor's live preview.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
@@ -66,6 +71,11 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(ConnectorResponse.From(updated.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
+            Outcome.Conflict => TypedResults.Problem(
+                title: "This mapping change needs a new table.",
+                detail: updated.Detail,
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["resync"] = $"/api/connectors/{id}/resync" }),
             _ => Problems.Validation(updated.Errors!, title: InvalidConnector),
         };
     }
@@ -114,24 +124,53 @@ public static class ConnectorsApi
     private static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestSavedAsync(long id, ConnectorService connectors, CancellationToken ct) =>
         await connectors.TestSavedAsync(id, ct) is { } result ? TypedResults.Ok(ConnectionTestResponse.From(result)) : Problems.ConnectorNotFound(id);
 
-    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = 1000)
+    private const int DefaultSample = 5000;
+    private const int MaxSample = 20_000;
+
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = DefaultSample)
     {
-        if (sample is < 1 or > 10_000)
+        if (SampleOutOfRange(sample) is { } invalid)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] });
+            return invalid;
         }
 
         var preview = await connectors.PreviewAsync(id, sample, ct);
         return preview.Outcome switch
         {
-            Outcome.Ok => TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled)),
+            Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
-            _ => TypedResults.Problem(
-                title: "Could not sample the collection.",
-                detail: preview.Detail + " Check the source with POST /api/connectors/" + id + "/test.",
-                statusCode: StatusCodes.Status502BadGateway),
+            _ => SampleFailed(preview.Detail + " Check the source with POST /api/connectors/" + id + "/test."),
         };
     }
+
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewDraftAsync(PreviewRequest request, ConnectorService connectors, CancellationToken ct, int sample = DefaultSample)
+    {
+        if (SampleOutOfRange(sample) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (definition, errors) = ConnectorValidator.Validate(request?.Connector);
+        if (definition is null)
+        {
+            return Problems.Validation(errors.ToDictionary(e => e.Key == "body" ? "connector" : "connector." + e.Key, e => e.Value), title: InvalidConnector);
+        }
+
+        var preview = await connectors.PreviewDraftAsync(definition, request!.ConnectorId, sample, ct);
+        return preview.Outcome switch
+        {
+            Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
+            Outcome.Invalid => Problems.Validation(preview.Errors!),
+            _ => SampleFailed(preview.Detail + " Check the source with POST /api/connectors/test."),
+        };
+    }
+
+    private static ValidationProblem? SampleOutOfRange(int sample) => sample is < 1 or > MaxSample
+        ? Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and {MaxSample} (got {sample})."] })
+        : null;
+
+    private static ProblemHttpResult SampleFailed(string detail) =>
+        TypedResults.Problem(title: "Could not sample the collection.", detail: detail, statusCode: StatusCodes.Status502BadGateway);
 
     private const string InvalidConnector = "The connector is not valid.";
 }

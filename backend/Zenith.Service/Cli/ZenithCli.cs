@@ -108,9 +108,16 @@ public static class ZenithCli
         var cursor = new Option<string?>("--cursor-field") { Description = "Timestamp field for incremental_timestamp (default updated_at)." };
         var interval = new Option<int>("--interval") { Description = "Seconds between runs.", DefaultValueFactory = _ => ConnectorValidator.DefaultIntervalSeconds };
         var batch = new Option<int?>("--batch-size") { Description = "Documents per insert (default processing.batch_size)." };
+        var rules = new Option<string[]>("--rule")
+        {
+            Description = "A field rule, repeatable: exclude:PATH, include:PATH, json:PATH, map:PATH, flatten:PATH, type:PATH=TYPE, rename:PATH=COLUMN.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var maxColumns = new Option<int?>("--max-columns") { Description = "The column budget (default 500); fields beyond go to _zenith_extra." };
+        var wholeDocument = new Option<bool>("--whole-document") { Description = "Also keep each whole document in one JSON column, _zenith_doc." };
         var add = new Command("add", "Add a connector (it runs when the service next looks, within 30 s).")
         {
-            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch,
+            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, rules, maxColumns, wholeDocument,
         };
         add.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
         {
@@ -121,7 +128,11 @@ public static class ZenithCli
                 DomainText.ParseMode(parse.GetValue(mode)!),
                 parse.GetValue(cursor),
                 parse.GetValue(interval),
-                parse.GetValue(batch));
+                parse.GetValue(batch),
+                new MappingDto(
+                    MaxColumns: parse.GetValue(maxColumns),
+                    WholeDocument: parse.GetValue(wholeDocument) ? true : null,
+                    Rules: [.. (parse.GetValue(rules) ?? []).Select(CliRules.Parse)]));
             var created = await client.AddAsync(request, ct);
             await output.WriteLineAsync($"Added connector {created.Name} (id {created.Id}): {created.Source.Uri} → {created.Destination.Uri}");
             return 0;

@@ -66,6 +66,11 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (await store.GetAsync(id, cancellationToken) is { } saved && MappingChangeRefused(saved, definition) is { } refused)
+        {
+            return UseCase.Conflict<ConnectorView>(refused);
+        }
+
         StoredConnector? updated;
         try
         {
@@ -89,6 +94,60 @@ public sealed class ConnectorService(
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(updated, cancellationToken));
+    }
+
+    /// <summary>
+    /// An edit of the mapping rules that would change what the columns of a table already written mean is refused, with the way
+    /// out: a full-mode connector rebuilds its table every run (so the edit is taken), another table starts fresh, and a resync
+    /// reloads the table with the new rules. Issue 11's resync is where an edit and a reload go together; until then the message
+    /// names it and nothing is stored.
+    /// </summary>
+    private static string? MappingChangeRefused(StoredConnector saved, ConnectorDefinition edit)
+    {
+        var before = saved.Definition;
+        var sameTable = before.Destination.Database == edit.Destination.Database && before.Destination.Table == edit.Destination.Table
+            && ConnectionString.Parse(before.Destination.Uri).HostList == ConnectionString.Parse(edit.Destination.Uri).HostList;
+        if (edit.Mode == SyncMode.Full || !sameTable || (saved.LastRun is null && saved.LastAttemptAt is null)
+            || Core.Mapping.MappingRules.TableChange(before.Mapping, edit.Mapping) is not { } change)
+        {
+            return null;
+        }
+
+        return $"Connector {before.Name} has written {edit.Destination.Database}.{edit.Destination.Table} with its current mapping ({change}): "
+            + "its rows would change meaning under the new one, so nothing was saved. Resync the connector to reload the table with the new "
+            + $"rules (POST /api/connectors/{saved.Id}/resync), point it at a new table, or use full mode, whose every run rebuilds the table.";
+    }
+
+    /// <summary>
+    /// The columns a sample maps to for a connector not saved yet (or an edit of one, whose masked passwords come from the saved
+    /// connector, as for the connection test): the mapping editor's live preview.
+    /// </summary>
+    public async Task<UseCaseResult<MappingPreview>> PreviewDraftAsync(ConnectorDefinition definition, long? connectorId, int sampleSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var source = definition.Source;
+        var destination = definition.Destination;
+        if (connectorId is { } id)
+        {
+            if (await store.GetAsync(id, cancellationToken) is not { } saved)
+            {
+                return UseCase.Invalid<MappingPreview>("connectorId", $"There is no connector with id {id}; leave connectorId out to preview a new connector.");
+            }
+
+            source = source with { Uri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri)).Uri };
+            destination = destination with { Uri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri)).Uri };
+        }
+
+        var spec = new ConnectorSpec(connectorId ?? 0, definition.Name, source, destination, definition.Mode, definition.CursorField,
+            definition.BatchSize ?? DefaultBatchSize, definition.Mapping, definition.Table);
+        try
+        {
+            return UseCase.Ok<MappingPreview>(await engine.PreviewAsync(spec, sampleSize, cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return UseCase.Failed<MappingPreview>(Redaction.Redact(e.Message, source.Uri, destination.Uri));
+        }
     }
 
     /// <summary>Stops a running sync, then deletes the connector with its runs and log; the ClickHouse table stays. False if there was none.</summary>

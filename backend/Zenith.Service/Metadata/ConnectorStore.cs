@@ -63,10 +63,10 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at)
+                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
+                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
                 RETURNING id;
                 """,
                 row, cancellationToken: cancellationToken));
@@ -104,7 +104,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
-                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
+                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, mapping_options = @MappingOptions, table_order_by = @TableOrderBy,
                     table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
                 WHERE id = @Id;
                 """,
@@ -208,6 +208,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             BatchSize = d.BatchSize,
             MappingSeparator = d.Mapping.Separator,
             MappingMaxDepth = d.Mapping.MaxDepth,
+            MappingOptions = MappingOptionsText.Write(d.Mapping),
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
@@ -244,7 +245,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             r.CursorField,
             (int)r.IntervalSeconds,
             r.BatchSize is null ? null : (int)r.BatchSize,
-            new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
+            MappingOptionsText.Read(r.MappingSeparator, (int)r.MappingMaxDepth, r.MappingOptions),
             new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl));
         return new StoredConnector(
             r.Id,

@@ -77,6 +77,11 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
                 PRIMARY KEY (connector_id, position)
             );
             """),
+        // Issue 13's mapping options beyond separator and depth: the column budget, the whole-document column, legacy UUIDs and
+        // the field rules, as one JSON text (MappingOptionsText); NULL means the defaults.
+        (3, """
+            ALTER TABLE connectors ADD COLUMN mapping_options TEXT NULL;
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;
@@ -93,8 +98,10 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
         var applied = new List<int>();
         // Microsoft.Data.Sqlite begins IMMEDIATE transactions: a second migrator waits here instead of racing.
         await using var transaction = connection.BeginTransaction();
-        var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken)) ?? 0;
-        foreach (var (version, sql) in Steps.Where(s => s.Version > current))
+        // Every step not applied yet, not only those above the highest: branches add steps with numbers given out in advance, so
+        // a file may have step 3 before step 2 exists.
+        var done = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+        foreach (var (version, sql) in Steps.Where(s => !done.Contains(s.Version)))
         {
             await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(

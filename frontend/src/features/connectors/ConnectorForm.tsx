@@ -6,6 +6,7 @@ import { toMessage } from "../../lib/message";
 import { splitPassword } from "../../lib/uri";
 import { type ConnectorDraft, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
+import { MappingRulesEditor } from "./MappingRulesEditor";
 
 type FieldName = FieldPath<ConnectorDraft>;
 
@@ -14,6 +15,7 @@ const advancedFields: readonly FieldName[] = [
   "source.projection",
   "mapping.separator",
   "mapping.maxDepth",
+  "mapping.maxColumns",
   "table.orderBy",
   "table.partitionBy",
   "table.ttl",
@@ -35,7 +37,8 @@ const formFields: readonly FieldName[] = [
   ...advancedFields,
 ];
 
-const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "mapping.maxDepth"];
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "mapping.maxDepth", "mapping.maxColumns"];
+const rulePath = /^mapping\.rules\[(\d+)\]$/i;
 /* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
 const wholeNumber = (value: unknown) =>
   typeof value !== "string" || value.trim() === "" || /^-?\d+$/.test(value.trim()) || "Enter a whole number.";
@@ -66,8 +69,8 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
   });
   const [formError, setFormError] = useState<string | null>(null);
   // Open when something beyond the defaults the API fills in (separator, depth) is set.
-  const [advancedOpen, setAdvancedOpen] = useState(() =>
-    advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== ""),
+  const [advancedOpen, setAdvancedOpen] = useState(
+    () => advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== "") || getValues("mapping.rules").length > 0,
   );
   const mode = useWatch({ control, name: "mode" });
   const errors = formState.errors;
@@ -84,6 +87,13 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
       const unmatched: string[] = [];
       let focused = false;
       for (const [path, message] of Object.entries(error.fieldErrors)) {
+        const rule = rulePath.exec(path);
+        if (rule !== null) {
+          setAdvancedOpen(true);
+          setError(`mapping.rules.${Number(rule[1])}.path`, { type: "server", message }, { shouldFocus: !focused });
+          focused = true;
+          continue;
+        }
         const field = formFields.find((f) => f.toLowerCase() === path.toLowerCase());
         if (field === undefined) {
           unmatched.push(`${path}: ${message}`);
@@ -201,8 +211,15 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
         <TextAreaField {...field("source.projection")} label="Projection" hint='e.g. { "password_hash": 0 }' />
         <div className="field-row">
           <Field {...field("mapping.separator")} label="Nested field separator" hint="Default _ (address.city → address_city)." />
-          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are stored as JSON text." />
+          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are one JSON column." />
+          <Field {...field("mapping.maxColumns")} label="Column budget" inputMode="numeric" hint="Blank: 500. Fields beyond go to _zenith_extra." />
         </div>
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" {...register("mapping.wholeDocument")} /> Also keep each whole document in a JSON column (_zenith_doc)
+          </label>
+        </div>
+        <MappingRulesEditor control={control} register={register} errors={errors} />
         <div className="field-row">
           <Field {...field("table.orderBy")} label="ORDER BY" hint="Default _id." />
           <Field {...field("table.partitionBy")} label="PARTITION BY" hint="e.g. toYYYYMM(created_at)" />
@@ -213,7 +230,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
       {/* Test, then preview, then save: the order a user checks a connector in before its first sync. */}
       <div className="checks">
         <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
-        <MappingPreviewPanel connectorId={connectorId} />
+        <MappingPreviewPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
       </div>
 
       <div className="form-actions">

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type {
   ConnectionTestResponse,
+  FieldAction,
   ConnectorRequest,
   ConnectorResponse,
   ConnectorStatus,
@@ -14,7 +15,22 @@ import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type { ConnectorStatus, SyncMode };
+export type { ConnectorStatus, FieldAction, SyncMode };
+export const fieldActions: readonly { value: FieldAction; label: string; needsValue?: string }[] = [
+  { value: "exclude", label: "Exclude" },
+  { value: "include", label: "Include only" },
+  { value: "json", label: "Keep as JSON" },
+  { value: "map", label: "Treat as map" },
+  { value: "flatten", label: "Flatten (never a map)" },
+  { value: "type", label: "Force type", needsValue: "Type: String, Int64, Float64, Bool, DateTime64, UUID, JSON" },
+  { value: "rename", label: "Rename column", needsValue: "Column name" },
+];
+
+export interface FieldRuleDraft {
+  path: string;
+  action: FieldAction;
+  value: string;
+}
 export const syncModes: readonly { value: SyncMode; label: string }[] = [
   { value: "incremental_id", label: "Incremental by _id" },
   { value: "incremental_timestamp", label: "Incremental by timestamp" },
@@ -30,7 +46,7 @@ export interface Connector {
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
-  mapping: { separator: string; maxDepth: number | null };
+  mapping: { separator: string; maxDepth: number | null; maxColumns: number | null; wholeDocument: boolean; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
   running: boolean;
@@ -51,7 +67,7 @@ export interface ConnectorDraft {
   cursorField: string;
   intervalSeconds: string;
   batchSize: string;
-  mapping: { separator: string; maxDepth: string };
+  mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
 
@@ -71,7 +87,13 @@ export function toConnector(wire: ConnectorResponse): Connector {
     cursorField: wire.cursorField,
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
-    mapping: { separator: wire.mapping.separator ?? "", maxDepth: wire.mapping.maxDepth ?? null },
+    mapping: {
+      separator: wire.mapping.separator ?? "",
+      maxDepth: wire.mapping.maxDepth ?? null,
+      maxColumns: wire.mapping.maxColumns ?? null,
+      wholeDocument: wire.mapping.wholeDocument ?? false,
+      rules: (wire.mapping.rules ?? []).map((r) => ({ path: r.path, action: r.action, value: r.value ?? "" })),
+    },
     table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
     status: wire.status,
     running: wire.running,
@@ -92,7 +114,7 @@ export const emptyDraft: ConnectorDraft = {
   cursorField: "updated_at",
   intervalSeconds: "60",
   batchSize: "",
-  mapping: { separator: "", maxDepth: "" },
+  mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
 
@@ -106,7 +128,14 @@ export function toDraft(connector: Connector): ConnectorDraft {
     cursorField: connector.cursorField,
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
-    mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
+    mapping: {
+      separator: connector.mapping.separator,
+      maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth),
+      // The default budget comes back from the API; the field stays blank for it.
+      maxColumns: connector.mapping.maxColumns === null || connector.mapping.maxColumns === 500 ? "" : String(connector.mapping.maxColumns),
+      wholeDocument: connector.mapping.wholeDocument,
+      rules: connector.mapping.rules.map((r) => ({ ...r })),
+    },
     table: { ...connector.table },
   };
 }
@@ -117,7 +146,13 @@ const blankToNull = (value: string): string | null => (value.trim() === "" ? nul
 const toNumber = (value: string): number | null => (value.trim() === "" ? null : Number(value));
 
 export function toRequest(draft: ConnectorDraft): ConnectorRequest {
-  const mapping = { separator: blankToNull(draft.mapping.separator), maxDepth: toNumber(draft.mapping.maxDepth) };
+  const mapping = {
+    separator: blankToNull(draft.mapping.separator),
+    maxDepth: toNumber(draft.mapping.maxDepth),
+    maxColumns: toNumber(draft.mapping.maxColumns),
+    wholeDocument: draft.mapping.wholeDocument ? true : null,
+    rules: draft.mapping.rules.length === 0 ? null : draft.mapping.rules.map((r) => ({ path: r.path.trim(), action: r.action, value: blankToNull(r.value) })),
+  };
   const table = { orderBy: blankToNull(draft.table.orderBy), partitionBy: blankToNull(draft.table.partitionBy), ttl: blankToNull(draft.table.ttl) };
   return {
     name: draft.name.trim(),
@@ -250,16 +285,24 @@ export function useTestConnection() {
 }
 
 export interface MappingPreview {
-  columns: { name: string; type: string; sourcePath: string }[];
+  columns: { name: string; type: string; sourcePath: string; kind: string; reason: string | null }[];
   sampled: number;
+  warnings: string[];
 }
 const toPreview = (wire: PreviewResponse): MappingPreview => ({
-  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath, kind: c.kind, reason: c.reason ?? null })),
   sampled: wire.sampled,
+  warnings: wire.warnings,
 });
 
+/** Previews the saved connector when given its id and nothing changed, else the draft as typed (rules included). */
 export function usePreviewMapping() {
   return useMutation({
-    mutationFn: async (id: number) => toPreview(await api.previewConnector(id)),
+    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft | null }) =>
+      toPreview(
+        draft === null && id !== null
+          ? await api.previewConnector(id)
+          : await api.previewConnection({ connector: toRequest(draft ?? emptyDraft), connectorId: id }),
+      ),
   });
 }

@@ -84,7 +84,10 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
             """),
     ];
 
-    public static int LatestVersion => Steps[^1].Version;
+    public static int LatestVersion => Steps.Max(s => s.Version);
+
+    /// <summary>Every step's version, in order.</summary>
+    public static IReadOnlyList<int> Versions => [.. Steps.Select(s => s.Version)];
 
     /// <summary>Applies pending steps; returns the versions applied. Safe when two processes start at once (BEGIN IMMEDIATE).</summary>
     public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal sealed class PathStats
     /// <summary>Beyond this many distinct keys a sub-document is a map whatever else is true; its keys are no longer kept one by one.</summary>
     public const int MaxChildren = 1000;
 
+    /// <summary>The top level is bounded by the column budget instead (fields beyond it go to <c>_zenith_extra</c>).</summary>
+    public const int MaxRootChildren = MappingRules.MaxColumns;
+
     public Dictionary<string, PathStats> Children { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Occurrences with a value (null, undefined, {} and [] are no value).</summary>
@@ -82,7 +85,7 @@ internal sealed class PathStats
             var name = Encoding.UTF8.GetString(element.Name);
             if (!Children.TryGetValue(name, out var child))
             {
-                if (Children.Count >= MaxChildren)
+                if (Children.Count >= (root ? MaxRootChildren : MaxChildren))
                 {
                     ChildrenCapped = true;
                     continue;

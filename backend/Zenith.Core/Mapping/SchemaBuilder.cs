@@ -10,7 +10,7 @@ namespace Zenith.Core.Mapping;
 /// meaning; new paths add columns in a deterministic order (not the sample's) up to the column budget; types widen only where
 /// every row already written stays exact. One decision code for the run and the preview (<see cref="Preview"/>).
 /// </summary>
-public sealed class SchemaBuilder
+public sealed partial class SchemaBuilder
 {
     private readonly MappingOptions _options;
     private readonly RuleSet _rules;
@@ -225,84 +225,14 @@ public sealed class SchemaBuilder
             return true;
         }
 
+        if (stats.ChildrenCapped && _open.Add(key))
+        {
+            // Flattened by a rule though its keys have no end: the keys beyond those counted go to _zenith_extra.
+            Warn($"{string.Join('.', path)} has more than {PathStats.MaxChildren} distinct keys: those beyond go to {TableSchema.ExtraColumn}");
+        }
+
         Visit(path, stats);
         return false;
-    }
-
-    private void AddJson(List<string> path, PathStats stats, string reason)
-    {
-        var onlyDocuments = stats.Scalars == 0 && stats.OtherArrays == 0 && stats.DocumentArrays == 0;
-        var type = _features.JsonType && onlyDocuments ? ColumnType.Json : ColumnType.String;
-        Add(new ColumnDef(string.Empty, type, [.. path], ColumnRole.Json, Reason: reason), stats.Present, RuleSet.Key(path));
-    }
-
-    private void AddMap(List<string> path, PathStats stats, string reason)
-    {
-        if (SchemaDecisions.MapValueKind(stats) is not { } kind || stats.Scalars + stats.OtherArrays + stats.DocumentArrays > 0)
-        {
-            AddJson(path, stats, reason + "; values of several types or shapes: one JSON column");
-            return;
-        }
-
-        var type = new ColumnType(kind, ColumnShape.Map);
-        Add(new ColumnDef(string.Empty, type, [.. path], ColumnRole.Map, Reason: reason), stats.Present, RuleSet.Key(path));
-    }
-
-    private void AddForced(List<string> path, PathStats stats, string typeName)
-    {
-        if (MappingRules.ForcedType(typeName) is not { } type)
-        {
-            return;
-        }
-
-        if (type.Kind == ColumnKind.Json)
-        {
-            AddJson(path, stats, "rule: type JSON");
-            return;
-        }
-
-        Add(new ColumnDef(string.Empty, type, [.. path], ColumnRole.Field, Reason: $"rule: type {typeName}"), stats.Present, RuleSet.Key(path));
-    }
-
-    private void AddNested(List<string> path, PathStats stats)
-    {
-        var key = RuleSet.Key(path);
-        foreach (var (name, member) in stats.Elements!.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            var type = new ColumnType(SchemaDecisions.MemberKind(member), ColumnShape.Nested);
-            Add(new ColumnDef(string.Empty, type, [.. path], ColumnRole.Nested, [name], "array of documents of one shape: a Nested group, ARRAY JOIN works"), stats.Present, key);
-        }
-    }
-
-    private void EvolveMap(int index, PathStats stats)
-    {
-        var column = _start.Columns[index];
-        if (column.Role == ColumnRole.Map && stats.Entries is { } entries)
-        {
-            Widen(index, TypeFit.WidenExisting(column.Type, entries.ScalarKinds, wholeValues: false, _start.IsPinned(index)));
-        }
-    }
-
-    private void EvolveGroup(List<string> path, Dictionary<string, int> members, PathStats stats)
-    {
-        if (stats.Elements is not { } elements)
-        {
-            return;
-        }
-
-        var key = RuleSet.Key(path);
-        foreach (var (name, member) in elements.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            if (members.TryGetValue(name, out var index))
-            {
-                Widen(index, TypeFit.WidenExisting(_start.Columns[index].Type, member.ScalarKinds, wholeValues: false, _start.IsPinned(index)));
-            }
-            else
-            {
-                var type = new ColumnType(SchemaDecisions.MemberKind(member), ColumnShape.Nested);
-                Add(new ColumnDef(string.Empty, type, [.. path], ColumnRole.Nested, [name], "a new field of the array's documents"), stats.Present, key);
-            }
-        }
     }
 
     private void Widen(int index, ColumnType type)
@@ -364,52 +294,6 @@ public sealed class SchemaBuilder
     private void Warn(string warning) => _warnings.Add(warning);
 
     private static int BitCount(int bits) => System.Numerics.BitOperations.PopCount((uint)bits);
-
-    /// <summary>The paths the starting schema already has columns for.</summary>
-    private sealed class ExistingColumns
-    {
-        public ExistingColumns(TableSchema start)
-        {
-            for (var i = 0; i < start.Columns.Count; i++)
-            {
-                var column = start.Columns[i];
-                var key = RuleSet.Key(column.Path);
-                switch (column.Role)
-                {
-                    case ColumnRole.Field:
-                        Fields[key] = i;
-                        break;
-                    case ColumnRole.Map or ColumnRole.Json:
-                        Whole[key] = i;
-                        break;
-                    case ColumnRole.Nested:
-                        if (!Groups.TryGetValue(key, out var members))
-                        {
-                            Groups[key] = members = new Dictionary<string, int>(StringComparer.Ordinal);
-                        }
-
-                        members[string.Join('\0', column.Member ?? [])] = i;
-                        break;
-                    default:
-                        continue;
-                }
-
-                for (var n = 1; n < column.Path.Count; n++)
-                {
-                    Interior.Add(RuleSet.Key(column.Path.Take(n)));
-                }
-            }
-        }
-
-        public Dictionary<string, int> Fields { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, int> Whole { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, Dictionary<string, int>> Groups { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Paths with columns below them (sub-documents flattened before).</summary>
-        public HashSet<string> Interior { get; } = new(StringComparer.Ordinal);
-    }
 }
 
 /// <summary>A column the builder would add: its presence in the sample ranks it against the budget; a unit is added whole.</summary>

@@ -151,9 +151,25 @@ internal sealed class ClickHouseSink : IDisposable
             }
         }
 
+        // A wide table's column list makes a long statement: past a few KiB it goes at the head of the body (ClickHouse reads the
+        // query there, then the rows) rather than in a URL that servers and proxies cap, with max_query_size to fit it.
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(sql);
+        if (bytes > MaxUrlQueryBytes)
+        {
+            parts = [System.Text.Encoding.UTF8.GetBytes(sql + "\n"), .. parts];
+            sql = string.Empty;
+            if (bytes >= Ddl.DefaultMaxQuerySize * 3 / 4)
+            {
+                settings["max_query_size"] = Math.Max(Ddl.DefaultMaxQuerySize, bytes * 2);
+            }
+        }
+
         var options = new QueryOptions { CustomSettings = settings };
         using var response = await _client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options);
     }
+
+    /// <summary>Longest INSERT statement sent in the URL; a longer one goes in the body.</summary>
+    private const int MaxUrlQueryBytes = 4096;
 
     private static async Task WriteBodyAsync(Stream body, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool compress, CancellationToken ct)
     {

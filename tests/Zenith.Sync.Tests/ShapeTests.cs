@@ -70,7 +70,7 @@ public sealed class ShapeTests(Servers servers)
             }
             else
             {
-                Assert.Equal(["_id String", "top Nullable(Int32)", "a_b JSON", "a_e Nullable(String)", "a_f Nullable(Float64)", "_zenith_extra JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
+                Assert.Equal(["_id String", "a_b JSON", "a_e Nullable(String)", "a_f Nullable(Float64)", "top Nullable(Int32)", "_zenith_extra JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
                 var row = (await servers.ClickHouse.QueryAsync($"SELECT toJSONString(a_b), a_e, a_f FROM {table} FINAL")).Single();
                 Assert.Equal(a["b"].AsBsonDocument, BsonDocument.Parse((string)row[0]!));
                 Assert.Equal(["s\"quoted\"\n", 2.5], row[1..]);

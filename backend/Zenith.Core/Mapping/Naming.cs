@@ -3,7 +3,8 @@ namespace Zenith.Core.Mapping;
 /// <summary>
 /// Column names for new columns, in an order that depends on the paths only, never on the order documents came in: renamed
 /// paths first, then a path whose name needs no joining or escaping (field <c>a_b</c> keeps <c>a_b</c> before path <c>a.b</c>
-/// or field <c>"a.b"</c> gets it), then shorter paths, then by path. A taken name gets <c>_2</c>, <c>_3</c>…
+/// or field <c>"a.b"</c> gets it), then shorter paths, then by path. A taken name gets <c>_2</c>, <c>_3</c>… The columns keep the
+/// order they came in.
 /// </summary>
 internal static class Naming
 {
@@ -18,7 +19,7 @@ internal static class Naming
             .ThenBy(c => RuleSet.Key(c.Column.Path), StringComparer.Ordinal)
             .ThenBy(c => RuleSet.Key(c.Column.Member ?? []), StringComparer.Ordinal)
             .ToList();
-        var result = new List<ColumnDef>(ordered.Count);
+        var named = new Dictionary<Candidate, ColumnDef>(ReferenceEqualityComparer.Instance);
         foreach (var candidate in ordered)
         {
             var column = candidate.Column;
@@ -41,10 +42,11 @@ internal static class Naming
             }
 
             names.Add(name);
-            result.Add(column with { Name = name });
+            named[candidate] = column with { Name = name };
         }
 
-        return result;
+        // Named in that order, placed in the order given (the documents' field order).
+        return [.. candidates.Select(c => named[c])];
     }
 
     private static string Unique(string name, Func<string, bool> free)

@@ -245,10 +245,19 @@ public sealed partial class RowEncoder : IDisposable
                 continue;
             }
 
-            // A String column takes any value as text: no need to classify it (arrays would be walked).
+            // A String column takes any value as text, and a value of the column's own BSON type fits it as it is: only the
+            // rest asks the type rules (arrays would be walked).
             var column = child.Column;
             var columnType = schema.Types[column];
-            if (columnType.IsArray || columnType.Kind != ColumnKind.String)
+            if (element.Type == schema.ExactTypes[column])
+            {
+                if (element.Type == BsonTypeCode.DateTime && !ValueClassifier.DateInRange(element.Int64Value))
+                {
+                    _spills.Add(thisElement);
+                    continue;
+                }
+            }
+            else if (columnType.IsArray || columnType.Kind != ColumnKind.String)
             {
                 switch (TypeFit.Field(columnType, element, schema.IsPinned(column), _options.LegacyUuid))
                 {

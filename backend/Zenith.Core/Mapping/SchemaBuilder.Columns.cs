@@ -41,7 +41,7 @@ public sealed partial class SchemaBuilder
     private void AddNested(List<string> path, PathStats stats)
     {
         var key = RuleSet.Key(path);
-        foreach (var (name, member) in stats.Elements!.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (name, member) in stats.Elements!.Children)
         {
             var type = new ColumnType(SchemaDecisions.MemberKind(member), ColumnShape.Nested);
             Add(new ColumnDef(string.Empty, type, [.. path], ColumnRole.Nested, [name], "array of documents of one shape: a Nested group, ARRAY JOIN works"), stats.Present, key);
@@ -65,7 +65,7 @@ public sealed partial class SchemaBuilder
         }
 
         var key = RuleSet.Key(path);
-        foreach (var (name, member) in elements.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (name, member) in elements.Children)
         {
             if (members.TryGetValue(name, out var index))
             {

@@ -103,9 +103,13 @@ public sealed partial class SchemaBuilder
         return new MappingPreview(columns, Observed, [.. _warnings]);
     }
 
+    /// <summary>
+    /// Paths in the order the documents first showed them: columns follow the documents' field order, which keeps the encoder's
+    /// lookups one comparison per field. Names are given in an order of the paths alone (<see cref="Naming"/>).
+    /// </summary>
     private void Visit(List<string> path, PathStats stats)
     {
-        foreach (var (name, child) in stats.Children.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (name, child) in stats.Children)
         {
             path.Add(name);
             VisitPath(path, child);
@@ -191,7 +195,7 @@ public sealed partial class SchemaBuilder
 
             if (stats.OutOfRangeDates > 0)
             {
-                Warn(string.Create(CultureInfo.InvariantCulture, $"{string.Join('.', path)}: {stats.OutOfRangeDates} dates outside 1900-2299 go to {TableSchema.ExtraColumn}"));
+                Warn(string.Create(CultureInfo.InvariantCulture, $"{string.Join('.', path)}: dates outside 1900-2299 go to {TableSchema.ExtraColumn} ({stats.OutOfRangeDates} in the sample)"));
             }
         }
     }
@@ -252,14 +256,14 @@ public sealed partial class SchemaBuilder
         var room = _options.MaxColumns - TableSchema.MetadataColumns.Count - _start.Columns.Count
             - (_start.HasColumn(ColumnRole.Extra) ? 0 : 1) - (_options.WholeDocument && !_start.HasColumn(ColumnRole.Document) ? 1 : 0);
         var units = _candidates.GroupBy(c => c.Unit).OrderByDescending(g => g.Max(c => c.Presence)).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var kept = new List<Candidate>();
+        var keptUnits = new HashSet<string>(StringComparer.Ordinal);
         var left = new List<string>();
         foreach (var unit in units)
         {
             var size = unit.Count();
             if (size <= room)
             {
-                kept.AddRange(unit);
+                keptUnits.Add(unit.Key);
                 room -= size;
             }
             else
@@ -274,7 +278,7 @@ public sealed partial class SchemaBuilder
             Warn(string.Create(CultureInfo.InvariantCulture, $"{left.Count} fields beyond the column budget of {_options.MaxColumns} go to {TableSchema.ExtraColumn}: {string.Join(", ", left.Take(5))}{(left.Count > 5 ? ", …" : "")}"));
         }
 
-        return kept;
+        return [.. _candidates.Where(c => keptUnits.Contains(c.Unit))];
     }
 
     private void AddSpecial(List<ColumnDef> columns, List<ColumnDef> added, ColumnRole role, string name, bool always)

@@ -82,7 +82,7 @@ internal static class SchemaDecisions
 
         if (stats.OutOfRangeDates > 0 && type.Kind == ColumnKind.DateTime64)
         {
-            reason = string.Create(CultureInfo.InvariantCulture, $"{stats.OutOfRangeDates} dates outside DateTime64's 1900-2299 go to _zenith_extra");
+            reason = string.Create(CultureInfo.InvariantCulture, $"dates outside DateTime64's 1900-2299 go to _zenith_extra ({stats.OutOfRangeDates} in the sample)");
         }
 
         return (type, reason);

@@ -29,6 +29,7 @@ public sealed class TableSchema
         OpenPaths = [.. openPaths];
         Types = [.. columns.Select(c => c.Type)];
         Roles = [.. columns.Select(c => c.Role)];
+        ExactTypes = [.. columns.Select(c => c.Role == ColumnRole.Field && c.Type.Shape == ColumnShape.Scalar ? ExactType(c.Type.Kind) : (byte)0)];
         InsertColumns = [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
         ExtraIndex = columns.ToList().FindIndex(c => c.Role == ColumnRole.Extra);
         var rules = new RuleSet(options.Rules);
@@ -85,6 +86,24 @@ public sealed class TableSchema
     internal ColumnType[] Types { get; }
 
     internal ColumnRole[] Roles { get; }
+
+    /// <summary>
+    /// For each scalar field column, the BSON type whose values always fit it as they are (an Int32 for Int32, a Double for
+    /// Float64…; dates still need their range checked): the encoder's common path takes it without asking <see cref="TypeFit"/>.
+    /// 0 where there is none.
+    /// </summary>
+    internal byte[] ExactTypes { get; }
+
+    private static byte ExactType(ColumnKind kind) => kind switch
+    {
+        ColumnKind.Int32 => Bson.BsonTypeCode.Int32,
+        ColumnKind.Int64 => Bson.BsonTypeCode.Int64,
+        ColumnKind.Float64 => Bson.BsonTypeCode.Double,
+        ColumnKind.Bool => Bson.BsonTypeCode.Boolean,
+        ColumnKind.DateTime64 => Bson.BsonTypeCode.DateTime,
+        ColumnKind.UInt64 => Bson.BsonTypeCode.Timestamp,
+        _ => 0,
+    };
 
     internal NestedGroup[] Groups { get; }
 

@@ -8,9 +8,12 @@ namespace Zenith.Core.Mapping;
 /// </summary>
 internal static class Naming
 {
-    public static List<ColumnDef> Assign(IReadOnlyList<Candidate> candidates, HashSet<string> names, string separator)
+    public static List<ColumnDef> Assign(IReadOnlyList<Candidate> candidates, HashSet<string> names, string separator, IEnumerable<ColumnDef> existing)
     {
-        var groups = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A new member of an existing Nested group joins its group: same prefix, so ClickHouse keeps their lengths together.
+        var groups = existing.Where(c => c.Role == ColumnRole.Nested && c.Name.Contains('.', StringComparison.Ordinal))
+            .GroupBy(c => RuleSet.Key(c.Path), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Name[..g.First().Name.IndexOf('.', StringComparison.Ordinal)], StringComparer.Ordinal);
         var prefixes = new HashSet<string>(names.Where(n => n.Contains('.', StringComparison.Ordinal)).Select(n => n[..n.IndexOf('.', StringComparison.Ordinal)]), StringComparer.Ordinal);
         var ordered = candidates
             .OrderBy(c => c.Rename is null)

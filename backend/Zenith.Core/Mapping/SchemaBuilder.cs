@@ -79,7 +79,7 @@ public sealed partial class SchemaBuilder
 
         var names = new HashSet<string>(TableSchema.MetadataColumns, StringComparer.Ordinal);
         names.UnionWith(columns.Select(c => c.Name));
-        var added = Naming.Assign(kept, names, _options.Separator);
+        var added = Naming.Assign(kept, names, _options.Separator, _start.Columns);
         var special = columns.FindIndex(c => c.Role is ColumnRole.Extra or ColumnRole.Document);
         columns.InsertRange(special < 0 ? columns.Count : special, added);
         AddSpecial(columns, added, ColumnRole.Extra, TableSchema.ExtraColumn, always: true);

@@ -91,6 +91,41 @@ public sealed class RealWorldShapeTests(Servers servers)
     }
 
     [Fact]
+    public async Task A_new_field_of_the_arrays_documents_adds_a_nested_member_whose_old_rows_keep_equal_lengths()
+    {
+        var (documents, mapping) = RealWorldShapes.Create("grades");
+        var connector = servers.NewConnector(SyncMode.IncrementalId, mapping: mapping);
+        try
+        {
+            var collection = servers.Collection(connector);
+            await collection.InsertManyAsync(documents);
+            var store = new MemoryCheckpointStore();
+            var first = await new SyncEngine().RunAsync(connector, store, new RecordingObserver(), default);
+            Assert.True(first.Outcome == SyncOutcome.Succeeded, first.Error);
+            var later = Enumerable.Range(0, 5).Select(i => new BsonDocument
+            {
+                { "_id", ObjectId.Parse($"77d5f7eb604eb380b0d{i:x5}") },
+                { "student_id", 1000 + i },
+                { "scores", new BsonArray { new BsonDocument { { "type", "exam" }, { "score", 50.5 }, { "weight", 2 } }, new BsonDocument { { "type", "quiz" }, { "score", 7.0 } } } },
+            }).ToList();
+            await collection.InsertManyAsync(later);
+            var observer = new RecordingObserver();
+            var second = await new SyncEngine().RunAsync(connector, store, observer, default);
+            Assert.True(second.Outcome == SyncOutcome.Succeeded, second.Error);
+            Assert.True(observer.Notes.Any(n => n.Contains("added scores.weight Array(Nullable(Int32))", StringComparison.Ordinal)), string.Join(" | ", observer.Notes));
+            var table = $"`{connector.Destination.Database}`.`events`";
+            var total = documents.Concat(later).Sum(d => d["scores"].AsBsonArray.Count);
+            Assert.Equal(total, await servers.ClickHouse.ScalarAsync<long>($"SELECT count() FROM {table} FINAL ARRAY JOIN scores"));
+            Assert.Equal(5L, await servers.ClickHouse.ScalarAsync<long>($"SELECT count() FROM {table} FINAL ARRAY JOIN scores WHERE scores.weight = 2"));
+            await LeafComparer.AssertTableEqualsSourceAsync(servers, connector);
+        }
+        finally
+        {
+            await servers.CleanUpAsync(connector);
+        }
+    }
+
+    [Fact]
     public async Task New_keys_under_a_flattened_sub_document_that_look_like_ids_go_to_the_overflow_column_not_new_columns()
     {
         var connector = servers.NewConnector(SyncMode.IncrementalId, batchSize: 10);

@@ -14,18 +14,21 @@ public sealed record SourceDto(string Uri, string Database, string Collection, s
 /// <param name="Uri">The ClickHouse HTTP interface, <c>http(s)://[user[:password]@]host:port</c>. Its password comes back as <c>***</c>.</param>
 public sealed record DestinationDto(string Uri, string Database, string Table);
 
+/// <summary>
+/// How documents become columns. <c>legacyUuid</c> is the byte order of binary subtype 3 UUIDs, to store them as UUID:
+/// <c>none</c> (default, base64 text), <c>c_sharp</c>, <c>java</c>, <c>python</c>.
+/// </summary>
 /// <param name="Separator">Joins nested field names (default <c>_</c>; a '.' becomes '_').</param>
 /// <param name="MaxDepth">Nesting levels flattened into columns (default 3); deeper parts are one JSON column.</param>
 /// <param name="MaxColumns">Most columns of the table, metadata included (default 500, 10–10000); fields beyond go to <c>_zenith_extra</c>.</param>
 /// <param name="WholeDocument">Also keep each whole document in one JSON column, <c>_zenith_doc</c> (default false).</param>
-/// <param name="LegacyUuid">The byte order of binary subtype 3 UUIDs to store them as UUID: <c>none</c> (default, base64 text), <c>c_sharp</c>, <c>java</c>, <c>python</c>.</param>
 /// <param name="Rules">Field rules, in order: exclude, include (only these paths), json, map, flatten, type (<c>value</c>: the type), rename (<c>value</c>: the column).</param>
 public sealed partial record MappingDto(
     string? Separator = null,
     int? MaxDepth = null,
     int? MaxColumns = null,
     bool? WholeDocument = null,
-    LegacyUuid? LegacyUuid = null,
+    LegacyUuid LegacyUuid = LegacyUuid.None,
     IReadOnlyList<FieldRuleDto>? Rules = null);
 
 public sealed partial record MappingDto

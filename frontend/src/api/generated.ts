@@ -1033,6 +1033,7 @@ export interface HttpValidationProblemDetails {
     [key: string]: any;
 }
 
+/** Byte orders of binary subtype 3 UUIDs, as the drivers that wrote them used them. */
 export type LegacyUuid = "none" | "c_sharp" | "java" | "python";
 
 /** One line of the sync history. */
@@ -1049,6 +1050,7 @@ export interface LogResponse {
 
 export type LogSeverity = "info" | "warning" | "error";
 
+/** How documents become columns. `legacyUuid` is the byte order of binary subtype 3 UUIDs, to store them as UUID: `none` (default, base64 text), `c_sharp`, `java`, `python`. */
 export interface MappingDto {
     /** Joins nested field names (default `_`; a '.' becomes '_'). */
     separator?: string | null;
@@ -1058,7 +1060,7 @@ export interface MappingDto {
     maxColumns?: number | null;
     /** Also keep each whole document in one JSON column, `_zenith_doc` (default false). */
     wholeDocument?: boolean | null;
-    legacyUuid?: LegacyUuid2 | null;
+    legacyUuid?: LegacyUuid;
     /** Field rules, in order: exclude, include (only these paths), json, map, flatten, type (`value`: the type), rename (`value`: the column). */
     rules?: FieldRuleDto[] | null;
 
@@ -1154,11 +1156,6 @@ export interface TableDto {
     partitionBy?: string | null;
     /** ClickHouse TTL expression (default none). */
     ttl?: string | null;
-
-    [key: string]: any;
-}
-
-export interface LegacyUuid2 {
 
     [key: string]: any;
 }

@@ -4,7 +4,7 @@ import { ApiError, errorMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
 import { splitPassword } from "../../lib/uri";
-import { type ConnectorDraft, syncModes } from "./api";
+import { type ConnectorDraft, legacyUuids, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
 import { MappingRulesEditor } from "./MappingRulesEditor";
 
@@ -16,6 +16,7 @@ const advancedFields: readonly FieldName[] = [
   "mapping.separator",
   "mapping.maxDepth",
   "mapping.maxColumns",
+  "mapping.legacyUuid",
   "table.orderBy",
   "table.partitionBy",
   "table.ttl",
@@ -219,6 +220,13 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
             <input type="checkbox" {...register("mapping.wholeDocument")} /> Also keep each whole document in a JSON column (_zenith_doc)
           </label>
         </div>
+        <SelectField {...field("mapping.legacyUuid")} label="Binary subtype 3 UUIDs" hint="The driver that wrote them, to store them as UUID.">
+          {legacyUuids.map((u) => (
+            <option key={u.value} value={u.value}>
+              {u.label}
+            </option>
+          ))}
+        </SelectField>
         <MappingRulesEditor control={control} register={register} errors={errors} />
         <div className="field-row">
           <Field {...field("table.orderBy")} label="ORDER BY" hint="Default _id." />

@@ -3,6 +3,7 @@ import { api } from "../../api/client";
 import type {
   ConnectionTestResponse,
   FieldAction,
+  LegacyUuid,
   ConnectorRequest,
   ConnectorResponse,
   ConnectorStatus,
@@ -15,7 +16,13 @@ import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type { ConnectorStatus, FieldAction, SyncMode };
+export type { ConnectorStatus, FieldAction, LegacyUuid, SyncMode };
+export const legacyUuids: readonly { value: LegacyUuid; label: string }[] = [
+  { value: "none", label: "None: base64 text" },
+  { value: "c_sharp", label: "C# legacy" },
+  { value: "java", label: "Java legacy" },
+  { value: "python", label: "Python legacy" },
+];
 export const fieldActions: readonly { value: FieldAction; label: string; needsValue?: string }[] = [
   { value: "exclude", label: "Exclude" },
   { value: "include", label: "Include only" },
@@ -46,7 +53,7 @@ export interface Connector {
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
-  mapping: { separator: string; maxDepth: number | null; maxColumns: number | null; wholeDocument: boolean; rules: FieldRuleDraft[] };
+  mapping: { separator: string; maxDepth: number | null; maxColumns: number | null; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
   running: boolean;
@@ -67,7 +74,7 @@ export interface ConnectorDraft {
   cursorField: string;
   intervalSeconds: string;
   batchSize: string;
-  mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; rules: FieldRuleDraft[] };
+  mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
 
@@ -92,6 +99,7 @@ export function toConnector(wire: ConnectorResponse): Connector {
       maxDepth: wire.mapping.maxDepth ?? null,
       maxColumns: wire.mapping.maxColumns ?? null,
       wholeDocument: wire.mapping.wholeDocument ?? false,
+      legacyUuid: wire.mapping.legacyUuid ?? "none",
       rules: (wire.mapping.rules ?? []).map((r) => ({ path: r.path, action: r.action, value: r.value ?? "" })),
     },
     table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
@@ -114,7 +122,7 @@ export const emptyDraft: ConnectorDraft = {
   cursorField: "updated_at",
   intervalSeconds: "60",
   batchSize: "",
-  mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, rules: [] },
+  mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, legacyUuid: "none", rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
 
@@ -134,6 +142,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
       // The default budget comes back from the API; the field stays blank for it.
       maxColumns: connector.mapping.maxColumns === null || connector.mapping.maxColumns === 500 ? "" : String(connector.mapping.maxColumns),
       wholeDocument: connector.mapping.wholeDocument,
+      legacyUuid: connector.mapping.legacyUuid,
       rules: connector.mapping.rules.map((r) => ({ ...r })),
     },
     table: { ...connector.table },
@@ -151,6 +160,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     maxDepth: toNumber(draft.mapping.maxDepth),
     maxColumns: toNumber(draft.mapping.maxColumns),
     wholeDocument: draft.mapping.wholeDocument ? true : null,
+    legacyUuid: draft.mapping.legacyUuid === "none" ? undefined : draft.mapping.legacyUuid,
     rules: draft.mapping.rules.length === 0 ? null : draft.mapping.rules.map((r) => ({ path: r.path.trim(), action: r.action, value: blankToNull(r.value) })),
   };
   const table = { orderBy: blankToNull(draft.table.orderBy), partitionBy: blankToNull(draft.table.partitionBy), ttl: blankToNull(draft.table.ttl) };
@@ -170,7 +180,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     cursorField: draft.mode === "incremental_timestamp" ? blankToNull(draft.cursorField) : null,
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
-    mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
+    mapping: Object.values(mapping).every((v) => v === null || v === undefined) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };
 }

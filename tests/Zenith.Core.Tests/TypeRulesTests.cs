@@ -110,6 +110,16 @@ public class TypeRulesTests
         Assert.Equal("Nullable(String)", Build(document).Columns[0].Type.ToClickHouse());
     }
 
+    [Theory]
+    [InlineData("26.7.1.1", 2, true)]
+    [InlineData("25.3.2.39", 2, true)]
+    [InlineData("25.2.9.1", 2, false)]
+    [InlineData("24.8.14.39", 2, false)]
+    [InlineData("25.8.1.1", 1, false)]
+    [InlineData("", 2, false)]
+    public void The_json_type_is_used_from_25_3_with_both_settings(string version, long settings, bool json) =>
+        Assert.Equal(json, ClickHouseFeatures.FromServer(version, settings).JsonType);
+
     [Fact]
     public void On_a_server_without_the_json_type_json_parts_are_string_columns_holding_json()
     {

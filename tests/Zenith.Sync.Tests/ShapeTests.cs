@@ -64,14 +64,14 @@ public sealed class ShapeTests(Servers servers)
                 .Select(r => $"{r[0]} {r[1]}").ToList();
             if (maxDepth == 1)
             {
-                Assert.Equal(["_id String", "a JSON", "top Nullable(Int32)", "_zenith_extra JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
-                var json = await servers.ClickHouse.ScalarAsync<string>($"SELECT toJSONString(a) FROM {table} FINAL");
+                Assert.Equal(["_id String", $"a {servers.JsonType}", "top Nullable(Int32)", $"_zenith_extra {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
+                var json = await servers.ClickHouse.ScalarAsync<string>($"SELECT {servers.JsonText("a")} FROM {table} FINAL");
                 Assert.Equal(a, BsonDocument.Parse(json));
             }
             else
             {
-                Assert.Equal(["_id String", "a_b JSON", "a_e Nullable(String)", "a_f Nullable(Float64)", "top Nullable(Int32)", "_zenith_extra JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
-                var row = (await servers.ClickHouse.QueryAsync($"SELECT toJSONString(a_b), a_e, a_f FROM {table} FINAL")).Single();
+                Assert.Equal(["_id String", $"a_b {servers.JsonType}", "a_e Nullable(String)", "a_f Nullable(Float64)", "top Nullable(Int32)", $"_zenith_extra {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
+                var row = (await servers.ClickHouse.QueryAsync($"SELECT {servers.JsonText("a_b")}, a_e, a_f FROM {table} FINAL")).Single();
                 Assert.Equal(a["b"].AsBsonDocument, BsonDocument.Parse((string)row[0]!));
                 Assert.Equal(["s\"quoted\"\n", 2.5], row[1..]);
             }
@@ -137,7 +137,7 @@ public sealed class ShapeTests(Servers servers)
             Assert.Contains(observer.Notes, n => n.Contains("added late Nullable(String), deep_er Nullable(Bool)", StringComparison.Ordinal));
             var columns = (await servers.ClickHouse.QueryAsync($"SELECT name, type FROM system.columns WHERE database = '{connector.Destination.Database}' AND table = 'events' ORDER BY position"))
                 .Select(r => $"{r[0]} {r[1]}").ToList();
-            Assert.Equal(["_id String", "n Nullable(Float64)", "late Nullable(String)", "deep_er Nullable(Bool)", "_zenith_extra JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
+            Assert.Equal(["_id String", "n Nullable(Float64)", "late Nullable(String)", "deep_er Nullable(Bool)", $"_zenith_extra {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
             var rows = await servers.ClickHouse.QueryAsync($"SELECT _id, n, late, deep_er FROM `{connector.Destination.Database}`.`events` FINAL WHERE _id IN ('49', '50', '61')  ORDER BY _id");
             Assert.Equal<object?[]>([["49", 49.0, null, null], ["50", 50.0, "x", true], ["61", 61.5, null, null]], rows);
         }

@@ -149,4 +149,18 @@ public sealed record ClickHouseFeatures(bool JsonType)
 
     /// <summary>An older server: JSON parts are String columns holding JSON text.</summary>
     public static ClickHouseFeatures Legacy { get; } = new(false);
+
+    /// <summary>
+    /// What a server answering <see cref="Ddl.SelectFeatures"/> can store: the JSON type needs 25.3+ and both settings
+    /// (one decision, used by the run and by tests that must expect the same columns).
+    /// </summary>
+    public static ClickHouseFeatures FromServer(string version, long jsonSettings) =>
+        jsonSettings == 2 && AtLeast(version, 25, 3) ? Modern : Legacy;
+
+    private static bool AtLeast(string version, int major, int minor)
+    {
+        var parts = version.Split('.');
+        return parts.Length >= 2 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var a)
+            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var b) && (a > major || (a == major && b >= minor));
+    }
 }

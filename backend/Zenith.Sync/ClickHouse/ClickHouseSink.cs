@@ -70,14 +70,7 @@ internal sealed class ClickHouseSink : IDisposable
 
         var version = reader.GetString(0);
         var settings = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
-        return (version, new ClickHouseFeatures(settings == 2 && AtLeast(version, 25, 3)));
-    }
-
-    private static bool AtLeast(string version, int major, int minor)
-    {
-        var parts = version.Split('.');
-        return parts.Length >= 2 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var a)
-            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var b) && (a > major || (a == major && b >= minor));
+        return (version, ClickHouseFeatures.FromServer(version, settings));
     }
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)

@@ -44,11 +44,11 @@ public sealed class FieldRuleTests(Servers servers)
                 .Select(r => $"{r[0]} {r[1]}").ToList();
             string[] expected =
             [
-                "_id String", "customer_name Nullable(String)", "customer_address JSON", "amount Nullable(String)", "meta_source Nullable(String)", "meta_v Nullable(Int32)",
-                "attributes Map(String, String)", "product_code Nullable(String)", "_zenith_extra JSON", "_zenith_doc JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64",
+                "_id String", "customer_name Nullable(String)", $"customer_address {servers.JsonType}", "amount Nullable(String)", "meta_source Nullable(String)", "meta_v Nullable(Int32)",
+                "attributes Map(String, String)", "product_code Nullable(String)", $"_zenith_extra {servers.JsonType}", $"_zenith_doc {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64",
             ];
             Assert.Equal(expected, columns);
-            var row = (await servers.ClickHouse.QueryAsync($"SELECT amount, attributes['size'], product_code, toJSONString(customer_address), toJSONString(_zenith_extra), toJSONString(_zenith_doc) FROM `{db}`.`events` FINAL WHERE _id = '3'")).Single();
+            var row = (await servers.ClickHouse.QueryAsync($"SELECT amount, attributes['size'], product_code, {servers.JsonText("customer_address")}, {servers.JsonText("_zenith_extra")}, {servers.JsonText("_zenith_doc")} FROM `{db}`.`events` FINAL WHERE _id = '3'")).Single();
             Assert.Equal("3.25", row[0]);
             Assert.Equal("L", row[1]);
             Assert.Equal("SKU-3", row[2]);
@@ -82,8 +82,8 @@ public sealed class FieldRuleTests(Servers servers)
             Assert.True(second.Outcome == SyncOutcome.Succeeded, second.Error);
             var db = connector.Destination.Database;
             var columns = (await servers.ClickHouse.QueryAsync($"SELECT name, type FROM system.columns WHERE database = '{db}' AND table = 'events' ORDER BY position")).Select(r => $"{r[0]} {r[1]}").ToList();
-            Assert.Equal(["_id String", "amount Nullable(Float64)", "meta_source Nullable(String)", "meta_v Nullable(Int32)", "_zenith_extra JSON", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
-            var row = (await servers.ClickHouse.QueryAsync($"SELECT meta_v, toJSONString(_zenith_extra), amount FROM `{db}`.`events` FINAL WHERE _id = '100'")).Single();
+            Assert.Equal(["_id String", "amount Nullable(Float64)", "meta_source Nullable(String)", "meta_v Nullable(Int32)", $"_zenith_extra {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
+            var row = (await servers.ClickHouse.QueryAsync($"SELECT meta_v, {servers.JsonText("_zenith_extra")}, amount FROM `{db}`.`events` FINAL WHERE _id = '100'")).Single();
             Assert.Null(row[0]);
             Assert.Equal("{\"meta\":{\"v\":\"not a number\"}}", row[1]);
             Assert.Equal(7.0, row[2]);

@@ -68,6 +68,36 @@ public sealed class RealWorldShapeTests(Servers servers)
     }
 
     [Fact]
+    public async Task Sentinel_dates_and_fractions_beside_big_integers_keep_their_columns_and_are_counted_where_they_went()
+    {
+        var (documents, mapping) = RealWorldShapes.Create("mixed_ids");
+        var connector = servers.NewConnector(SyncMode.IncrementalId, mapping: mapping);
+        try
+        {
+            await servers.Collection(connector).InsertManyAsync(documents);
+            var observer = new RecordingObserver();
+            var result = await new SyncEngine().RunAsync(connector, new MemoryCheckpointStore(), observer, default);
+            Assert.True(result.Outcome == SyncOutcome.Succeeded, result.Error);
+            var db = connector.Destination.Database;
+            var types = (await servers.ClickHouse.QueryAsync($"SELECT name, type FROM system.columns WHERE database = '{db}' AND table = 'events' AND name IN ('amount', 'valid_until') ORDER BY name"))
+                .Select(r => $"{r[0]} {r[1]}").ToList();
+            Assert.Equal(["amount Nullable(Int64)", "valid_until Nullable(DateTime64(3, 'UTC'))"], types);
+            var outOfRange = documents.Count(d => d["valid_until"].ToUniversalTime().Year is < 1900 or > 2299);
+            var fractions = documents.Count(d => d["amount"].IsDouble && d["amount"].AsDouble % 1 != 0);
+            Assert.Equal(12, outOfRange);
+            Assert.Contains(observer.Notes, n => n.StartsWith($"{outOfRange + fractions} values had no column of their own or did not fit theirs exactly", StringComparison.Ordinal));
+            // The biggest integer is past 2^53, where a Float64 column would have rounded it.
+            var biggest = documents.Where(d => d["amount"].IsInt64).Max(d => d["amount"].AsInt64);
+            Assert.Equal(biggest, await servers.ClickHouse.ScalarAsync<long>($"SELECT max(amount) FROM `{db}`.`events` FINAL"));
+            await LeafComparer.AssertTableEqualsSourceAsync(servers, connector);
+        }
+        finally
+        {
+            await servers.CleanUpAsync(connector);
+        }
+    }
+
+    [Fact]
     public async Task Grades_scores_are_a_nested_group_that_array_join_expands()
     {
         var (documents, mapping) = RealWorldShapes.Create("grades");

@@ -232,7 +232,7 @@ public static class RealWorldShapes
         { "tags", new BsonArray { "dot.tag", "b" } },
     };
 
-    /// <summary>A collection where some documents have ObjectId ids and others string ids, and some ids are sentinel dates' neighbours.</summary>
+    /// <summary>A collection where some documents have ObjectId ids and others string ids, with sentinel dates and big integers meeting doubles.</summary>
     private static BsonDocument MixedId(int i, Random random) => new()
     {
         { "_id", i % 2 == 0 ? ObjectId.Parse($"5f00000000000000000{i:x5}") : (BsonValue)$"legacy-{i}" },

@@ -38,6 +38,8 @@ public static class ZenithServices
     /// <summary>The use cases the API, the CLI and the scheduler call.</summary>
     public static IServiceCollection AddConnectors(this IServiceCollection services)
     {
+        services.AddSingleton<IndexCheck>();
+        services.AddSingleton<CheckpointResets>();
         services.AddSingleton<ConnectorService>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using MongoDB.Driver;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Cursors;
 using Zenith.Core.Mapping;
 using Zenith.Sync.ClickHouse;
 using Zenith.Sync.Mongo;
@@ -25,12 +26,16 @@ public sealed class SyncEngine : ISyncEngine
         _options = options;
     }
 
-    public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
+    public Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken) =>
+        RunAsync(connector, checkpoints, observer, RunOptions.New(), cancellationToken);
+
+    public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentNullException.ThrowIfNull(observer);
-        var result = await RunCoreAsync(connector, checkpoints, observer, cancellationToken);
+        ArgumentNullException.ThrowIfNull(options);
+        var result = await RunCoreAsync(connector, checkpoints, observer, options, cancellationToken);
         if (_options.ReleaseMemoryAfterRun && result.Bytes >= ReleaseAfterBytes)
         {
             // The run's buffers (its own pool, the drivers' reply buffers) are garbage now; without a collection an idle
@@ -44,7 +49,7 @@ public sealed class SyncEngine : ISyncEngine
     /// <summary>Runs that sent less than this leave the memory to the GC's own pace.</summary>
     private const long ReleaseAfterBytes = 16L * 1024 * 1024;
 
-    private async Task<SyncRunResult> RunCoreAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
+    private async Task<SyncRunResult> RunCoreAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
     {
         var started = _options.TimeProvider.GetTimestamp();
         SyncRun? run = null;
@@ -53,12 +58,13 @@ public sealed class SyncEngine : ISyncEngine
             Validate(connector);
             using var source = new MongoSource(connector.Source, _options);
             using var sink = new ClickHouseSink(connector.Destination, _options);
-            run = new SyncRun(connector, checkpoints, observer, _options, source, sink);
+            run = new SyncRun(connector, options, checkpoints, observer, _options, source, sink);
             await run.RunAsync(cancellationToken);
             return Result(SyncOutcome.Succeeded, run, started, null);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // Whatever the driver made of the cancellation (a statement cut off mid-DDL surfaces as an HTTP or IO error): it was asked for.
             return Result(SyncOutcome.Cancelled, run, started, "cancelled");
         }
         catch (Exception ex)
@@ -83,7 +89,8 @@ public sealed class SyncEngine : ISyncEngine
             total.Bytes,
             _options.TimeProvider.GetElapsedTime(started),
             run?.LastCheckpoint,
-            error);
+            error,
+            run?.Warnings);
     }
 
     private static void Validate(ConnectorSpec connector)
@@ -98,14 +105,45 @@ public sealed class SyncEngine : ISyncEngine
             throw new SyncConfigurationException("incremental_timestamp needs a cursor field");
         }
 
+        if (connector.Mode == SyncMode.IncrementalTimestamp && connector.CursorField == "_id")
+        {
+            throw new SyncConfigurationException(CursorFieldIsId);
+        }
+
+        if (connector.SettleSeconds < 0)
+        {
+            throw new SyncConfigurationException($"the settle window must be 0 seconds or more (got {connector.SettleSeconds})");
+        }
+
         if (string.IsNullOrEmpty(connector.Destination.Database) || string.IsNullOrEmpty(connector.Destination.Table))
         {
             throw new SyncConfigurationException("the ClickHouse database and table must be named");
         }
 
         MappingRules.Validate(connector.Mapping);
-        Zenith.Core.Cursors.CursorRules.ParseJson(connector.Source.Filter, "filter");
-        Zenith.Core.Cursors.CursorRules.ParseJson(connector.Source.Projection, "projection");
+        CursorRules.ParseJson(connector.Source.Filter, "filter");
+        CursorRules.ParseJson(connector.Source.Projection, "projection");
+    }
+
+    /// <summary>The validator's words too: incremental_timestamp orders by (field, <c>_id</c>), so <c>_id</c> itself is incremental_id's job.</summary>
+    public const string CursorFieldIsId =
+        "\"_id\" is not a timestamp field: incremental_timestamp reads by (cursor field, _id). To copy by _id, use the mode incremental_id.";
+
+    public async Task<IReadOnlyList<SyncWarning>> CheckSourceAsync(ConnectorSpec connector, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        try
+        {
+            using var source = new MongoSource(connector.Source, _options);
+            return IndexAdvice.MissingIndex(connector, await source.ListIndexesAsync(cancellationToken)) is { } missing
+                ? [new SyncWarning(SyncWarningKind.MissingIndex, missing)]
+                : [];
+        }
+        catch (Exception ex) when (ex is MongoException or TimeoutException or SyncConfigurationException or ArgumentException)
+        {
+            // The source cannot be asked now; its run will ask again and report what fails.
+            return [];
+        }
     }
 
     public async Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken)
@@ -183,8 +221,8 @@ public sealed class SyncEngine : ISyncEngine
                     + (connector.Mode == SyncMode.Full ? "the next full run rebuilds it with" : "a resync would make"));
             }
 
-            var start = TableSchema.Create(table.Columns, connector.Mapping);
-            return (start.WithKeyColumns(KeyColumns.Pinned(connector.Table, table.Columns.Select(c => c.Name))), features, null);
+            // The table's own key columns (system.columns) are pinned, as a run would have them.
+            return (TableSchema.Create(table.Columns, connector.Mapping, keyColumns: table.KeyColumns, hasIdType: table.HasIdType), features, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -15,6 +15,12 @@ public sealed class SyncEngineOptions
     /// <summary>Retries of transient ClickHouse errors per batch and DDL statement; default 6 attempts, 200 ms doubling to 10 s, full jitter.</summary>
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 
+    /// <summary>
+    /// How far past a run's start a cursor time (a date, an ObjectId's second, a BSON timestamp) may be before it counts as far in
+    /// the future: such documents are copied and reported, but never move the checkpoint; default 1 day.
+    /// </summary>
+    public TimeSpan FutureTolerance { get; init; } = Core.Cursors.SettleWindow.DefaultFutureTolerance;
+
     /// <summary>Documents sampled (<c>$sample</c>, at random) to create a table, and by default for a preview; default 5000.</summary>
     public int SampleSize { get; init; } = 5000;
 

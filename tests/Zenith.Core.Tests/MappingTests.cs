@@ -127,4 +127,19 @@ public class MappingTests
         Assert.Equal(1, rows);
         Assert.Equal("document has no _id", Assert.Single(failures).Reason);
     }
+
+    [Theory]
+    [InlineData("zenith mapping abc123", "abc123", null)]
+    [InlineData("zenith mapping abc123; loaded by Zenith run 42", "abc123", "42")]
+    [InlineData("loaded by Zenith run 42", null, "42")]
+    [InlineData("someone else's note", null, null)]
+    [InlineData("", null, null)]
+    public void The_table_comment_carries_the_mapping_fingerprint_and_the_loading_run(string comment, string? fingerprint, string? run)
+    {
+        Assert.Equal(new TableMark(fingerprint, run), Ddl.ParseTableComment(comment));
+        if (fingerprint is not null)
+        {
+            Assert.Equal(new TableMark(fingerprint, run), Ddl.ParseTableComment(Ddl.TableComment(fingerprint, run)));
+        }
+    }
 }

@@ -68,7 +68,13 @@ internal static class RowBinaryText
 
         text.Append("_zenith_synced_at = ").Append(BinaryPrimitives.ReadInt64LittleEndian(row.AsSpan(pos))).Append('\n');
         text.Append("_zenith_version = ").Append(BinaryPrimitives.ReadUInt64LittleEndian(row.AsSpan(pos + 8)));
-        Assert.Equal(row.Length, pos + 16);
+        pos += 16;
+        if (schema.HasIdType)
+        {
+            text.Append("\n_zenith_id_type = ").Append((sbyte)row[pos++]);
+        }
+
+        Assert.Equal(row.Length, pos);
         return text.ToString();
     }
 

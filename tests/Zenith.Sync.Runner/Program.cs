@@ -17,10 +17,12 @@ var batchSize = new Option<int>("--batch-size") { Description = "Documents per b
 var checkpointFile = new Option<FileInfo>("--checkpoint-file") { Description = "Where the checkpoint is kept between runs.", Required = true };
 var maxInsertRows = new Option<int>("--max-insert-rows") { Description = "Most rows per INSERT (consecutive batches are coalesced up to this).", DefaultValueFactory = _ => new SyncEngineOptions().MaxInsertRows };
 var connectorId = new Option<long>("--connector-id") { Description = "Connector id (names the insert deduplication tokens).", DefaultValueFactory = _ => 1 };
+var settleSeconds = new Option<int>("--settle-seconds") { Description = "The incremental modes' settle window.", DefaultValueFactory = _ => ConnectorSpec.DefaultSettleSeconds };
+var resync = new Option<bool>("--resync") { Description = "Reload everything into a new table and swap it in." };
 
 var root = new RootCommand("Runs one Zenith sync with a file checkpoint; prints one line per committed batch.")
 {
-    mongo, database, collection, clickHouse, chDatabase, table, mode, cursorField, batchSize, checkpointFile, connectorId, maxInsertRows,
+    mongo, database, collection, clickHouse, chDatabase, table, mode, cursorField, batchSize, checkpointFile, connectorId, maxInsertRows, settleSeconds, resync,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -33,9 +35,11 @@ root.SetAction(async (parse, cancellationToken) =>
         parse.GetRequiredValue(cursorField),
         parse.GetRequiredValue(batchSize),
         MappingOptions.Default,
-        TableOptions.Default);
+        TableOptions.Default,
+        parse.GetRequiredValue(settleSeconds));
     var store = new FileCheckpointStore(parse.GetRequiredValue(checkpointFile).FullName);
-    var result = await new SyncEngine(new SyncEngineOptions { MaxInsertRows = parse.GetRequiredValue(maxInsertRows) }).RunAsync(connector, store, new ConsoleObserver(), cancellationToken);
+    var engine = new SyncEngine(new SyncEngineOptions { MaxInsertRows = parse.GetRequiredValue(maxInsertRows) });
+    var result = await engine.RunAsync(connector, store, new ConsoleObserver(), RunOptions.New(parse.GetValue(resync)), cancellationToken);
     ConsoleObserver.Write($"done {result.Outcome} read={result.RowsRead} written={result.RowsWritten} error={result.Error}");
     return result.Outcome == SyncOutcome.Succeeded ? 0 : 1;
 });

@@ -95,7 +95,16 @@ public sealed class RecordingObserver : ISyncObserver
 
     public int Batches { get; private set; }
 
-    public void BatchCommitted(SyncProgress batch, SyncProgress total) => Batches++;
+    /// <summary>Runs on the pipeline's ordered stage after the first insert was acknowledged: the run is mid-read.</summary>
+    public Action? OnFirstCommit { get; init; }
+
+    public void BatchCommitted(SyncProgress batch, SyncProgress total)
+    {
+        if (Batches++ == 0)
+        {
+            OnFirstCommit?.Invoke();
+        }
+    }
 
     public void DocumentFailed(string documentId, string reason) => Failures.Enqueue((documentId, reason));
 

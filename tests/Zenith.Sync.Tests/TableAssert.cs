@@ -22,7 +22,13 @@ public static class TableAssert
         var actual = rows.Select(r => (Id: (string)r[0]!, Values: r.Skip(1).Select(v => v as string).ToArray())).ToList();
         var sortedActual = actual.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
 
-        Assert.Equal(expected.Count, sortedActual.Count);
+        if (expected.Count != sortedActual.Count)
+        {
+            var missing = expected.Select(r => r.Id).Except(sortedActual.Select(r => r.Id)).Take(10);
+            var extra = sortedActual.Select(r => r.Id).Except(expected.Select(r => r.Id)).Take(10);
+            Assert.Fail($"{expected.Count} documents, {sortedActual.Count} rows; missing {string.Join(", ", missing)}; extra {string.Join(", ", extra)}");
+        }
+
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].Id, sortedActual[i].Id);

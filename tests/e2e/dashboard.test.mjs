@@ -2,7 +2,7 @@
 // test server and the chdb-based ClickHouse test server: what a user does, checked as a user would.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { MongoClient } from "mongodb";
+import { MongoClient, ObjectId } from "mongodb";
 import { launchBrowser, screenshot } from "./support/browser.mjs";
 import { assertKeepsWidth, midWordBreaks, newPage, zenithApi } from "./support/dashboard.mjs";
 import { freePort, startTestServers, startZenith } from "./support/processes.mjs";
@@ -18,11 +18,12 @@ let mongo;
 const database = `e2e_${Date.now()}`;
 const documentCount = 1234;
 
-/** Realistic visits, as the monitoring product of the PRD stores them. */
+/** Realistic visits, as the monitoring product of the PRD stores them: recorded in 2023, one a second (older than any settle window). */
 const visits = (count, from = 0) =>
   Array.from({ length: count }, (_, n) => {
     const i = from + n;
     return {
+      _id: new ObjectId((0x65000000 + i).toString(16).padStart(8, "0") + "a1b2c3d4e5000000"),
       site: `site-${i % 17}`,
       organization_id: i % 5,
       device: { type: i % 2 === 0 ? "mobile" : "desktop", browser: { name: "Firefox", version: 140 } },
@@ -273,6 +274,30 @@ describe("the dashboard", () => {
     const { body } = await api.call("GET", `/api/connectors/${connector.id}`);
     assert.equal(body.intervalSeconds, 120);
     assert.equal(body.batchSize, 500);
+    await page.context().close();
+  });
+
+  test("reset and resync are confirmed first, then do what they say", async () => {
+    const connector = await createConnector("reset_me");
+    await api.finishedRuns(connector.id, 1, syncTimeout);
+    const page = await openPage();
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    const checkpoint = summaryValue(page, "Checkpoint");
+    await checkpoint.filter({ hasText: "_id >" }).waitFor();
+
+    await page.getByRole("button", { name: "Reset checkpoint" }).click();
+    const reset = page.getByRole("dialog", { name: "Reset the checkpoint of reset_me?" });
+    await reset.waitFor();
+    await screenshot(page, "14-reset-confirmation", { fullPage: false });
+    await reset.getByRole("button", { name: "Reset checkpoint" }).click();
+    await page.locator(".alert-ok", { hasText: "reset_me: checkpoint reset; the next run starts from the beginning." }).waitFor();
+    await checkpoint.filter({ hasText: "none yet" }).waitFor();
+
+    await page.getByRole("button", { name: "Resync", exact: true }).click();
+    await page.getByRole("dialog", { name: "Resync reset_me?" }).getByRole("button", { name: "Resync", exact: true }).click();
+    await page.locator('tr[data-status="succeeded"]', { has: page.locator('td[data-label="Trigger"]', { hasText: "resync" }) }).waitFor({ timeout: syncTimeout });
+    await checkpoint.filter({ hasText: "_id >" }).waitFor();
+    assert.equal(await clickHouseCount("reset_me"), documentCount);
     await page.context().close();
   });
 

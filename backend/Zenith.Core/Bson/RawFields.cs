@@ -33,4 +33,16 @@ public static class RawFields
     }
 
     public static BsonValue? Get(ReadOnlySpan<byte> document, string name) => Get(document, System.Text.Encoding.UTF8.GetBytes(name));
+
+    /// <summary>A value from its type byte and raw bytes (a copy, safe to keep), decoded by the driver.</summary>
+    public static BsonValue ToValue(byte type, ReadOnlySpan<byte> value)
+    {
+        // A document of one element named "v": length, type, "v\0", the value, the terminator.
+        var single = new byte[4 + 1 + 2 + value.Length + 1];
+        BinaryPrimitives.WriteInt32LittleEndian(single, single.Length);
+        single[4] = type;
+        single[5] = (byte)'v';
+        value.CopyTo(single.AsSpan(7));
+        return BsonSerializer.Deserialize<BsonDocument>(single)[0];
+    }
 }

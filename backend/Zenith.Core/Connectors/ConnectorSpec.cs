@@ -45,13 +45,20 @@ public sealed record MappingOptions(string Separator = "_", int MaxDepth = 3)
     public IReadOnlyList<FieldRule> Rules { get; init; } = [];
 }
 
-/// <summary>Optional ClickHouse table clauses; null means Zenith's default (ORDER BY <c>_id</c>, no partition, no TTL).</summary>
+/// <summary>
+/// Optional ClickHouse table clauses; null means Zenith's default (no partition, no TTL). The sorting key always ends with the
+/// document's identity (<c>_zenith_id_type</c>, <c>_id</c>): <see cref="OrderBy"/> is its prefix, so distinct documents never merge.
+/// </summary>
 public sealed record TableOptions(string? OrderBy = null, string? PartitionBy = null, string? Ttl = null)
 {
     public static TableOptions Default { get; } = new();
 }
 
 /// <summary>Everything the sync engine needs to run one connector. Stored by the service, run by the engine.</summary>
+/// <param name="SettleSeconds">
+/// The incremental modes' settle window: how long a key may take to become visible after a later one (many writers, clocks that
+/// differ, retried inserts). The checkpoint moves only through keys that old; what follows is copied and read again next run.
+/// </param>
 public sealed record ConnectorSpec(
     long Id,
     string Name,
@@ -61,8 +68,10 @@ public sealed record ConnectorSpec(
     string CursorField,
     int BatchSize,
     MappingOptions Mapping,
-    TableOptions Table)
+    TableOptions Table,
+    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds)
 {
     public const string DefaultCursorField = "updated_at";
     public const int DefaultBatchSize = 1000;
+    public const int DefaultSettleSeconds = 5;
 }

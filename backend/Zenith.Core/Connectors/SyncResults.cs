@@ -8,6 +8,7 @@ public enum SyncOutcome
 }
 
 /// <summary>What one run did: what the store, the API and the metrics need.</summary>
+/// <param name="Warnings">What the user should fix, found by the run (a missing index, far-future cursor values…); null is none.</param>
 public sealed record SyncRunResult(
     SyncOutcome Outcome,
     long RowsRead,
@@ -17,7 +18,38 @@ public sealed record SyncRunResult(
     long Bytes,
     TimeSpan Duration,
     Checkpoint? Checkpoint,
-    string? Error);
+    string? Error,
+    IReadOnlyList<SyncWarning>? Warnings = null);
+
+public enum SyncWarningKind
+{
+    /// <summary>No index gives the mode's order: every run scans and sorts the collection.</summary>
+    MissingIndex,
+
+    /// <summary>Cursor values far in the future: copied, but they never move the checkpoint (and are read again each run).</summary>
+    FarFutureValues,
+
+    /// <summary>Cursor values that are arrays: copied, but they never move the checkpoint.</summary>
+    ArrayCursorValues,
+
+    /// <summary>Values that did not fit a sorting or partition key column (never widened): those rows hold NULL there.</summary>
+    KeyValuesNotStored,
+}
+
+/// <summary>Something about a connector the user should fix; <paramref name="Message"/> says what and how (no document contents).</summary>
+public sealed record SyncWarning(SyncWarningKind Kind, string Message);
+
+/// <summary>How a run goes, beyond the connector's definition.</summary>
+/// <param name="RunId">Names the run's staging table and marks it (the service's run id; any text unique to the run).</param>
+/// <param name="Resync">
+/// Reload everything into a new table and swap it in atomically, whatever the mode; the mode's checkpoint is stored after the
+/// swap, where the reload's read settled (until then the stored one stays, so a run cut short changes nothing).
+/// </param>
+public sealed record RunOptions(string RunId, bool Resync = false)
+{
+    /// <summary>Options for a run with a fresh random id.</summary>
+    public static RunOptions New(bool resync = false) => new(Guid.NewGuid().ToString("N")[..12], resync);
+}
 
 /// <summary>Progress of a run after each batch ClickHouse acknowledged (cumulative for the run).</summary>
 public readonly record struct SyncProgress(long RowsRead, long RowsWritten, long RowsFailed, long Batches, long Bytes);
@@ -43,7 +75,11 @@ public interface ISyncObserver
 
 public sealed record EndpointCheck(bool Ok, string Message);
 
-public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck Destination);
+public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck Destination)
+{
+    /// <summary>What the user should fix for the mode to read well (the index it needs), when the test was asked about a mode.</summary>
+    public IReadOnlyList<SyncWarning> Warnings { get; init; } = [];
+}
 
 /// <summary>A column of the preview.</summary>
 /// <param name="Kind">scalar, array, map, nested, json, overflow, document or metadata.</param>
@@ -63,7 +99,15 @@ public sealed record MappingPreview(IReadOnlyList<PreviewColumn> Columns, int Sa
 public interface ISyncEngine
 {
     /// <summary>Runs one sync. Never throws for a failed run: the result says why. Cancellation ends the run between batches with <see cref="SyncOutcome.Cancelled"/>.</summary>
-    Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken);
+    Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Runs one sync with a fresh run id.</summary>
+    Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken) =>
+        RunAsync(connector, checkpoints, observer, RunOptions.New(), cancellationToken);
+
+    /// <summary>What the user should fix about the source for this connector (the index its mode needs). Never throws: an unreachable source gives none.</summary>
+    Task<IReadOnlyList<SyncWarning>> CheckSourceAsync(ConnectorSpec connector, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SyncWarning>>([]);
 
     /// <summary>Checks MongoDB: reachable, authenticated, the collection present. Never throws for a failed check.</summary>
     Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken);

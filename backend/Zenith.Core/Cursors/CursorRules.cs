@@ -5,10 +5,8 @@ namespace Zenith.Core.Cursors;
 
 /// <summary>
 /// Which documents a run reads and in which order (the checkpoint a batch leaves behind is its mode's
-/// <see cref="ICheckpointTracker"/>).
-/// incremental_id: <c>_id &gt; checkpoint</c>, sorted by <c>_id</c>. incremental_timestamp: the pair
-/// (field, <c>_id</c>) greater than the checkpoint, sorted by both, so ties on the field are never lost;
-/// documents without the field first, by <c>_id</c> (see <see cref="TimestampCursor"/>).
+/// <see cref="ICheckpointTracker"/>). incremental_id: sorted by <c>_id</c>; incremental_timestamp: by (field, <c>_id</c>), so ties
+/// on the field are never lost; both read what follows the checkpoint in every type bracket (<see cref="CursorFilter"/>).
 /// full: everything, sorted by <c>_id</c>.
 /// </summary>
 public static class CursorRules
@@ -17,10 +15,11 @@ public static class CursorRules
     {
         ArgumentNullException.ThrowIfNull(connector);
         var user = ParseJson(connector.Source.Filter, "filter");
+        var state = CursorState.Parse(connector.Mode, checkpoint);
         var cursor = connector.Mode switch
         {
-            SyncMode.IncrementalId when checkpoint is not null => new BsonDocument("_id", new BsonDocument("$gt", ParseCheckpoint(checkpoint)["_id"])),
-            SyncMode.IncrementalTimestamp when checkpoint is not null => Timestamp(checkpoint).Filter(connector.CursorField),
+            SyncMode.IncrementalId => CursorFilter.ForIds(state),
+            SyncMode.IncrementalTimestamp => CursorFilter.ForTimestamp(connector.CursorField, state),
             _ => null,
         };
 
@@ -32,10 +31,6 @@ public static class CursorRules
         return user is null || user.ElementCount == 0 ? cursor : new BsonDocument("$and", new BsonArray { user, cursor });
     }
 
-    /// <summary>The incremental_timestamp position a checkpoint holds (the start when there is none).</summary>
-    public static TimestampCursor Timestamp(Checkpoint? checkpoint) =>
-        checkpoint is null ? TimestampCursor.Start : TimestampCursor.From(ParseCheckpoint(checkpoint));
-
     public static BsonDocument Sort(ConnectorSpec connector)
     {
         ArgumentNullException.ThrowIfNull(connector);
@@ -44,7 +39,10 @@ public static class CursorRules
             : new BsonDocument("_id", 1);
     }
 
-    /// <summary>The connector's projection with <c>_id</c> and the cursor field always kept; null for none.</summary>
+    /// <summary>
+    /// The connector's projection with <c>_id</c> and the cursor field always kept (an exclusion of the field or of a document
+    /// holding it is dropped; an inclusion of a document holding it already keeps it); null for none.
+    /// </summary>
     public static BsonDocument? Projection(ConnectorSpec connector)
     {
         ArgumentNullException.ThrowIfNull(connector);
@@ -58,29 +56,22 @@ public static class CursorRules
         var inclusion = projection.Elements.Any(e => e.Value.IsNumeric ? e.Value.ToDouble() != 0 : !e.Value.IsBoolean || e.Value.AsBoolean);
         if (connector.Mode == SyncMode.IncrementalTimestamp)
         {
-            if (inclusion)
+            var field = connector.CursorField;
+            bool Holds(string path) => path == field || field.StartsWith(path + ".", StringComparison.Ordinal);
+            if (!inclusion)
             {
-                projection[connector.CursorField] = 1;
+                foreach (var name in projection.Names.Where(Holds).ToList())
+                {
+                    projection.Remove(name);
+                }
             }
-            else
+            else if (!projection.Names.Any(Holds))
             {
-                projection.Remove(connector.CursorField);
+                projection[field] = 1;
             }
         }
 
         return projection.ElementCount == 0 ? null : projection;
-    }
-
-    private static BsonDocument ParseCheckpoint(Checkpoint checkpoint)
-    {
-        try
-        {
-            return BsonDocument.Parse(checkpoint.Value);
-        }
-        catch (Exception ex) when (ex is FormatException or BsonSerializationException or InvalidOperationException)
-        {
-            throw new ArgumentException("the stored checkpoint is not valid extended JSON; reset the connector's checkpoint", nameof(checkpoint), ex);
-        }
     }
 
     /// <summary>Parses a filter or projection; a clear error names which one is wrong.</summary>

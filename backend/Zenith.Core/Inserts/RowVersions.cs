@@ -4,13 +4,19 @@ namespace Zenith.Core.Inserts;
 
 /// <summary>
 /// The <c>_zenith_version</c> of a run's rows: later runs, and later batches of a run, get higher versions, so ReplacingMergeTree
-/// keeps the newest copy. The run's start (milliseconds) is the high part, the batch's sequence number the low 22 bits.
+/// keeps the newest copy. The run's base (<see cref="Base"/>, milliseconds) is the high part, the batch's sequence number the low 22 bits.
 /// </summary>
-public sealed class RowVersions(long runStartMillis)
+public sealed class RowVersions(long runBaseMillis)
 {
     public const int SequenceBits = 22;
 
-    public ulong Version(long sequence) => ((ulong)runStartMillis << SequenceBits) + (ulong)Math.Min(sequence, (1L << SequenceBits) - 1);
+    public ulong Version(long sequence) => ((ulong)runBaseMillis << SequenceBits) + (ulong)Math.Min(sequence, (1L << SequenceBits) - 1);
+
+    /// <summary>
+    /// A run's base: its start, but always above the highest base the connector used before (<paramref name="floorMillis"/>, stored
+    /// with the checkpoint), so a wall clock that stepped back cannot let an older state win under FINAL.
+    /// </summary>
+    public static long Base(long startMillis, long floorMillis) => Math.Max(startMillis, floorMillis + 1);
 }
 
 /// <summary>

@@ -25,18 +25,50 @@ public static class Ddl
 
     public static string Table(string database, string table) => Quote(database) + "." + Quote(table);
 
-    /// <summary>The table comment that records the mapping rules its columns were made with (<see cref="MappingRules.Fingerprint"/>).</summary>
-    public static string TableComment(string fingerprint) => MappingCommentPrefix + fingerprint;
+    /// <summary>What a staging table's name has after its destination's: <c>{table}__zenith_staging_{run}</c>. No destination may contain it.</summary>
+    public const string StagingInfix = "__zenith_staging";
 
-    /// <summary>The fingerprint in a table comment Zenith wrote; null for a table of an older Zenith or someone else's comment.</summary>
-    public static string? ParseTableComment(string? comment) =>
-        comment is not null && comment.StartsWith(MappingCommentPrefix, StringComparison.Ordinal) ? comment[MappingCommentPrefix.Length..] : null;
+    /// <summary>The staging table a full run or a resync (run <paramref name="runId"/>) loads before swapping it in.</summary>
+    public static string StagingName(string table, string runId) => $"{table}{StagingInfix}_{runId}";
+
+    /// <summary>
+    /// The comment of a table Zenith makes: the fingerprint of the mapping rules its columns were made with
+    /// (<see cref="MappingRules.Fingerprint"/>) and, for a staging table, the run that loads it (it stays once swapped in: who
+    /// loaded it). <see cref="ParseTableComment"/> reads it back.
+    /// </summary>
+    public static string TableComment(string fingerprint, string? loadedByRun = null) =>
+        loadedByRun is null ? MappingCommentPrefix + fingerprint : MappingCommentPrefix + fingerprint + CommentSeparator + LoadedByPrefix + loadedByRun;
+
+    /// <summary>
+    /// What a table comment Zenith wrote records; nulls for someone else's comment. Reads the comments of older Zenith versions
+    /// too: the fingerprint alone, or the run alone (<c>loaded by Zenith run …</c>).
+    /// </summary>
+    public static TableMark ParseTableComment(string? comment)
+    {
+        string? fingerprint = null, run = null;
+        foreach (var part in (comment ?? string.Empty).Split(CommentSeparator))
+        {
+            if (part.StartsWith(MappingCommentPrefix, StringComparison.Ordinal))
+            {
+                fingerprint = part[MappingCommentPrefix.Length..];
+            }
+            else if (part.StartsWith(LoadedByPrefix, StringComparison.Ordinal))
+            {
+                run = part[LoadedByPrefix.Length..];
+            }
+        }
+
+        return new TableMark(fingerprint, run);
+    }
 
     private const string MappingCommentPrefix = "zenith mapping ";
+    private const string LoadedByPrefix = "loaded by Zenith run ";
+    private const string CommentSeparator = "; ";
 
     public static string CreateDatabase(string database) => $"CREATE DATABASE IF NOT EXISTS {Quote(database)}";
 
-    public static string DropTable(string database, string table) => $"DROP TABLE IF EXISTS {Table(database, table)}";
+    /// <summary>Drops the table and waits until it is gone (an Atomic database otherwise keeps its data on disk for 8 minutes).</summary>
+    public static string DropTable(string database, string table) => $"DROP TABLE IF EXISTS {Table(database, table)} SYNC";
 
     /// <summary>Swaps two tables atomically: readers see one or the other, never neither.</summary>
     public static string ExchangeTables(string database, string first, string second) => $"EXCHANGE TABLES {Table(database, first)} AND {Table(database, second)}";
@@ -80,11 +112,23 @@ public static class Ddl
     /// <summary>ClickHouse parses at most this much SQL by default; a longer statement is sent with a larger <c>max_query_size</c>.</summary>
     public const int DefaultMaxQuerySize = 262_144;
 
-    /// <summary>The table's columns in order: name, type and the comment that holds the source path.</summary>
+    /// <summary>
+    /// The table's columns in order: name, type, the comment that holds the source path, and whether the column is in the sorting
+    /// or partition key (such columns are never widened).
+    /// </summary>
     public static string SelectColumns(string database, string table) =>
-        $"SELECT name, type, comment FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
+        $"SELECT name, type, comment, is_in_sorting_key OR is_in_partition_key FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
 
-    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options)
+    /// <summary>The table's comment (a staging table's names the run that loaded it); empty when it has none or does not exist.</summary>
+    public static string SelectTableComment(string database, string table) =>
+        $"SELECT comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+
+    /// <summary>Tables of the database whose name starts with <paramref name="prefix"/>, with their comments.</summary>
+    public static string SelectTablesStartingWith(string database, string prefix) =>
+        $"SELECT name, comment FROM system.tables WHERE database = {Literal(database)} AND startsWith(name, {Literal(prefix)})";
+
+    /// <param name="loadedByRun">The run a staging table is made for (its comment names it, see <see cref="TableComment"/>), or null.</param>
+    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options, string? loadedByRun = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
@@ -98,7 +142,8 @@ public static class Ddl
         }
 
         sql.Append("    ").Append(Quote(TableSchema.SyncedAtColumn)).Append(" DateTime64(3, 'UTC'),\n");
-        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(" UInt64\n");
+        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(" UInt64,\n");
+        sql.Append("    ").Append(Quote(TableSchema.IdTypeColumn)).Append(' ').Append(KeyColumns.IdTypeDefinition).Append('\n');
         sql.Append(")\n");
         sql.Append("ENGINE = ReplacingMergeTree(").Append(Quote(TableSchema.VersionColumn)).Append(")\n");
         if (!string.IsNullOrWhiteSpace(options.PartitionBy))
@@ -106,7 +151,7 @@ public static class Ddl
             sql.Append("PARTITION BY ").Append(options.PartitionBy).Append('\n');
         }
 
-        sql.Append("ORDER BY ").Append(string.IsNullOrWhiteSpace(options.OrderBy) ? Quote(TableSchema.IdColumn) : options.OrderBy).Append('\n');
+        sql.Append("ORDER BY ").Append(KeyColumns.SortingKey(options.OrderBy)).Append('\n');
         if (!string.IsNullOrWhiteSpace(options.Ttl))
         {
             sql.Append("TTL ").Append(options.Ttl).Append('\n');
@@ -119,7 +164,7 @@ public static class Ddl
             sql.Append(", allow_nullable_key = 1");
         }
 
-        sql.Append('\n').Append("COMMENT ").Append(Literal(TableComment(MappingRules.Fingerprint(schema.Options))));
+        sql.Append("\nCOMMENT ").Append(Literal(TableComment(MappingRules.Fingerprint(schema.Options), loadedByRun)));
         return sql.ToString();
     }
 
@@ -150,3 +195,6 @@ public static class Ddl
     private static string ColumnDefinition(ColumnDef column) =>
         Quote(column.Name) + " " + column.Type.ToClickHouse() + " COMMENT " + Literal(ColumnComment.Write(column));
 }
+
+/// <summary>What a table's comment says: the mapping fingerprint its columns were made with, and the run that loaded it (each null if unknown).</summary>
+public sealed record TableMark(string? Fingerprint, string? LoadedByRun);

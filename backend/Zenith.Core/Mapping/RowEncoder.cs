@@ -69,6 +69,7 @@ public sealed partial class RowEncoder : IDisposable
 
         var start = output.Length;
         var failuresBefore = failures.Count;
+        var misfitsBefore = _keyMisfits;
         rows = 0;
         Spilled = 0;
         var position = 0;
@@ -97,6 +98,7 @@ public sealed partial class RowEncoder : IDisposable
 
                     rows = 0;
                     Spilled = 0;
+                    _keyMisfits = misfitsBefore;
                     return status;
                 }
 
@@ -160,6 +162,11 @@ public sealed partial class RowEncoder : IDisposable
 
         output.WriteInt64(syncedAtMillis);
         output.WriteUInt64(version);
+        if (schema.HasIdType)
+        {
+            output.WriteByte((byte)(sbyte)TypeBrackets.Of(document[idOffset]));
+        }
+
         return EncodeStatus.Done;
     }
 
@@ -253,7 +260,7 @@ public sealed partial class RowEncoder : IDisposable
             {
                 if (element.Type == BsonTypeCode.DateTime && !ValueClassifier.DateInRange(element.Int64Value))
                 {
-                    _spills.Add(thisElement);
+                    SpillMisfit(thisElement, schema, column);
                     continue;
                 }
             }
@@ -264,7 +271,7 @@ public sealed partial class RowEncoder : IDisposable
                     case Fit.Widen:
                         return false;
                     case Fit.Spill:
-                        _spills.Add(thisElement);
+                        SpillMisfit(thisElement, schema, column);
                         continue;
                 }
             }

@@ -86,7 +86,7 @@ public sealed partial class SchemaBuilder
         AddSpecial(columns, added, ColumnRole.Document, TableSchema.DocumentColumn, _options.WholeDocument);
 
         var generation = _widened.Count > 0 ? _start.TypeGeneration + 1 : _start.TypeGeneration;
-        var schema = TableSchema.Create(columns, _options, generation, _open);
+        var schema = TableSchema.Create(columns, _options, generation, _open, _start.KeyColumnNames, _start.HasIdType);
         var after = added.Select(c => columns.IndexOf(c) is var at and > 0 ? columns[at - 1].Name : TableSchema.IdColumn).ToList();
         var change = new SchemaChange(added, [.. _widened.Keys.Order().Select(i => columns[i])], after);
         return (schema, change);
@@ -100,6 +100,7 @@ public sealed partial class SchemaBuilder
         columns.AddRange(schema.Columns.Select(c => new PreviewColumn(c.Name, c.Type.ToClickHouse(), c.SourcePath, c.KindText, c.Reason)));
         columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty, "metadata", null));
         columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty, "metadata", null));
+        columns.Add(new(TableSchema.IdTypeColumn, KeyColumns.IdTypeDefinition, string.Empty, "metadata", null));
         return new MappingPreview(columns, Observed, [.. _warnings]);
     }
 

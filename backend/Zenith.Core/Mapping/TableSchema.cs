@@ -1,4 +1,3 @@
-using System.Text;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
@@ -16,12 +15,16 @@ public sealed class TableSchema
     public const string ExtraColumn = "_zenith_extra";
     public const string DocumentColumn = "_zenith_doc";
 
-    /// <summary>The columns every table has besides its data: never a field's name.</summary>
-    public static readonly IReadOnlyList<string> MetadataColumns = [IdColumn, SyncedAtColumn, VersionColumn];
+    /// <summary>The <c>_id</c>'s type bracket (see <see cref="KeyColumns"/>); tables made before it existed lack it.</summary>
+    public const string IdTypeColumn = "_zenith_id_type";
 
+    /// <summary>The columns every table has besides its data (a table of an older Zenith may lack the last): never a field's name.</summary>
+    public static readonly IReadOnlyList<string> MetadataColumns = [IdColumn, SyncedAtColumn, VersionColumn, IdTypeColumn];
+
+    private readonly bool[] _keys;
     private readonly bool[] _pinned;
 
-    private TableSchema(IReadOnlyList<ColumnDef> columns, MappingOptions options, int typeGeneration, IEnumerable<string> openPaths, IReadOnlySet<string> keyColumns)
+    private TableSchema(IReadOnlyList<ColumnDef> columns, MappingOptions options, int typeGeneration, IEnumerable<string> openPaths, IEnumerable<string> keyColumns, bool hasIdType)
     {
         Columns = columns;
         Options = options;
@@ -30,10 +33,15 @@ public sealed class TableSchema
         Types = [.. columns.Select(c => c.Type)];
         Roles = [.. columns.Select(c => c.Role)];
         ExactTypes = [.. columns.Select(c => c.Role == ColumnRole.Field && c.Type.Shape == ColumnShape.Scalar ? ExactType(c.Type.Kind) : (byte)0)];
-        InsertColumns = [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
+        HasIdType = hasIdType;
+        InsertColumns = hasIdType
+            ? [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn]
+            : [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
         ExtraIndex = columns.ToList().FindIndex(c => c.Role == ColumnRole.Extra);
         var rules = new RuleSet(options.Rules);
-        _pinned = [.. columns.Select(c => keyColumns.Contains(c.Name) || (c.Role == ColumnRole.Field && rules.For(c.Path)?.Action == FieldAction.Type))];
+        var keys = new HashSet<string>(keyColumns, StringComparer.Ordinal);
+        _keys = [.. columns.Select(c => keys.Contains(c.Name))];
+        _pinned = [.. columns.Select((c, i) => _keys[i] || (c.Role == ColumnRole.Field && rules.For(c.Path)?.Action == FieldAction.Type))];
         BudgetFull = columns.Count + MetadataColumns.Count >= options.MaxColumns;
         Root = PathTree.Build(columns, rules, OpenPaths, BudgetFull, out var groups);
         Groups = groups;
@@ -64,6 +72,15 @@ public sealed class TableSchema
 
     /// <summary>The mapping options the tree was built with.</summary>
     public MappingOptions Options { get; }
+
+    /// <summary>Whether the table has <see cref="IdTypeColumn"/> (the encoder writes it last).</summary>
+    public bool HasIdType { get; }
+
+    /// <summary>The data columns in the table's sorting or partition key: never widened.</summary>
+    public IEnumerable<string> KeyColumnNames => Columns.Where((_, i) => _keys[i]).Select(c => c.Name);
+
+    /// <summary>In the sorting or partition key (a value that does not fit it goes to <c>_zenith_extra</c> and is reported).</summary>
+    public bool IsKeyColumn(int column) => _keys[column];
 
     /// <summary>Grows whenever a column's type widens; an encoding made with an older generation must be redone.</summary>
     public int TypeGeneration { get; }
@@ -115,169 +132,25 @@ public sealed class TableSchema
 
     public bool HasColumn(ColumnRole role) => Columns.Any(c => c.Role == role);
 
-    public static TableSchema Create(IReadOnlyList<ColumnDef> columns, MappingOptions options, int typeGeneration = 0, IEnumerable<string>? openPaths = null, IReadOnlySet<string>? keyColumns = null) =>
-        new(columns, options, typeGeneration, openPaths ?? [], keyColumns ?? new HashSet<string>([IdColumn]));
+    /// <param name="columns">The data columns.</param>
+    /// <param name="options">The mapping rules (default <see cref="MappingOptions.Default"/>).</param>
+    /// <param name="typeGeneration">See <see cref="TypeGeneration"/>.</param>
+    /// <param name="openPaths">See <see cref="OpenPaths"/>.</param>
+    /// <param name="keyColumns">The data columns in its sorting or partition key.</param>
+    /// <param name="hasIdType">The table has <see cref="IdTypeColumn"/>.</param>
+    public static TableSchema Create(
+        IReadOnlyList<ColumnDef> columns,
+        MappingOptions? options = null,
+        int typeGeneration = 0,
+        IEnumerable<string>? openPaths = null,
+        IEnumerable<string>? keyColumns = null,
+        bool hasIdType = false) =>
+        new(columns, options ?? MappingOptions.Default, typeGeneration, openPaths ?? [], keyColumns ?? [], hasIdType);
 
-    /// <summary>The same columns and rules with these key columns pinned.</summary>
-    public TableSchema WithKeyColumns(IReadOnlySet<string> keyColumns) => new(Columns, Options, TypeGeneration, OpenPaths, keyColumns);
-}
-
-/// <summary>What the encoder does with a field no column names.</summary>
-internal enum UnknownPolicy
-{
-    /// <summary>Ask for a schema change.</summary>
-    Ask,
-
-    /// <summary>Put it in <c>_zenith_extra</c>.</summary>
-    Extra,
-
-    /// <summary>Leave it out (outside the include rules).</summary>
-    Skip,
-}
-
-/// <summary>A Nested group: the array's path node, and its members' columns by element field.</summary>
-internal sealed class NestedGroup(PathNode members)
-{
-    /// <summary>A node whose children are the members (element fields), each with its column.</summary>
-    public PathNode Members { get; } = members;
-
-    /// <summary>The member columns and their element field names (UTF-8).</summary>
-    public List<(int Column, byte[] Name)> Columns { get; } = [];
-}
-
-/// <summary>One path segment and what the encoder does with the value found there.</summary>
-internal sealed class PathNode(byte[] name)
-{
-    private PathNode[] _children = [];
-
-    public byte[] Name { get; } = name;
-
-    /// <summary>The column holding the value at this path (-1 if none): a field's, or with <see cref="Whole"/> a map's or JSON's.</summary>
-    public int Column { get; set; } = -1;
-
-    /// <summary>Documents here are written whole into <see cref="Column"/>, never flattened.</summary>
-    public bool Whole { get; set; }
-
-    /// <summary>Arrays here are a Nested group (an index into <see cref="TableSchema.Groups"/>), -1 if not.</summary>
-    public int Group { get; set; } = -1;
-
-    /// <summary>Excluded by a rule: nothing here is stored.</summary>
-    public bool Skip { get; set; }
-
-    /// <summary>What happens to a child field no node names.</summary>
-    public UnknownPolicy Unknown { get; set; }
-
-    public bool HasChildren => _children.Length > 0;
-
-    /// <summary>Finds a child; <paramref name="hint"/> makes documents with the usual field order cost one comparison per field.</summary>
-    public PathNode? Find(ReadOnlySpan<byte> segment, ref int hint)
-    {
-        var children = _children;
-        if ((uint)hint < (uint)children.Length && children[hint].Name.AsSpan().SequenceEqual(segment))
-        {
-            return children[hint++];
-        }
-
-        for (var i = 0; i < children.Length; i++)
-        {
-            if (children[i].Name.AsSpan().SequenceEqual(segment))
-            {
-                hint = i + 1;
-                return children[i];
-            }
-        }
-
-        return null;
-    }
-
-    public PathNode GetOrAdd(byte[] segment)
-    {
-        var hint = 0;
-        var found = Find(segment, ref hint);
-        if (found is not null)
-        {
-            return found;
-        }
-
-        var node = new PathNode(segment) { Unknown = Unknown == UnknownPolicy.Skip && !Skip ? UnknownPolicy.Skip : Unknown };
-        _children = [.. _children, node];
-        return node;
-    }
-}
-
-/// <summary>Builds the encoder's path tree from the columns and the rules.</summary>
-internal static class PathTree
-{
-    public static PathNode Build(IReadOnlyList<ColumnDef> columns, RuleSet rules, IReadOnlyList<string> openPaths, bool budgetFull, out NestedGroup[] groups)
-    {
-        var fallback = budgetFull ? UnknownPolicy.Extra : UnknownPolicy.Ask;
-        var root = new PathNode([]) { Unknown = rules.Included.Count > 0 ? UnknownPolicy.Skip : fallback };
-        foreach (var include in rules.Included)
-        {
-            var node = root;
-            foreach (var segment in include)
-            {
-                node = Child(node, segment);
-            }
-
-            node.Unknown = fallback;
-        }
-
-        foreach (var exclude in rules.Excluded)
-        {
-            Walk(root, exclude).Skip = true;
-        }
-
-        foreach (var open in openPaths)
-        {
-            Walk(root, open.Split('\0')).Unknown = UnknownPolicy.Extra;
-        }
-
-        var groupList = new List<NestedGroup>();
-        var byGroup = new Dictionary<PathNode, NestedGroup>();
-        for (var i = 0; i < columns.Count; i++)
-        {
-            var column = columns[i];
-            if (column.Role is ColumnRole.Extra or ColumnRole.Document)
-            {
-                continue;
-            }
-
-            var node = Walk(root, column.Path);
-            if (column.Role == ColumnRole.Nested)
-            {
-                if (!byGroup.TryGetValue(node, out var group))
-                {
-                    group = new NestedGroup(new PathNode([]) { Unknown = fallback });
-                    byGroup[node] = group;
-                    node.Group = groupList.Count;
-                    groupList.Add(group);
-                }
-
-                var member = Child(group.Members, column.Member is [var field] ? field : string.Join('.', column.Member ?? []));
-                member.Column = i;
-                group.Columns.Add((i, member.Name));
-                continue;
-            }
-
-            node.Column = i;
-            node.Whole = column.TakesWholeValue || rules.For(column.Path)?.Action == FieldAction.Type;
-        }
-
-        groups = [.. groupList];
-        return root;
-    }
-
-    private static PathNode Walk(PathNode root, IEnumerable<string> path)
-    {
-        var node = root;
-        foreach (var segment in path)
-        {
-            node = Child(node, segment);
-        }
-
-        return node;
-    }
-
-    private static PathNode Child(PathNode node, string segment) => node.GetOrAdd(Encoding.UTF8.GetBytes(segment));
+    /// <summary>
+    /// The same columns and rules with the table's key: its key columns (from system.columns for a table that exists, from the
+    /// connector's ORDER BY and PARTITION BY for one about to be made, see <see cref="KeyColumns.Pinned"/>) and whether it has
+    /// <see cref="IdTypeColumn"/>.
+    /// </summary>
+    public TableSchema WithKey(IEnumerable<string> keyColumns, bool hasIdType) => new(Columns, Options, TypeGeneration, OpenPaths, keyColumns, hasIdType);
 }

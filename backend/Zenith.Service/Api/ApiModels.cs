@@ -44,15 +44,23 @@ public sealed partial record MappingDto
 /// <param name="Value">For <c>type</c>: String, Int32, Int64, Float64, Bool, DateTime64, UUID or JSON; for <c>rename</c>: the column name.</param>
 public sealed record FieldRuleDto(string Path, FieldAction Action, string? Value = null);
 
-/// <param name="OrderBy">ClickHouse ORDER BY expression (default <c>_id</c>).</param>
+/// <param name="OrderBy">
+/// The prefix of the ClickHouse sorting key, which always ends with the document's identity (<c>_zenith_id_type</c>, <c>_id</c>),
+/// so distinct documents never merge; default none. Use fields that never change and keep one type: a changed value leaves the
+/// old row in place under FINAL, and key columns are never widened.
+/// </param>
 /// <param name="PartitionBy">ClickHouse PARTITION BY expression (default none).</param>
 /// <param name="Ttl">ClickHouse TTL expression (default none).</param>
 public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null, string? Ttl = null);
 
 /// <summary>A connector as sent by the client (create, update).</summary>
-/// <param name="CursorField">For <c>incremental_timestamp</c>: the timestamp field (default <c>updated_at</c>).</param>
+/// <param name="CursorField">For <c>incremental_timestamp</c>: the timestamp field, dotted paths allowed (default <c>updated_at</c>; not <c>_id</c>: use <c>incremental_id</c>).</param>
 /// <param name="IntervalSeconds">Seconds between runs, at least 1 (default 60).</param>
 /// <param name="BatchSize">Documents per ClickHouse insert (1–100000); omitted means <c>processing.batch_size</c>.</param>
+/// <param name="SettleSeconds">
+/// The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
+/// writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run.
+/// </param>
 public sealed record ConnectorRequest(
     string Name,
     SourceDto Source,
@@ -62,20 +70,29 @@ public sealed record ConnectorRequest(
     int? IntervalSeconds = null,
     int? BatchSize = null,
     MappingDto? Mapping = null,
-    TableDto? Table = null);
+    TableDto? Table = null,
+    int? SettleSeconds = null);
 
 /// <summary>Both ends of a connector, to test before saving.</summary>
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
-public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination, long? ConnectorId = null);
+/// <param name="Mode">The mode the connector will have (with <paramref name="CursorField"/>): the answer then says which index it needs.</param>
+public sealed record ConnectionTestRequest(SourceDto Source, DestinationDto Destination, long? ConnectorId = null, SyncMode? Mode = null, string? CursorField = null);
 
 public sealed record EndpointCheckDto(bool Ok, string Message);
 
-public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointCheckDto Destination)
+/// <summary>Something the user should fix about a connector (a missing index, far-future cursor values…), and how.</summary>
+public sealed record WarningDto(SyncWarningKind Kind, string Message)
+{
+    public static IReadOnlyList<WarningDto> From(IEnumerable<SyncWarning> warnings) => [.. warnings.Select(w => new WarningDto(w.Kind, w.Message))];
+}
+
+/// <param name="Warnings">What the mode asked about needs (the index it reads by), when one was sent.</param>
+public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointCheckDto Destination, IReadOnlyList<WarningDto> Warnings)
 {
     public static ConnectionTestResponse From(ConnectionTestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new(new(result.Source.Ok, result.Source.Message), new(result.Destination.Ok, result.Destination.Message));
+        return new(new(result.Source.Ok, result.Source.Message), new(result.Destination.Ok, result.Destination.Message), WarningDto.From(result.Warnings));
     }
 }
 
@@ -128,7 +145,10 @@ public sealed record RunResponse(
 /// <param name="EffectiveBatchSize">The batch size runs use.</param>
 /// <param name="LastRun">The last successful sync, or null.</param>
 /// <param name="LastResult">The latest run, whatever its outcome, or null.</param>
-/// <param name="Checkpoint">Where the next incremental run resumes, readable; null before the first batch.</param>
+/// <param name="Checkpoint">Where the next incremental run resumes, readable; null before the first batch and after a reset.</param>
+/// <param name="Warnings">What the user should fix, as the last index check and the last successful run found it.</param>
+/// <param name="CheckpointReset">In the answer to an update: whether the edit reset the checkpoint (null in other answers).</param>
+/// <param name="Message">In the answer to an update or a reset: what happened to the checkpoint.</param>
 public sealed record ConnectorResponse(
     long Id,
     string Name,
@@ -148,12 +168,16 @@ public sealed record ConnectorResponse(
     int ConsecutiveFailures,
     string? Checkpoint,
     DateTime CreatedAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    int SettleSeconds,
+    IReadOnlyList<WarningDto> Warnings,
+    bool? CheckpointReset = null,
+    string? Message = null)
 {
     public static ConnectorResponse From(ConnectorView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var (c, running, lastResult, checkpoint, effectiveBatchSize) = view;
+        var (c, running, lastResult, checkpoint, effectiveBatchSize, checkpointReset, message) = view;
         var d = c.Definition;
         return new(
             c.Id,
@@ -174,7 +198,11 @@ public sealed record ConnectorResponse(
             c.ConsecutiveFailures,
             checkpoint,
             c.CreatedAt.UtcDateTime,
-            c.UpdatedAt.UtcDateTime);
+            c.UpdatedAt.UtcDateTime,
+            d.SettleSeconds,
+            WarningDto.From(c.Warnings),
+            checkpointReset,
+            message);
     }
 }
 

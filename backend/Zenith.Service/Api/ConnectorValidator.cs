@@ -12,6 +12,7 @@ public static class ConnectorValidator
     public const int MaxBatchSize = 100_000;
     public const int MaxIntervalSeconds = 7 * 24 * 3600;
     public const int DefaultIntervalSeconds = 60;
+    public const int MaxSettleSeconds = 3600;
     private const int MaxIdentifierLength = 200;
 
     public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request)
@@ -44,6 +45,16 @@ public static class ConnectorValidator
         if (cursorField.StartsWith('$') || cursorField.Split('.').Any(p => p.Length == 0))
         {
             errors["cursorField"] = [$"\"{cursorField}\" is not a MongoDB field path (no leading '$', no empty parts)."];
+        }
+        else if (cursorField == "_id" && request.Mode == SyncMode.IncrementalTimestamp)
+        {
+            errors["cursorField"] = [Zenith.Sync.SyncEngine.CursorFieldIsId];
+        }
+
+        var settle = request.SettleSeconds ?? ConnectorSpec.DefaultSettleSeconds;
+        if (settle < 0 || settle > MaxSettleSeconds)
+        {
+            errors["settleSeconds"] = [$"The settle window must be between 0 and {MaxSettleSeconds} seconds (got {settle})."];
         }
 
         var interval = request.IntervalSeconds ?? DefaultIntervalSeconds;
@@ -80,7 +91,8 @@ public static class ConnectorValidator
             interval,
             request.BatchSize,
             mapping,
-            table), errors);
+            table,
+            settle), errors);
     }
 
     /// <summary>The mapping options of a request, each bad value named under <c>mapping.*</c> (a rule as <c>mapping.rules[i]</c>).</summary>
@@ -180,6 +192,10 @@ public static class ConnectorValidator
             if (IdentifierError(destination.Table, "table") is { } tableError)
             {
                 errors["destination.table"] = [tableError];
+            }
+            else if (destination.Table.Contains(Zenith.Core.Mapping.Ddl.StagingInfix, StringComparison.Ordinal))
+            {
+                errors["destination.table"] = [$"Table names containing \"{Zenith.Core.Mapping.Ddl.StagingInfix}\" are Zenith's staging tables (a full run or a resync drops them); choose another name."];
             }
         }
     }

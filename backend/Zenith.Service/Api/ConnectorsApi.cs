@@ -4,7 +4,7 @@ using Zenith.Service.Connectors;
 
 namespace Zenith.Service.Api;
 
-/// <summary><c>/api/connectors</c>: CRUD, sync now, pause/resume, connection test and mapping preview.</summary>
+/// <summary><c>/api/connectors</c>: CRUD, sync now, pause/resume, reset and resync, connection test and mapping preview.</summary>
 public static class ConnectorsApi
 {
     public static RouteGroupBuilder MapConnectorsApi(this IEndpointRouteBuilder api)
@@ -25,6 +25,12 @@ public static class ConnectorsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/resume", ResumeAsync).WithName("ResumeConnector").WithSummary("Schedules the connector again; from error, also resets the failure count.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:long}/reset", ResetAsync).WithName("ResetConnector")
+            .WithSummary("Forgets the checkpoint: the next run starts from the beginning into the same table (a running sync stops first).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id:long}/resync", ResyncAsync).WithName("ResyncConnector")
+            .WithSummary("Reloads everything into a new table and swaps it in atomically, for any mode; the checkpoint follows the reload (409 if a run is going).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/test", TestAsync).WithName("TestConnection").WithSummary("Tests both ends of a connector before saving it.")
             .ProducesValidationProblem();
         group.MapPost("/{id:long}/test", TestSavedAsync).WithName("TestConnector").WithSummary("Tests both ends of a saved connector.")
@@ -83,17 +89,30 @@ public static class ConnectorsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, ConnectorService connectors, CancellationToken ct) =>
         await connectors.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.ConnectorNotFound(id);
 
-    private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> SyncAsync(long id, ConnectorService connectors, CancellationToken ct)
+    private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> SyncAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        Started(id, await connectors.SyncNowAsync(id, ct));
+
+    private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> ResyncAsync(long id, ConnectorService connectors, CancellationToken ct) =>
+        Started(id, await connectors.ResyncAsync(id, ct));
+
+    private static Results<Accepted<RunResponse>, ProblemHttpResult> Started(long id, UseCaseResult<Domain.RunRecord> started) => started.Outcome switch
     {
-        var started = await connectors.SyncNowAsync(id, ct);
-        return started.Outcome switch
+        Outcome.Ok => TypedResults.Accepted($"/api/runs/{started.Value!.Id}", RunResponse.From(started.Value)),
+        Outcome.NotFound => Problems.ConnectorNotFound(id),
+        _ => TypedResults.Problem(
+            title: "A sync is already running.",
+            detail: $"{started.Detail}; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
+            statusCode: StatusCodes.Status409Conflict),
+    };
+
+    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> ResetAsync(long id, ConnectorService connectors, CancellationToken ct)
+    {
+        var reset = await connectors.ResetAsync(id, ct);
+        return reset.Outcome switch
         {
-            Outcome.Ok => TypedResults.Accepted($"/api/runs/{started.Value!.Id}", RunResponse.From(started.Value)),
+            Outcome.Ok => TypedResults.Ok(ConnectorResponse.From(reset.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
-            _ => TypedResults.Problem(
-                title: "A sync is already running.",
-                detail: $"{started.Detail}; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
-                statusCode: StatusCodes.Status409Conflict),
+            _ => TypedResults.Problem(title: "The connector is running elsewhere.", detail: reset.Detail + ".", statusCode: StatusCodes.Status409Conflict),
         };
     }
 
@@ -117,7 +136,9 @@ public static class ConnectorsApi
             new SourceSpec(source.Uri.Trim(), source.Database.Trim(), source.Collection.Trim(), source.Filter, source.Projection),
             new DestinationSpec(destination.Uri.Trim(), destination.Database.Trim(), destination.Table.Trim()),
             request.ConnectorId,
-            ct);
+            ct,
+            request.Mode,
+            string.IsNullOrWhiteSpace(request.CursorField) ? null : request.CursorField.Trim());
         return tested.Value is { } result ? TypedResults.Ok(ConnectionTestResponse.From(result)) : Problems.Validation(tested.Errors!);
     }
 

@@ -39,10 +39,21 @@ public sealed class HttpClientAdapter : IZenithClient
         using var _ = await SendAsync(HttpMethod.Delete, $"api/connectors/{connector.Id}", null, cancellationToken);
     }
 
-    public async Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken)
+    public Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken) => RunAsync(name, "sync", cancellationToken);
+
+    public Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken) => RunAsync(name, "resync", cancellationToken);
+
+    public async Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken)
     {
         var connector = await FindAsync(name, cancellationToken);
-        var run = await ReadAsync<RunResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/sync", null, cancellationToken), cancellationToken);
+        return await ReadAsync<ConnectorResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/reset", null, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Starts a run (<paramref name="action"/>: <c>sync</c> or <c>resync</c>) and polls it until it ends.</summary>
+    private async Task<RunResponse> RunAsync(string name, string action, CancellationToken cancellationToken)
+    {
+        var connector = await FindAsync(name, cancellationToken);
+        var run = await ReadAsync<RunResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/{action}", null, cancellationToken), cancellationToken);
         while (run.Status is RunStatus.Queued or RunStatus.Running)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);

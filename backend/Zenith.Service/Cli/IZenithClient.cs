@@ -13,6 +13,12 @@ public interface IZenithClient : IAsyncDisposable
 
     /// <summary>Runs the connector now and returns the finished run.</summary>
     Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the connector's checkpoint; returns the connector.</summary>
+    Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Reloads the connector into a new table, swapped in atomically, and returns the finished run.</summary>
+    Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken);
 }
 
 /// <summary>An error the CLI prints as one line (exit code 1).</summary>

@@ -67,7 +67,24 @@ public sealed class LocalClient : IZenithClient
     public async Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken)
     {
         var id = (await FindAsync(name, cancellationToken)).Connector.Id;
-        var started = await Connectors.SyncNowAsync(id, cancellationToken);
+        return await WaitAsync(id, await Connectors.SyncNowAsync(id, cancellationToken), cancellationToken);
+    }
+
+    public async Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken)
+    {
+        var id = (await FindAsync(name, cancellationToken)).Connector.Id;
+        return await WaitAsync(id, await Connectors.ResyncAsync(id, cancellationToken), cancellationToken);
+    }
+
+    public async Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken)
+    {
+        var reset = await Connectors.ResetAsync((await FindAsync(name, cancellationToken)).Connector.Id, cancellationToken);
+        return reset.Value is { } view ? ConnectorResponse.From(view) : throw new CliException(reset.Detail + ".");
+    }
+
+    /// <summary>Waits for the run this process started (Ctrl-C cancels it) and returns it as stored.</summary>
+    private async Task<RunResponse> WaitAsync(long id, UseCaseResult<Domain.RunRecord> started, CancellationToken cancellationToken)
+    {
         var run = started.Value ?? throw new CliException(started.Detail + ".");
         using (cancellationToken.Register(() => _ = Connectors.CancelRunAsync(id)))
         {

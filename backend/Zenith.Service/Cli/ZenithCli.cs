@@ -7,12 +7,13 @@ namespace Zenith.Service.Cli;
 
 /// <summary>
 /// The command line on the same binary: <c>zenith</c> (or <c>zenith serve</c>) runs the service; <c>status</c>, <c>sync</c>,
-/// <c>connectors list|add|remove</c> and <c>migrate</c> work on the SQLite file of zenith.json, or on a running service with <c>--api</c>.
+/// <c>reset</c>, <c>resync</c>, <c>connectors list|add|remove</c> and <c>migrate</c> work on the SQLite file of zenith.json, or on a
+/// running service with <c>--api</c>.
 /// </summary>
 public static class ZenithCli
 {
     private static readonly string[] HelpFlags = ["--help", "-h", "-?"];
-    private static readonly string[] Commands = ["serve", "status", "sync", "connectors", "migrate", "--version", .. HelpFlags];
+    private static readonly string[] Commands = ["serve", "status", "sync", "reset", "resync", "connectors", "migrate", "--version", .. HelpFlags];
 
     /// <summary>True when the arguments are a CLI command; false means run the service.</summary>
     public static bool IsCommand(string[] args)
@@ -48,15 +49,33 @@ public static class ZenithCli
         }));
         root.Subcommands.Add(status);
 
-        var syncName = new Argument<string>("name") { Description = "The connector's name." };
-        var sync = new Command("sync", "Run one connector now and print its result (exit code 1 if the run fails).") { syncName };
-        sync.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
+        Command RunCommand(string command, string description, Func<IZenithClient, string, CancellationToken, Task<RunResponse>> start)
         {
-            var run = await client.SyncAsync(parse.GetValue(syncName)!, ct);
-            await output.WriteLineAsync($"Run {run.Id} {Text(run.Status)}: {run.RowsRead} read, {run.RowsWritten} written, {run.RowsFailed} failed, {run.Batches} batches in {run.DurationMs ?? 0} ms{(run.Error is null ? "" : " — " + run.Error)}");
-            return run.Status == RunStatus.Succeeded ? 0 : 1;
+            var name = new Argument<string>("name") { Description = "The connector's name." };
+            var run = new Command(command, description) { name };
+            run.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
+            {
+                var finished = await start(client, parse.GetValue(name)!, ct);
+                await output.WriteLineAsync(Describe(finished));
+                return finished.Status == RunStatus.Succeeded ? 0 : 1;
+            }));
+            return run;
+        }
+
+        root.Subcommands.Add(RunCommand("sync", "Run one connector now and print its result (exit code 1 if the run fails).", (c, n, ct) => c.SyncAsync(n, ct)));
+
+        var resetName = new Argument<string>("name") { Description = "The connector's name." };
+        var reset = new Command("reset", "Forget a connector's checkpoint: its next run starts from the beginning into the same table.") { resetName };
+        reset.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
+        {
+            var connector = await client.ResetAsync(parse.GetValue(resetName)!, ct);
+            await output.WriteLineAsync(connector.Message ?? $"Checkpoint of {connector.Name} reset.");
+            return 0;
         }));
-        root.Subcommands.Add(sync);
+        root.Subcommands.Add(reset);
+
+        root.Subcommands.Add(RunCommand(
+            "resync", "Reload a connector into a new table and swap it in atomically; print the run (exit code 1 if it fails).", (c, n, ct) => c.ResyncAsync(n, ct)));
 
         root.Subcommands.Add(ConnectorsCommand(api, apiKey, output, error));
 
@@ -115,9 +134,10 @@ public static class ZenithCli
         };
         var maxColumns = new Option<int?>("--max-columns") { Description = "The column budget (default 500); fields beyond go to _zenith_extra." };
         var wholeDocument = new Option<bool>("--whole-document") { Description = "Also keep each whole document in one JSON column, _zenith_doc." };
+        var settle = new Option<int?>("--settle-seconds") { Description = "Settle window of the incremental modes (default 5)." };
         var add = new Command("add", "Add a connector (it runs when the service next looks, within 30 s).")
         {
-            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, rules, maxColumns, wholeDocument,
+            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle, rules, maxColumns, wholeDocument,
         };
         add.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
         {
@@ -132,7 +152,8 @@ public static class ZenithCli
                 new MappingDto(
                     MaxColumns: parse.GetValue(maxColumns),
                     WholeDocument: parse.GetValue(wholeDocument) ? true : null,
-                    Rules: [.. (parse.GetValue(rules) ?? []).Select(CliRules.Parse)]));
+                    Rules: [.. (parse.GetValue(rules) ?? []).Select(CliRules.Parse)]),
+                SettleSeconds: parse.GetValue(settle));
             var created = await client.AddAsync(request, ct);
             await output.WriteLineAsync($"Added connector {created.Name} (id {created.Id}): {created.Source.Uri} → {created.Destination.Uri}");
             return 0;
@@ -152,6 +173,9 @@ public static class ZenithCli
         connectors.Subcommands.Add(remove);
         return connectors;
     }
+
+    private static string Describe(RunResponse run) =>
+        $"Run {run.Id} {Text(run.Status)}: {run.RowsRead} read, {run.RowsWritten} written, {run.RowsFailed} failed, {run.Batches} batches in {run.DurationMs ?? 0} ms{(run.Error is null ? "" : " — " + run.Error)}";
 
     private static async Task PrintConnectorsAsync(IZenithClient client, TextWriter output, CancellationToken ct)
     {

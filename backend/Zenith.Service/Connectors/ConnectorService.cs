@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Cursors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Domain;
 using Zenith.Service.Metadata;
@@ -11,16 +12,20 @@ namespace Zenith.Service.Connectors;
 /// <summary>
 /// The use cases on connectors, with one behaviour whoever asks: the API's endpoints, the CLI's local mode and the scheduler.
 /// Each says what happened in a <see cref="UseCaseResult{T}"/>; the front ends only translate it (HTTP status, exit code).
+/// (Over 300 lines on purpose: every change to a connector goes through here; the parts with logic of their own are
+/// <see cref="CheckpointResets"/> and <see cref="IndexCheck"/>.)
 /// </summary>
 public sealed class ConnectorService(
     ConnectorStore store,
     RunStore runs,
     CheckpointStore checkpoints,
+    CheckpointResets resets,
     RunCoordinator coordinator,
     ConnectorStates states,
     SchedulerSignal signal,
     SyncHistory history,
     ISyncEngine engine,
+    IndexCheck indexes,
     IOptions<ZenithOptions> options)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
@@ -52,21 +57,29 @@ public sealed class ConnectorService(
         {
             return UseCase.Invalid<ConnectorView>("name", e.Message);
         }
+        catch (DestinationTakenException e)
+        {
+            return UseCase.Invalid<ConnectorView>("destination.table", e.Message);
+        }
 
         states.Set(created.Summary);
         await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
+        await indexes.CheckAsync(created, cancellationToken);
         signal.Wake();
-        return UseCase.Ok<ConnectorView>(await ViewAsync(created, cancellationToken));
+        return UseCase.Ok<ConnectorView>(await ViewAsync(await store.GetAsync(created.Id, cancellationToken) ?? created, cancellationToken));
     }
 
     /// <summary>
     /// Replaces the definition; a masked or missing password keeps the stored one for the same server and user
-    /// (<see cref="ConnectionString.ReuseStoredPassword"/>). A refused edit changes nothing.
+    /// (<see cref="ConnectionString.ReuseStoredPassword"/>). A refused edit changes nothing. An edit that changes what the
+    /// checkpoint means (<see cref="CheckpointFingerprint"/>: mode, cursor field, source, filter, projection, destination) resets it,
+    /// says so in the history and in the answer; a run still going under the old definition can no longer store its position.
     /// </summary>
     public async Task<UseCaseResult<ConnectorView>> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (await store.GetAsync(id, cancellationToken) is { } saved && MappingChangeRefused(saved, definition) is { } refused)
+        var before = await store.GetAsync(id, cancellationToken);
+        if (before is not null && MappingChangeRefused(before, definition) is { } refused)
         {
             return UseCase.Conflict<ConnectorView>(refused);
         }
@@ -74,11 +87,15 @@ public sealed class ConnectorService(
         StoredConnector? updated;
         try
         {
-            updated = await store.UpdateAsync(id, definition, cancellationToken);
+            updated = before is null ? null : await store.UpdateAsync(id, definition, cancellationToken);
         }
         catch (DuplicateConnectorNameException e)
         {
             return UseCase.Invalid<ConnectorView>("name", e.Message);
+        }
+        catch (DestinationTakenException e)
+        {
+            return UseCase.Invalid<ConnectorView>("destination.table", e.Message);
         }
         catch (PasswordRequiredException e)
         {
@@ -92,15 +109,22 @@ public sealed class ConnectorService(
 
         states.Set(updated.Summary);
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
+        var (oldSpec, newSpec) = (before!.ToSpec(DefaultBatchSize), updated.ToSpec(DefaultBatchSize));
+        var message = await resets.AfterEditAsync(id, oldSpec, newSpec, cancellationToken);
+        if (oldSpec.Mode != newSpec.Mode || oldSpec.CursorField != newSpec.CursorField || oldSpec.Source != newSpec.Source)
+        {
+            await indexes.CheckAsync(updated, cancellationToken);
+        }
+
         signal.Wake();
-        return UseCase.Ok<ConnectorView>(await ViewAsync(updated, cancellationToken));
+        var view = await ViewAsync(await store.GetAsync(id, cancellationToken) ?? updated, cancellationToken);
+        return UseCase.Ok<ConnectorView>(view with { CheckpointReset = message is not null, Message = message });
     }
 
     /// <summary>
     /// An edit of the mapping rules that would change what the columns of a table already written mean is refused, with the way
     /// out: a full-mode connector rebuilds its table every run (so the edit is taken), another table starts fresh, and a resync
-    /// reloads the table with the new rules. Issue 11's resync is where an edit and a reload go together; until then the message
-    /// names it and nothing is stored.
+    /// reloads the table with the new rules. Nothing is stored.
     /// </summary>
     private static string? MappingChangeRefused(StoredConnector saved, ConnectorDefinition edit)
     {
@@ -150,6 +174,33 @@ public sealed class ConnectorService(
         }
     }
 
+    /// <summary>
+    /// Forgets the connector's position: the next run starts from the beginning, into the same table (rows written again collapse
+    /// by version). A run of this process stops first; a run of another process (the lease) is a conflict.
+    /// </summary>
+    public async Task<UseCaseResult<ConnectorView>> ResetAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        {
+            return UseCase.NotFound<ConnectorView>();
+        }
+
+        var reset = await resets.ResetAsync(id, connector.ToSpec(DefaultBatchSize), cancellationToken);
+        if (reset.Value is not { } message)
+        {
+            return UseCase.Conflict<ConnectorView>(reset.Detail!);
+        }
+
+        signal.Wake();
+        return UseCase.Ok<ConnectorView>(await ViewAsync(connector, cancellationToken) with { Message = message });
+    }
+
+    /// <summary>
+    /// Reloads everything into a new table and swaps it in atomically, for any mode (trigger <c>resync</c>); the checkpoint moves
+    /// after the swap, to where the reload's read settled. A conflict while a run is queued or running.
+    /// </summary>
+    public Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken) => StartAsync(id, RunTrigger.Resync, cancellationToken);
+
     /// <summary>Stops a running sync, then deletes the connector with its runs and log; the ClickHouse table stays. False if there was none.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
     {
@@ -197,14 +248,16 @@ public sealed class ConnectorService(
     }
 
     /// <summary>Starts a run now (trigger <c>manual</c>); a conflict while one is queued or running.</summary>
-    public async Task<UseCaseResult<RunRecord>> SyncNowAsync(long id, CancellationToken cancellationToken)
+    public Task<UseCaseResult<RunRecord>> SyncNowAsync(long id, CancellationToken cancellationToken) => StartAsync(id, RunTrigger.Manual, cancellationToken);
+
+    private async Task<UseCaseResult<RunRecord>> StartAsync(long id, RunTrigger trigger, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } connector)
         {
             return UseCase.NotFound<RunRecord>();
         }
 
-        return await coordinator.TryStartAsync(id, RunTrigger.Manual, cancellationToken) is { } run
+        return await coordinator.TryStartAsync(id, trigger, cancellationToken) is { } run
             ? UseCase.Ok<RunRecord>(run)
             : UseCase.Conflict<RunRecord>($"Connector {connector.Definition.Name} is already running");
     }
@@ -226,7 +279,9 @@ public sealed class ConnectorService(
     /// a masked or missing password takes the saved one by the update rule; an end whose password stays masked is not
     /// contacted and says to type the password again.
     /// </summary>
-    public async Task<UseCaseResult<ConnectionTestResult>> TestAsync(SourceSpec source, DestinationSpec destination, long? connectorId, CancellationToken cancellationToken)
+    /// <param name="mode">The mode the connector will have, with <paramref name="cursorField"/>: the test also says which index it needs.</param>
+    public async Task<UseCaseResult<ConnectionTestResult>> TestAsync(
+        SourceSpec source, DestinationSpec destination, long? connectorId, CancellationToken cancellationToken, SyncMode? mode = null, string? cursorField = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
@@ -251,10 +306,13 @@ public sealed class ConnectorService(
         destination = destination with { Uri = destinationUri.Uri };
         var sourceCheck = sourceUri.Choice == PasswordChoice.MaskRefused ? masked : await engine.TestSourceAsync(source, cancellationToken);
         var destinationCheck = destinationUri.Choice == PasswordChoice.MaskRefused ? masked : await engine.TestDestinationAsync(destination, cancellationToken);
-        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), source.Uri, destination.Uri));
+        var warnings = sourceCheck.Ok && mode is { } m
+            ? await indexes.WarningsAsync(new ConnectorSpec(connectorId ?? 0, "test", source, destination, m, cursorField ?? ConnectorSpec.DefaultCursorField, DefaultBatchSize, MappingOptions.Default, TableOptions.Default), cancellationToken)
+            : null;
+        return UseCase.Ok<ConnectionTestResult>(Redacted(new ConnectionTestResult(sourceCheck, destinationCheck), source.Uri, destination.Uri) with { Warnings = warnings ?? [] });
     }
 
-    /// <summary>Tests both ends of a saved connector; null when there is none.</summary>
+    /// <summary>Tests both ends of a saved connector, and checks the index its mode needs (stored as a warning); null when there is none.</summary>
     public async Task<ConnectionTestResult?> TestSavedAsync(long id, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } connector)
@@ -263,7 +321,8 @@ public sealed class ConnectorService(
         }
 
         var d = connector.Definition;
-        return Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Source.Uri, d.Destination.Uri);
+        var result = Redacted(await engine.TestAsync(d.Source, d.Destination, cancellationToken), d.Source.Uri, d.Destination.Uri);
+        return result with { Warnings = await indexes.CheckAsync(connector, cancellationToken) };
     }
 
     /// <summary>The columns a sample of the collection maps to, remembered as the connector's mapped columns.</summary>
@@ -303,7 +362,7 @@ public sealed class ConnectorService(
     {
         var latest = await runs.ListAsync(connector.Id, 1, cancellationToken);
         var checkpoint = await checkpoints.LoadAsync(connector.Id, cancellationToken);
-        return View(connector, latest.Count > 0 ? latest[0] : null, checkpoint?.Display);
+        return View(connector, latest.Count > 0 ? latest[0] : null, checkpoint is { HasPosition: true } ? checkpoint.Display : null);
     }
 
     private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>

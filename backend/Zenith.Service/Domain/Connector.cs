@@ -4,6 +4,7 @@ using Zenith.Core.Connectors;
 namespace Zenith.Service.Domain;
 
 /// <summary>What a person defines for a connector. URIs here hold real passwords: never hand this out as is.</summary>
+/// <param name="SettleSeconds">The incremental modes' settle window (<see cref="ConnectorSpec.SettleSeconds"/>).</param>
 public sealed record ConnectorDefinition(
     string Name,
     SourceSpec Source,
@@ -13,7 +14,8 @@ public sealed record ConnectorDefinition(
     int IntervalSeconds,
     int? BatchSize,
     MappingOptions Mapping,
-    TableOptions Table)
+    TableOptions Table,
+    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds)
 {
     /// <summary>The text with this connector's passwords (and any URI password) masked: for whatever leaves the process.</summary>
     public string Redact(string text) => Redaction.Redact(text, Source.Uri, Destination.Uri);
@@ -29,6 +31,7 @@ public sealed record ConnectorSummary(
     DateTimeOffset? LastAttemptAt,
     int IntervalSeconds);
 
+/// <param name="Warnings">What the user should fix, as the last index check and the last successful run found it.</param>
 public sealed record StoredConnector(
     long Id,
     ConnectorDefinition Definition,
@@ -37,7 +40,8 @@ public sealed record StoredConnector(
     DateTimeOffset? LastRun,
     DateTimeOffset? LastAttemptAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<SyncWarning> Warnings)
 {
     public ConnectorSummary Summary => new(Id, Definition.Name, Status, ConsecutiveFailures, LastRun, LastAttemptAt, Definition.IntervalSeconds);
 
@@ -50,5 +54,6 @@ public sealed record StoredConnector(
         Definition.CursorField,
         Definition.BatchSize ?? defaultBatchSize,
         Definition.Mapping,
-        Definition.Table);
+        Definition.Table,
+        Definition.SettleSeconds);
 }

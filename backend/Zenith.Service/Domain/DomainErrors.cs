@@ -16,3 +16,7 @@ public sealed class PasswordRequiredException(string end)
 /// <summary>Raised when a connector name is already taken (names are unique, case-insensitively).</summary>
 public sealed class DuplicateConnectorNameException(string name)
     : Exception($"A connector named \"{name}\" already exists.");
+
+/// <summary>Raised when another connector already writes the destination table (the same server, database and table).</summary>
+public sealed class DestinationTakenException(string otherConnector, string database, string table)
+    : Exception($"Connector \"{otherConnector}\" already writes {database}.{table} on this ClickHouse server: two connectors on one table would overwrite each other's rows, and a full sync of one would replace the other's table. Choose another table.");

@@ -17,6 +17,9 @@ public sealed class SchedulePolicy(int failureThreshold)
     /// <summary>Back-off never waits longer than this (or the interval, if that is longer).</summary>
     public static readonly TimeSpan MaxBackOff = TimeSpan.FromHours(1);
 
+    /// <summary>Connectors due when the service starts begin within this (or their interval, if shorter), not all at once.</summary>
+    public static readonly TimeSpan MaxStartupJitter = TimeSpan.FromSeconds(5);
+
     public int FailureThreshold { get; } = failureThreshold >= 1 ? failureThreshold : throw new ArgumentOutOfRangeException(nameof(failureThreshold));
 
     /// <summary>
@@ -36,6 +39,14 @@ public sealed class SchedulePolicy(int failureThreshold)
         }
 
         return last + Delay(state.IntervalSeconds, state.ConsecutiveFailures);
+    }
+
+    /// <summary>How long after start-up a connector that is due then begins: a random part of the jitter window.</summary>
+    /// <param name="random01">A number in [0, 1).</param>
+    public static TimeSpan StartupDelay(int intervalSeconds, double random01)
+    {
+        var window = Math.Min(MaxStartupJitter.TotalSeconds, Math.Max(1, intervalSeconds));
+        return TimeSpan.FromSeconds(window * Math.Clamp(random01, 0, 1));
     }
 
     public static TimeSpan Delay(int intervalSeconds, int consecutiveFailures)

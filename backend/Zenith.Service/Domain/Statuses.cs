@@ -24,6 +24,7 @@ public enum RunTrigger
     Schedule,
     Manual,
     Startup,
+    Resync,
 }
 
 public enum LogSeverity

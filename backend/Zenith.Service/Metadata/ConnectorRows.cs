@@ -34,6 +34,8 @@ internal sealed class ConnectorRow
     public long? LastAttemptAt { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    public long SettleSeconds { get; set; } = 5;
+    public string? Warnings { get; set; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"connector {Id}");
 }

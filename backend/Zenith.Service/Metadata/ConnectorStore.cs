@@ -59,17 +59,21 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
+            // Immediate: the destination check and the insert see the same connectors, whichever process adds one meanwhile.
+            await using var transaction = connection.BeginTransaction();
+            await ConnectorClaims.EnsureFreeAsync(connection, transaction, null, definition, cancellationToken);
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at)
+                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt)
+                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds)
                 RETURNING id;
                 """,
-                row, cancellationToken: cancellationToken));
+                row, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
             return (await GetAsync(id, cancellationToken))!;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
@@ -98,6 +102,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         row.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
+            await using var transaction = connection.BeginTransaction();
+            await ConnectorClaims.EnsureFreeAsync(connection, transaction, id, definition, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
@@ -105,10 +111,11 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
                     mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, mapping_options = @MappingOptions, table_order_by = @TableOrderBy,
-                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds
                 WHERE id = @Id;
                 """,
-                row, cancellationToken: cancellationToken));
+                row, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraint)
         {
@@ -123,6 +130,14 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM logs WHERE connector_id = @id;", new { id }, cancellationToken: cancellationToken));
         return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Records that a run was attempted (one that could not start: another process held the connector).</summary>
+    public async Task RecordAttemptAsync(long id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE connectors SET last_attempt_at = @at WHERE id = @id;", new { id, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the status; <paramref name="resetFailures"/> clears the consecutive failure count (resume).</summary>
@@ -162,6 +177,24 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
                 finished = finishedAt.ToUnixTimeMilliseconds(),
                 succeeded,
             }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Stores what the user should fix: all of it (<paramref name="kinds"/> null, after a successful run), or only the warnings of
+    /// <paramref name="kinds"/> (an index check on create or test), keeping the others.
+    /// </summary>
+    public async Task ReplaceWarningsAsync(long id, IReadOnlyList<SyncWarning> warnings, IReadOnlyCollection<SyncWarningKind>? kinds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction();
+        var current = StoredWarnings.Read(await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT warnings FROM connectors WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken)));
+        var kept = kinds is null ? [] : current.Where(w => !kinds.Contains(w.Kind));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE connectors SET warnings = @warnings WHERE id = @id;",
+            new { id, warnings = StoredWarnings.Write([.. kept, .. warnings]) }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)
@@ -213,6 +246,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
+            SettleSeconds = d.SettleSeconds,
         };
     }
 
@@ -246,7 +280,8 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             (int)r.IntervalSeconds,
             r.BatchSize is null ? null : (int)r.BatchSize,
             MappingOptionsText.Read(r.MappingSeparator, (int)r.MappingMaxDepth, r.MappingOptions),
-            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl));
+            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
+            (int)r.SettleSeconds);
         return new StoredConnector(
             r.Id,
             definition,
@@ -255,6 +290,7 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             UnixTime.From(r.LastRun),
             UnixTime.From(r.LastAttemptAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt));
+            DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt),
+            StoredWarnings.Read(r.Warnings));
     }
 }

@@ -22,6 +22,7 @@ public static class MetadataExtensions
         services.AddSingleton<RunStore>();
         services.AddSingleton<LogStore>();
         services.AddSingleton<CheckpointStore>();
+        services.AddSingleton<LeaseStore>();
         services.AddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<CheckpointStore>());
         services.AddHostedService<MigrationRunner>();
         return services;

@@ -77,6 +77,21 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
                 PRIMARY KEY (connector_id, position)
             );
             """),
+
+        // Issue 11: the settle window, what the user should fix, checkpoints tied to their definition with a version floor that
+        // survives a reset, and a lease per connector so one never runs in two processes at once.
+        (2, """
+            ALTER TABLE connectors ADD COLUMN settle_seconds INTEGER NOT NULL DEFAULT 5;
+            ALTER TABLE connectors ADD COLUMN warnings TEXT NULL;         -- JSON [{kind, message}]
+            ALTER TABLE checkpoints ADD COLUMN fingerprint TEXT NULL;     -- the definition the position was made for
+            ALTER TABLE checkpoints ADD COLUMN version_floor INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE leases (
+                connector_id INTEGER PRIMARY KEY REFERENCES connectors(id) ON DELETE CASCADE,
+                holder TEXT NOT NULL,                                     -- the process running it
+                expires_at INTEGER NOT NULL                               -- unix ms; renewed while the run goes
+            );
+            """),
+
         // Issue 13's mapping options beyond separator and depth: the column budget, the whole-document column, legacy UUIDs and
         // the field rules, as one JSON text (MappingOptionsText); NULL means the defaults.
         (3, """

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
@@ -10,13 +11,16 @@ namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs
-/// twice at once. Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches.
+/// twice at once, in this process (one job per connector) or across processes (a lease in SQLite, <see cref="LeaseStore"/>).
+/// Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches. A scheduled run that
+/// waited for a slot while its connector was paused does not run.
 /// </summary>
 public sealed class RunCoordinator(
     ISyncEngine engine,
     ConnectorStore connectors,
     RunStore runs,
     ICheckpointStore checkpoints,
+    LeaseStore leases,
     SyncHistory history,
     ZenithMetrics metrics,
     ConnectorStates states,
@@ -27,6 +31,9 @@ public sealed class RunCoordinator(
     ILogger<RunCoordinator> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<long, Job> jobs = new();
+
+    /// <summary>This coordinator as a lease holder: which process runs a connector, for the message another one prints.</summary>
+    private readonly string holder = LeaseHolders.ThisProcess();
     private readonly ZenithOptions options = settings.Value;
     private readonly SemaphoreSlim slots = new(settings.Value.Processing.MaxParallelJobs, settings.Value.Processing.MaxParallelJobs);
 
@@ -34,7 +41,7 @@ public sealed class RunCoordinator(
 
     public int RunningCount => jobs.Count;
 
-    /// <summary>Queues a run for the connector; null when it already has one queued or running.</summary>
+    /// <summary>Queues a run for the connector (<see cref="RunTrigger.Resync"/>: a reload into a new table); null when it already has one queued or running.</summary>
     public async Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
     {
         var job = new Job();
@@ -155,15 +162,24 @@ public sealed class RunCoordinator(
                     return;
                 }
 
-                await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
-                await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
-                SyncRunResult result;
-                await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+                // The slot may have been a long wait: a pause that landed meanwhile is the user's newer word.
+                if (run.Trigger is RunTrigger.Schedule or RunTrigger.Startup && connector.Status != ConnectorStatus.Active)
                 {
-                    result = await RunEngineAsync(connector, run.Id, journal, token);
+                    await SkipAsync(connector, run, $"Run {run.Id} did not start: the connector was {DomainText.Text(connector.Status)} before it could.");
+                    return;
                 }
 
-                await FinishAsync(connector, run.Id, result);
+                var (lease, other) = await RunLease.TakeAsync(leases, connectorId, holder, time, token);
+                if (lease is null)
+                {
+                    await SkipAsync(connector, run, RunLease.Busy(connector.Definition.Name, other!));
+                    return;
+                }
+
+                await using (lease)
+                {
+                    await RunHeldAsync(connector, run, lease);
+                }
             }
             finally
             {
@@ -178,12 +194,47 @@ public sealed class RunCoordinator(
         }
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, long runId, RunJournal observer, CancellationToken token)
+    /// <summary>The run, while this process holds the connector's lease (a lost lease cancels it).</summary>
+    private async Task RunHeldAsync(StoredConnector connector, RunRecord run, RunLease lease)
+    {
+        await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
+        await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
+        SyncRunResult result;
+        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+        {
+            result = await RunEngineAsync(connector, run, journal, lease.Token);
+        }
+
+        if (!await lease.EndAsync())
+        {
+            result = result with { Outcome = SyncOutcome.Cancelled, Error = "Zenith lost this connector's lease (another process took it after it expired); the run stopped between batches." };
+        }
+
+        await FinishAsync(connector, run.Id, result);
+    }
+
+    /// <summary>
+    /// A run that did not start: closed as cancelled with the reason, which the history tells too. It counts as an attempt, so
+    /// the schedule tries again after the interval rather than at once; recorded before the run is closed, so whoever sees the
+    /// run closed sees the attempt too.
+    /// </summary>
+    private async Task SkipAsync(StoredConnector connector, RunRecord run, string reason)
+    {
+        var now = time.GetUtcNow();
+        var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, reason);
+        await connectors.RecordAttemptAsync(connector.Id, now, CancellationToken.None);
+        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, CancellationToken.None);
+        await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
+    }
+
+    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, RunRecord run, RunJournal observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
+        var runId = run.Id;
         try
         {
-            return await engine.RunAsync(connector.ToSpec(options.Processing.BatchSize), checkpoints, observer, token);
+            var runOptions = new RunOptions(runId.ToString(CultureInfo.InvariantCulture), run.Trigger == RunTrigger.Resync);
+            return await engine.RunAsync(connector.ToSpec(options.Processing.BatchSize), checkpoints, observer, runOptions, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -212,6 +263,12 @@ public sealed class RunCoordinator(
         };
         var now = time.GetUtcNow();
         await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
+
+        if (result.Outcome == SyncOutcome.Succeeded)
+        {
+            // A successful run checked everything: what it found replaces what the connector said before.
+            await connectors.ReplaceWarningsAsync(connector.Id, result.Warnings ?? [], null, CancellationToken.None);
+        }
 
         // Read the status again: the connector may have been paused while it ran.
         var current = await connectors.GetSummaryAsync(connector.Id, CancellationToken.None);

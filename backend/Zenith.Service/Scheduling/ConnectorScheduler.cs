@@ -10,7 +10,8 @@ namespace Zenith.Service.Scheduling;
 
 /// <summary>
 /// The loop: looks at the connectors, starts those the policy says are due, sleeps until the next one is due
-/// (or something wakes it). On its first pass every active connector runs at once from its checkpoint (trigger <c>startup</c>).
+/// (or something wakes it). At start-up each connector keeps its schedule: those already due then begin within a small random
+/// delay (<see cref="SchedulePolicy.StartupDelay"/>, trigger <c>startup</c>) instead of all at once; the others wait for their time.
 /// </summary>
 public sealed class ConnectorScheduler(
     ConnectorStore connectors,
@@ -26,6 +27,9 @@ public sealed class ConnectorScheduler(
     public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(30);
 
     private long passes;
+
+    // Connectors due at start-up, and when they begin (only the loop touches it).
+    private readonly Dictionary<long, DateTimeOffset> startupAt = [];
 
     public bool IsRunning { get; private set; }
 
@@ -89,16 +93,24 @@ public sealed class ConnectorScheduler(
             var state = new ScheduleState(connector.Status, connector.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt);
             if (policy.NextRunAt(state, now) is not { } due)
             {
+                startupAt.Remove(connector.Id);
                 continue;
             }
 
-            if (firstPass || due <= now)
+            if (firstPass && due <= now)
             {
-                await service.StartScheduledAsync(connector.Id, firstPass ? RunTrigger.Startup : RunTrigger.Schedule, cancellationToken);
+                startupAt[connector.Id] = now + SchedulePolicy.StartupDelay(connector.IntervalSeconds, Random.Shared.NextDouble());
             }
-            else if (due < next)
+
+            var (startAt, trigger) = startupAt.TryGetValue(connector.Id, out var at) ? (at, RunTrigger.Startup) : (due, RunTrigger.Schedule);
+            if (startAt <= now)
             {
-                next = due;
+                startupAt.Remove(connector.Id);
+                await service.StartScheduledAsync(connector.Id, trigger, cancellationToken);
+            }
+            else if (startAt < next)
+            {
+                next = startAt;
             }
         }
 

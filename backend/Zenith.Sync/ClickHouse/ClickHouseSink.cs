@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
@@ -43,7 +44,7 @@ internal sealed class ClickHouseSink : IDisposable
 
     public string User { get; }
 
-    public Task<object> VersionAsync(CancellationToken ct) => _client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct);
+    public Task<object> VersionAsync(CancellationToken ct) => Cancellable(_client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct), ct);
 
     /// <summary>
     /// Runs one statement. A CREATE TABLE of hundreds of columns can pass ClickHouse's 256 KiB <c>max_query_size</c>; such a
@@ -56,14 +57,14 @@ internal sealed class ClickHouseSink : IDisposable
         {
             CustomSettings = new Dictionary<string, object> { ["max_query_size"] = Math.Max(Ddl.DefaultMaxQuerySize, bytes * 2) },
         };
-        return _client.ExecuteNonQueryAsync(sql, options: options, cancellationToken: ct);
+        return Cancellable(_client.ExecuteNonQueryAsync(sql, options: options, cancellationToken: ct), ct);
     }
 
     /// <summary>The server's version and what it can store (<see cref="ClickHouseFeatures"/>); read once per run.</summary>
     public async Task<(string Version, ClickHouseFeatures Features)> FeaturesAsync(CancellationToken ct)
     {
-        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectFeatures, cancellationToken: ct);
-        if (!await reader.ReadAsync(ct))
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectFeatures, cancellationToken: ct), ct);
+        if (!await Cancellable(reader.ReadAsync(ct), ct))
         {
             return (string.Empty, ClickHouseFeatures.Legacy);
         }
@@ -75,21 +76,22 @@ internal sealed class ClickHouseSink : IDisposable
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
-        var count = await _client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct);
-        return Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) > 0;
+        var count = await Cancellable(_client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct), ct);
+        return Convert.ToInt64(count, CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>
     /// An existing table as Zenith needs it: its data columns (paths, kinds and reasons from the column comments Zenith writes),
-    /// the mapping fingerprint of its comment, and whether it deduplicates inserts; null if there is no table.
+    /// which of them are in its sorting or partition key, whether it has the <c>_id</c>'s type column, what its comment records
+    /// (the mapping fingerprint, the run that loaded it), and whether it deduplicates inserts; null if there is no table.
     /// </summary>
     public async Task<ExistingTable?> ReadTableAsync(string database, string table, CancellationToken ct)
     {
         string engine;
         string? comment;
-        using (var tables = await _client.ExecuteReaderAsync(Ddl.SelectEngine(database, table), cancellationToken: ct))
+        using (var tables = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), ct))
         {
-            if (!await tables.ReadAsync(ct))
+            if (!await Cancellable(tables.ReadAsync(ct), ct))
             {
                 return null;
             }
@@ -99,10 +101,13 @@ internal sealed class ClickHouseSink : IDisposable
         }
 
         var columns = new List<ColumnDef>();
-        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
-        while (await reader.ReadAsync(ct))
+        var keys = new List<string>();
+        var hasIdType = false;
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct), ct);
+        while (await Cancellable(reader.ReadAsync(ct), ct))
         {
             var name = reader.GetString(0);
+            hasIdType |= name == TableSchema.IdTypeColumn;
             if (TableSchema.MetadataColumns.Contains(name))
             {
                 continue;
@@ -112,11 +117,32 @@ internal sealed class ClickHouseSink : IDisposable
             var parsed = ColumnType.Parse(type) ?? throw new SyncConfigurationException(
                 $"column {name} of {database}.{table} has type {type}, which Zenith does not write; drop the column or choose another table");
             columns.Add(ColumnComment.Read(name, parsed, reader.GetString(2)));
+            if (Convert.ToBoolean(reader.GetValue(3), CultureInfo.InvariantCulture))
+            {
+                keys.Add(name);
+            }
         }
 
         var deduplicates = engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
-        return new ExistingTable(columns, Ddl.ParseTableComment(comment), deduplicates);
+        return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplicates);
+    }
+
+    /// <summary>What the table's comment records (both null when it has none or does not exist).</summary>
+    public async Task<TableMark> TableMarkAsync(string database, string table, CancellationToken ct) =>
+        Ddl.ParseTableComment(Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture));
+
+    /// <summary>The tables of <paramref name="database"/> whose name starts with <paramref name="prefix"/>, with what their comments record.</summary>
+    public async Task<IReadOnlyList<(string Name, TableMark Mark)>> TablesStartingWithAsync(string database, string prefix, CancellationToken ct)
+    {
+        var tables = new List<(string, TableMark)>();
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectTablesStartingWith(database, prefix), cancellationToken: ct), ct);
+        while (await Cancellable(reader.ReadAsync(ct), ct))
+        {
+            tables.Add((reader.GetString(0), Ddl.ParseTableComment(reader.GetString(1))));
+        }
+
+        return tables;
     }
 
     /// <summary>
@@ -158,7 +184,7 @@ internal sealed class ClickHouseSink : IDisposable
         }
 
         var options = new QueryOptions { CustomSettings = settings };
-        using var response = await _client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options);
+        using var response = await Cancellable(_client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options), ct);
     }
 
     /// <summary>Longest INSERT statement sent in the URL; a longer one goes in the body.</summary>
@@ -184,7 +210,32 @@ internal sealed class ClickHouseSink : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The driver's call, given up when <paramref name="ct"/> is cancelled: ClickHouse.Driver keeps reading a reply that stalls
+    /// (ClickHouse sent its headers and the statement goes on) until the query timeout, whatever the token says, so a cancelled
+    /// run would wait minutes. The abandoned request ends on its own (its failure is observed, never thrown at anyone).
+    /// </summary>
+    private static async Task<T> Cancellable<T>(Task<T> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && !call.IsCompleted)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 }
 
-/// <summary>A destination table as it is: its data columns, the fingerprint of the mapping rules that made it (null if unknown), and whether it deduplicates inserts.</summary>
-internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, string? Fingerprint, bool DeduplicatesInserts);
+/// <summary>
+/// A destination table as it is: its data columns, those in its sorting or partition key (authoritative: ClickHouse's own
+/// system.columns), whether it has <see cref="TableSchema.IdTypeColumn"/>, what its comment records, and whether it deduplicates inserts.
+/// </summary>
+internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, IReadOnlyList<string> KeyColumns, bool HasIdType, TableMark Mark, bool DeduplicatesInserts)
+{
+    /// <summary>The fingerprint of the mapping rules that made it (null if unknown: a table of an older Zenith).</summary>
+    public string? Fingerprint => Mark.Fingerprint;
+}

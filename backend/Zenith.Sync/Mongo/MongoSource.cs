@@ -45,6 +45,20 @@ internal sealed class MongoSource : IDisposable
         return names.Count > 0;
     }
 
+    /// <summary>The collection's indexes as <c>listIndexes</c> describes them; none when the collection does not exist yet.</summary>
+    public async Task<IReadOnlyList<BsonDocument>> ListIndexesAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var cursor = await Collection.Indexes.ListAsync(ct);
+            return await cursor.ToListAsync(ct);
+        }
+        catch (MongoCommandException ex) when (ex.Code == MongoErrors.NamespaceNotFound)
+        {
+            return [];
+        }
+    }
+
     public async Task PingAsync(CancellationToken ct) =>
         await _client.GetDatabase(_spec.Database).RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct);
 

@@ -6,66 +6,64 @@ using Zenith.Sync.ClickHouse;
 namespace Zenith.Sync.Pipeline;
 
 /// <summary>
-/// The destination table's lifecycle for one run: which table the rows go to (in full mode a staging table, named here),
-/// creating it from a sample, evolving it when documents bring fields or types it lacks, and swapping it in at the end.
-/// The existing destination table's columns are the starting point of every run, full-mode staging included, so a column keeps
-/// its name and meaning from run to run. Every statement comes from <see cref="Ddl"/>; every one is retried through the run's
-/// <see cref="RetryLoop"/>.
+/// The destination table's lifecycle for one run: which table the rows go to (a full run or a resync loads a staging table of its
+/// own, named and marked with its run), creating it from a sample, evolving it when documents bring fields or types it lacks, and
+/// swapping it in at the end. The existing destination table's columns are the starting point of every run, staging included, so
+/// a column keeps its name and meaning from run to run. Staging tables a killed run left behind are dropped by the next run. Every
+/// statement comes from <see cref="Ddl"/>; every one is retried through the run's <see cref="RetryLoop"/>, and each retry is safe
+/// to repeat.
 /// </summary>
 internal sealed class DestinationTable
 {
-    /// <summary>A full run loads <c>{table}__zenith_staging</c>, then swaps it in.</summary>
-    public const string StagingSuffix = "__zenith_staging";
-
     private readonly ConnectorSpec _connector;
     private readonly ClickHouseSink _sink;
     private readonly RetryLoop _retry;
     private readonly ISyncObserver _observer;
+    private readonly string _runId;
     private volatile TableSchema _schema = TableSchema.Empty;
     private ClickHouseFeatures _features = ClickHouseFeatures.Legacy;
 
-    public DestinationTable(ConnectorSpec connector, ClickHouseSink sink, RetryLoop retry, ISyncObserver observer)
+    public DestinationTable(ConnectorSpec connector, RunOptions run, ClickHouseSink sink, RetryLoop retry, ISyncObserver observer)
     {
         _connector = connector;
         _sink = sink;
         _retry = retry;
         _observer = observer;
         Database = connector.Destination.Database;
-        Name = StagingName(connector);
+        Staged = connector.Mode == SyncMode.Full || run.Resync;
+        Name = Staged ? Ddl.StagingName(connector.Destination.Table, run.RunId) : connector.Destination.Table;
+        _runId = run.RunId;
     }
 
     public string Database { get; }
 
-    /// <summary>The table this run writes: the destination, or its staging table in full mode.</summary>
+    /// <summary>The table this run writes: the destination, or its own staging table (full mode, resync).</summary>
     public string Name { get; }
+
+    /// <summary>Whether the run loads a staging table and swaps it in at the end.</summary>
+    public bool Staged { get; }
 
     /// <summary>The columns as the table has them now; read by the transform workers, changed only by <see cref="EvolveAsync"/>.</summary>
     public TableSchema Schema => _schema;
 
-    /// <summary>The table a run of <paramref name="connector"/> loads.</summary>
-    public static string StagingName(ConnectorSpec connector)
-    {
-        ArgumentNullException.ThrowIfNull(connector);
-        return connector.Mode == SyncMode.Full ? connector.Destination.Table + StagingSuffix : connector.Destination.Table;
-    }
-
     /// <summary>
-    /// Makes the table ready: the server's features, the database, a fresh staging table in full mode (a killed run's one is
-    /// dropped), the table read as it is or created from a sample of the collection (<paramref name="sampleAsync"/>), insert
-    /// deduplication on, and the columns a table of an older Zenith lacks (<c>_zenith_extra</c>, <c>_zenith_doc</c>) added.
+    /// Makes the table ready: the server's features; the database; staging tables of runs that did not finish dropped; the table
+    /// read as it is, or (always for a staging table) created from its columns and a sample of the collection
+    /// (<paramref name="sampleAsync"/>); insert deduplication on; and the columns a table of an older Zenith lacks
+    /// (<c>_zenith_extra</c>, <c>_zenith_doc</c>) added. A table made with other mapping rules is refused unless this run rebuilds it.
     /// </summary>
     public async Task PrepareAsync(Func<CancellationToken, Task<RawDocumentBuffer?>> sampleAsync, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sampleAsync);
         (_, _features) = await _retry.RunAsync(_sink.FeaturesAsync, ct);
         await ExecuteAsync(Ddl.CreateDatabase(Database), ct);
+        await DropAbandonedStagingAsync(ct);
         var mapping = _connector.Mapping;
         var fingerprint = MappingRules.Fingerprint(mapping);
         var destination = await _retry.RunAsync(c => _sink.ReadTableAsync(Database, _connector.Destination.Table, c), ct);
         var sameRules = destination is not null && (destination.Fingerprint is null || destination.Fingerprint == fingerprint);
-        if (_connector.Mode == SyncMode.Full)
+        if (Staged)
         {
-            await ExecuteAsync(Ddl.DropTable(Database, Name), ct);
             if (destination is not null && !sameRules)
             {
                 _observer.Note($"the mapping rules changed since {Database}.{_connector.Destination.Table} was made: this run builds it anew with the new rules");
@@ -95,15 +93,18 @@ internal sealed class DestinationTable
             _observer.Note($"table {Database}.{Name}: enabled insert deduplication ({Ddl.DeduplicationSetting})");
         }
 
-        var start = Pin(TableSchema.Create(destination.Columns, mapping));
+        // The table says which columns are in its keys (system.columns): those never widen, whatever the options say now.
+        var start = TableSchema.Create(destination.Columns, mapping, keyColumns: destination.KeyColumns, hasIdType: destination.HasIdType);
         var (schema, change) = new SchemaBuilder(mapping, start, _features).Build();
         await AlterAsync(change, ct);
-        _schema = Pin(schema);
+        _schema = schema;
     }
 
+    /// <summary>Creates the run's table from the destination's columns (when it has them and the same rules) and a sample.</summary>
     private async Task CreateAsync(ExistingTable? start, Func<CancellationToken, Task<RawDocumentBuffer?>> sampleAsync, CancellationToken ct)
     {
-        var builder = new SchemaBuilder(_connector.Mapping, start is null ? null : Pin(TableSchema.Create(start.Columns, _connector.Mapping)), _features);
+        // The new table's keys come from the connector's options: pin those columns before the table exists to say so itself.
+        var builder = new SchemaBuilder(_connector.Mapping, start is null ? null : PinFromOptions(TableSchema.Create(start.Columns, _connector.Mapping)), _features);
         using (var sample = await sampleAsync(ct))
         {
             if (sample is not null)
@@ -113,14 +114,17 @@ internal sealed class DestinationTable
         }
 
         var (schema, _) = builder.Build();
-        await ExecuteAsync(Ddl.CreateTable(Database, Name, schema, _connector.Table), ct);
+        await ExecuteAsync(Ddl.CreateTable(Database, Name, schema, _connector.Table, Staged ? _runId : null), ct);
         _observer.Note($"created table {Database}.{Name} with {schema.Columns.Count + TableSchema.MetadataColumns.Count} columns");
         foreach (var warning in builder.Preview(schema).Warnings)
         {
             _observer.Note($"table {Database}.{Name}: {warning}");
         }
 
-        _schema = Pin(schema);
+        // Read back: which columns ClickHouse put in the keys (pinned, never widened).
+        var created = await _retry.RunAsync(c => _sink.ReadTableAsync(Database, Name, c), ct)
+            ?? throw new InvalidOperationException($"table {Database}.{Name} vanished after it was created");
+        _schema = schema.WithKey(created.KeyColumns, created.HasIdType);
     }
 
     /// <summary>Documents brought fields or types the table lacks: the schema grows to hold them and the table is altered.</summary>
@@ -136,7 +140,7 @@ internal sealed class DestinationTable
             _observer.Note($"table {Database}.{Name}: {warning}");
         }
 
-        _schema = Pin(schema);
+        _schema = schema;
     }
 
     private async Task AlterAsync(SchemaChange change, CancellationToken ct)
@@ -152,29 +156,54 @@ internal sealed class DestinationTable
         _observer.Note($"table {Database}.{Name}: {string.Join("; ", new[] { added, widened }.Where(s => s is not null))}");
     }
 
-    /// <summary>The key columns (ORDER BY, PARTITION BY, <c>_id</c>) never widen.</summary>
-    private TableSchema Pin(TableSchema schema) => schema.WithKeyColumns(KeyColumns.Pinned(_connector.Table, schema.Columns.Select(c => c.Name)));
+    /// <summary>The key columns a table made with the connector's options will have (ORDER BY, PARTITION BY) never widen.</summary>
+    private TableSchema PinFromOptions(TableSchema schema) =>
+        schema.WithKey(KeyColumns.Pinned(_connector.Table, schema.Columns.Select(c => c.Name)), hasIdType: true);
 
     /// <summary>
-    /// The run loaded everything: in full mode the staging table replaces the destination atomically (readers see the old
-    /// table or the new one, never an empty or partial one) and the old one is dropped; in the other modes nothing is left to do.
+    /// The run loaded everything: a staging table replaces the destination atomically (readers see the old table or the new one,
+    /// never an empty or partial one) and the old one is dropped; otherwise nothing is left to do. The swap is retried only after
+    /// checking which table is which, so a retry after a lost reply never swaps the old table back.
     /// </summary>
     public async Task FinishAsync(CancellationToken ct)
     {
-        if (_connector.Mode != SyncMode.Full)
+        if (!Staged)
         {
             return;
         }
 
         var target = _connector.Destination.Table;
-        if (await _sink.TableExistsAsync(Database, target, ct))
+        await _retry.RunAsync(
+            async c =>
+            {
+                if ((await _sink.TableMarkAsync(Database, target, c)).LoadedByRun == _runId)
+                {
+                    // An earlier attempt did swap; only its reply was lost.
+                    return;
+                }
+
+                await _sink.ExecuteAsync(await _sink.TableExistsAsync(Database, target, c) ? Ddl.ExchangeTables(Database, Name, target) : Ddl.RenameTable(Database, Name, target), c);
+            },
+            ct);
+
+        // The previous table, under the staging name now (nothing when it was a rename).
+        await ExecuteAsync(Ddl.DropTable(Database, Name), ct);
+    }
+
+    /// <summary>Staging tables of this destination that are not this run's: a run killed before its swap left them.</summary>
+    private async Task DropAbandonedStagingAsync(CancellationToken ct)
+    {
+        var prefix = _connector.Destination.Table + Ddl.StagingInfix;
+        IReadOnlyList<(string Name, TableMark Mark)> tables = [];
+        await _retry.RunAsync(async c => tables = await _sink.TablesStartingWithAsync(Database, prefix, c), ct);
+        foreach (var (name, mark) in tables)
         {
-            await ExecuteAsync(Ddl.ExchangeTables(Database, Name, target), ct);
-            await ExecuteAsync(Ddl.DropTable(Database, Name), ct);
-        }
-        else
-        {
-            await ExecuteAsync(Ddl.RenameTable(Database, Name, target), ct);
+            // The plain name is the staging table of Zenith versions before runs had their own.
+            if (name != Name && (name == prefix || (name.StartsWith(prefix + "_", StringComparison.Ordinal) && mark.LoadedByRun is not null)))
+            {
+                await ExecuteAsync(Ddl.DropTable(Database, name), ct);
+                _observer.Note($"dropped {Database}.{name}, the staging table of a run that did not finish");
+            }
         }
     }
 

@@ -11,6 +11,7 @@ namespace Zenith.Sync.Pipeline;
 /// The ordered stage, single-threaded: takes encoded batches in reading order, gathers consecutive ones into one INSERT as
 /// <see cref="InsertCoalescing"/> decides (sent as soon as nothing more is queued, and before any schema change: its rows were
 /// encoded for the table as it was), sends it, then commits its batches in order: failures, position, one checkpoint, progress.
+/// A resync stores no checkpoint on the way (its rows are not in the destination until the swap): <paramref name="storeCheckpoints"/>.
 /// </summary>
 internal sealed class InsertStage(
     ConnectorSpec connector,
@@ -23,13 +24,21 @@ internal sealed class InsertStage(
     ISyncObserver observer,
     InsertCoalescing coalescing,
     DeduplicationTokens tokens,
-    InFlightBudget budget)
+    InFlightBudget budget,
+    bool storeCheckpoints)
 {
+    private readonly HashSet<int> keyMisfitColumns = [];
+
     /// <summary>What the run has committed so far.</summary>
     public SyncProgress Total { get; private set; }
 
     /// <summary>Values written to <c>_zenith_extra</c> because they had no column or did not fit theirs.</summary>
     public long Spilled { get; private set; }
+
+    /// <summary>Committed values that did not fit their key column (kept in <c>_zenith_extra</c>), and those columns.</summary>
+    public (long Values, IReadOnlyCollection<int> Columns) KeyMisfits => (keyMisfits, keyMisfitColumns);
+
+    private long keyMisfits;
 
     /// <summary>The checkpoint stored last (null until one was).</summary>
     public Checkpoint? LastCheckpoint { get; private set; }
@@ -160,9 +169,11 @@ internal sealed class InsertStage(
             read += batch.Documents.Count;
             failed += batch.Failures.Count;
             Spilled += batch.Spilled;
+            keyMisfits += batch.KeyMisfits.Values;
+            keyMisfitColumns.UnionWith(batch.KeyMisfits.Columns);
         }
 
-        if (moved && tracker.Current is { } checkpoint)
+        if (moved && storeCheckpoints && tracker.Current is { } checkpoint)
         {
             await checkpoints.SaveAsync(connector.Id, checkpoint, ct);
             LastCheckpoint = checkpoint;

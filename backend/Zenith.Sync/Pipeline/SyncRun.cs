@@ -10,8 +10,8 @@ using Zenith.Sync.Mongo;
 namespace Zenith.Sync.Pipeline;
 
 /// <summary>
-/// One run of one connector, the orchestration only: prepare (checkpoint, table) → pump (read → transform, parallel and
-/// ordered → insert and commit, single-threaded) → finish (swap, final checkpoint). Every stage is bounded; the first error
+/// One run of one connector, the orchestration only: prepare (checkpoint and its fingerprint, version floor, index check, table)
+/// → pump (read → transform, parallel and ordered → insert and commit, single-threaded) → finish (swap, final checkpoint, findings). Every stage is bounded; the first error
 /// of any stage cancels all of them and is the run's error, behind one completion. The parts: <see cref="DestinationTable"/>,
 /// <see cref="TransformStage"/>, <see cref="InsertStage"/>, <see cref="InFlightBudget"/>, <see cref="RetryLoop"/>, and the
 /// pure decisions they ask in Core (checkpoint tracker, insert coalescing, row versions).
@@ -19,6 +19,7 @@ namespace Zenith.Sync.Pipeline;
 internal sealed class SyncRun : IDisposable
 {
     private readonly ConnectorSpec _connector;
+    private readonly RunOptions _run;
     private readonly ICheckpointStore _store;
     private readonly SyncEngineOptions _options;
     private readonly MongoSource _source;
@@ -29,6 +30,7 @@ internal sealed class SyncRun : IDisposable
     private readonly RetryLoop _retry;
     private readonly ClickHouseSink _sink;
     private readonly ISyncObserver _observer;
+    private readonly List<SyncWarning> _warnings = [];
     private InsertStage? _insert;
     private Checkpoint? _finalCheckpoint;
     private long _read;
@@ -36,9 +38,10 @@ internal sealed class SyncRun : IDisposable
     // The run's own pool: its arrays are garbage once the run ends, instead of staying in ArrayPool.Shared for good.
     private readonly RunBufferPool _pool = new();
 
-    public SyncRun(ConnectorSpec connector, ICheckpointStore store, ISyncObserver observer, SyncEngineOptions options, MongoSource source, ClickHouseSink sink)
+    public SyncRun(ConnectorSpec connector, RunOptions run, ICheckpointStore store, ISyncObserver observer, SyncEngineOptions options, MongoSource source, ClickHouseSink sink)
     {
         _connector = connector;
+        _run = run;
         _store = store;
         _observer = observer;
         _options = options;
@@ -48,7 +51,7 @@ internal sealed class SyncRun : IDisposable
         _coalescing = new InsertCoalescing(options.MaxInsertRows, options.MaxInsertBytes);
         _budget = new InFlightBudget(_coalescing);
         _retry = new RetryLoop(options.Retry, ClickHouseErrors.IsTransient, options.TimeProvider, observer);
-        _table = new DestinationTable(connector, sink, _retry, observer);
+        _table = new DestinationTable(connector, run, sink, _retry, observer);
     }
 
     /// <summary>What the run committed.</summary>
@@ -59,6 +62,9 @@ internal sealed class SyncRun : IDisposable
 
     public Checkpoint? LastCheckpoint => _finalCheckpoint ?? _insert?.LastCheckpoint;
 
+    /// <summary>What the user should fix, as found so far.</summary>
+    public IReadOnlyList<SyncWarning> Warnings => _warnings;
+
     public void Dispose()
     {
         _budget.Dispose();
@@ -67,24 +73,69 @@ internal sealed class SyncRun : IDisposable
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var stored = _connector.Mode == SyncMode.Full ? null : await _store.LoadAsync(_connector.Id, cancellationToken);
-        var tracker = CheckpointTracker.For(_connector, stored, DateTimeOffset.FromUnixTimeMilliseconds(_startedAt.ToUnixTimeMilliseconds()));
+        var fingerprint = CheckpointFingerprint.Of(_connector);
+        var stored = await _store.LoadAsync(_connector.Id, cancellationToken);
+        if (stored?.Fingerprint is { } madeFor && madeFor != fingerprint)
+        {
+            throw new SyncConfigurationException(
+                "the stored checkpoint was made for another definition of this connector (mode, cursor field, source or destination); " +
+                "reset the connector's checkpoint (POST /api/connectors/{id}/reset, or zenith reset) to start over");
+        }
+
+        // The floor is stored before any row is written, so even a run cut short leaves later runs above its versions.
+        var versionBase = RowVersions.Base(_startedAt.ToUnixTimeMilliseconds(), stored?.VersionFloor ?? 0);
+        await _store.SaveAsync(_connector.Id, (stored ?? Checkpoint.Reset(fingerprint, 0)) with { Fingerprint = fingerprint, VersionFloor = versionBase }, cancellationToken);
+
+        // A full run and a resync read everything; a resync still keeps the mode's tracker, to store where its read settled.
+        var resumeFrom = _connector.Mode == SyncMode.Full || _run.Resync ? null : stored;
+        var window = new SettleWindow(TimeSpan.FromSeconds(_connector.SettleSeconds), _options.FutureTolerance);
+        var tracker = CheckpointTracker.For(_connector, resumeFrom, _startedAt, new TrackerSettings(window, _options.TimeProvider, fingerprint, versionBase));
+        await CheckIndexesAsync(cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
-        await PumpAsync(stored, tracker, cancellationToken);
+        await PumpAsync(resumeFrom, tracker, new RowVersions(versionBase), cancellationToken);
         if (_insert?.Spilled is > 0 and var spilled)
         {
             _observer.Note($"{spilled} values had no column of their own or did not fit theirs exactly and are kept in {TableSchema.ExtraColumn} under their paths");
         }
 
         await _table.FinishAsync(cancellationToken);
-        if (tracker.Complete() is { } final)
+        var final = tracker.Complete();
+        if (_run.Resync && _connector.Mode != SyncMode.Full)
+        {
+            final ??= tracker.Current ?? Checkpoint.Reset(fingerprint, versionBase);
+        }
+
+        if (final is not null)
         {
             await _store.SaveAsync(_connector.Id, final, cancellationToken);
             _finalCheckpoint = final;
         }
+
+        Report(RunFindings.Of(_connector, tracker.Findings, window, _startedAt));
+        if (_insert is { KeyMisfits: { Values: > 0 } misfits })
+        {
+            Report(RunFindings.KeyMisfits(misfits.Values, KeyColumns.Names(_table.Schema, misfits.Columns)));
+        }
     }
 
-    private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, CancellationToken cancellationToken)
+    private async Task CheckIndexesAsync(CancellationToken ct)
+    {
+        if (IndexAdvice.MissingIndex(_connector, await _source.ListIndexesAsync(ct)) is { } missing)
+        {
+            Report([new SyncWarning(SyncWarningKind.MissingIndex, missing)]);
+        }
+    }
+
+    private void Report(IEnumerable<SyncWarning> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            _warnings.Add(warning);
+            _observer.Note(warning.Message);
+        }
+    }
+
+    private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, RowVersions versions, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstError = null;
@@ -94,10 +145,10 @@ internal sealed class SyncRun : IDisposable
             cts.Cancel();
         }
 
-        var startMillis = _startedAt.ToUnixTimeMilliseconds();
-        using var transformStage = new TransformStage(_connector.Mapping, _table, tracker, new RowVersions(startMillis), _budget, _pool, _options.TimeProvider);
+        using var transformStage = new TransformStage(_connector.Mapping, _table, tracker, versions, _budget, _pool, _options.TimeProvider);
         _insert = new InsertStage(
-            _connector, _table, transformStage, _sink, _retry, tracker, _store, _observer, _coalescing, new DeduplicationTokens(_connector.Id, Guid.NewGuid()), _budget);
+            _connector, _table, transformStage, _sink, _retry, tracker, _store, _observer, _coalescing, new DeduplicationTokens(_connector.Id, Guid.NewGuid()), _budget,
+            storeCheckpoints: !_run.Resync);
 
         // Bounded by the reader's in-flight budget (rows and bytes read but not yet acknowledged), not by a batch count:
         // with small batches, enough of them must queue behind a running insert to fill the next one.
@@ -110,7 +161,7 @@ internal sealed class SyncRun : IDisposable
 
         try
         {
-            await ReadAsync(stored, transform, cts.Token);
+            await ReadAsync(stored, tracker, transform, cts.Token);
         }
         catch (Exception ex)
         {
@@ -141,12 +192,15 @@ internal sealed class SyncRun : IDisposable
     }
 
     /// <summary>The reader: the MongoDB cursor's documents, cut into numbered batches, each taken into the budget before it goes on.</summary>
-    private async Task ReadAsync(Checkpoint? stored, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct)
+    private async Task ReadAsync(Checkpoint? stored, ICheckpointTracker tracker, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct)
     {
         var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
         long sequence = 0;
         try
         {
+            // Keys are settled against the moment the query was sent, not the end of the read: what changes during a long read
+            // (or behind a blocking sort's snapshot) gets a time after it and is read again by the next run.
+            tracker.QueryOpened(_options.TimeProvider.GetUtcNow());
             using var cursor = await _source.OpenAsync(_connector, stored, serializer, null, ct);
             while (await cursor.MoveNextAsync(ct))
             {

@@ -62,6 +62,7 @@ internal sealed class TransformStage(
                 documents.Documents, schema, time.GetUtcNow().ToUnixTimeMilliseconds(), versions.Version(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
             batch.RowCount = rows;
             batch.Spilled = encoder.Spilled;
+            batch.KeyMisfits = encoder.TakeKeyMisfits();
             budget.Resize(batch.Rows.Length);
         }
         finally

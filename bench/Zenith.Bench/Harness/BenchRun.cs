@@ -91,7 +91,7 @@ internal sealed class BenchRun(BenchOptions options)
         {
             await zenith.StopAsync().ConfigureAwait(false);
         }
-        notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS.");
+        notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS; the ClickHouse test server (ClickHouse's own server run by chDB, its own process) at {ProcStatus.ReadKb(clickHouse.ProcessId, "VmHWM:") / 1024.0:N0} MiB.");
 
         Directory.Delete(work, recursive: true);
         var micro = new List<MicroResult>();

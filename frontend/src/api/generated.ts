@@ -429,6 +429,118 @@ export class Client {
     }
 
     /**
+     * Forgets the checkpoint: the next run starts from the beginning into the same table (a running sync stops first).
+     * @return OK
+     */
+    resetConnector(id: number): Promise<ConnectorResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/reset";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processResetConnector(_response);
+        });
+    }
+
+    protected processResetConnector(response: Response): Promise<ConnectorResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ConnectorResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ConnectorResponse>(null as any);
+    }
+
+    /**
+     * Reloads everything into a new table and swaps it in atomically, for any mode; the checkpoint follows the reload (409 if a run is going).
+     * @return Accepted
+     */
+    resyncConnector(id: number): Promise<RunResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/resync";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processResyncConnector(_response);
+        });
+    }
+
+    protected processResyncConnector(response: Response): Promise<RunResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 202) {
+            return response.text().then((_responseText) => {
+            let result202: any = null;
+            result202 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as RunResponse;
+            return result202;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<RunResponse>(null as any);
+    }
+
+    /**
      * Tests both ends of a connector before saving it.
      * @return OK
      */
@@ -918,6 +1030,8 @@ export interface ConnectionTestRequest {
     destination: DestinationDto;
     /** When testing an edit of a saved connector: a password sent masked (`***`) or left out is taken from it. */
     connectorId?: number | null;
+    mode?: SyncMode | null;
+    cursorField?: string | null;
 
     [key: string]: any;
 }
@@ -925,6 +1039,8 @@ export interface ConnectionTestRequest {
 export interface ConnectionTestResponse {
     source: EndpointCheckDto;
     destination: EndpointCheckDto;
+    /** What the mode asked about needs (the index it reads by), when one was sent. */
+    warnings: WarningDto[];
 
     [key: string]: any;
 }
@@ -935,7 +1051,7 @@ export interface ConnectorRequest {
     source: SourceDto;
     destination: DestinationDto;
     mode: SyncMode | null;
-    /** For `incremental_timestamp`: the timestamp field (default `updated_at`). */
+    /** For `incremental_timestamp`: the timestamp field, dotted paths allowed (default `updated_at`; not `_id`: use `incremental_id`). */
     cursorField?: string | null;
     /** Seconds between runs, at least 1 (default 60). */
     intervalSeconds?: number | null;
@@ -943,6 +1059,9 @@ export interface ConnectorRequest {
     batchSize?: number | null;
     mapping?: MappingDto | null;
     table?: TableDto | null;
+    /** The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
+writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run. */
+    settleSeconds?: number | null;
 
     [key: string]: any;
 }
@@ -968,10 +1087,17 @@ export interface ConnectorResponse {
     lastRun: string | null;
     lastResult: RunResponse | null;
     consecutiveFailures: number;
-    /** Where the next incremental run resumes, readable; null before the first batch. */
+    /** Where the next incremental run resumes, readable; null before the first batch and after a reset. */
     checkpoint: string | null;
     createdAt: string;
     updatedAt: string;
+    settleSeconds: number;
+    /** What the user should fix, as the last index check and the last successful run found it. */
+    warnings: WarningDto[];
+    /** In the answer to an update: whether the edit reset the checkpoint (null in other answers). */
+    checkpointReset?: boolean | null;
+    /** In the answer to an update or a reset: what happened to the checkpoint. */
+    message?: string | null;
 
     [key: string]: any;
 }
@@ -1131,7 +1257,7 @@ export interface RunResponse {
 /** `queued` while the run waits for one of `max_parallel_jobs` slots. */
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
-export type RunTrigger = "schedule" | "manual" | "startup";
+export type RunTrigger = "schedule" | "manual" | "startup" | "resync";
 
 export interface SourceDto {
     /** A `mongodb://` or `mongodb+srv://` connection string. Its password comes back as `***`. */
@@ -1149,13 +1275,25 @@ export interface SourceDto {
 /** How a connector decides which documents a run copies. */
 export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
 
+export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored";
+
 export interface TableDto {
-    /** ClickHouse ORDER BY expression (default `_id`). */
+    /** The prefix of the ClickHouse sorting key, which always ends with the document's identity (`_zenith_id_type`, `_id`),
+so distinct documents never merge; default none. Use fields that never change and keep one type: a changed value leaves the
+old row in place under FINAL, and key columns are never widened. */
     orderBy?: string | null;
     /** ClickHouse PARTITION BY expression (default none). */
     partitionBy?: string | null;
     /** ClickHouse TTL expression (default none). */
     ttl?: string | null;
+
+    [key: string]: any;
+}
+
+/** Something the user should fix about a connector (a missing index, far-future cursor values…), and how. */
+export interface WarningDto {
+    kind: SyncWarningKind;
+    message: string;
 
     [key: string]: any;
 }

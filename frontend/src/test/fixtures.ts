@@ -38,6 +38,8 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     lastResult: aRun(),
     consecutiveFailures: 0,
     checkpoint: "_id > 656f0c",
+    settleSeconds: 5,
+    warnings: [],
     createdAt: new Date("2026-11-23T09:00:00Z"),
     updatedAt: new Date("2026-11-23T09:00:00Z"),
     ...overrides,

@@ -3,8 +3,8 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { MemoryRouter } from "react-router";
 
-/** Renders inside a router and a fresh query client, optionally with data already cached. */
-export function renderWithProviders(ui: ReactElement, options: { cache?: [readonly unknown[], unknown][] } = {}) {
+/** Renders inside a router (at `path`, default /) and a fresh query client, optionally with data already cached. */
+export function renderWithProviders(ui: ReactElement, options: { cache?: [readonly unknown[], unknown][]; path?: string } = {}) {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY, refetchInterval: false } },
   });
@@ -13,7 +13,7 @@ export function renderWithProviders(ui: ReactElement, options: { cache?: [readon
     queryClient,
     ...render(
       <QueryClientProvider client={queryClient}>
-        <MemoryRouter>{ui}</MemoryRouter>
+        <MemoryRouter initialEntries={[options.path ?? "/"]}>{ui}</MemoryRouter>
       </QueryClientProvider>,
     ),
   };

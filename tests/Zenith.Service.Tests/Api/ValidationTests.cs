@@ -37,6 +37,10 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         { """{"batchSize":0}""", "batchSize" },
         { """{"batchSize":100001}""", "batchSize" },
         { """{"cursorField":"$bad","mode":"incremental_timestamp"}""", "cursorField" },
+        { """{"cursorField":"_id","mode":"incremental_timestamp"}""", "cursorField" },
+        { """{"settleSeconds":-1}""", "settleSeconds" },
+        { """{"settleSeconds":3601}""", "settleSeconds" },
+        { """{"destination":{"table":"events__zenith_staging_17"}}""", "destination.table" },
         { """{"mapping":{"maxDepth":0}}""", "mapping.maxDepth" },
         { """{"mapping":{"separator":""}}""", "mapping.separator" },
         { """{"table":{"orderBy":"id; DROP TABLE x"}}""", "table.orderBy" },
@@ -179,7 +183,7 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         {
           "name": "{{name}}",
           "source": { "uri": "mongodb://app:pw@127.0.0.1:1/?serverSelectionTimeoutMS=500", "database": "monitoring", "collection": "visited_sites" },
-          "destination": { "uri": "http://default:pw@127.0.0.1:1", "database": "analytics", "table": "visited_sites" },
+          "destination": { "uri": "http://default:pw@127.0.0.1:1", "database": "analytics", "table": "{{name}}" },
           "mode": "incremental_id",
           "intervalSeconds": 3600
         }

@@ -68,6 +68,26 @@ public sealed class CliTests(ServiceServers servers)
         Assert.Equal(0, status.Exit);
         Assert.Matches(@"^events\s+active\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+succeeded 120 rows written$", status.Stdout[1]);
 
+        var reset = await ZenithProcess.RunAsync(directory, env, "reset", "events");
+        Assert.Equal(0, reset.Exit);
+        Assert.StartsWith("Checkpoint reset by request: the next run starts from the beginning into ", Assert.Single(reset.Stdout), StringComparison.Ordinal);
+        var resync = await ZenithProcess.RunAsync(directory, env, "resync", "events");
+        Assert.Equal(0, resync.Exit);
+        Assert.Matches(@"^Run \d+ succeeded: 120 read, 120 written, 0 failed, 1 batches in \d+ ms$", Assert.Single(resync.Stdout));
+
+        // Another process (the service, say) runs it: the CLI's run does not start, and says why.
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "data", "meta.db")}"))
+        {
+            await db.OpenAsync();
+            using var hold = db.CreateCommand();
+            hold.CommandText = $"INSERT INTO leases (connector_id, holder, expires_at) VALUES (1, 'pid 4242 on elsewhere (cafe0001)', {DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds()});";
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var busy = await ZenithProcess.RunAsync(directory, env, "sync", "events");
+        Assert.Equal(1, busy.Exit);
+        Assert.Matches(@"^Run \d+ cancelled: 0 read.* — Connector events is being run by another Zenith process \(pid 4242 on elsewhere \(cafe0001\)\)", Assert.Single(busy.Stdout));
+
         Assert.Equal(0, (await ZenithProcess.RunAsync(directory, env, "connectors", "remove", "events")).Exit);
         var missing = await ZenithProcess.RunAsync(directory, env, "sync", "events");
         Assert.Equal(1, missing.Exit);
@@ -112,7 +132,7 @@ public sealed class CliTests(ServiceServers servers)
     [Fact]
     public async Task Every_command_has_help()
     {
-        foreach (var command in new[] { new[] { "--help" }, ["status", "--help"], ["sync", "--help"], ["connectors", "add", "--help"], ["migrate", "--help"], ["serve", "--help"] })
+        foreach (var command in new[] { new[] { "--help" }, ["status", "--help"], ["sync", "--help"], ["reset", "--help"], ["resync", "--help"], ["connectors", "add", "--help"], ["migrate", "--help"], ["serve", "--help"] })
         {
             using var directory = new TempDirectory();
             var result = await ZenithProcess.RunAsync(directory.Path, null, command);

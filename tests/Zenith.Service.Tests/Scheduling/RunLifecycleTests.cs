@@ -107,7 +107,7 @@ public sealed class RunLifecycleTests
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken)
+        public async Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
         {
             Started.TrySetResult();
             if (IgnoresCancellation)
@@ -137,7 +137,7 @@ public sealed class RunLifecycleTests
 
     private sealed class ThrowingEngine : ISyncEngine
     {
-        public Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, CancellationToken cancellationToken) =>
+        public Task<SyncRunResult> RunAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken) =>
             throw new InvalidOperationException(
                 "The source could not reach the server.",
                 new IOException($"connect to {connector.Source.Uri} and {connector.Destination.Uri} failed"));

@@ -8,6 +8,8 @@ namespace Zenith.Sync.Tests.Mapping;
 [Collection(ServersCollection.Name)]
 public sealed class FieldRuleTests(Servers servers)
 {
+    private static readonly string IdType = "_zenith_id_type " + Zenith.Core.Mapping.KeyColumns.IdTypeDefinition;
+
     private static IEnumerable<BsonDocument> Orders() => Enumerable.Range(0, 40).Select(i => new BsonDocument
     {
         { "_id", i },
@@ -45,7 +47,7 @@ public sealed class FieldRuleTests(Servers servers)
             string[] expected =
             [
                 "_id String", "customer_name Nullable(String)", $"customer_address {servers.JsonType}", "amount Nullable(String)", "meta_source Nullable(String)", "meta_v Nullable(Int32)",
-                "attributes Map(String, String)", "product_code Nullable(String)", $"_zenith_extra {servers.JsonType}", $"_zenith_doc {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64",
+                "attributes Map(String, String)", "product_code Nullable(String)", $"_zenith_extra {servers.JsonType}", $"_zenith_doc {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64", IdType,
             ];
             Assert.Equal(expected, columns);
             var row = (await servers.ClickHouse.QueryAsync($"SELECT amount, attributes['size'], product_code, {servers.JsonText("customer_address")}, {servers.JsonText("_zenith_extra")}, {servers.JsonText("_zenith_doc")} FROM `{db}`.`events` FINAL WHERE _id = '3'")).Single();
@@ -82,7 +84,9 @@ public sealed class FieldRuleTests(Servers servers)
             Assert.True(second.Outcome == SyncOutcome.Succeeded, second.Error);
             var db = connector.Destination.Database;
             var columns = (await servers.ClickHouse.QueryAsync($"SELECT name, type FROM system.columns WHERE database = '{db}' AND table = 'events' ORDER BY position")).Select(r => $"{r[0]} {r[1]}").ToList();
-            Assert.Equal(["_id String", "amount Nullable(Float64)", "meta_source Nullable(String)", "meta_v Nullable(Int32)", $"_zenith_extra {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64"], columns);
+            Assert.Equal(["_id String", "amount Nullable(Float64)", "meta_source Nullable(String)", "meta_v Nullable(Int32)", $"_zenith_extra {servers.JsonType}", "_zenith_synced_at DateTime64(3, 'UTC')", "_zenith_version UInt64", IdType], columns);
+            var warning = Assert.Single(second.Warnings!, w => w.Kind == SyncWarningKind.KeyValuesNotStored);
+            Assert.StartsWith("1 value(s) did not fit the key column(s) meta_v (Nullable(Int32))", warning.Message, StringComparison.Ordinal);
             var row = (await servers.ClickHouse.QueryAsync($"SELECT meta_v, {servers.JsonText("_zenith_extra")}, amount FROM `{db}`.`events` FINAL WHERE _id = '100'")).Single();
             Assert.Null(row[0]);
             Assert.Equal("{\"meta\":{\"v\":\"not a number\"}}", row[1]);

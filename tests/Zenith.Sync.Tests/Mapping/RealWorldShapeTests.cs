@@ -177,7 +177,7 @@ public sealed class RealWorldShapeTests(Servers servers)
             Assert.True(second.Outcome == SyncOutcome.Succeeded, second.Error);
             Assert.Contains(observer.Notes, n => n.Contains("stats looks like a map", StringComparison.Ordinal));
             var columns = (await servers.ClickHouse.QueryAsync($"SELECT name FROM system.columns WHERE database = '{connector.Destination.Database}' AND table = 'events'")).Select(r => (string)r[0]!).ToList();
-            Assert.Equal(["_id", "stats_views", "stats_likes", "_zenith_extra", "_zenith_synced_at", "_zenith_version"], columns);
+            Assert.Equal(["_id", "stats_views", "stats_likes", "_zenith_extra", "_zenith_synced_at", "_zenith_version", "_zenith_id_type"], columns);
             await LeafComparer.AssertTableEqualsSourceAsync(servers, connector);
         }
         finally

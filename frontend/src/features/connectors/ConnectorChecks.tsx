@@ -1,7 +1,7 @@
 import { errorMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
-import { type ConnectorDraft, type EndpointResult, usePreviewMapping, useTestConnection } from "./api";
+import { type ConnectorDraft, type EndpointResult, type Warning, usePreviewMapping, useTestConnection } from "./api";
 
 interface ConnectionTestPanelProps {
   connectorId: number | null;
@@ -35,13 +35,30 @@ export function ConnectionTestPanel({ connectorId, getDraft, isDirty }: Connecti
           </div>
         )}
         {test.data && (
-          <ul className="check-results">
-            <EndpointLine label="MongoDB" result={test.data.source} />
-            <EndpointLine label="ClickHouse" result={test.data.destination} />
-          </ul>
+          <>
+            <ul className="check-results">
+              <EndpointLine label="MongoDB" result={test.data.source} />
+              <EndpointLine label="ClickHouse" result={test.data.destination} />
+            </ul>
+            <Warnings warnings={test.data.warnings} />
+          </>
         )}
       </div>
     </section>
+  );
+}
+
+/** What the user should fix about a connector, one line each with the details behind a disclosure. */
+export function Warnings({ warnings }: { warnings: Warning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul className="alert alert-warning warnings" aria-label="Warnings">
+      {warnings.map((w) => (
+        <li key={w.kind} data-kind={w.kind}>
+          <MessageText message={w.message} />
+        </li>
+      ))}
+    </ul>
   );
 }
 

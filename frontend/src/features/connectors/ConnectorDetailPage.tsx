@@ -1,4 +1,5 @@
-import { Link, useParams } from "react-router";
+import { useState } from "react";
+import { Link, useLocation, useParams } from "react-router";
 import { isNotFound } from "../../api/problem";
 import { BreakableText } from "../../components/BreakableText";
 import { QueryError } from "../../components/QueryError";
@@ -11,9 +12,10 @@ import { RunsChart } from "../runs/RunsChart";
 import { RunsTable } from "../runs/RunsTable";
 import { useRuns } from "../runs/api";
 import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
+import { Warnings } from "./ConnectorChecks";
 import { ConnectorNotFound } from "./ConnectorNotFound";
 import { connectorBadge } from "./status";
-import { useConnectorActions } from "./useConnectorActions";
+import { noticeIn, useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorDetailPage() {
   const param = useParams().id;
@@ -22,10 +24,12 @@ export function ConnectorDetailPage() {
 }
 
 function ConnectorDetail({ id }: { id: number }) {
+  const location = useLocation();
+  const [notice] = useState(() => noticeIn(location.state));
   const connector = useConnector(id);
   const runs = useRuns(id);
   const logs = useLogs({ connectorId: id, limit: 100 });
-  const actions = useConnectorActions({ afterDelete: "/" });
+  const actions = useConnectorActions({ afterDelete: "/", initialMessage: notice });
 
   if (connector.isPending) return <p className="muted">Loading…</p>;
   if (isNotFound(connector.error)) return <ConnectorNotFound id={String(id)} />;
@@ -53,6 +57,12 @@ function ConnectorDetail({ id }: { id: number }) {
           <Link className="button" to={`/connectors/${c.id}/edit`}>
             Edit
           </Link>
+          <button type="button" className="button" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "reset"); }}>
+            Reset checkpoint
+          </button>
+          <button type="button" className="button" disabled={c.running || actions.busyId === c.id} onClick={() => { actions.run(c, "resync"); }}>
+            Resync
+          </button>
           <button type="button" className="button button-danger-outline" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "delete"); }}>
             Delete
           </button>
@@ -65,6 +75,7 @@ function ConnectorDetail({ id }: { id: number }) {
           Stopped after {c.consecutiveFailures} failed syncs in a row. Fix the cause (see the runs below), then Resume.
         </p>
       )}
+      <Warnings warnings={c.warnings} />
       <Summary connector={c} />
 
       <h2>Recent runs</h2>
@@ -114,6 +125,12 @@ function Summary({ connector: c }: { connector: Connector }) {
         <dt>Failures in a row</dt>
         <dd className={c.consecutiveFailures > 0 ? "text-danger" : undefined}>{c.consecutiveFailures}</dd>
       </div>
+      {c.mode !== "full" && (
+        <div>
+          <dt>Settle window</dt>
+          <dd>{c.settleSeconds === 0 ? "none" : `${c.settleSeconds} s`}</dd>
+        </div>
+      )}
       <div>
         <dt>Checkpoint</dt>
         <dd className="mono" data-testid="checkpoint">

@@ -79,6 +79,20 @@ describe("ConnectorForm", () => {
     expect(screen.getByLabelText("Cursor field")).toHaveValue("updated_at");
   });
 
+  it("asks for the settle window in the incremental modes, says the key ends with _id, and sends what was typed", async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    renderForm(onSave);
+    const settle = screen.getByLabelText("Settle window (seconds)");
+    expect(settle).toHaveAccessibleDescription(expect.stringContaining("Blank: 5.") as string);
+    expect(screen.getByLabelText("ORDER BY")).toHaveAccessibleDescription(expect.stringContaining("always ends it with _zenith_id_type, _id") as string);
+    await userEvent.type(settle, "0");
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(toRequest(onSave.mock.calls[0]?.[0] as ConnectorDraft).settleSeconds).toBe(0);
+
+    await userEvent.selectOptions(screen.getByLabelText("Mode"), "full");
+    expect(screen.queryByLabelText("Settle window (seconds)")).not.toBeInTheDocument();
+  });
+
   it("refuses a name with other characters than its hint allows, beside the field, without sending the form", async () => {
     const onSave = vi.fn();
     renderForm(onSave);

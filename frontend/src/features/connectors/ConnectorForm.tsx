@@ -38,7 +38,7 @@ const formFields: readonly FieldName[] = [
   ...advancedFields,
 ];
 
-const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "mapping.maxDepth", "mapping.maxColumns"];
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "mapping.maxDepth", "mapping.maxColumns"];
 const rulePath = /^mapping\.rules\[(\d+)\]$/i;
 /* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
 const wholeNumber = (value: unknown) =>
@@ -147,12 +147,24 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
             ))}
           </SelectField>
           {mode === "incremental_timestamp" && (
-            <Field {...field("cursorField")} label="Cursor field" hint="A date field that grows on every change." />
+            <Field
+              {...field("cursorField")}
+              label="Cursor field"
+              hint="A date field that grows on every change; dotted paths work (meta.updated_at). Not _id: that is “Incremental by _id”."
+            />
           )}
         </div>
         <div className="field-row">
           <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" hint="Blank: 60." />
           <Field {...field("batchSize")} label="Batch size" inputMode="numeric" hint="Blank: the server's default." />
+          {mode !== "full" && (
+            <Field
+              {...field("settleSeconds")}
+              label="Settle window (seconds)"
+              inputMode="numeric"
+              hint="Blank: 5. How late a write may become visible (many writers, clocks apart): the checkpoint waits that long; 0 holds nothing back."
+            />
+          )}
         </div>
       </fieldset>
 
@@ -229,7 +241,11 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
         </SelectField>
         <MappingRulesEditor control={control} register={register} errors={errors} />
         <div className="field-row">
-          <Field {...field("table.orderBy")} label="ORDER BY" hint="Default _id." />
+          <Field
+            {...field("table.orderBy")}
+            label="ORDER BY"
+            hint="A prefix of the key: Zenith always ends it with _zenith_id_type, _id. Use fields that never change."
+          />
           <Field {...field("table.partitionBy")} label="PARTITION BY" hint="e.g. toYYYYMM(created_at)" />
           <Field {...field("table.ttl")} label="TTL" hint="e.g. created_at + INTERVAL 90 DAY" />
         </div>

@@ -4,6 +4,7 @@ import { QueryError } from "../../components/QueryError";
 import { ConnectorForm } from "./ConnectorForm";
 import { ConnectorNotFound } from "./ConnectorNotFound";
 import { connectorIdFrom, emptyDraft, toDraft, useConnector, useSaveConnector } from "./api";
+import type { Notice } from "./useConnectorActions";
 
 export function NewConnectorPage() {
   const navigate = useNavigate();
@@ -18,7 +19,7 @@ export function NewConnectorPage() {
         initial={emptyDraft}
         onSave={async (draft) => {
           const created = await save.mutateAsync(draft);
-          await navigate(`/connectors/${created.id}`);
+          await navigate(`/connectors/${created.connector.id}`);
         }}
         onCancel={() => void navigate("/")}
       />
@@ -52,8 +53,9 @@ function EditConnector({ id }: { id: number }) {
           connectorId={id}
           initial={toDraft(connector.data)}
           onSave={async (draft) => {
-            await save.mutateAsync(draft);
-            await navigate(`/connectors/${id}`);
+            // An edit that reset the checkpoint says so on the connector's page.
+            const saved = await save.mutateAsync(draft);
+            await navigate(`/connectors/${id}`, saved.notice === null ? {} : { state: { notice: saved.notice } satisfies Notice });
           }}
           onCancel={() => void navigate(`/connectors/${id}`)}
         />

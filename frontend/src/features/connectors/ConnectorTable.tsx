@@ -53,6 +53,11 @@ function ConnectorRow({ connector, busy, onAction }: { connector: Connector; bus
       </td>
       <td data-label="Status">
         <StatusBadge badge={connectorBadge(connector)} />
+        {connector.warnings.length > 0 && (
+          <Link to={`/connectors/${connector.id}`} className="warning-count small" title={connector.warnings.map((w) => w.message.line).join("\n")}>
+            {connector.warnings.length === 1 ? "1 warning" : `${connector.warnings.length} warnings`}
+          </Link>
+        )}
       </td>
       <td data-label="Last successful sync">
         <RelativeTime date={connector.lastSuccessAt} />

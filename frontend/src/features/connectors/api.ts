@@ -9,6 +9,8 @@ import type {
   ConnectorStatus,
   PreviewResponse,
   SyncMode,
+  SyncWarningKind,
+  WarningDto,
 } from "../../api/generated";
 import { type Message, toMessage } from "../../lib/message";
 import { pollIntervalMs, pollUntilGone } from "../../lib/polling";
@@ -61,8 +63,22 @@ export interface Connector {
   lastResult: Run | null;
   consecutiveFailures: number;
   checkpoint: string | null;
+  settleSeconds: number;
+  warnings: Warning[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Something the user should fix (a missing index, far-future cursor values…), and how. */
+export interface Warning {
+  kind: SyncWarningKind;
+  message: Message;
+}
+
+/** A saved connector and what its save did to the checkpoint (an edit of what it means resets it). */
+export interface Saved {
+  connector: Connector;
+  notice: string | null;
 }
 
 /** What the create/edit form edits: every field a string so inputs stay controlled. */
@@ -74,9 +90,12 @@ export interface ConnectorDraft {
   cursorField: string;
   intervalSeconds: string;
   batchSize: string;
+  settleSeconds: string;
   mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
+
+const toWarnings = (wire: WarningDto[]): Warning[] => wire.map((w) => ({ kind: w.kind, message: toMessage(w.message) }));
 
 export function toConnector(wire: ConnectorResponse): Connector {
   return {
@@ -109,6 +128,8 @@ export function toConnector(wire: ConnectorResponse): Connector {
     lastResult: wire.lastResult ? toRun(wire.lastResult) : null,
     consecutiveFailures: wire.consecutiveFailures,
     checkpoint: wire.checkpoint ?? null,
+    settleSeconds: wire.settleSeconds,
+    warnings: toWarnings(wire.warnings),
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
   };
@@ -122,6 +143,7 @@ export const emptyDraft: ConnectorDraft = {
   cursorField: "updated_at",
   intervalSeconds: "60",
   batchSize: "",
+  settleSeconds: "",
   mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, legacyUuid: "none", rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
@@ -136,6 +158,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
     cursorField: connector.cursorField,
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
+    settleSeconds: String(connector.settleSeconds),
     mapping: {
       separator: connector.mapping.separator,
       maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth),
@@ -180,15 +203,16 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     cursorField: draft.mode === "incremental_timestamp" ? blankToNull(draft.cursorField) : null,
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
+    settleSeconds: toNumber(draft.settleSeconds),
     mapping: Object.values(mapping).every((v) => v === null || v === undefined) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };
 }
 
-/** Only the two ends, for a connection test before saving. */
+/** The two ends and the mode, for a connection test before saving (it also says which index the mode needs). */
 function endsOf(draft: ConnectorDraft) {
-  const { source, destination } = toRequest(draft);
-  return { source, destination };
+  const { source, destination, mode, cursorField } = toRequest(draft);
+  return { source, destination, mode, cursorField };
 }
 
 /** A connector id from the address bar, or null when it cannot be one. */
@@ -234,13 +258,15 @@ function useInvalidateAll() {
 export function useSaveConnector(id: number | null) {
   const invalidate = useInvalidateAll();
   return useMutation({
-    mutationFn: async (draft: ConnectorDraft) =>
-      toConnector(id === null ? await api.createConnector(toRequest(draft)) : await api.updateConnector(id, toRequest(draft))),
+    mutationFn: async (draft: ConnectorDraft): Promise<Saved> => {
+      const wire = id === null ? await api.createConnector(toRequest(draft)) : await api.updateConnector(id, toRequest(draft));
+      return { connector: toConnector(wire), notice: wire.checkpointReset === true ? (wire.message ?? null) : null };
+    },
     onSuccess: invalidate,
   });
 }
 
-export type ConnectorAction = "sync" | "pause" | "resume" | "delete";
+export type ConnectorAction = "sync" | "pause" | "resume" | "delete" | "reset" | "resync";
 
 export function useConnectorAction() {
   const invalidate = useInvalidateAll();
@@ -259,6 +285,12 @@ export function useConnectorAction() {
         case "delete":
           await api.deleteConnector(id);
           return;
+        case "reset":
+          await api.resetConnector(id);
+          return;
+        case "resync":
+          await api.resyncConnector(id);
+          return;
       }
     },
     // Not awaited: the caller's own callbacks (a message, leaving a deleted connector's page) run at once.
@@ -275,10 +307,12 @@ export interface EndpointResult {
 export interface ConnectionTest {
   source: EndpointResult;
   destination: EndpointResult;
+  warnings: Warning[];
 }
 const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
   source: { ok: wire.source.ok, message: toMessage(wire.source.message) },
   destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message) },
+  warnings: toWarnings(wire.warnings),
 });
 
 /** Tests the saved connector when given its id and nothing changed, else the draft as typed. */

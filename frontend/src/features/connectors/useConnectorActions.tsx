@@ -22,11 +22,33 @@ interface Options {
   initialMessage?: string | null;
 }
 
-/** Sync/pause/resume/delete with a confirmation for delete and the outcome said in a live region. */
+/** The actions a person confirms first, and what the confirmation says. */
+const confirmations = {
+  delete: (c: Connector) => ({
+    title: `Delete ${c.name}?`,
+    message: "The connector, its checkpoint and its run history are removed. The ClickHouse table stays where it is.",
+    confirmLabel: "Delete connector",
+  }),
+  reset: (c: Connector) => ({
+    title: `Reset the checkpoint of ${c.name}?`,
+    message: `Its next run copies the whole collection again into ${c.destination.database}.${c.destination.table}; rows written again collapse under FINAL. A running sync stops first.`,
+    confirmLabel: "Reset checkpoint",
+  }),
+  resync: (c: Connector) => ({
+    title: `Resync ${c.name}?`,
+    message: `Everything is reloaded into a new table, then swapped in for ${c.destination.database}.${c.destination.table} at once: readers see the old table until then, never a partial one. The checkpoint follows the reload.`,
+    confirmLabel: "Resync",
+  }),
+} satisfies Partial<Record<ConnectorAction, (c: Connector) => { title: string; message: string; confirmLabel: string }>>;
+
+type ConfirmedAction = keyof typeof confirmations;
+const needsConfirmation = (action: ConnectorAction): action is ConfirmedAction => action in confirmations;
+
+/** Sync/pause/resume/delete/reset/resync, the last three confirmed first, with the outcome said in a live region. */
 export function useConnectorActions(options: Options = {}) {
   const mutation = useConnectorAction();
   const navigate = useNavigate();
-  const [confirming, setConfirming] = useState<Connector | null>(null);
+  const [confirming, setConfirming] = useState<{ connector: Connector; action: ConfirmedAction } | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(() =>
     options.initialMessage == null ? null : { ok: true, text: options.initialMessage },
   );
@@ -55,7 +77,7 @@ export function useConnectorActions(options: Options = {}) {
   };
 
   const run = (connector: Connector, action: ConnectorAction) => {
-    if (action === "delete") setConfirming(connector);
+    if (needsConfirmation(action)) setConfirming({ connector, action });
     else perform(connector, action);
   };
 
@@ -71,12 +93,10 @@ export function useConnectorActions(options: Options = {}) {
 
   const dialog: ReactNode = confirming && (
     <ConfirmDialog
-      title={`Delete ${confirming.name}?`}
-      message="The connector, its checkpoint and its run history are removed. The ClickHouse table stays where it is."
-      confirmLabel="Delete connector"
+      {...confirmations[confirming.action](confirming.connector)}
       busy={mutation.isPending}
       onConfirm={() => {
-        perform(confirming, "delete");
+        perform(confirming.connector, confirming.action);
       }}
       onCancel={() => {
         setConfirming(null);
@@ -97,5 +117,9 @@ function doneText(name: string, action: ConnectorAction): string {
       return `${name}: resumed.`;
     case "delete":
       return `${name} deleted. Its ClickHouse table stays where it is.`;
+    case "reset":
+      return `${name}: checkpoint reset; the next run starts from the beginning.`;
+    case "resync":
+      return `${name}: resync started; the new table is swapped in when it is loaded.`;
   }
 }

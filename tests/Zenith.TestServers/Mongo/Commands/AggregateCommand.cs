@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Zenith.TestServers.Mongo.ChangeStreams;
 using Zenith.TestServers.Mongo.Query;
 using Zenith.TestServers.Mongo.Wire;
 
@@ -34,13 +35,29 @@ internal sealed partial class CommandDispatcher
         }
         var cursorOptions = DocumentField(request.Body, "aggregate", "cursor") ?? [];
         var batchSize = NonNegativeBatchSize(cursorOptions, DefaultFirstBatch);
+        var stages = Aggregation.Parse(pipeline);
+        if (stages.Count > 0 && stages[0].Name == "$changeStream")
+        {
+            if (request.Access.Transaction is not null)
+            {
+                throw new CommandException(263, "OperationNotSupportedInTransaction", "Cannot run aggregate with $changeStream in a multi-document transaction.");
+            }
+            var collectionName = request.Body[0] is BsonString ? request.Collection : null;
+            var stream = new ChangeStreamCursor(ChangeStreamSpec.Parse(request.Database, collectionName, stages), _server);
+            WriteCursorReply(output, stream, batchSize, isFirstBatch: true, singleBatch: false);
+            return;
+        }
+        if (stages.Skip(1).Any(s => s.Name == "$changeStream"))
+        {
+            throw new CommandException(40602, "Location40602", "$changeStream is only valid as the first stage in a pipeline.");
+        }
         if (request.Body[0] is not BsonString)
         {
             Aggregation.Parse(pipeline);
             throw CommandException.NotImplemented("database-level aggregation is not supported by this test server");
         }
         var allowDiskUse = request.Body.TryGetValue("allowDiskUse", out var disk) && !disk.IsBsonNull ? disk.ToBoolean() : (bool?)null;
-        var cursor = Aggregation.Run(request.Database + "." + request.Collection, _store.Find(request.Database, request.Collection), pipeline, allowDiskUse, request.Body.GetValue("hint", null));
+        var cursor = Aggregation.Run(request.Database + "." + request.Collection, FindCollection(request), pipeline, allowDiskUse, request.Body.GetValue("hint", null), request.Access);
         WriteCursorReply(output, cursor, batchSize, isFirstBatch: true, singleBatch: false);
     }
 }

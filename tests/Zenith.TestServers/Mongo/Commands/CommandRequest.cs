@@ -16,6 +16,13 @@ internal sealed class CommandRequest(BsonDocument body, IReadOnlyDictionary<stri
 
     public IReadOnlyDictionary<string, List<ArraySegment<byte>>> Sequences { get; } = sequences;
 
+    public int ConnectionId { get; set; }
+
+    public ConnectionContext? Connection { get; set; }
+
+    /// <summary>How this command reads and writes: through its transaction, or directly.</summary>
+    public Sessions.DocumentAccess Access { get; set; } = Sessions.DocumentAccess.Autocommit;
+
     /// <summary>The command's collection: the string value of its first field.</summary>
     public string Collection =>
         Body[0] is BsonString s && s.Value.Length > 0 ? s.Value : throw new CommandException(73, "InvalidNamespace", $"Invalid namespace specified for {Name}");

@@ -4,15 +4,19 @@ using Zenith.TestServers.Mongo.Query;
 
 namespace Zenith.TestServers.Mongo.Commands;
 
-/// <summary>Open cursors by id; cursors idle for ten minutes are dropped, as mongod does.</summary>
-internal sealed class CursorRegistry
+/// <summary>
+/// Open cursors by id. A cursor idle longer than cursorTimeoutMillis (10 minutes unless set) is closed,
+/// as mongod does, unless it was opened with noCursorTimeout; a getMore then answers CursorNotFound (43).
+/// </summary>
+internal sealed class CursorRegistry(TimeProvider time)
 {
-    private static readonly long IdleTimeoutMs = (long)TimeSpan.FromMinutes(10).TotalMilliseconds;
     private readonly ConcurrentDictionary<long, ServerCursor> _cursors = new();
+
+    public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public long Register(ServerCursor cursor)
     {
-        ExpireIdle();
+        cursor.LastUsed = Now;
         do
         {
             cursor.Id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * 1000L + RandomNumberGenerator.GetInt32(1000);
@@ -25,12 +29,13 @@ internal sealed class CursorRegistry
 
     public bool Remove(long id) => _cursors.TryRemove(id, out _);
 
-    private void ExpireIdle()
+    /// <summary>Closes cursors idle for longer than <paramref name="timeoutMilliseconds"/>.</summary>
+    public void ExpireIdle(long timeoutMilliseconds)
     {
-        var now = Environment.TickCount64;
+        var now = Now;
         foreach (var (id, cursor) in _cursors)
         {
-            if (now - cursor.LastUsed > IdleTimeoutMs)
+            if (!cursor.NoTimeout && !cursor.InUse && now - cursor.LastUsed > timeoutMilliseconds)
             {
                 _cursors.TryRemove(id, out _);
             }

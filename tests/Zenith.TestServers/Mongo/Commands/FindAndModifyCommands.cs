@@ -1,6 +1,8 @@
 using MongoDB.Bson;
 using Zenith.TestServers.Mongo.Bson;
 using Zenith.TestServers.Mongo.Query;
+using Zenith.TestServers.Mongo.Sessions;
+using Zenith.TestServers.Mongo.Storage;
 using Zenith.TestServers.Mongo.Wire;
 
 namespace Zenith.TestServers.Mongo.Commands;
@@ -38,7 +40,7 @@ internal sealed partial class CommandDispatcher
         {
             throw CommandException.FailedToParse("Either an update or remove=true must be specified");
         }
-        var update = remove ? null : Query.Update.Parse(body["update"]);
+        var update = remove ? null : Query.Update.Parse(body["update"], _server.Options.TimeProvider.GetUtcNow());
         var filter = DocumentField(body, "findAndModify", "query") ?? [];
         var projection = Projection.Parse(DocumentField(body, "findAndModify", "fields"));
         var query = new QuerySpec(filter, SortSpec.Parse(DocumentField(body, "findAndModify", "sort")), 0, 1)
@@ -46,12 +48,29 @@ internal sealed partial class CommandDispatcher
             Hint = body.GetValue("hint", null),
             CommandName = "findAndModify",
         };
-        var collection = _store.GetOrCreate(request.Database, request.Collection);
+        var collection = GetOrCreateCollection(request, out _);
+        var access = request.Access;
+        var (lastError, value) = DocumentAccess.WaitingForTransactions(() => ModifyOne(collection, query, filter, update, upsert, returnNew, access));
+        output.WriteDocument(new BsonDocument
+        {
+            { "lastErrorObject", lastError },
+            { "value", value is null ? BsonNull.Value : projection?.Apply(value) ?? value },
+            { "ok", 1.0 },
+        });
+    }
+
+    private static (BsonDocument LastError, BsonDocument? Value) ModifyOne(
+        CollectionStore collection, QuerySpec query, BsonDocument filter, Query.Update? update, bool upsert, bool returnNew, DocumentAccess access)
+    {
         var lastError = new BsonDocument();
         BsonDocument? value;
         lock (collection.Sync)
         {
-            var match = QueryExecutor.Collect(collection, query).FirstOrDefault();
+            var match = access.Collect(collection, query).FirstOrDefault();
+            if (match is not null)
+            {
+                access.CheckNotHeld(collection, [match.Document.Id]);
+            }
             if (match is null)
             {
                 lastError["n"] = 0;
@@ -61,7 +80,7 @@ internal sealed partial class CommandDispatcher
                     lastError["updatedExisting"] = false;
                     if (upsert)
                     {
-                        var created = BuildUpsert(collection, filter, update);
+                        var created = BuildUpsert(collection, filter, update, access);
                         lastError["n"] = 1;
                         lastError["upserted"] = created["_id"];
                         value = returnNew ? created : null;
@@ -74,23 +93,18 @@ internal sealed partial class CommandDispatcher
                 lastError["n"] = 1;
                 if (update is null)
                 {
-                    collection.Delete(match);
+                    access.Delete(collection, match);
                     value = original;
                 }
                 else
                 {
-                    ApplyUpdate(collection, match, update);
+                    var (_, updated) = ApplyUpdate(collection, match, update, access);
                     lastError["updatedExisting"] = true;
-                    value = returnNew ? RawBson.ToDocument(match.Document.Bytes) : original;
+                    value = returnNew ? updated : original;
                 }
             }
         }
-        output.WriteDocument(new BsonDocument
-        {
-            { "lastErrorObject", lastError },
-            { "value", value is null ? BsonNull.Value : projection?.Apply(value) ?? value },
-            { "ok", 1.0 },
-        });
+        return (lastError, value);
     }
 
     private void Distinct(CommandRequest request, MessageBuffer output)
@@ -99,17 +113,17 @@ internal sealed partial class CommandDispatcher
         var key = request.Body.GetValue("key", BsonNull.Value) is BsonString { Value.Length: > 0 } k
             ? new FieldPath(k.Value)
             : throw CommandException.TypeMismatch("BSON field 'distinct.key' is missing or is not a non-empty string");
-        var collection = _store.Find(request.Database, request.Collection);
+        var collection = FindCollection(request);
         var values = new List<BsonValue>();
         if (collection is not null)
         {
             lock (collection.Sync)
             {
                 var scratch = new List<BsonValue>();
-                foreach (var record in QueryExecutor.Collect(collection, new QuerySpec(DocumentField(request.Body, "distinct", "query")) { CommandName = "distinct" }))
+                foreach (var version in request.Access.Collect(collection, new QuerySpec(DocumentField(request.Body, "distinct", "query")) { CommandName = "distinct" }))
                 {
                     scratch.Clear();
-                    key.Collect(new RawFieldSource(record.Document.Bytes), scratch, expandLeafArrays: false);
+                    key.Collect(new RawFieldSource(version.Document.Bytes), scratch, expandLeafArrays: false);
                     // An array counts by its elements (an array inside it stays a value), as in MongoDB.
                     foreach (var v in scratch)
                     {

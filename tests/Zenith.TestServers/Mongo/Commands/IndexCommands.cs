@@ -26,7 +26,12 @@ internal sealed partial class CommandDispatcher
             throw CommandException.BadValue("Must specify at least one index to create");
         }
         var specs = indexes.Select(i => i as BsonDocument ?? throw CommandException.TypeMismatch("The elements of the 'indexes' array must be objects")).ToList();
-        var collection = _store.GetOrCreate(request.Database, request.Collection, out var created);
+        var collection = GetOrCreateCollection(request, out var created);
+        if (request.Access.Transaction is { } transaction && transaction.CreatedCollection(request.Database, request.Collection) is null)
+        {
+            throw new CommandException(263, "OperationNotSupportedInTransaction",
+                $"Cannot create new indexes on existing collection {collection.Namespace} in a multi-document transaction.");
+        }
         int before, after;
         lock (collection.Sync)
         {

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using MongoDB.Bson;
 using Zenith.TestServers.Mongo.Bson;
+using Zenith.TestServers.Mongo.Query;
+using Zenith.TestServers.Mongo.Sessions;
 using Zenith.TestServers.Mongo.Storage;
 using Zenith.TestServers.Mongo.Wire;
 
@@ -17,7 +19,7 @@ internal sealed partial class CommandDispatcher
     {
         request.Validate(InsertFields);
         var ordered = request.OptionalBool("ordered", fallback: true);
-        var collection = _store.GetOrCreate(request.Database, request.Collection);
+        var collection = GetOrCreateCollection(request, out _);
         var documents = new List<(StoredDocument? Document, CommandException? Error)>();
         if (request.Sequences.TryGetValue("documents", out var sequence))
         {
@@ -40,29 +42,47 @@ internal sealed partial class CommandDispatcher
         }
         var inserted = 0;
         var writeErrors = new BsonArray();
-        lock (collection.Sync)
+        var next = 0;
+        var stopped = false;
+        while (next < documents.Count && !stopped)
         {
-            for (var i = 0; i < documents.Count; i++)
+            Transaction? holder = null;
+            lock (collection.Sync)
             {
-                var (document, error) = documents[i];
-                if (document is not null)
+                for (; next < documents.Count; next++)
                 {
-                    try
+                    var (document, error) = documents[next];
+                    if (document is not null)
                     {
-                        collection.Insert(document);
-                        inserted++;
-                        continue;
+                        try
+                        {
+                            request.Access.Insert(collection, document);
+                            inserted++;
+                            continue;
+                        }
+                        catch (TransactionBlockedException blocked)
+                        {
+                            holder = blocked.Holder;
+                            break;
+                        }
+                        catch (CommandException e) when (!AbortsTheCommand(request, e))
+                        {
+                            error = e;
+                        }
                     }
-                    catch (CommandException e)
+                    writeErrors.Add(WriteError(next, error!));
+                    if (ordered)
                     {
-                        error = e;
+                        stopped = true;
+                        break;
                     }
                 }
-                writeErrors.Add(WriteError(i, error!));
-                if (ordered)
-                {
-                    break;
-                }
+            }
+            // A document an open transaction holds: wait for it to end, as mongod's insert does, then go on from there.
+            if (holder is not null)
+            {
+                holder.Completed.Wait(OperationDeadline.Remaining(SessionRegistry.TransactionLifetimeLimit + TimeSpan.FromSeconds(5)));
+                OperationDeadline.Check();
             }
         }
         output.WriteDocument(WriteReply(request, inserted, null, null, writeErrors));

@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Zenith.TestServers.Mongo.ChangeStreams;
 using Zenith.TestServers.Mongo.Query;
 using Zenith.TestServers.Mongo.Wire;
 
@@ -22,8 +23,22 @@ internal sealed partial class CommandDispatcher
     private void Find(CommandRequest request, MessageBuffer output)
     {
         var (query, projection, singleBatch) = ParseFind(request, request.Body);
-        var collection = _store.Find(request.Database, request.Collection);
-        var cursor = QueryExecutor.OpenCursor(request.Database + "." + request.Collection, collection, query, projection);
+        var collection = FindCollection(request);
+        var ns = request.Database + "." + request.Collection;
+        ServerCursor cursor;
+        if (request.Access.Transaction is not null && collection is not null)
+        {
+            // A transaction reads its snapshot: the result is taken now, as of that snapshot.
+            lock (collection.Sync)
+            {
+                cursor = new ListCursor(ns, [.. request.Access.Collect(collection, query).Select(v => v.Document)], projection);
+            }
+        }
+        else
+        {
+            cursor = QueryExecutor.OpenCursor(ns, collection, query, projection);
+        }
+        cursor.NoTimeout = request.OptionalBool("noCursorTimeout");
         WriteCursorReply(output, cursor, NonNegativeBatchSize(request.Body, DefaultFirstBatch), isFirstBatch: true, singleBatch);
     }
 
@@ -119,15 +134,28 @@ internal sealed partial class CommandDispatcher
         _ => value.BsonType.ToString().ToLowerInvariant(),
     };
 
-    private void GetMore(CommandRequest request, MessageBuffer output)
+    private async ValueTask GetMoreAsync(CommandRequest request, MessageBuffer output, CancellationToken cancellationToken)
     {
         request.Validate(CommandOptions.Fields("collection", "batchSize", "maxTimeMS", "term", "lastKnownCommittedOpTime", "includeQueryStatsMetrics"));
         var id = request.Body[0].ToInt64();
         var cursor = _cursors.Find(id) ?? throw new CommandException(43, "CursorNotFound", $"cursor id {id} not found");
+        if (_server.FailPoints.ForGetMore() is { } failure)
+        {
+            throw new CommandException(failure, ErrorLabels.CodeName(failure), "Failing getMore via 'failGetMoreAfterCursorCheckout' failpoint")
+            {
+                Labels = ErrorLabels.For(failure, request, cursor is ChangeStreamCursor),
+            };
+        }
         var collection = request.Body.GetValue("collection", BsonNull.Value);
         if (collection is not BsonString name || cursor.Namespace != request.Database + "." + name.Value)
         {
             throw new CommandException(13, "Unauthorized", $"Requested getMore on namespace '{request.Database}.{collection}', but cursor belongs to a different namespace {cursor.Namespace}");
+        }
+        if (cursor is ChangeStreamCursor stream && !stream.HasPending)
+        {
+            // An awaitData cursor with nothing new waits for the next oplog entry, up to maxAwaitTimeMS (default 1 s).
+            var wait = request.Body.GetValue("maxTimeMS", BsonNull.Value) is { IsNumeric: true } ms ? ms.ToInt64() : 1000;
+            await stream.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(0, wait)), cancellationToken);
         }
         var batchSize = NonNegativeBatchSize(request.Body, int.MaxValue);
         WriteCursorReply(output, cursor, batchSize == 0 ? int.MaxValue : batchSize, isFirstBatch: false, singleBatch: false);

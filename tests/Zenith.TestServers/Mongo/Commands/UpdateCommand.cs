@@ -1,6 +1,8 @@
 using MongoDB.Bson;
 using Zenith.TestServers.Mongo.Bson;
 using Zenith.TestServers.Mongo.Query;
+using Zenith.TestServers.Mongo.Replication;
+using Zenith.TestServers.Mongo.Sessions;
 using Zenith.TestServers.Mongo.Storage;
 using Zenith.TestServers.Mongo.Wire;
 
@@ -18,7 +20,7 @@ internal sealed partial class CommandDispatcher
     {
         request.Validate(UpdateFields);
         var ordered = request.OptionalBool("ordered", fallback: true);
-        var collection = _store.GetOrCreate(request.Database, request.Collection);
+        var collection = GetOrCreateCollection(request, out _);
         long matched = 0, modified = 0;
         var upserted = new BsonArray();
         var writeErrors = new BsonArray();
@@ -30,7 +32,7 @@ internal sealed partial class CommandDispatcher
         {
             try
             {
-                var (n, m, upsertedId) = UpdateOne(collection, statement);
+                var (n, m, upsertedId) = UpdateOne(collection, statement, request.Access, _server.Options.TimeProvider.GetUtcNow());
                 matched += n;
                 modified += m;
                 if (upsertedId is not null)
@@ -38,7 +40,7 @@ internal sealed partial class CommandDispatcher
                     upserted.Add(new BsonDocument { { "index", index }, { "_id", upsertedId } });
                 }
             }
-            catch (CommandException e)
+            catch (CommandException e) when (!AbortsTheCommand(request, e))
             {
                 writeErrors.Add(WriteError(index, e));
                 if (ordered)
@@ -60,10 +62,10 @@ internal sealed partial class CommandDispatcher
         CommandOptions.RejectUnimplemented(context, statement);
     }
 
-    private static (long Matched, long Modified, BsonValue? UpsertedId) UpdateOne(CollectionStore collection, BsonDocument statement)
+    private static (long Matched, long Modified, BsonValue? UpsertedId) UpdateOne(CollectionStore collection, BsonDocument statement, DocumentAccess access, DateTimeOffset now)
     {
         var filter = statement.GetValue("q", new BsonDocument()) as BsonDocument ?? throw CommandException.TypeMismatch("BSON field 'update.updates.q' is the wrong type, expected type 'object'");
-        var update = Query.Update.Parse(statement.GetValue("u", BsonNull.Value));
+        var update = Query.Update.Parse(statement.GetValue("u", BsonNull.Value), now);
         var multi = statement.TryGetValue("multi", out var m) && m.ToBoolean();
         var upsert = statement.TryGetValue("upsert", out var u) && u.ToBoolean();
         if (multi && update.IsReplacement)
@@ -71,44 +73,53 @@ internal sealed partial class CommandDispatcher
             throw CommandException.FailedToParse("multi update is not supported for replacement-style update");
         }
         var query = new QuerySpec(filter, null, 0, multi ? 0 : 1) { Hint = statement.GetValue("hint", null), CommandName = "update" };
-        lock (collection.Sync)
+        return DocumentAccess.WaitingForTransactions(() =>
         {
-            var matches = QueryExecutor.Collect(collection, query);
-            if (matches.Count == 0)
+            lock (collection.Sync)
             {
-                // An upsert counts in n (mongod's "selected" documents), not in nModified.
-                return upsert ? (1, 0, BuildUpsert(collection, filter, update)["_id"]) : (0, 0, null);
-            }
-            long modified = 0;
-            foreach (var match in matches)
-            {
-                if (ApplyUpdate(collection, match, update))
+                var matches = access.Collect(collection, query);
+                access.CheckNotHeld(collection, matches.Select(v => v.Document.Id));
+                if (matches.Count == 0)
                 {
-                    modified++;
+                    // An upsert counts in n (mongod's "selected" documents), not in nModified.
+                    return upsert ? (1L, 0L, BuildUpsert(collection, filter, update, access)["_id"]) : (0L, 0L, (BsonValue?)null);
                 }
+                long modified = 0;
+                foreach (var match in matches)
+                {
+                    if (ApplyUpdate(collection, match, update, access).Modified)
+                    {
+                        modified++;
+                    }
+                }
+                return (matches.Count, modified, null);
             }
-            return (matches.Count, modified, null);
-        }
+        });
     }
 
-    /// <summary>Updates one record in place; false when the update left the document as it was.</summary>
-    private static bool ApplyUpdate(CollectionStore collection, Record match, Query.Update update)
+    /// <summary>Updates one document and returns it; Modified is false when the update left it as it was (then nothing is written, as in mongod).</summary>
+    private static (bool Modified, BsonDocument Document) ApplyUpdate(CollectionStore collection, DocumentVersion match, Query.Update update, DocumentAccess access)
     {
-        var updated = update.Apply(RawBson.ToDocument(match.Document.Bytes), isInsert: false).ToBson();
+        var document = update.Apply(RawBson.ToDocument(match.Document.Bytes), isInsert: false, out var description);
+        var updated = document.ToBson();
         if (updated.Length > MaxDocumentBytes)
         {
             throw new CommandException(17419, "Location17419", $"Resulting document after update is larger than {MaxDocumentBytes}");
         }
         if (updated.AsSpan().SequenceEqual(match.Document.Bytes.Span))
         {
-            return false;
+            return (false, document);
         }
-        collection.Replace(match, new StoredDocument(match.Document.Id, updated));
-        return true;
+        // A pipeline update whose diff outweighs the document is logged as a replacement, as mongod logs it.
+        var change = description is null || (update.IsPipeline && UpdateDescription.DiffSize(description) > updated.Length)
+            ? DocumentChange.Replacement
+            : new DocumentChange(false, description);
+        access.Replace(collection, match, new StoredDocument(match.Document.Id, updated), change);
+        return (true, document);
     }
 
     /// <summary>Inserts the document an upsert creates: the filter's equalities, then the update; an ObjectId <c>_id</c> if none.</summary>
-    private static BsonDocument BuildUpsert(CollectionStore collection, BsonDocument filter, Query.Update update)
+    private static BsonDocument BuildUpsert(CollectionStore collection, BsonDocument filter, Query.Update update, DocumentAccess access)
     {
         var seed = update.IsReplacement ? new BsonDocument() : UpsertSeed.From(filter);
         if (update.IsReplacement && UpsertSeed.IdEquality(filter) is { } filterId)
@@ -131,7 +142,7 @@ internal sealed partial class CommandDispatcher
         {
             throw new CommandException(17419, "Location17419", $"Resulting document after update is larger than {MaxDocumentBytes}");
         }
-        collection.Insert(new StoredDocument(id, bytes));
+        access.Insert(collection, new StoredDocument(id, bytes));
         return created;
     }
 
@@ -139,7 +150,7 @@ internal sealed partial class CommandDispatcher
     {
         request.Validate(DeleteFields);
         var ordered = request.OptionalBool("ordered", fallback: true);
-        var collection = _store.Find(request.Database, request.Collection);
+        var collection = FindCollection(request);
         long deleted = 0;
         var writeErrors = new BsonArray();
         var statements = request.Statements("deletes").ToList();
@@ -163,17 +174,22 @@ internal sealed partial class CommandDispatcher
                 }
                 else
                 {
-                    lock (collection.Sync)
+                    deleted += DocumentAccess.WaitingForTransactions(() =>
                     {
-                        foreach (var match in QueryExecutor.Collect(collection, query))
+                        lock (collection.Sync)
                         {
-                            collection.Delete(match);
-                            deleted++;
+                            var matches = request.Access.Collect(collection, query);
+                            request.Access.CheckNotHeld(collection, matches.Select(v => v.Document.Id));
+                            foreach (var match in matches)
+                            {
+                                request.Access.Delete(collection, match);
+                            }
+                            return matches.Count;
                         }
-                    }
+                    });
                 }
             }
-            catch (CommandException e)
+            catch (CommandException e) when (!AbortsTheCommand(request, e))
             {
                 writeErrors.Add(WriteError(index, e));
                 if (ordered)

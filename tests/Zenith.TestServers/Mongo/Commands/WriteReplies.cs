@@ -28,6 +28,14 @@ internal sealed partial class CommandDispatcher
         return reply;
     }
 
+    /// <summary>
+    /// Errors that fail the whole command rather than one statement, as in mongod: an interruption such as
+    /// MaxTimeMSExpired, and in a transaction a write conflict (labelled TransientTransactionError, so the
+    /// client retries the transaction).
+    /// </summary>
+    private static bool AbortsTheCommand(CommandRequest request, CommandException e) =>
+        e.Code is 50 or 11600 or 11601 or 11602 || (e.Code == 112 && request.Access.Transaction is not null);
+
     /// <summary>One statement's failure as mongod lists it in <c>writeErrors</c>.</summary>
     private static BsonDocument WriteError(int index, CommandException e)
     {

@@ -15,10 +15,10 @@ namespace Zenith.TestServers.Mongo.Query;
 /// </summary>
 internal static class Aggregation
 {
-    public static ServerCursor Run(string ns, CollectionStore? collection, BsonArray pipeline, bool? allowDiskUse, BsonValue? hint)
+    public static ServerCursor Run(string ns, CollectionStore? collection, BsonArray pipeline, bool? allowDiskUse, BsonValue? hint, Sessions.DocumentAccess access)
     {
         var stages = Parse(pipeline);
-        if (stages.Count > 0 && stages[0].Name == "$sample")
+        if (stages.Count > 0 && stages[0].Name == "$sample" && access.Transaction is null)
         {
             var size = SampleStage.Size(stages[0].Value);
             List<StoredDocument> sample = [];
@@ -34,7 +34,7 @@ internal static class Aggregation
         var (query, consumed) = FoldLeadingStages(stages);
         query = query with { AllowDiskUse = allowDiskUse, Hint = hint, CommandName = "aggregate" };
         var rest = stages.Skip(consumed).ToList();
-        if (rest.Count == 1 && TryCountOnly(rest[0], out var shape))
+        if (rest.Count == 1 && TryCountOnly(rest[0], out var shape) && access.Transaction is null)
         {
             var n = QueryExecutor.Count(collection, query);
             return ListCursor.Of(ns, n == 0 ? [] : [shape(n)]);
@@ -44,7 +44,7 @@ internal static class Aggregation
         {
             lock (collection.Sync)
             {
-                matches = [.. QueryExecutor.Collect(collection, query).Select(r => r.Document)];
+                matches = [.. access.Collect(collection, query).Select(v => v.Document)];
             }
         }
         return Finish(ns, matches, rest, allowDiskUse);

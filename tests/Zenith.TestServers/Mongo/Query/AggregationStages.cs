@@ -28,7 +28,8 @@ internal static class AggregationStages
 
     public static void CheckSupported(string stage)
     {
-        if (Implemented.Contains(stage))
+        // $changeStream is handled by the aggregate command itself (ChangeStreams/).
+        if (Implemented.Contains(stage) || stage == "$changeStream")
         {
             return;
         }
@@ -98,11 +99,7 @@ internal static class AggregationStages
             case "$limit":
                 return input.Take((int)Math.Min(LimitCount(stage.Value), int.MaxValue));
             case "$project":
-                {
-                    var projection = Projection.Parse(stage.Value as BsonDocument ?? throw new CommandException(15969, "Location15969", "$project specification must be an object"))
-                        ?? throw new CommandException(51272, "Location51272", "Invalid $project :: caused by :: projection specification must have at least one field");
-                    return input.Select(projection.Apply);
-                }
+                return Project(input, stage.Value as BsonDocument ?? throw new CommandException(15969, "Location15969", "$project specification must be an object"));
             case "$unset":
                 return input.Select(UnsetProjection(stage.Value).Apply);
             case "$addFields":
@@ -128,6 +125,8 @@ internal static class AggregationStages
                 return GroupStage.Apply(input, stage.Value as BsonDocument ?? throw new CommandException(15947, "Location15947", "a group's fields must be specified in an object"));
             case "$sample":
                 return SampleStage.FromStream(input, SampleStage.Size(stage.Value));
+            case "$changeStream":
+                throw new CommandException(40602, "Location40602", "$changeStream is only valid as the first stage in a pipeline.");
             default:
                 throw new CommandException(40324, "Location40324", $"Unrecognized pipeline stage name: '{stage.Name}'");
         }
@@ -137,6 +136,40 @@ internal static class AggregationStages
     {
         var records = input.Select((d, i) => new Record(i, new StoredDocument(BsonNull.Value, d.ToBson())));
         return BlockingSort.Run(records, sort, 0, 0, allowDiskUse, "aggregate").Select(r => Bson.RawBson.ToDocument(r.Document.Bytes));
+    }
+
+    // Inclusions and exclusions as in find; any other value is a computed field (an expression, here a path or a literal).
+    private static IEnumerable<BsonDocument> Project(IEnumerable<BsonDocument> input, BsonDocument spec)
+    {
+        if (spec.ElementCount == 0)
+        {
+            throw new CommandException(51272, "Location51272", "Invalid $project :: caused by :: projection specification must have at least one field");
+        }
+        var computed = spec.Elements.Where(e => e.Value is not (BsonBoolean or BsonInt32 or BsonInt64 or BsonDouble or BsonDecimal128)).ToList();
+        if (computed.Count == 0)
+        {
+            var projection = Projection.Parse(spec)!;
+            return input.Select(projection.Apply);
+        }
+        var kept = new BsonDocument(spec.Elements.Where(e => !computed.Contains(e)));
+        if (kept.Elements.Any(e => e.Name != "_id" && !e.Value.ToBoolean()))
+        {
+            throw new CommandException(31254, "Location31254", "Invalid $project :: caused by :: Cannot use exclusion in an inclusion projection");
+        }
+        var inclusion = kept.Elements.Any(e => e.Name != "_id") ? Projection.Parse(kept) : null;
+        var keepId = !kept.TryGetValue("_id", out var id) || id.ToBoolean();
+        return input.Select(d =>
+        {
+            var result = inclusion?.Apply(d) ?? (keepId && d.TryGetValue("_id", out var value) ? new BsonDocument("_id", value) : []);
+            foreach (var field in computed)
+            {
+                if (Expressions.Evaluate(field.Value, d) is { } v)
+                {
+                    Expressions.SetPath(result, field.Name, v);
+                }
+            }
+            return result;
+        });
     }
 
     private static Projection UnsetProjection(BsonValue spec)

@@ -51,6 +51,7 @@ internal static class BlockingSort
                     $"Executor error during {commandName} command :: caused by :: Sort exceeded memory limit of {MemoryLimitBytes} bytes, but did not opt in to external sorting.");
             }
         }
+        OperationDeadline.Check();
         if (!topK)
         {
             items.Sort((a, b) => Compare(sort, a, b));

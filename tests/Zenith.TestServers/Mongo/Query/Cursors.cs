@@ -11,7 +11,14 @@ internal abstract class ServerCursor(string ns)
 
     public string Namespace { get; } = ns;
 
-    public long LastUsed { get; set; } = Environment.TickCount64;
+    /// <summary>When a command last used the cursor (Unix milliseconds of the server's clock).</summary>
+    public long LastUsed { get; set; }
+
+    /// <summary>Opened with noCursorTimeout: never closed for being idle.</summary>
+    public bool NoTimeout { get; set; }
+
+    /// <summary>True while a command uses the cursor (an idle check never closes it then).</summary>
+    public bool InUse { get; set; }
 
     /// <summary>Adds documents to <paramref name="batch"/>; returns true when the cursor has nothing more to give.</summary>
     public abstract bool Fill(BatchWriter batch);
@@ -37,6 +44,10 @@ internal sealed class PlanCursor(
     {
         lock (collection.Sync)
         {
+            if (collection.Dropped)
+            {
+                throw new Commands.CommandException(175, "QueryPlanKilled", "collection dropped");
+            }
             return _scan.Run(record =>
             {
                 var document = record.Document;

@@ -59,7 +59,10 @@ internal sealed class PlanScan(CollectionStore collection, QueryPlan plan)
         for (; records.IsValid(p); p = records.Step(p, backward))
         {
             var record = records[p];
-            DocsExamined++;
+            if ((++DocsExamined & 1023) == 0)
+            {
+                OperationDeadline.Check();
+            }
             var step = visit(record);
             _lastRecordId = record.RecordId;
             _resumeAtLast = step == ScanStep.Retry;
@@ -92,7 +95,10 @@ internal sealed class PlanScan(CollectionStore collection, QueryPlan plan)
                 {
                     break;
                 }
-                KeysExamined++;
+                if ((++KeysExamined & 1023) == 0)
+                {
+                    OperationDeadline.Check();
+                }
                 if (_seen is not null && !_seen.Add(entry.Record.RecordId))
                 {
                     continue;

@@ -7,25 +7,40 @@ namespace Zenith.TestServers.Mongo.Query;
 /// <summary>
 /// An update: a replacement document, or update operators (see <see cref="UpdateOperators"/>) over
 /// dotted paths, checked as mongod checks them (unknown modifiers, conflicting paths, the immutable
-/// <c>_id</c>). Pipeline updates, the positional operators (<c>$</c>, <c>$[]</c>, <c>$[id]</c>) answer NotImplemented.
+/// <c>_id</c>), or a pipeline of <c>$addFields $set $project $unset $replaceRoot $replaceWith</c>
+/// (with this server's expressions). The positional operators (<c>$</c>, <c>$[]</c>, <c>$[id]</c>) answer NotImplemented.
 /// </summary>
 internal sealed class Update
 {
-    private readonly BsonDocument _spec;
+    private static readonly HashSet<string> PipelineStages = ["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"];
 
-    private Update(BsonDocument spec, bool isReplacement)
+    private readonly BsonDocument _spec;
+    private readonly List<BsonElement>? _pipeline;
+    private readonly DateTimeOffset _now;
+
+    private Update(BsonDocument spec, DateTimeOffset now, bool isReplacement, List<BsonElement>? pipeline = null)
     {
         _spec = spec;
+        _now = now;
         IsReplacement = isReplacement;
+        _pipeline = pipeline;
     }
 
     public bool IsReplacement { get; }
 
-    public static Update Parse(BsonValue spec)
+    public bool IsPipeline => _pipeline is not null;
+
+    /// <param name="now">The server's time, which <c>$currentDate</c> writes.</param>
+    public static Update Parse(BsonValue spec, DateTimeOffset now)
     {
-        if (spec is BsonArray)
+        if (spec is BsonArray stages)
         {
-            throw CommandException.NotImplemented("pipeline-style updates (an array of stages) are not supported by this test server");
+            var pipeline = Aggregation.Parse(stages);
+            foreach (var stage in pipeline.Where(s => !PipelineStages.Contains(s.Name)))
+            {
+                throw CommandException.InvalidOptions($"{stage.Name} is not allowed to be used within an update");
+            }
+            return new Update([], now, isReplacement: false, pipeline);
         }
         var doc = spec as BsonDocument ?? throw CommandException.FailedToParse("Update argument must be either an object or an array");
         var isOperator = doc.ElementCount > 0 && doc.GetElement(0).Name.StartsWith('$');
@@ -36,7 +51,7 @@ internal sealed class Update
                 throw new CommandException(52, "DollarPrefixedFieldName",
                     $"The dollar ($) prefixed field '{name}' in '{name}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.");
             }
-            return new Update(doc, isReplacement: true);
+            return new Update(doc, now, isReplacement: true);
         }
         var targets = new List<string>();
         foreach (var element in doc)
@@ -66,7 +81,7 @@ internal sealed class Update
             }
         }
         CheckConflicts(targets);
-        return new Update(doc, isReplacement: false);
+        return new Update(doc, now, isReplacement: false);
     }
 
     private static string TypeName(BsonValue v) => v.BsonType switch
@@ -109,30 +124,51 @@ internal sealed class Update
         }
     }
 
-    /// <summary>The paths this update writes, for an upsert's seed from the filter.</summary>
-    public IEnumerable<string> TargetPaths() => IsReplacement ? _spec.Names : _spec.Elements.SelectMany(op => op.Value.AsBsonDocument.Names);
-
     /// <summary>Applies the update to a copy of <paramref name="original"/> and returns it.</summary>
-    public BsonDocument Apply(BsonDocument original, bool isInsert)
+    public BsonDocument Apply(BsonDocument original, bool isInsert) => Apply(original, isInsert, out _);
+
+    /// <summary>Applies the update; <paramref name="description"/> is its change event's updateDescription (null for a replacement).</summary>
+    public BsonDocument Apply(BsonDocument original, bool isInsert, out BsonDocument? description)
     {
+        description = null;
         if (IsReplacement)
         {
             return Replace(original);
         }
+        if (_pipeline is not null)
+        {
+            var result = _pipeline.Aggregate((IEnumerable<BsonDocument>)[original], (docs, stage) => AggregationStages.Apply(docs, stage, allowDiskUse: null)).Single();
+            if (!result.Contains("_id") && original.TryGetValue("_id", out var keptId))
+            {
+                // A pipeline that drops _id keeps the document's _id, as mongod's pipeline updates do.
+                result.InsertAt(0, new BsonElement("_id", keptId));
+            }
+            CheckId(original, result);
+            description = UpdateDescription.ForDiff(original, result);
+            return result;
+        }
         var doc = original.DeepClone().AsBsonDocument;
+        var applied = new List<(string, string, BsonValue)>();
         foreach (var op in _spec)
         {
             foreach (var field in op.Value.AsBsonDocument)
             {
-                UpdateOperators.Apply(doc, op.Name, field.Name, field.Value, isInsert);
+                UpdateOperators.Apply(doc, op.Name, field.Name, field.Value, isInsert, _now);
+                applied.Add((op.Name, field.Name, field.Value));
             }
         }
+        CheckId(original, doc);
+        description = UpdateDescription.ForOperators(original, doc, applied);
+        return doc;
+    }
+
+    private static void CheckId(BsonDocument original, BsonDocument updated)
+    {
         if (original.TryGetValue("_id", out var originalId) &&
-            (!doc.TryGetValue("_id", out var newId) || !BsonOrder.AreEqual(originalId, newId) || originalId.BsonType != newId.BsonType))
+            (!updated.TryGetValue("_id", out var newId) || !BsonOrder.AreEqual(originalId, newId) || originalId.BsonType != newId.BsonType))
         {
             throw ImmutableId();
         }
-        return doc;
     }
 
     private BsonDocument Replace(BsonDocument original)

@@ -85,6 +85,16 @@ internal sealed class CollectionIndex
         return null;
     }
 
+    /// <summary>The records holding exactly <paramref name="key"/>.</summary>
+    public IEnumerable<Record> RecordsWithKey(BsonValue[] key)
+    {
+        var p = Entries.SeekFirst(e => Order.CompareKeys(e.Key, key) >= 0);
+        for (; Entries.IsValid(p) && Order.CompareKeys(Entries[p].Key, key) == 0; p = Entries.Next(p))
+        {
+            yield return Entries[p].Record;
+        }
+    }
+
     public void Add(Record record, List<BsonValue[]> keys, bool throughArray)
     {
         IsMultikey |= throughArray;

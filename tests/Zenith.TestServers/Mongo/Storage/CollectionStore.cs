@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using Zenith.TestServers.Mongo.Commands;
+using Zenith.TestServers.Mongo.Replication;
 
 namespace Zenith.TestServers.Mongo.Storage;
 
@@ -7,30 +8,62 @@ namespace Zenith.TestServers.Mongo.Storage;
 /// One in-memory collection: records in insertion (natural) order and its indexes, the first of which
 /// is <c>_id_</c>. Every read and write happens under <see cref="Sync"/>; stored documents are
 /// immutable, so a reader may keep references after unlocking. A write that would break a unique
-/// index changes nothing and answers E11000.
+/// index changes nothing and answers E11000. Every write goes to the <see cref="Journal"/> (oplog,
+/// cluster time, undo records for open snapshots) before the lock is released.
 /// </summary>
 internal sealed class CollectionStore
 {
     private long _nextRecordId = 1;
 
-    public CollectionStore(string database, string name, BsonDocument? options = null)
+    public CollectionStore(string database, string name, BsonDocument? options = null, WriteJournal? journal = null)
     {
         Database = database;
         Name = name;
         Options = options ?? [];
         Indexes = [CollectionIndex.CreateIdIndex()];
+        Journal = journal;
     }
 
-    public string Database { get; }
+    /// <summary>Null for a scratch collection (e.g. a plan for a missing namespace) or one a transaction created and has not committed.</summary>
+    public WriteJournal? Journal { get; set; }
 
-    public string Name { get; }
+    /// <summary>The documents (by _id) open transactions have written: the holder, a transaction, until it ends.</summary>
+    public Dictionary<BsonValue, object> TransactionLocks { get; } = new(new Query.GroupStage.ValueEquality());
+
+    /// <summary>What records were before writes, while transactions read older snapshots.</summary>
+    public List<UndoEntry> Undo { get; } = [];
+
+    /// <summary>Whether writes keep pre- and post-images (the collection option <c>changeStreamPreAndPostImages</c>).</summary>
+    public bool RecordsImages =>
+        Options.GetValue("changeStreamPreAndPostImages", BsonNull.Value) is BsonDocument images && images.GetValue("enabled", false).ToBoolean();
+
+    public string Database { get; private set; }
+
+    public string Name { get; private set; }
 
     public string Namespace => Database + "." + Name;
 
     /// <summary>The options the collection was created with, as <c>listCollections</c> shows them.</summary>
     public BsonDocument Options { get; set; }
 
-    public Guid Uuid { get; } = Guid.NewGuid();
+    public Guid Uuid { get; private set; } = Guid.NewGuid();
+
+    /// <summary>Set when the collection is dropped; its open cursors then fail as mongod's do (QueryPlanKilled).</summary>
+    public bool Dropped { get; set; }
+
+    /// <summary>The collection under a new name: the same records and indexes; a new UUID when it moves to another database.</summary>
+    public CollectionStore MovedTo(string database, string name)
+    {
+        lock (Sync)
+        {
+            if (database != Database)
+            {
+                Uuid = Guid.NewGuid();
+            }
+            (Database, Name) = (database, name);
+            return this;
+        }
+    }
 
     public Lock Sync { get; } = new();
 
@@ -55,7 +88,7 @@ internal sealed class CollectionStore
     }
 
     /// <summary>Adds a document at the end of the natural order; E11000 when a unique index already holds one of its keys.</summary>
-    public Record Insert(StoredDocument document)
+    public Record Insert(StoredDocument document, TransactionStamp? stamp = null)
     {
         var keys = new List<BsonValue[]>[Indexes.Count];
         var arrays = new bool[Indexes.Count];
@@ -71,34 +104,37 @@ internal sealed class CollectionStore
             Indexes[i].Add(record, keys[i], arrays[i]);
         }
         Version++;
+        Journal?.Inserted(this, record, stamp);
         return record;
     }
 
     /// <summary>Replaces a record's document (same <c>_id</c>, same record id), moving only the index keys that changed.</summary>
-    public void Replace(Record record, StoredDocument updated)
+    public void Replace(Record record, StoredDocument updated, DocumentChange change, TransactionStamp? stamp = null)
     {
-        var before = new List<BsonValue[]>[Indexes.Count];
+        var oldKeys = new List<BsonValue[]>[Indexes.Count];
         var after = new List<BsonValue[]>[Indexes.Count];
         var arrays = new bool[Indexes.Count];
         for (var i = 0; i < Indexes.Count; i++)
         {
-            before[i] = Indexes[i].KeysOf(record.Document, out _);
+            oldKeys[i] = Indexes[i].KeysOf(record.Document, out _);
             after[i] = Indexes[i].KeysOf(updated, out arrays[i]);
             ThrowOnConflict(Indexes[i], after[i], record);
         }
         for (var i = 0; i < Indexes.Count; i++)
         {
             var index = Indexes[i];
-            var removed = before[i].Where(k => !after[i].Exists(n => index.Order.CompareKeys(n, k) == 0)).ToList();
-            var added = after[i].Where(k => !before[i].Exists(o => index.Order.CompareKeys(o, k) == 0)).ToList();
+            var removed = oldKeys[i].Where(k => !after[i].Exists(n => index.Order.CompareKeys(n, k) == 0)).ToList();
+            var added = after[i].Where(k => !oldKeys[i].Exists(o => index.Order.CompareKeys(o, k) == 0)).ToList();
             index.Remove(record, removed);
             index.Add(record, added, arrays[i]);
         }
+        var before = record.Document;
         record.Document = updated;
         Version++;
+        Journal?.Updated(this, record, before, change, stamp);
     }
 
-    public void Delete(Record record)
+    public void Delete(Record record, TransactionStamp? stamp = null)
     {
         foreach (var index in Indexes)
         {
@@ -106,16 +142,7 @@ internal sealed class CollectionStore
         }
         Records.Remove(record);
         Version++;
-    }
-
-    public void Clear()
-    {
-        Records.Clear();
-        foreach (var index in Indexes)
-        {
-            index.Entries.Clear();
-        }
-        Version++;
+        Journal?.Deleted(this, record, record.Document, stamp);
     }
 
     /// <summary>Builds an index over the existing documents; nothing changes when a unique index finds a duplicate.</summary>
@@ -129,12 +156,18 @@ internal sealed class CollectionStore
         }
         Indexes.Add(index);
         Version++;
+        Journal?.Command(OplogOp.CreateIndexes, Database, Name, Uuid, index.Spec);
     }
 
     public bool DropIndex(CollectionIndex index)
     {
         Version++;
-        return Indexes.Remove(index);
+        var removed = Indexes.Remove(index);
+        if (removed)
+        {
+            Journal?.Command(OplogOp.DropIndexes, Database, Name, Uuid, index.Spec);
+        }
+        return removed;
     }
 
     private void ThrowOnConflict(CollectionIndex index, List<BsonValue[]> keys, Record? self)

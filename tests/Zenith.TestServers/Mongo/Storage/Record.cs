@@ -12,5 +12,14 @@ internal sealed class Record(long recordId, StoredDocument document)
 
     public StoredDocument Document { get; set; } = document;
 
+    /// <summary>The cluster time of the last committed write to this record (a transaction conflicts with later ones).</summary>
+    public long LastWriteTs { get; set; }
+
     public static readonly IComparer<Record> ByRecordId = Comparer<Record>.Create((a, b) => a.RecordId.CompareTo(b.RecordId));
 }
+
+/// <summary>
+/// What a record was before a write at <see cref="Ts"/> (null: it did not exist), kept while
+/// transactions read from an older snapshot.
+/// </summary>
+internal readonly record struct UndoEntry(long Ts, long RecordId, StoredDocument? Before);

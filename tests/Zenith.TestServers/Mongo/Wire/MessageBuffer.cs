@@ -88,6 +88,16 @@ internal sealed class MessageBuffer
         PatchInt32(start, Length - start);
     }
 
+    /// <summary>Opens the document that starts at <paramref name="start"/> (the last one written) to append fields; close it with <see cref="EndDocument"/>.</summary>
+    public void ReopenDocument(int start)
+    {
+        if (Length - start < 5 || _buffer[Length - 1] != 0)
+        {
+            throw new InvalidOperationException("no document ends at the end of the buffer");
+        }
+        Length--;
+    }
+
     public void WriteName(byte type, string name)
     {
         WriteByte(type);

@@ -23,6 +23,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
     private const uint MoreToCome = 2;
 
     private readonly MessageBuffer _output = new();
+    private readonly ConnectionContext _connection = new(connectionId);
     private byte[] _input = new byte[64 * 1024];
     private int _nextRequestId;
 
@@ -55,8 +56,8 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
                 _output.Reset();
                 var reply = opCode switch
                 {
-                    OpMsg => HandleMessage(new ArraySegment<byte>(_input, 0, bodyLength), requestId),
-                    OpQuery => HandleQuery(new ArraySegment<byte>(_input, 0, bodyLength), requestId),
+                    OpMsg => await HandleMessageAsync(new ArraySegment<byte>(_input, 0, bodyLength), requestId, cancellationToken),
+                    OpQuery => await HandleQueryAsync(new ArraySegment<byte>(_input, 0, bodyLength), requestId, cancellationToken),
                     _ => throw new FormatException($"unsupported opcode {opCode}"),
                 };
                 if (reply)
@@ -76,7 +77,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
         }
     }
 
-    private bool HandleMessage(ArraySegment<byte> body, int requestId)
+    private async ValueTask<bool> HandleMessageAsync(ArraySegment<byte> body, int requestId, CancellationToken cancellationToken)
     {
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(body);
         var end = body.Count - ((flags & ChecksumPresent) != 0 ? 4 : 0);
@@ -124,13 +125,13 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
         var start = BeginReply(OpMsg, requestId);
         _output.WriteInt32(0);
         _output.WriteByte(0);
-        dispatcher.Execute(new CommandRequest(command, sequences), _output, connectionId);
+        await dispatcher.ExecuteAsync(new CommandRequest(command, sequences), _output, _connection, cancellationToken);
         _output.PatchInt32(start, _output.Length - start);
         return (flags & MoreToCome) == 0;
     }
 
     // Legacy OP_QUERY on "<db>.$cmd", answered with OP_REPLY; drivers use it for the first handshake only.
-    private bool HandleQuery(ArraySegment<byte> body, int requestId)
+    private async ValueTask<bool> HandleQueryAsync(ArraySegment<byte> body, int requestId, CancellationToken cancellationToken)
     {
         var nameEnd = body.AsSpan(4).IndexOf((byte)0) + 4;
         var collectionName = System.Text.Encoding.UTF8.GetString(body.AsSpan(4, nameEnd - 4));
@@ -149,7 +150,7 @@ internal sealed class WireConnection(Socket socket, CommandDispatcher dispatcher
         if (collectionName.EndsWith(".$cmd", StringComparison.Ordinal))
         {
             query["$db"] = collectionName[..^".$cmd".Length];
-            dispatcher.Execute(new CommandRequest(query, new Dictionary<string, List<ArraySegment<byte>>>()), _output, connectionId);
+            await dispatcher.ExecuteAsync(new CommandRequest(query, new Dictionary<string, List<ArraySegment<byte>>>()), _output, _connection, cancellationToken);
         }
         else
         {

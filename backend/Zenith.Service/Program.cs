@@ -27,6 +27,7 @@ builder.Services
     .AddZenithApi();
 
 var app = builder.Build();
+app.UseLoopbackGuard(settings);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

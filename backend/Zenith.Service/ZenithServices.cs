@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
@@ -31,7 +33,20 @@ public static class ZenithServices
 
     public static IServiceCollection AddSyncEngine(this IServiceCollection services)
     {
-        services.AddSingleton<ISyncEngine>(sp => new SyncEngine(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        services.AddSingleton<ISyncEngine>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ZenithOptions>>().Value;
+            return new SyncEngine(new SyncEngineOptions
+            {
+                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+                AllowedHosts = HostAllowList.Parse(options.Network.AllowedHosts, out _),
+                ConnectTimeout = TimeSpan.FromSeconds(options.Timeouts.ConnectSeconds),
+                QueryTimeout = TimeSpan.FromSeconds(options.Timeouts.QuerySeconds),
+                RunTimeout = TimeSpan.FromSeconds(options.Timeouts.RunSeconds),
+                MaxBatchBytes = options.Processing.MaxBatchBytes,
+                MaxDocumentBytes = options.Processing.MaxDocumentBytes,
+            });
+        });
         return services;
     }
 
@@ -40,6 +55,7 @@ public static class ZenithServices
     {
         services.AddSingleton<IndexCheck>();
         services.AddSingleton<CheckpointResets>();
+        services.AddSingleton<SaveChecks>();
         services.AddSingleton<ConnectorService>();
         return services;
     }

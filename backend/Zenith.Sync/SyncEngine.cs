@@ -149,11 +149,12 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        using var timeout = TestTimeout(cancellationToken);
         try
         {
             using var mongo = new MongoSource(source, _options);
-            await mongo.PingAsync(cancellationToken);
-            return await mongo.CollectionExistsAsync(cancellationToken)
+            await mongo.PingAsync(timeout.Token);
+            return await mongo.CollectionExistsAsync(timeout.Token)
                 ? new EndpointCheck(true, $"MongoDB at {mongo.Hosts}: collection {source.Database}.{source.Collection} found")
                 : new EndpointCheck(false, $"collection {source.Database}.{source.Collection} does not exist");
         }
@@ -166,16 +167,57 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        using var timeout = TestTimeout(cancellationToken);
         try
         {
             using var sink = new ClickHouseSink(destination, _options);
-            var version = Convert.ToString(await sink.VersionAsync(cancellationToken), CultureInfo.InvariantCulture);
+            var version = Convert.ToString(await sink.VersionAsync(timeout.Token), CultureInfo.InvariantCulture);
             return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new EndpointCheck(false, ClickHouseErrors.Describe(ex, destination));
         }
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(table);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var checks = Ddl.ParseCheck(table);
+        if (checks.Count == 0)
+        {
+            return errors;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            using var sink = new ClickHouseSink(destination, _options);
+            foreach (var (field, sql, children) in checks)
+            {
+                try
+                {
+                    var ast = await sink.ExplainAsync(sql, timeout.Token);
+                    if (!ast.Contains($"Storage definition (children {children.ToString(CultureInfo.InvariantCulture)})", StringComparison.Ordinal))
+                    {
+                        errors[field] = "ClickHouse reads more than one expression here (another clause follows it); give one expression only.";
+                    }
+                }
+                catch (System.Data.Common.DbException e) when (ClickHouseErrors.IsServerError(e))
+                {
+                    errors[field] = "ClickHouse cannot parse it: " + Failures.FirstLine(e.Message);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Unreachable, refused, not ClickHouse, too slow: the allow-list checked on saving is the check, the first run says the rest.
+        }
+
+        return errors;
     }
 
     /// <summary>
@@ -194,7 +236,7 @@ public sealed class SyncEngine : ISyncEngine
         {
             if (sample is not null)
             {
-                builder.ObserveAll(sample.Documents);
+                builder.ObserveAll(sample.Written.Documents);
             }
         }
 
@@ -228,6 +270,14 @@ public sealed class SyncEngine : ISyncEngine
         {
             return (null, ClickHouseFeatures.Modern, $"ClickHouse could not be read ({ClickHouseErrors.Describe(ex, connector.Destination)}): the columns are those of a new table on a server with the JSON type");
         }
+    }
+
+    /// <summary>A connection test of one end gets twice the connect timeout in all: a server that accepts and then says nothing fails too.</summary>
+    private CancellationTokenSource TestTimeout(CancellationToken cancellationToken)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(2 * _options.ConnectTimeout);
+        return timeout;
     }
 
     private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch

@@ -95,7 +95,7 @@ public sealed class RecordingObserver : ISyncObserver
 
     public int Batches { get; private set; }
 
-    /// <summary>Runs on the pipeline's ordered stage after the first insert was acknowledged: the run is mid-read.</summary>
+    /// <summary>Runs once, on the ordered stage, right after the first insert was acknowledged (to inject a fault there).</summary>
     public Action? OnFirstCommit { get; init; }
 
     public void BatchCommitted(SyncProgress batch, SyncProgress total)

@@ -17,11 +17,20 @@ public enum SyncMode
 /// <param name="Uri">A <c>mongodb://</c> or <c>mongodb+srv://</c> connection string (may hold a password).</param>
 /// <param name="Filter">Optional MongoDB extended JSON filter, applied on top of the cursor condition.</param>
 /// <param name="Projection">Optional MongoDB extended JSON projection; <c>_id</c> and the cursor field are always kept.</param>
-public sealed record SourceSpec(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null);
+public sealed record SourceSpec(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null)
+{
+    /// <summary>Never the URI as it is: it holds the password, one log line away from a leak.</summary>
+    public override string ToString() =>
+        $"SourceSpec {{ Uri = {Connections.ConnectionString.Parse(Uri).Masked}, Database = {Database}, Collection = {Collection}, Filter = {Filter}, Projection = {Projection} }}";
+}
 
 /// <summary>The ClickHouse side of a connector.</summary>
 /// <param name="Uri">The ClickHouse HTTP interface, <c>http(s)://[user[:password]@]host:port</c>.</param>
-public sealed record DestinationSpec(string Uri, string Database, string Table);
+public sealed record DestinationSpec(string Uri, string Database, string Table)
+{
+    /// <summary>Never the URI as it is: it holds the password.</summary>
+    public override string ToString() => $"DestinationSpec {{ Uri = {Connections.ConnectionString.Parse(Uri).Masked}, Database = {Database}, Table = {Table} }}";
+}
 
 /// <summary>How nested documents become columns.</summary>
 /// <param name="Separator">Joins path segments: <c>address.city</c> becomes <c>address_city</c>.</param>

@@ -34,6 +34,12 @@ public enum SyncWarningKind
 
     /// <summary>Values that did not fit a sorting or partition key column (never widened): those rows hold NULL there.</summary>
     KeyValuesNotStored,
+
+    /// <summary>The service cannot decrypt the connector's saved passwords (a database restored without its keys).</summary>
+    CredentialsUnreadable,
+
+    /// <summary>The service sees the connector's run past its deadline, not stopped yet.</summary>
+    RunStuck,
 }
 
 /// <summary>Something about a connector the user should fix; <paramref name="Message"/> says what and how (no document contents).</summary>
@@ -121,4 +127,12 @@ public interface ISyncEngine
 
     /// <summary>The ClickHouse columns a sample of the collection maps to.</summary>
     Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Has the destination parse the connector's table expressions (ORDER BY, PARTITION BY, TTL) in a throwaway definition: the
+    /// field errors (<c>table.orderBy</c>, …) of those it refuses. Empty when it accepts them or cannot be reached (the allow-list
+    /// checked on saving still holds). Never throws for a refused expression.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
 }

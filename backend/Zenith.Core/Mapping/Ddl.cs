@@ -169,6 +169,34 @@ public static class Ddl
     }
 
     /// <summary>
+    /// For each table option set, a throwaway definition ClickHouse parses without creating anything (<c>EXPLAIN AST</c> of a
+    /// CREATE TABLE in a database that need not exist), with the number of children its storage definition has when the
+    /// expression is one clause and nothing more (the engine, the clause, and the ORDER BY a partition or TTL needs).
+    /// </summary>
+    public static IReadOnlyList<(string Field, string Sql, int StorageChildren)> ParseCheck(TableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string Head = "EXPLAIN AST CREATE TABLE `_zenith_check`.`t` (`_id` String) ENGINE = MergeTree ";
+        var checks = new List<(string, string, int)>();
+        if (!string.IsNullOrWhiteSpace(options.OrderBy))
+        {
+            checks.Add(("table.orderBy", Head + "ORDER BY " + options.OrderBy, 2));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.PartitionBy))
+        {
+            checks.Add(("table.partitionBy", Head + "PARTITION BY " + options.PartitionBy + " ORDER BY tuple()", 3));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Ttl))
+        {
+            checks.Add(("table.ttl", Head + "ORDER BY tuple() TTL " + options.Ttl, 3));
+        }
+
+        return checks;
+    }
+
+    /// <summary>
     /// Recent insert blocks a non-replicated table remembers, so a batch sent again with the same
     /// <c>insert_deduplication_token</c> (a retry after a lost reply) is written once. Replicated tables always do this.
     /// </summary>

@@ -9,10 +9,17 @@ namespace Zenith.Service.Api;
 /// <param name="Uri">A <c>mongodb://</c> or <c>mongodb+srv://</c> connection string. Its password comes back as <c>***</c>.</param>
 /// <param name="Filter">MongoDB extended JSON filter, e.g. <c>{ "organization_id": { "$gt": 0 } }</c>.</param>
 /// <param name="Projection">MongoDB extended JSON projection.</param>
-public sealed record SourceDto(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null);
+public sealed record SourceDto(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null)
+{
+    /// <summary>A request's URI holds the password as typed: never print it.</summary>
+    public override string ToString() => new SourceSpec(Uri ?? "", Database, Collection, Filter, Projection).ToString();
+}
 
 /// <param name="Uri">The ClickHouse HTTP interface, <c>http(s)://[user[:password]@]host:port</c>. Its password comes back as <c>***</c>.</param>
-public sealed record DestinationDto(string Uri, string Database, string Table);
+public sealed record DestinationDto(string Uri, string Database, string Table)
+{
+    public override string ToString() => new DestinationSpec(Uri ?? "", Database, Table).ToString();
+}
 
 /// <summary>
 /// How documents become columns. <c>legacyUuid</c> is the byte order of binary subtype 3 UUIDs, to store them as UUID:
@@ -146,7 +153,10 @@ public sealed record RunResponse(
 /// <param name="LastRun">The last successful sync, or null.</param>
 /// <param name="LastResult">The latest run, whatever its outcome, or null.</param>
 /// <param name="Checkpoint">Where the next incremental run resumes, readable; null before the first batch and after a reset.</param>
-/// <param name="Warnings">What the user should fix, as the last index check and the last successful run found it.</param>
+/// <param name="CredentialsUnreadable">Its saved passwords cannot be decrypted (a database restored without its keys): it is not
+/// scheduled until they are entered again.</param>
+/// <param name="Stuck">Its run passed the run deadline (timeouts.run_seconds) and has not stopped yet.</param>
+/// <param name="Warnings">What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run.</param>
 /// <param name="CheckpointReset">In the answer to an update: whether the edit reset the checkpoint (null in other answers).</param>
 /// <param name="Message">In the answer to an update or a reset: what happened to the checkpoint.</param>
 public sealed record ConnectorResponse(
@@ -167,6 +177,8 @@ public sealed record ConnectorResponse(
     RunResponse? LastResult,
     int ConsecutiveFailures,
     string? Checkpoint,
+    bool CredentialsUnreadable,
+    bool Stuck,
     DateTime CreatedAt,
     DateTime UpdatedAt,
     int SettleSeconds,
@@ -177,7 +189,7 @@ public sealed record ConnectorResponse(
     public static ConnectorResponse From(ConnectorView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var (c, running, lastResult, checkpoint, effectiveBatchSize, checkpointReset, message) = view;
+        var (c, running, lastResult, checkpoint, effectiveBatchSize, stuck, checkpointReset, message) = view;
         var d = c.Definition;
         return new(
             c.Id,
@@ -197,10 +209,12 @@ public sealed record ConnectorResponse(
             lastResult is null ? null : RunResponse.From(lastResult),
             c.ConsecutiveFailures,
             checkpoint,
+            c.CredentialsUnreadable,
+            stuck,
             c.CreatedAt.UtcDateTime,
             c.UpdatedAt.UtcDateTime,
             d.SettleSeconds,
-            WarningDto.From(c.Warnings),
+            WarningDto.From(view.Warnings),
             checkpointReset,
             message);
     }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Mapping;
 using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
@@ -14,6 +16,9 @@ public static class ConnectorValidator
     public const int DefaultIntervalSeconds = 60;
     public const int MaxSettleSeconds = 3600;
     private const int MaxIdentifierLength = 200;
+
+    /// <summary>MongoDB's limit: database names have fewer than 64 bytes.</summary>
+    private const int MaxDatabaseBytes = 63;
 
     public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request)
     {
@@ -29,9 +34,9 @@ public static class ConnectorValidator
         {
             errors["name"] = ["The name is required."];
         }
-        else if (name.Length > 100 || name.Any(char.IsControl))
+        else if (name.Length > 100 || HasInvisible(name))
         {
-            errors["name"] = ["The name must be at most 100 characters, without control characters."];
+            errors["name"] = ["The name must be at most 100 characters, without control or formatting characters (such as the right-to-left override U+202E, which would make it read as another name)."];
         }
 
         ValidateEnds(request.Source, request.Destination, errors);
@@ -71,9 +76,10 @@ public static class ConnectorValidator
         var mapping = ValidateMapping(request.Mapping, errors);
 
         var table = new TableOptions(Blank(request.Table?.OrderBy), Blank(request.Table?.PartitionBy), Blank(request.Table?.Ttl));
-        CheckExpression(table.OrderBy, "table.orderBy", errors);
-        CheckExpression(table.PartitionBy, "table.partitionBy", errors);
-        CheckExpression(table.Ttl, "table.ttl", errors);
+        foreach (var (field, error) in TableExpressions.Check(table))
+        {
+            errors[field] = [error];
+        }
 
         if (errors.Count > 0)
         {
@@ -159,18 +165,18 @@ public static class ConnectorValidator
                 errors["source.uri"] = [uriError];
             }
 
-            if (MongoNameError(source.Database, "database", "/\\. \"$") is { } dbError)
+            if (MongoNameError(source.Database, "database", "/\\. \"$", MaxDatabaseBytes) is { } dbError)
             {
                 errors["source.database"] = [dbError];
             }
 
-            if (MongoNameError(source.Collection, "collection", "$") is { } collectionError)
+            if (MongoNameError(source.Collection, "collection", "$", 120) is { } collectionError)
             {
                 errors["source.collection"] = [collectionError];
             }
 
-            CheckJson(source.Filter, "source.filter", errors);
-            CheckJson(source.Projection, "source.projection", errors);
+            CheckJson(source.Filter, "source.filter", QueryValidator.FilterError, errors);
+            CheckJson(source.Projection, "source.projection", QueryValidator.ProjectionError, errors);
         }
 
         if (destination is null)
@@ -235,16 +241,46 @@ public static class ConnectorValidator
             : "The ClickHouse URL must be an http:// or https:// address of its HTTP interface, e.g. http://default:password@clickhouse:8123.";
     }
 
-    private static string? MongoNameError(string? value, string what, string forbidden)
+    private static string? MongoNameError(string? value, string what, string forbidden, int maxBytes)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return $"The {what} name is required.";
         }
 
-        return value.Length > 120 || value.Any(c => c == '\0' || forbidden.Contains(c, StringComparison.Ordinal))
-            ? $"The {what} name must be at most 120 characters and must not contain {string.Join(' ', forbidden.Select(c => c == ' ' ? "space" : c.ToString()))} or NUL."
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(value.Trim());
+        if (bytes > maxBytes)
+        {
+            return $"MongoDB allows {what} names of at most {maxBytes} bytes (this one has {bytes}).";
+        }
+
+        return value.Any(c => c == '\0' || forbidden.Contains(c, StringComparison.Ordinal)) || HasInvisible(value)
+            ? $"The {what} name must not contain {string.Join(' ', forbidden.Select(c => c == ' ' ? "space" : c.ToString()))}, NUL, or control or formatting characters."
             : null;
+    }
+
+    /// <summary>
+    /// Control characters, formatting ones (bidi overrides and isolates, zero-width joiners: U+202E makes a name read as another
+    /// one in the dashboard and the logs), line and paragraph separators, and halves of a character (unpaired surrogates).
+    /// </summary>
+    private static bool HasInvisible(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.GetUnicodeCategory(text[i]) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Zenith quotes identifiers, so ClickHouse accepts almost any name; it rejects these (file-system names, control characters).</summary>
@@ -256,7 +292,7 @@ public static class ConnectorValidator
         }
 
         var v = value.Trim();
-        if (v.Length > MaxIdentifierLength || v is "." or ".." || v.Any(c => char.IsControl(c) || c is '/' or '\\' or '`'))
+        if (v.Length > MaxIdentifierLength || v is "." or ".." || HasInvisible(v) || v.Any(c => c is '/' or '\\' or '`'))
         {
             return $"ClickHouse would reject the {what} name \"{v}\": use at most {MaxIdentifierLength} characters, no control characters, '/', '\\' or '`', and not '.' or '..'.";
         }
@@ -269,7 +305,7 @@ public static class ConnectorValidator
         return null;
     }
 
-    private static void CheckJson(string? json, string field, Dictionary<string, string[]> errors)
+    private static void CheckJson(string? json, string field, Func<BsonDocument, string?> rules, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -278,21 +314,16 @@ public static class ConnectorValidator
 
         try
         {
-            _ = BsonDocument.Parse(json);
+            if (rules(BsonDocument.Parse(json)) is { } error)
+            {
+                errors[field] = [error];
+            }
         }
 #pragma warning disable CA1031 // The BSON reader throws several exception types for bad text; each is the user's input error.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             errors[field] = [$"Not a valid MongoDB extended JSON document: {e.Message}"];
-        }
-    }
-
-    private static void CheckExpression(string? expression, string field, Dictionary<string, string[]> errors)
-    {
-        if (expression is not null && (expression.Contains(';', StringComparison.Ordinal) || expression.Any(char.IsControl)))
-        {
-            errors[field] = ["A ClickHouse expression must not contain ';' or control characters."];
         }
     }
 

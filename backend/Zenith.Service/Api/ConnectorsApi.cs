@@ -19,7 +19,7 @@ public static class ConnectorsApi
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteConnector").WithSummary("Stops a running sync and deletes the connector; the ClickHouse table stays.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running).")
+        group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running or its credentials are unreadable).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:long}/pause", PauseAsync).WithName("PauseConnector").WithSummary("Stops scheduling the connector and cancels its running sync between batches.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -37,10 +37,10 @@ public static class ConnectorsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector")
             .WithSummary("The ClickHouse columns a random sample of the collection maps to, with each column's kind and reason, and warnings.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapPost("/preview", PreviewDraftAsync).WithName("PreviewConnection")
             .WithSummary("The mapping preview of a connector not saved yet (or of an edit): the mapping editor's live preview.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
@@ -99,6 +99,7 @@ public static class ConnectorsApi
     {
         Outcome.Ok => TypedResults.Accepted($"/api/runs/{started.Value!.Id}", RunResponse.From(started.Value)),
         Outcome.NotFound => Problems.ConnectorNotFound(id),
+        Outcome.Unreadable => Problems.CredentialsUnreadable(started.Detail),
         _ => TypedResults.Problem(
             title: "A sync is already running.",
             detail: $"{started.Detail}; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
@@ -160,6 +161,7 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
             _ => SampleFailed(preview.Detail + " Check the source with POST /api/connectors/" + id + "/test."),
         };
     }
@@ -182,6 +184,7 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
             Outcome.Invalid => Problems.Validation(preview.Errors!),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
             _ => SampleFailed(preview.Detail + " Check the source with POST /api/connectors/test."),
         };
     }
@@ -214,6 +217,12 @@ internal static class Problems
         title: "Connector not found.",
         detail: $"There is no connector with id {id}; GET /api/connectors lists them.",
         statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A 409: the connector's secrets cannot be decrypted, so nothing that needs them can be done until they are entered again.</summary>
+    public static ProblemHttpResult CredentialsUnreadable(string? detail) => TypedResults.Problem(
+        title: "Credentials unreadable: enter the password again.",
+        detail: detail + " Edit the connector and type its passwords (PUT /api/connectors/{id}).",
+        statusCode: StatusCodes.Status409Conflict);
 
     public static ProblemHttpResult RunNotFound(long id) => TypedResults.Problem(
         title: "Run not found.",

@@ -80,6 +80,11 @@ public sealed class HttpClientAdapter : IZenithClient
         {
             request.Content = JsonContent.Create(body, options: Json);
         }
+        else if (method != HttpMethod.Get)
+        {
+            // A keyless service takes changes only as JSON (what a cross-site form cannot send), with or without a body.
+            request.Content = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        }
 
         HttpResponseMessage response;
         try

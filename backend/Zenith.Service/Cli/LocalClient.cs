@@ -33,6 +33,7 @@ public sealed class LocalClient : IZenithClient
             throw new CliException("Invalid configuration: " + e.Failures.First());
         }
 
+        provider.GetRequiredService<MetadataFiles>().WarnOnce(provider.GetRequiredService<ILoggerFactory>().CreateLogger("Zenith"));
         await provider.GetRequiredService<Migrations>().ApplyAsync(cancellationToken);
         return new LocalClient(provider);
     }

@@ -26,6 +26,7 @@ public sealed class ConnectorService(
     SyncHistory history,
     ISyncEngine engine,
     IndexCheck indexes,
+    SaveChecks checks,
     IOptions<ZenithOptions> options)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
@@ -48,6 +49,11 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (await checks.RefusedAsync(definition, null, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         StoredConnector created;
         try
         {
@@ -64,7 +70,7 @@ public sealed class ConnectorService(
 
         states.Set(created.Summary);
         await history.EventAsync(LogSeverity.Info, created.Id, $"Connector {created.Definition.Name} created.", cancellationToken);
-        await indexes.CheckAsync(created, cancellationToken);
+        await indexes.CheckAsync(new UnsealedConnector(created, definition), cancellationToken);
         signal.Wake();
         return UseCase.Ok<ConnectorView>(await ViewAsync(await store.GetAsync(created.Id, cancellationToken) ?? created, cancellationToken));
     }
@@ -78,16 +84,25 @@ public sealed class ConnectorService(
     public async Task<UseCaseResult<ConnectorView>> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var before = await store.GetAsync(id, cancellationToken);
-        if (before is not null && MappingChangeRefused(before, definition) is { } refused)
+        if (await store.GetAsync(id, cancellationToken) is not { } before)
         {
-            return UseCase.Conflict<ConnectorView>(refused);
+            return UseCase.NotFound<ConnectorView>();
+        }
+
+        if (await checks.RefusedAsync(definition, await UnsealAsync(id, cancellationToken), cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (MappingChangeRefused(before, definition) is { } conflict)
+        {
+            return UseCase.Conflict<ConnectorView>(conflict);
         }
 
         StoredConnector? updated;
         try
         {
-            updated = before is null ? null : await store.UpdateAsync(id, definition, cancellationToken);
+            updated = await store.UpdateAsync(id, definition, cancellationToken);
         }
         catch (DuplicateConnectorNameException e)
         {
@@ -109,11 +124,14 @@ public sealed class ConnectorService(
 
         states.Set(updated.Summary);
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
-        var (oldSpec, newSpec) = (before!.ToSpec(DefaultBatchSize), updated.ToSpec(DefaultBatchSize));
+        var (oldSpec, newSpec) = (MeaningOf(before), MeaningOf(updated));
         var message = await resets.AfterEditAsync(id, oldSpec, newSpec, cancellationToken);
         if (oldSpec.Mode != newSpec.Mode || oldSpec.CursorField != newSpec.CursorField || oldSpec.Source != newSpec.Source)
         {
-            await indexes.CheckAsync(updated, cancellationToken);
+            if (await UnsealAsync(id, cancellationToken) is { } unsealed)
+            {
+                await indexes.CheckAsync(unsealed, cancellationToken);
+            }
         }
 
         signal.Wake();
@@ -153,13 +171,28 @@ public sealed class ConnectorService(
         var destination = definition.Destination;
         if (connectorId is { } id)
         {
-            if (await store.GetAsync(id, cancellationToken) is not { } saved)
+            if (await store.GetAsync(id, cancellationToken) is null)
             {
                 return UseCase.Invalid<MappingPreview>("connectorId", $"There is no connector with id {id}; leave connectorId out to preview a new connector.");
             }
 
-            source = source with { Uri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri)).Uri };
-            destination = destination with { Uri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri)).Uri };
+            if (await UnsealAsync(id, cancellationToken) is not { } saved)
+            {
+                return UseCase.Unreadable<MappingPreview>(CredentialsUnreadableException.Advice);
+            }
+
+            // A saved secret goes only to the endpoint it was saved for (the update rule); "***" elsewhere is no password to try.
+            var sourceReuse = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+            var destinationReuse = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+            if (sourceReuse.Choice == PasswordChoice.MaskRefused || destinationReuse.Choice == PasswordChoice.MaskRefused)
+            {
+                return UseCase.Invalid<MappingPreview>(
+                    sourceReuse.Choice == PasswordChoice.MaskRefused ? "connector.source.uri" : "connector.destination.uri",
+                    "The password is masked (***) but the server, user, authentication, TLS or proxy options differ from the saved connector's: type the password again.");
+            }
+
+            source = source with { Uri = sourceReuse.Uri };
+            destination = destination with { Uri = destinationReuse.Uri };
         }
 
         var spec = new ConnectorSpec(connectorId ?? 0, definition.Name, source, destination, definition.Mode, definition.CursorField,
@@ -185,7 +218,7 @@ public sealed class ConnectorService(
             return UseCase.NotFound<ConnectorView>();
         }
 
-        var reset = await resets.ResetAsync(id, connector.ToSpec(DefaultBatchSize), cancellationToken);
+        var reset = await resets.ResetAsync(id, MeaningOf(connector), cancellationToken);
         if (reset.Value is not { } message)
         {
             return UseCase.Conflict<ConnectorView>(reset.Detail!);
@@ -241,6 +274,12 @@ public sealed class ConnectorService(
         }
 
         await store.SetStatusAsync(id, ConnectorStatus.Active, resetFailures: connector.Status == ConnectorStatus.Error, cancellationToken);
+        if (connector.CredentialsUnreadable)
+        {
+            // The keys may be back: if the secrets decrypt again, the connector is scheduled again.
+            await UnsealAsync(id, cancellationToken);
+        }
+
         await RememberStateAsync(id, cancellationToken);
         await history.EventAsync(LogSeverity.Info, id, "Connector resumed.", cancellationToken);
         signal.Wake();
@@ -255,6 +294,11 @@ public sealed class ConnectorService(
         if (await store.GetAsync(id, cancellationToken) is not { } connector)
         {
             return UseCase.NotFound<RunRecord>();
+        }
+
+        if (connector.CredentialsUnreadable && await UnsealAsync(id, cancellationToken) is null)
+        {
+            return UseCase.Unreadable<RunRecord>(CredentialsUnreadableException.Advice);
         }
 
         return await coordinator.TryStartAsync(id, trigger, cancellationToken) is { } run
@@ -285,19 +329,26 @@ public sealed class ConnectorService(
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
-        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedPassword ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var sourceUri = new PasswordReuse(source.Uri, ConnectionString.Parse(source.Uri).HasMaskedSecret ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
+        var destinationUri = new PasswordReuse(destination.Uri, ConnectionString.Parse(destination.Uri).HasMaskedSecret ? PasswordChoice.MaskRefused : PasswordChoice.AsSent);
         var maskMessage = "The password is masked (***): type it again, or send connectorId to test with the saved password.";
         if (connectorId is { } id)
         {
-            if (await store.GetAsync(id, cancellationToken) is not { } saved)
+            if (await store.GetAsync(id, cancellationToken) is null)
             {
                 return UseCase.Invalid<ConnectionTestResult>("connectorId", $"There is no connector with id {id}; leave connectorId out to test a new connector.");
             }
 
-            sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
-            destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
-            maskMessage = "The password is masked (***) but the server, user or authentication options differ from the saved connector's: type the password again.";
+            if (await UnsealAsync(id, cancellationToken) is { } saved)
+            {
+                sourceUri = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+                destinationUri = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+                maskMessage = "The password is masked (***) but the server, user, authentication, TLS or proxy options differ from the saved connector's: type the password again.";
+            }
+            else
+            {
+                maskMessage = CredentialsUnreadableException.Sentence;
+            }
         }
 
         // "***" is no password: testing with it would only report a failed login that is not the user's.
@@ -315,9 +366,15 @@ public sealed class ConnectorService(
     /// <summary>Tests both ends of a saved connector, and checks the index its mode needs (stored as a warning); null when there is none.</summary>
     public async Task<ConnectionTestResult?> TestSavedAsync(long id, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
             return null;
+        }
+
+        if (await UnsealAsync(id, cancellationToken) is not { } connector)
+        {
+            var unreadable = new EndpointCheck(false, CredentialsUnreadableException.Sentence);
+            return new ConnectionTestResult(unreadable, unreadable);
         }
 
         var d = connector.Definition;
@@ -328,9 +385,14 @@ public sealed class ConnectorService(
     /// <summary>The columns a sample of the collection maps to, remembered as the connector's mapped columns.</summary>
     public async Task<UseCaseResult<MappingPreview>> PreviewAsync(long id, int sampleSize, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } connector)
+        if (await store.GetAsync(id, cancellationToken) is null)
         {
             return UseCase.NotFound<MappingPreview>();
+        }
+
+        if (await UnsealAsync(id, cancellationToken) is not { } connector)
+        {
+            return UseCase.Unreadable<MappingPreview>(CredentialsUnreadableException.Advice);
         }
 
         MappingPreview preview;
@@ -340,7 +402,7 @@ public sealed class ConnectorService(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return UseCase.Failed<MappingPreview>(connector.Definition.Redact(e.Message));
+            return UseCase.Failed<MappingPreview>(connector.Redact(e.Message));
         }
 
         await store.SaveMappedColumnsAsync(id, [.. preview.Columns.Select(c => new MappedColumn(c.Name, c.Type, c.SourcePath))], cancellationToken);
@@ -349,6 +411,29 @@ public sealed class ConnectorService(
 
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
+
+    /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
+    /// <summary>
+    /// A stored connector as a spec for what its checkpoint means (<see cref="CheckpointFingerprint"/>: mode, cursor field,
+    /// database, collection, filter, projection, table). Its URIs are masked: never connect with it.
+    /// </summary>
+    private ConnectorSpec MeaningOf(StoredConnector connector) => new UnsealedConnector(connector, connector.Definition).ToSpec(DefaultBatchSize);
+
+    private async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.UnsealAsync(id, cancellationToken);
+        }
+        catch (CredentialsUnreadableException)
+        {
+            return null;
+        }
+        finally
+        {
+            await RememberStateAsync(id, cancellationToken);
+        }
+    }
 
     private async Task RememberStateAsync(long id, CancellationToken cancellationToken)
     {
@@ -366,7 +451,7 @@ public sealed class ConnectorService(
     }
 
     private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
-        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize);
+        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize, states.IsStuck(connector.Id));
 
     private static ConnectionTestResult Redacted(ConnectionTestResult result, string sourceUri, string destinationUri) => new(
         result.Source with { Message = Redaction.Redact(result.Source.Message, sourceUri, destinationUri) },

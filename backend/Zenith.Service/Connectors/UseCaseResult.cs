@@ -16,6 +16,9 @@ public enum Outcome
 
     /// <summary>A server the use case needed failed; <see cref="UseCaseResult{T}.Detail"/> says why, passwords masked.</summary>
     Failed,
+
+    /// <summary>The connector's stored secrets cannot be decrypted: its passwords must be entered again.</summary>
+    Unreadable,
 }
 
 /// <summary>The value of a use case, or why there is none (made by <see cref="UseCase"/>).</summary>
@@ -32,4 +35,6 @@ public static class UseCase
     public static UseCaseResult<T> Conflict<T>(string detail) => new(Outcome.Conflict, default, Detail: detail);
 
     public static UseCaseResult<T> Failed<T>(string detail) => new(Outcome.Failed, default, Detail: detail);
+
+    public static UseCaseResult<T> Unreadable<T>(string detail) => new(Outcome.Unreadable, default, Detail: detail);
 }

@@ -10,12 +10,14 @@ internal sealed class ConnectorRow
     public string Name { get; set; } = "";
     public string SourceUri { get; set; } = "";
     public string? SourceSecret { get; set; }
+    public string? SourceOptionSecrets { get; set; }
     public string SourceDatabase { get; set; } = "";
     public string SourceCollection { get; set; } = "";
     public string? SourceFilter { get; set; }
     public string? SourceProjection { get; set; }
     public string DestUri { get; set; } = "";
     public string? DestSecret { get; set; }
+    public string? DestOptionSecrets { get; set; }
     public string DestDatabase { get; set; } = "";
     public string DestTable { get; set; } = "";
     public string SyncMode { get; set; } = "";
@@ -36,6 +38,7 @@ internal sealed class ConnectorRow
     public long UpdatedAt { get; set; }
     public long SettleSeconds { get; set; } = 5;
     public string? Warnings { get; set; }
+    public bool CredentialsUnreadable { get; set; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"connector {Id}");
 }
@@ -43,7 +46,7 @@ internal sealed class ConnectorRow
 /// <summary>The columns of <c>connectors</c> that hold no secret: a <see cref="ConnectorSummary"/>.</summary>
 internal sealed class SummaryRow
 {
-    public const string Columns = "id, name, sync_status, consecutive_failures, last_run, last_attempt_at, interval_seconds";
+    public const string Columns = "id, name, sync_status, consecutive_failures, last_run, last_attempt_at, interval_seconds, credentials_unreadable";
 
     public long Id { get; set; }
     public string Name { get; set; } = "";
@@ -52,6 +55,7 @@ internal sealed class SummaryRow
     public long? LastRun { get; set; }
     public long? LastAttemptAt { get; set; }
     public long IntervalSeconds { get; set; }
+    public bool CredentialsUnreadable { get; set; }
 
     public ConnectorSummary ToModel() => new(
         Id,
@@ -60,5 +64,6 @@ internal sealed class SummaryRow
         (int)ConsecutiveFailures,
         UnixTime.From(LastRun),
         UnixTime.From(LastAttemptAt),
-        (int)IntervalSeconds);
+        (int)IntervalSeconds,
+        CredentialsUnreadable);
 }

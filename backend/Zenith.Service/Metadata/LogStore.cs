@@ -5,13 +5,16 @@ using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
-/// <summary>The sync history people read in the dashboard: the last <c>retention.max_log_entries</c> lines.</summary>
+/// <summary>
+/// The sync history people read in the dashboard: the last <c>retention.max_log_entries</c> lines of each connector (and as many
+/// of the service's own), so one connector's flood never prunes another's history.
+/// </summary>
 public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> options, TimeProvider time)
 {
     public Task AppendAsync(LogSeverity level, long? connectorId, long? runId, string message, CancellationToken cancellationToken) =>
         AppendAsync([new LogEntry(time.GetUtcNow(), level, connectorId, runId, message)], cancellationToken);
 
-    /// <summary>Appends lines in one transaction and prunes once; lines the prune would drop at once are not written.</summary>
+    /// <summary>Appends lines in one transaction and prunes each connector they name once; lines the prune would drop at once are not written.</summary>
     public async Task AppendAsync(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -21,11 +24,12 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
             return;
         }
 
+        var kept = entries.Select((e, i) => (Entry: e, Index: i)).GroupBy(e => e.Entry.ConnectorId).SelectMany(g => g.TakeLast(keep)).OrderBy(e => e.Index).Select(e => e.Entry);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@Time, @Level, @ConnectorId, @RunId, @Message);",
-            entries.Skip(Math.Max(0, entries.Count - keep)).Select(e => new
+            kept.Select(e => new
             {
                 Time = e.Time.ToUnixTimeMilliseconds(),
                 Level = DomainText.Text(e.Level),
@@ -36,7 +40,13 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
             transaction,
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM logs WHERE id <= (SELECT id FROM logs ORDER BY id DESC LIMIT 1 OFFSET @keep);", new { keep }, transaction, cancellationToken: cancellationToken));
+            """
+            DELETE FROM logs WHERE connector_id IS @connectorId
+                AND id <= (SELECT id FROM logs WHERE connector_id IS @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep);
+            """,
+            entries.Select(e => e.ConnectorId).Distinct().Select(connectorId => new { connectorId, keep }),
+            transaction,
+            cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 

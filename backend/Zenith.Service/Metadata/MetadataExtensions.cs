@@ -12,12 +12,15 @@ public static class MetadataExtensions
     {
         var database = new MetadataDatabase(databasePath);
         var keys = Path.Combine(Path.GetDirectoryName(database.FilePath) ?? ".", "keys");
+        // Before SQLite or Data Protection create anything with the default umask.
+        services.AddSingleton(new MetadataFiles(database.FilePath, keys).Secure());
         services.AddDataProtection()
             .SetApplicationName("Zenith")
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
         services.AddSingleton(database);
         services.AddSingleton<Migrations>();
         services.AddSingleton<SecretProtector>();
+        services.AddSingleton<ConnectionSecrets>();
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<LogStore>();
@@ -30,11 +33,12 @@ public static class MetadataExtensions
 }
 
 /// <summary>Applies migrations before anything else starts (registered first among hosted services).</summary>
-internal sealed class MigrationRunner(Migrations migrations, RunStore runs, TimeProvider time, IOptions<ZenithOptions> options) : IHostedService
+internal sealed class MigrationRunner(Migrations migrations, RunStore runs, MetadataFiles files, TimeProvider time, IOptions<ZenithOptions> options, ILogger<MigrationRunner> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = options.Value;
+        files.WarnOnce(logger);
         await migrations.ApplyAsync(cancellationToken);
         await runs.CloseAbandonedAsync(time.GetUtcNow(), cancellationToken);
     }

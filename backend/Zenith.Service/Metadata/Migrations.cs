@@ -3,7 +3,7 @@ using Dapper;
 namespace Zenith.Service.Metadata;
 
 /// <summary>Versioned schema changes, applied in order at start-up (and by <c>zenith migrate</c>). Never edit a shipped step: add one.</summary>
-public sealed class Migrations(MetadataDatabase database, TimeProvider time)
+public sealed class Migrations(MetadataDatabase database, TimeProvider time, ConnectionSecrets secrets)
 {
     private static readonly (int Version, string Sql)[] Steps =
     [
@@ -97,6 +97,16 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
         (3, """
             ALTER TABLE connectors ADD COLUMN mapping_options TEXT NULL;
             """),
+
+        // Issue 14: secrets outside the user-info encrypted like passwords, and a state for secrets that cannot be decrypted.
+        (4, """
+            -- Secret URI options (tlsCertificateKeyFilePassword, AWS_SESSION_TOKEN, ...): a JSON object, Data Protection ciphertext;
+            -- the URIs keep them as ***. Rows written before hold them in clear: moved here by this step's code.
+            ALTER TABLE connectors ADD COLUMN source_option_secrets TEXT NULL;
+            ALTER TABLE connectors ADD COLUMN dest_option_secrets TEXT NULL;
+            -- 1 when the stored secrets cannot be decrypted (the key ring is not the one they were encrypted with).
+            ALTER TABLE connectors ADD COLUMN credentials_unreadable INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int LatestVersion => Steps.Max(s => s.Version);
@@ -105,7 +115,10 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
     public static IReadOnlyList<int> Versions => [.. Steps.Select(s => s.Version)];
 
     /// <summary>Applies pending steps; returns the versions applied. Safe when two processes start at once (BEGIN IMMEDIATE).</summary>
-    public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken) => ApplyUpToAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies pending steps up to <paramref name="upTo"/> (a file as an older Zenith left it, for tests of later steps).</summary>
+    public async Task<IReadOnlyList<int>> ApplyUpToAsync(int upTo, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // auto_vacuum only takes effect on an empty file; WAL is persistent once set.
@@ -116,21 +129,50 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
         var applied = new List<int>();
         // Microsoft.Data.Sqlite begins IMMEDIATE transactions: a second migrator waits here instead of racing.
         await using var transaction = connection.BeginTransaction();
-        // Every step not applied yet, not only those above the highest: branches add steps with numbers given out in advance, so
-        // a file may have step 3 before step 2 exists.
+        // Every step not applied yet (up to upTo), not only those above the highest: branches add steps with numbers given out in
+        // advance, so a file may have step 3 before step 2 exists.
         var done = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
-        foreach (var (version, sql) in Steps.Where(s => !done.Contains(s.Version)))
+        foreach (var (step, sql) in Steps.Where(s => !done.Contains(s.Version) && s.Version <= upTo))
         {
             await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+            if (step == 4)
+            {
+                await SealClearOptionsAsync(connection, transaction, cancellationToken);
+            }
+
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_version (version, applied_at) VALUES (@version, @now);",
-                new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
+                new { version = step, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
                 transaction, cancellationToken: cancellationToken));
-            applied.Add(version);
+            applied.Add(step);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return applied;
+    }
+
+    /// <summary>Version 4's data step: secret options kept in clear in the URIs of older rows go into the encrypted columns.</summary>
+    private async Task SealClearOptionsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(long Id, string SourceUri, string DestUri)>(new CommandDefinition(
+            "SELECT id, source_uri, dest_uri FROM connectors;", transaction: transaction, cancellationToken: cancellationToken));
+        foreach (var (id, sourceUri, destUri) in rows)
+        {
+            var source = secrets.SealClearOptions(new(sourceUri, null, null));
+            var dest = secrets.SealClearOptions(new(destUri, null, null));
+            if (source is null && dest is null)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE connectors SET source_uri = @sourceUri, source_option_secrets = @sourceOptions, dest_uri = @destUri, dest_option_secrets = @destOptions
+                WHERE id = @id;
+                """,
+                new { id, sourceUri = source?.MaskedUri ?? sourceUri, sourceOptions = source?.Options, destUri = dest?.MaskedUri ?? destUri, destOptions = dest?.Options },
+                transaction, cancellationToken: cancellationToken));
+        }
     }
 
     public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)

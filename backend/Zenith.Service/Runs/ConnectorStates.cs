@@ -14,6 +14,7 @@ public sealed class ConnectorStates : IConnectorGaugeSource
 {
     private readonly ConcurrentDictionary<long, ConnectorSummary> summaries = new();
     private readonly ConcurrentDictionary<long, bool> running = new();
+    private readonly ConcurrentDictionary<long, bool> stuck = new();
 
     public void Set(ConnectorSummary summary)
     {
@@ -39,18 +40,28 @@ public sealed class ConnectorStates : IConnectorGaugeSource
 
     public void Remove(long id) => summaries.TryRemove(id, out _);
 
-    public void SetRunning(long id, bool isRunning)
+    public void SetRunning(long id, bool isRunning) => Flag(running, id, isRunning);
+
+    /// <summary>The connector's run passed its deadline and has not stopped yet (cleared when it ends).</summary>
+    public void SetStuck(long id, bool isStuck) => Flag(stuck, id, isStuck);
+
+    public bool IsStuck(long id) => stuck.ContainsKey(id);
+
+    /// <summary>Every connector as last seen, in id order: what health reads (no SQLite, no decryption).</summary>
+    public IReadOnlyList<ConnectorSummary> Summaries => [.. summaries.Values.OrderBy(s => s.Id)];
+
+    public IReadOnlyList<ConnectorGauge> Read() =>
+        [.. Summaries.Select(s => new ConnectorGauge(s.Name, s.Status, running.ContainsKey(s.Id), s.ConsecutiveFailures, s.LastRun, s.IntervalSeconds, stuck.ContainsKey(s.Id), s.CredentialsUnreadable))];
+
+    private static void Flag(ConcurrentDictionary<long, bool> flags, long id, bool on)
     {
-        if (isRunning)
+        if (on)
         {
-            running[id] = true;
+            flags[id] = true;
         }
         else
         {
-            running.TryRemove(id, out _);
+            flags.TryRemove(id, out _);
         }
     }
-
-    public IReadOnlyList<ConnectorGauge> Read() =>
-        [.. summaries.Values.OrderBy(s => s.Id).Select(s => new ConnectorGauge(s.Name, s.Status, running.ContainsKey(s.Id), s.ConsecutiveFailures, s.LastRun, s.IntervalSeconds))];
 }

@@ -126,6 +126,8 @@ public sealed class RunCoordinator(
         }
         finally
         {
+            // Not stuck before not running: nobody may see a connector that is stuck but not running.
+            states.SetStuck(connectorId, false);
             jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
             states.SetRunning(connectorId, false);
             job.Finished();
@@ -150,29 +152,38 @@ public sealed class RunCoordinator(
 
     private async Task RunJobAsync(long connectorId, RunRecord run, CancellationToken token)
     {
-        StoredConnector? connector = null;
         try
         {
             await slots.WaitAsync(token);
             try
             {
-                connector = await connectors.GetAsync(connectorId, CancellationToken.None);
+                UnsealedConnector? connector;
+                try
+                {
+                    connector = await connectors.UnsealAsync(connectorId, CancellationToken.None);
+                }
+                catch (CredentialsUnreadableException e)
+                {
+                    await UnreadableAsync(connectorId, run, e.Message);
+                    return;
+                }
+
                 if (connector is null)
                 {
                     return;
                 }
 
                 // The slot may have been a long wait: a pause that landed meanwhile is the user's newer word.
-                if (run.Trigger is RunTrigger.Schedule or RunTrigger.Startup && connector.Status != ConnectorStatus.Active)
+                if (run.Trigger is RunTrigger.Schedule or RunTrigger.Startup && connector.Connector.Status != ConnectorStatus.Active)
                 {
-                    await SkipAsync(connector, run, $"Run {run.Id} did not start: the connector was {DomainText.Text(connector.Status)} before it could.");
+                    await SkipAsync(connector.Connector, run, $"Run {run.Id} did not start: the connector was {DomainText.Text(connector.Connector.Status)} before it could.");
                     return;
                 }
 
                 var (lease, other) = await RunLease.TakeAsync(leases, connectorId, holder, time, token);
                 if (lease is null)
                 {
-                    await SkipAsync(connector, run, RunLease.Busy(connector.Definition.Name, other!));
+                    await SkipAsync(connector.Connector, run, RunLease.Busy(connector.Name, other!));
                     return;
                 }
 
@@ -194,15 +205,27 @@ public sealed class RunCoordinator(
         }
     }
 
-    /// <summary>The run, while this process holds the connector's lease (a lost lease cancels it).</summary>
-    private async Task RunHeldAsync(StoredConnector connector, RunRecord run, RunLease lease)
+    /// <summary>The run, while this process holds the connector's lease (a lost lease cancels it) and within the run deadline.</summary>
+    private async Task RunHeldAsync(UnsealedConnector connector, RunRecord run, RunLease lease)
     {
         await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
-        await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
+        await history.RunStartedAsync(connector.Connector, run.Id, run.Trigger, CancellationToken.None);
         SyncRunResult result;
         await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries))
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.Timeouts.RunSeconds), time))
+        using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(lease.Token, deadline.Token))
+        using (deadline.Token.Register(() => PastDeadline(connector, run.Id)))
         {
-            result = await RunEngineAsync(connector, run, journal, lease.Token);
+            result = await RunEngineAsync(connector, run, journal, stopping.Token);
+            if (deadline.IsCancellationRequested && !lease.Token.IsCancellationRequested && result.Outcome != SyncOutcome.Succeeded)
+            {
+                result = result with
+                {
+                    Outcome = SyncOutcome.Failed,
+                    Error = $"The run did not finish within timeouts.run_seconds ({options.Timeouts.RunSeconds} s) and was stopped; the next run resumes from its checkpoint. "
+                        + (result.Error is { } why and not "cancelled" ? $"When it stopped: {why}" : "Raise timeouts.run_seconds if runs this long are expected."),
+                };
+            }
         }
 
         if (!await lease.EndAsync())
@@ -227,7 +250,35 @@ public sealed class RunCoordinator(
         await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, RunRecord run, RunJournal observer, CancellationToken token)
+        /// <summary>
+    /// The run passed its deadline: it is being stopped, and until it has stopped it is stuck (health, the connector, the gauge
+    /// say so) — a driver call that ignores cancellation would otherwise hold its slot unseen.
+    /// </summary>
+    private void PastDeadline(UnsealedConnector connector, long runId)
+    {
+        states.SetStuck(connector.Id, true);
+        logger.RunPastDeadline(connector.Name, runId, options.Timeouts.RunSeconds);
+    }
+
+    /// <summary>
+    /// The connector's secrets cannot be decrypted: the run fails at once with what to do, and the connector (marked by the
+    /// store) is not scheduled again until its passwords are entered; it does not count as a failed run of the connector itself.
+    /// </summary>
+    private async Task UnreadableAsync(long connectorId, RunRecord run, string message)
+    {
+        var now = time.GetUtcNow();
+        var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, message);
+        await runs.FinishAsync(run.Id, RunStatus.Failed, empty, now, message, CancellationToken.None);
+        if (await connectors.GetSummaryAsync(connectorId, CancellationToken.None) is { } summary)
+        {
+            states.Set(summary);
+            logger.CredentialsUnreadable(summary.Name, run.Id);
+            await history.EventAsync(LogSeverity.Error, connectorId, $"Run {run.Id} failed: {message}", CancellationToken.None);
+            metrics.RunFinished(summary.Name, SyncOutcome.Failed, TimeSpan.Zero);
+        }
+    }
+
+    private async Task<SyncRunResult> RunEngineAsync(UnsealedConnector connector, RunRecord run, RunJournal observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
         var runId = run.Id;
@@ -246,15 +297,16 @@ public sealed class RunCoordinator(
 #pragma warning restore CA1031
         {
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
-            logger.EngineThrew(connector.Definition.Name, runId, connector.Definition.Redact(e.ToString()));
+            logger.EngineThrew(connector.Name, runId, connector.Redact(e.ToString()));
             var t = observer.Total;
             return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
         }
     }
 
-    private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result)
+    private async Task FinishAsync(UnsealedConnector unsealed, long runId, SyncRunResult result)
     {
-        var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
+        var connector = unsealed.Connector;
+        var error = result.Error is null ? null : unsealed.Redact(result.Error);
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,

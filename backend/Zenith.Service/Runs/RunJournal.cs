@@ -8,13 +8,14 @@ namespace Zenith.Service.Runs;
 
 /// <summary>
 /// Hears one run without writing to SQLite on the pipeline's ordered stage: metrics and console lines at once; the run row's
-/// progress and the history lines (failed documents, notes) are buffered and stored by a writer of its own after each insert,
-/// a few statements per insert however many documents failed. <see cref="DisposeAsync"/> stores what is left, so the run's
+/// progress and the history lines (notes, and one summary per insert of the documents it could not write: how many, why, the
+/// first ids) are buffered and stored by a writer of its own after each insert, a few statements per insert however many
+/// documents failed, so one bad batch cannot flood the history. <see cref="DisposeAsync"/> stores what is left, so the run's
 /// lines come before its "finished" line. Never throws into the pipeline.
 /// </summary>
 internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
 {
-    private readonly StoredConnector connector;
+    private readonly UnsealedConnector connector;
     private readonly long runId;
     private readonly RunStore runs;
     private readonly SyncHistory history;
@@ -24,11 +25,12 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock gate = new();
     private readonly Queue<LogEntry> lines = new();
+    private readonly FailureSummary failures = new();
     private readonly Task writer;
     private SyncProgress? progress;
 
     /// <param name="keep">The history keeps this many lines: older pending ones would be pruned at once, so they are not kept.</param>
-    public RunJournal(StoredConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep)
+    public RunJournal(UnsealedConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep)
     {
         this.connector = connector;
         this.runId = runId;
@@ -46,7 +48,8 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     public void BatchCommitted(SyncProgress batch, SyncProgress total)
     {
         Total = total;
-        metrics.BatchCommitted(connector.Definition.Name, batch);
+        metrics.BatchCommitted(connector.Name, batch);
+        SummariseFailures();
         lock (gate)
         {
             progress = total;
@@ -55,21 +58,29 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
         wake.Writer.TryWrite(true);
     }
 
-    // The insert that follows a failed document wakes the writer; a note may come alone (table created, retrying).
-    public void DocumentFailed(string documentId, string reason) =>
-        Buffer(history.DocumentFailed(connector, runId, connector.Definition.Redact(documentId), connector.Definition.Redact(reason)));
+    // Failed documents are told just before the insert they belong to is committed: summed up there, in one line.
+    public void DocumentFailed(string documentId, string reason) => failures.Add(connector.Redact(documentId), connector.Redact(reason));
 
     public void Note(string message)
     {
-        Buffer(history.Note(connector, runId, connector.Definition.Redact(message)));
+        Buffer(history.Note(connector.Connector, runId, connector.Redact(message)));
         wake.Writer.TryWrite(true);
     }
 
     /// <summary>Stores what is still buffered and stops the writer.</summary>
     public async ValueTask DisposeAsync()
     {
+        SummariseFailures();
         wake.Writer.TryComplete();
         await writer;
+    }
+
+    private void SummariseFailures()
+    {
+        if (failures.Take() is { } summary)
+        {
+            Buffer(history.DocumentsFailed(connector.Connector, runId, summary));
+        }
     }
 
     private void Buffer(LogEntry line)

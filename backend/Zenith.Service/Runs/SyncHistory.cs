@@ -45,12 +45,12 @@ public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncH
     public Task EventAsync(LogSeverity level, long? connectorId, string message, CancellationToken cancellationToken) =>
         store.AppendAsync(level, connectorId, null, message, cancellationToken);
 
-    /// <summary>Logs the failed document to the console now; returns its history line to store later.</summary>
-    public LogEntry DocumentFailed(StoredConnector connector, long runId, string documentId, string reason)
+    /// <summary>Logs one insert's failed documents to the console now, as one line; returns its history line to store later.</summary>
+    public LogEntry DocumentsFailed(StoredConnector connector, long runId, string summary)
     {
         ArgumentNullException.ThrowIfNull(connector);
-        logger.DocumentFailed(connector.Definition.Name, documentId, reason);
-        return new LogEntry(time.GetUtcNow(), LogSeverity.Warning, connector.Id, runId, $"Document {documentId} not written: {reason}");
+        logger.DocumentsFailed(connector.Definition.Name, runId, summary);
+        return new LogEntry(time.GetUtcNow(), LogSeverity.Warning, connector.Id, runId, summary);
     }
 
     /// <summary>Logs the note to the console now; returns its history line to store later.</summary>

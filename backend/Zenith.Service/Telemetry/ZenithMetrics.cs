@@ -5,7 +5,10 @@ using Zenith.Service.Domain;
 namespace Zenith.Service.Telemetry;
 
 /// <summary>A connector's state as the gauges report it.</summary>
-public readonly record struct ConnectorGauge(string Name, ConnectorStatus Status, bool Running, int ConsecutiveFailures, DateTimeOffset? LastSuccess, int IntervalSeconds);
+/// <param name="Stuck">Its run passed the run deadline and has not stopped yet.</param>
+/// <param name="CredentialsUnreadable">Its saved secrets cannot be decrypted.</param>
+public readonly record struct ConnectorGauge(
+    string Name, ConnectorStatus Status, bool Running, int ConsecutiveFailures, DateTimeOffset? LastSuccess, int IntervalSeconds, bool Stuck = false, bool CredentialsUnreadable = false);
 
 /// <summary>Where the gauges read connector state from at scrape time: memory, never a store (see ConnectorStates).</summary>
 public interface IConnectorGaugeSource
@@ -56,6 +59,11 @@ public sealed class ZenithMetrics
             "s",
             "Unix time of the last successful run.");
         meter.CreateObservableGauge("zenith.connector.interval", () => connectors.Read().Select(c => new Measurement<int>(c.IntervalSeconds, Tag(c.Name))), "s", "The connector's schedule interval.");
+        meter.CreateObservableGauge("zenith.connector.stuck", () => connectors.Read().Select(c => new Measurement<int>(c.Stuck ? 1 : 0, Tag(c.Name))), description: "1 while the connector's run is past its deadline and has not stopped.");
+        meter.CreateObservableGauge(
+            "zenith.connector.credentials_unreadable",
+            () => connectors.Read().Select(c => new Measurement<int>(c.CredentialsUnreadable ? 1 : 0, Tag(c.Name))),
+            description: "1 when the connector's saved passwords cannot be decrypted (enter them again).");
     }
 
     public void BatchCommitted(string connector, SyncProgress batch)

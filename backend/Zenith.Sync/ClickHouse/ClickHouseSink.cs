@@ -23,6 +23,11 @@ internal sealed class ClickHouseSink : IDisposable
             throw new SyncConfigurationException("the ClickHouse URI must look like http(s)://[user[:password]@]host:port");
         }
 
+        if (options.AllowedHosts.FirstRefused(connection) is { } refused)
+        {
+            throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
+        }
+
         Host = connection.HostList;
         User = connection.UserName ?? "default";
         _compress = options.CompressInserts;
@@ -72,6 +77,19 @@ internal sealed class ClickHouseSink : IDisposable
         var version = reader.GetString(0);
         var settings = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
         return (version, ClickHouseFeatures.FromServer(version, settings));
+    }
+
+    /// <summary>The text of an <c>EXPLAIN</c>: its rows, one line each.</summary>
+    public async Task<string> ExplainAsync(string sql, CancellationToken ct)
+    {
+        var lines = new System.Text.StringBuilder();
+        using var reader = await _client.ExecuteReaderAsync(sql, cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            lines.AppendLine(reader.GetString(0));
+        }
+
+        return lines.ToString();
     }
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)

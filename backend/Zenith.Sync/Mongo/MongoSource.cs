@@ -12,10 +12,12 @@ internal sealed class MongoSource : IDisposable
 {
     private readonly SourceSpec _spec;
     private readonly MongoClient _client;
+    private readonly SyncEngineOptions _options;
 
     public MongoSource(SourceSpec spec, SyncEngineOptions options)
     {
         _spec = spec;
+        _options = options;
         MongoUrl url;
         try
         {
@@ -26,9 +28,16 @@ internal sealed class MongoSource : IDisposable
             throw new SyncConfigurationException($"the MongoDB URI is not valid: {Redaction.Redact(ex.Message, spec.Uri)}");
         }
 
+        if (options.AllowedHosts.FirstRefused(ConnectionString.Parse(spec.Uri)) is { } refused)
+        {
+            throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
+        }
+
         var settings = MongoClientSettings.FromUrl(url);
-        settings.ServerSelectionTimeout = options.ConnectTimeout;
-        settings.ConnectTimeout = options.ConnectTimeout;
+        settings.ServerSelectionTimeout = Shorter(url.ServerSelectionTimeout, options.ConnectTimeout);
+        settings.ConnectTimeout = Shorter(url.ConnectTimeout, options.ConnectTimeout);
+        // The driver's default socket timeout is none: a half-open connection would hold the run (and its slot) for ever.
+        settings.SocketTimeout = Shorter(url.SocketTimeout, options.QueryTimeout);
         _client = new MongoClient(settings);
         Hosts = ConnectionString.Parse(spec.Uri).HostList;
     }
@@ -63,7 +72,8 @@ internal sealed class MongoSource : IDisposable
         await _client.GetDatabase(_spec.Database).RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: ct);
 
     /// <summary>Opens the run's cursor: documents go into batches of <paramref name="serializer"/>.</summary>
-    public Task<IAsyncCursor<ArenaDocument>> OpenAsync(ConnectorSpec connector, Checkpoint? checkpoint, ArenaSerializer serializer, int? limit, CancellationToken ct)
+    /// <param name="maxTime">The server's bound on the query (<c>maxTimeMS</c>, over the cursor's life).</param>
+    public Task<IAsyncCursor<ArenaDocument>> OpenAsync(ConnectorSpec connector, Checkpoint? checkpoint, ArenaSerializer serializer, int? limit, TimeSpan maxTime, CancellationToken ct)
     {
         var projection = CursorRules.Projection(connector) ?? [];
         var options = new FindOptions<BsonDocument, ArenaDocument>
@@ -72,19 +82,22 @@ internal sealed class MongoSource : IDisposable
             Projection = new BsonDocumentProjectionDefinition<BsonDocument, ArenaDocument>(projection, serializer),
             BatchSize = Math.Max(connector.BatchSize, 10_000),
             Limit = limit,
+            MaxTime = maxTime,
             NoCursorTimeout = false,
         };
         return Collection.FindAsync(new BsonDocumentFilterDefinition<BsonDocument>(CursorRules.Filter(connector, checkpoint)), options, ct);
     }
 
     /// <summary>
-    /// A random sample of up to <paramref name="count"/> documents (with the connector's filter and projection) as one batch:
-    /// <c>$sample</c>, so a table is not made from the oldest documents only. MongoDB answers it from a random cursor when the
-    /// sample is small next to an unfiltered collection, else with one scan of the matching documents.
+    /// A random sample of up to <paramref name="count"/> documents (with the connector's filter and projection) as one batch, and no
+    /// more than the sample's bytes (large documents give a smaller sample rather than a large memory): <c>$sample</c>, so a table
+    /// is not made from the oldest documents only. MongoDB answers it from a random cursor when the sample is small next to an
+    /// unfiltered collection, else with one scan of the matching documents; the query is bounded by the query timeout.
     /// </summary>
     public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
-        var serializer = new ArenaSerializer(int.MaxValue, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
+        var serializer = new ArenaSerializer(
+            Math.Max(1, count), _options.SampleBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
         var full = connector with { Mode = SyncMode.Full };
         var filter = CursorRules.Filter(full, null);
         var stages = new List<BsonDocument>();
@@ -93,21 +106,38 @@ internal sealed class MongoSource : IDisposable
             stages.Add(new BsonDocument("$match", filter));
         }
 
-        stages.Add(new BsonDocument("$sample", new BsonDocument("size", count)));
+        stages.Add(new BsonDocument("$sample", new BsonDocument("size", Math.Max(1, count))));
         if (CursorRules.Projection(full) is { ElementCount: > 0 } projection)
         {
             stages.Add(new BsonDocument("$project", projection));
         }
 
         var pipeline = PipelineDefinition<BsonDocument, ArenaDocument>.Create(stages, serializer);
-        using var cursor = await Collection.AggregateAsync(pipeline, new AggregateOptions { BatchSize = Math.Min(count, 10_000) }, ct);
-        while (await cursor.MoveNextAsync(ct))
+        try
         {
-            // Documents land in the serializer's batch.
-        }
+            var options = new AggregateOptions { BatchSize = Math.Clamp(count, 1, 10_000), MaxTime = _options.QueryTimeout };
+            using var cursor = await Collection.AggregateAsync(pipeline, options, ct);
+            while (await cursor.MoveNextAsync(ct))
+            {
+                // Documents land in the serializer's batch; the first full one is the sample.
+                if (serializer.TryTakeReady(out var ready))
+                {
+                    serializer.Discard();
+                    return ready;
+                }
+            }
 
-        return serializer.TakePartial();
+            return serializer.TakePartial();
+        }
+        catch
+        {
+            serializer.Discard();
+            throw;
+        }
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>The shorter of two timeouts, where zero or less (the driver's "none") is the longer one.</summary>
+    private static TimeSpan Shorter(TimeSpan fromUri, TimeSpan ours) => fromUri > TimeSpan.Zero && fromUri < ours ? fromUri : ours;
 }

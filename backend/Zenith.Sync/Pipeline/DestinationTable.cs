@@ -109,7 +109,7 @@ internal sealed class DestinationTable
         {
             if (sample is not null)
             {
-                builder.ObserveAll(sample.Documents);
+                builder.ObserveAll(sample.Written.Documents);
             }
         }
 

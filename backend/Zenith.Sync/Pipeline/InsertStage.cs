@@ -129,7 +129,7 @@ internal sealed class InsertStage(
 
     private async Task EvolveAsync(EncodedBatch batch, CancellationToken ct)
     {
-        await table.EvolveAsync(batch.Documents.Documents, ct);
+        await table.EvolveAsync(batch.Documents.Documents.Written, ct);
         transform.Encode(batch, table.Schema);
         if (batch.Status == EncodeStatus.NeedsSchemaChange)
         {

@@ -1,5 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
+using MongoDB.Bson;
+using MongoDB.Bson.IO;
 using Zenith.Core.Connectors;
 using Zenith.Core.Cursors;
 using Zenith.Core.Inserts;
@@ -34,6 +36,8 @@ internal sealed class SyncRun : IDisposable
     private InsertStage? _insert;
     private Checkpoint? _finalCheckpoint;
     private long _read;
+    private long _sequence;
+    private BsonValue? _lastId;
 
     // The run's own pool: its arrays are garbage once the run ends, instead of staying in ArrayPool.Shared for good.
     private readonly RunBufferPool _pool = new();
@@ -191,34 +195,93 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
-    /// <summary>The reader: the MongoDB cursor's documents, cut into numbered batches, each taken into the budget before it goes on.</summary>
+    /// <summary>
+    /// The reader: the MongoDB cursor's documents, cut into numbered batches, each taken into the budget before it goes on. A
+    /// cursor lost while open (killed after idling through a long ClickHouse retry, a broken or timed-out connection, a primary
+    /// that stepped down) is reopened after the last document read, once ClickHouse acknowledged everything read: nothing is
+    /// read twice or skipped, and the history says so. A cursor that cannot even be opened fails the run.
+    /// </summary>
     private async Task ReadAsync(Checkpoint? stored, ICheckpointTracker tracker, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct)
     {
-        var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
-        long sequence = 0;
+        var serializer = new ArenaSerializer(
+            Math.Max(1, _connector.BatchSize), _options.MaxBatchBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
+        var (connector, position) = (_connector, stored);
+        var fruitless = 0;
         try
         {
-            // Keys are settled against the moment the query was sent, not the end of the read: what changes during a long read
-            // (or behind a blocking sort's snapshot) gets a time after it and is read again by the next run.
+            // Keys are settled against the moment the first query was sent, not the end of the read (nor a reopen after a lost
+            // cursor): what changes during a long read (or behind a blocking sort's snapshot) gets a time after it and is read again
+            // by the next run.
             tracker.QueryOpened(_options.TimeProvider.GetUtcNow());
-            using var cursor = await _source.OpenAsync(_connector, stored, serializer, null, ct);
-            while (await cursor.MoveNextAsync(ct))
+            while (true)
             {
-                while (serializer.TryTakeReady(out var documents))
+                var opened = false;
+                var readBefore = RowsRead;
+                try
                 {
-                    await PostAsync(transform, new DocumentBatch(sequence++, documents), ct);
-                }
-            }
+                    using var cursor = await _source.OpenAsync(connector, position, serializer, null, _options.RunTimeout, ct);
+                    opened = true;
+                    while (await cursor.MoveNextAsync(ct))
+                    {
+                        await PostReadyAsync(serializer, transform, ct);
+                    }
 
-            if (serializer.TakePartial() is { } last)
-            {
-                await PostAsync(transform, new DocumentBatch(sequence, last), ct);
+                    await PostReadyAsync(serializer, transform, ct, partialToo: true);
+                    return;
+                }
+                catch (Exception ex) when (opened && !ct.IsCancellationRequested && MongoErrors.IsLostCursor(ex) && fruitless < MaxFruitlessReopens)
+                {
+                    // What was read before the loss is good: it goes on, and the cursor reopens after it once ClickHouse has it all.
+                    await PostReadyAsync(serializer, transform, ct, partialToo: true);
+                    await _budget.WhenEmptyAsync(ct);
+                    fruitless = RowsRead > readBefore ? 0 : fruitless + 1;
+                    (connector, position) = After(tracker, stored);
+                    _observer.Note($"MongoDB: the cursor was lost ({MongoErrors.LostBecause(ex)}); reopened after the last committed document, {RowsRead} read so far");
+                }
             }
         }
         catch
         {
             serializer.Discard();
             throw;
+        }
+    }
+
+    /// <summary>Reopens in a row that read nothing; the next loss after them fails the run.</summary>
+    private const int MaxFruitlessReopens = 3;
+
+    /// <summary>
+    /// Where a reopened cursor starts: at or before the last document read, every one of which ClickHouse has acknowledged. The
+    /// incremental modes' committed checkpoint is that, held back by the settle window (what is read again collapses by version);
+    /// a full run (whose checkpoint is only its time) reads on by
+    /// <c>_id</c>, the order it reads in.
+    /// </summary>
+    private (ConnectorSpec Connector, Checkpoint? Position) After(ICheckpointTracker tracker, Checkpoint? stored)
+    {
+        if (_connector.Mode != SyncMode.Full)
+        {
+            return (_connector, tracker.Current ?? stored);
+        }
+
+        if (_lastId is null)
+        {
+            return (_connector, null);
+        }
+
+        var after = new BsonDocument("_id", _lastId).ToJson(new JsonWriterSettings { OutputMode = JsonOutputMode.CanonicalExtendedJson });
+        return (_connector with { Mode = SyncMode.IncrementalId }, new Checkpoint(after, string.Empty));
+    }
+
+    private async Task PostReadyAsync(ArenaSerializer serializer, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct, bool partialToo = false)
+    {
+        while (serializer.TryTakeReady(out var documents))
+        {
+            await PostAsync(transform, new DocumentBatch(_sequence++, documents), ct);
+        }
+
+        if (partialToo && serializer.TakePartial() is { } last)
+        {
+            await PostAsync(transform, new DocumentBatch(_sequence++, last), ct);
         }
     }
 
@@ -235,6 +298,11 @@ internal sealed class SyncRun : IDisposable
         }
 
         Interlocked.Add(ref _read, batch.Count);
+        if (_connector.Mode == SyncMode.Full)
+        {
+            _lastId = Zenith.Core.Bson.RawFields.Get(batch.Documents.Last, "_id"u8);
+        }
+
         if (!await transform.SendAsync(batch, ct))
         {
             batch.Dispose();

@@ -124,7 +124,9 @@ internal sealed class ZenithService : IAsyncDisposable
     /// <summary>Starts a run of connector <paramref name="id"/> now and waits for it.</summary>
     public async Task<ServiceRun> SyncAsync(long id, CancellationToken ct)
     {
-        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/sync", UriKind.Relative), null, ct).ConfigureAwait(false);
+        // The keyless service takes changes only as JSON, with or without a body.
+        using var empty = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/sync", UriKind.Relative), empty, ct).ConfigureAwait(false);
         await EnsureAsync(response, "starting a run", ct).ConfigureAwait(false);
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false)).GetProperty("id").GetInt64();
         while (true)

@@ -273,7 +273,7 @@ export class Client {
     }
 
     /**
-     * Starts a run now (409 if one is running).
+     * Starts a run now (409 if one is running or its credentials are unreadable).
      * @return Accepted
      */
     syncConnector(id: number): Promise<RunResponse> {
@@ -694,6 +694,12 @@ export class Client {
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
             });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
         } else if (status === 502) {
             return response.text().then((_responseText) => {
             let result502: any = null;
@@ -755,6 +761,12 @@ export class Client {
         } else if (status === 401) {
             return response.text().then((_responseText) => {
             return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
             });
         } else if (status === 502) {
             return response.text().then((_responseText) => {
@@ -981,7 +993,7 @@ export class Client {
     }
 
     /**
-     * SQLite is reachable and migrated, and the scheduler runs.
+     * SQLite is reachable and migrated, the scheduler runs, no run is stuck past its deadline and every connector's credentials can be decrypted.
      * @return OK
      */
     ready(): Promise<HealthResponse> {
@@ -1089,10 +1101,15 @@ export interface ConnectorResponse {
     consecutiveFailures: number;
     /** Where the next incremental run resumes, readable; null before the first batch and after a reset. */
     checkpoint: string | null;
+    /** Its saved passwords cannot be decrypted (a database restored without its keys): it is not
+    scheduled until they are entered again. */
+    credentialsUnreadable: boolean;
+    /** Its run passed the run deadline (timeouts.run_seconds) and has not stopped yet. */
+    stuck: boolean;
     createdAt: string;
     updatedAt: string;
     settleSeconds: number;
-    /** What the user should fix, as the last index check and the last successful run found it. */
+    /** What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run. */
     warnings: WarningDto[];
     /** In the answer to an update: whether the edit reset the checkpoint (null in other answers). */
     checkpointReset?: boolean | null;
@@ -1275,7 +1292,7 @@ export interface SourceDto {
 /** How a connector decides which documents a run copies. */
 export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
 
-export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored";
+export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored" | "credentials_unreadable" | "run_stuck";
 
 export interface TableDto {
     /** The prefix of the ClickHouse sorting key, which always ends with the document's identity (`_zenith_id_type`, `_id`),

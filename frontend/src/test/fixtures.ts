@@ -39,6 +39,8 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     consecutiveFailures: 0,
     checkpoint: "_id > 656f0c",
     settleSeconds: 5,
+    credentialsUnreadable: false,
+    stuck: false,
     warnings: [],
     createdAt: new Date("2026-11-23T09:00:00Z"),
     updatedAt: new Date("2026-11-23T09:00:00Z"),

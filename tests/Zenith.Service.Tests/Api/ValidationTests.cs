@@ -45,6 +45,22 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         { """{"mapping":{"separator":""}}""", "mapping.separator" },
         { """{"table":{"orderBy":"id; DROP TABLE x"}}""", "table.orderBy" },
         { """{"intervalSeconds":"soon"}""", "intervalSeconds" },
+        // Issue 14, item 12: what was valid JSON but no name, database or query MongoDB and the dashboard can take.
+        { """{"source":{"database":"db_0123456789012345678901234567890123456789012345678901234567890"}}""", "source.database" },
+        { """{"source":{"database":"ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcöd"}}""", "source.database" },
+        { """{"name":"invoices\u202Egpj.exe"}""", "name" },
+        { """{"name":"zero\u200Bwidth"}""", "name" },
+        { """{"destination":{"table":"t\u2066able"}}""", "destination.table" },
+        { """{"source":{"filter":"{\"$and\": []}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$or\": {\"a\": 1}}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$foo\": 1}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"a\": {\"$in\": 5}}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"a\": {\"$gte\": 1, \"$bogus\": 2}}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$where\": \"sleep(100000) || true\"}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$expr\": {\"$function\": {\"body\": \"function() { return true }\", \"args\": [], \"lang\": \"js\"}}}"}}""", "source.filter" },
+        { """{"source":{"projection":"{\"_id\": 1}"}}""", "source.projection" },
+        { """{"source":{"projection":"{\"a\": 1, \"b\": 0}"}}""", "source.projection" },
+        { """{"source":{"projection":"{\"a\": \"$b\"}"}}""", "source.projection" },
     };
 
     [Theory]

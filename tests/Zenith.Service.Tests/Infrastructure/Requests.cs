@@ -14,6 +14,11 @@ public static class Requests
         {
             request.Content = body is string raw ? new StringContent(raw, System.Text.Encoding.UTF8, "application/json") : JsonContent.Create(body);
         }
+        else if (method != HttpMethod.Get)
+        {
+            // As the dashboard and the CLI do: a keyless service takes changes only as JSON, with or without a body.
+            request.Content = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        }
 
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

@@ -70,6 +70,18 @@ function ConnectorDetail({ id }: { id: number }) {
       </header>
       {actions.feedback}
       {connector.isError && <QueryError error={connector.error} what="the latest state of the connector" />}
+      {c.credentialsUnreadable && (
+        <div className="alert alert-error" role="alert">
+          <strong>Credentials unreadable — enter the password again.</strong> The saved passwords of this connector cannot be
+          decrypted (was the database copied without the <code>keys/</code> directory beside it?), so it is not synced.{" "}
+          <Link to={`/connectors/${c.id}/edit`}>Enter the password again</Link>
+        </div>
+      )}
+      {c.stuck && (
+        <p className="alert alert-error" role="alert">
+          Stuck: the sync passed its deadline (timeouts.run_seconds) and has not stopped yet; it holds one of the parallel sync slots.
+        </p>
+      )}
       {c.status === "error" && (
         <p className="alert alert-error">
           Stopped after {c.consecutiveFailures} failed syncs in a row. Fix the cause (see the runs below), then Resume.

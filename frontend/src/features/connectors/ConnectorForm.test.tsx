@@ -6,11 +6,27 @@ import { renderWithProviders } from "../../test/render";
 import { ConnectorForm } from "./ConnectorForm";
 import { type ConnectorDraft, emptyDraft, toRequest } from "./api";
 
-function renderForm(onSave: (draft: ConnectorDraft) => Promise<void>, options: { connectorId?: number; initial?: ConnectorDraft } = {}) {
+function renderForm(
+  onSave: (draft: ConnectorDraft) => Promise<void>,
+  options: { connectorId?: number; initial?: ConnectorDraft; credentialsUnreadable?: boolean } = {},
+) {
   return renderWithProviders(
-    <ConnectorForm connectorId={options.connectorId ?? null} initial={options.initial ?? emptyDraft} onSave={onSave} onCancel={vi.fn()} />,
+    <ConnectorForm
+      connectorId={options.connectorId ?? null}
+      initial={options.initial ?? emptyDraft}
+      credentialsUnreadable={options.credentialsUnreadable ?? false}
+      onSave={onSave}
+      onCancel={vi.fn()}
+    />,
   );
 }
+
+const saved: ConnectorDraft = {
+  ...emptyDraft,
+  name: "visits",
+  source: { ...emptyDraft.source, uri: "mongodb://app:***@mongo:27017/?authSource=admin", database: "m", collection: "c" },
+  destination: { ...emptyDraft.destination, uri: "http://default:***@clickhouse:8123", table: "t" },
+};
 
 describe("ConnectorForm", () => {
   it("shows the API's field errors beside their fields and opens the advanced section for theirs", async () => {
@@ -114,6 +130,44 @@ describe("ConnectorForm", () => {
     renderForm(onSave, { connectorId: 4, initial: { ...emptyDraft, name: "orders-eu" } });
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     expect(onSave).toHaveBeenCalledOnce();
+  });
+
+  it("asks for the password again when an edit points the saved one at another server", async () => {
+    renderForm(vi.fn(), { connectorId: 3, initial: saved });
+    const destinationPassword = screen.getAllByLabelText("Password")[1];
+    if (!destinationPassword) throw new Error("the form has no destination password field");
+    expect(destinationPassword).not.toHaveAccessibleDescription(expect.stringContaining("type the password again") as string);
+
+    const address = screen.getByLabelText(/HTTP address/);
+    await userEvent.clear(address);
+    await userEvent.type(address, "http://default:***@some-other-host:8123");
+    expect(destinationPassword).toHaveAccessibleDescription(expect.stringContaining("type the password again") as string);
+
+    await userEvent.type(destinationPassword, "typed");
+    expect(destinationPassword).not.toHaveAccessibleDescription(expect.stringContaining("type the password again") as string);
+  });
+
+  it("shows the service's refusal of a masked password beside the password field", async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(400, {
+        title: "The connector is not valid.",
+        errors: { "destination.uri": ["The password is masked (***) but the server, user, authentication, TLS or proxy options changed: type the password again."] },
+      }),
+    );
+    renderForm(onSave, { connectorId: 3, initial: saved });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const destinationPassword = screen.getAllByLabelText("Password")[1];
+    if (!destinationPassword) throw new Error("the form has no destination password field");
+    expect(destinationPassword).toHaveAttribute("aria-invalid", "true");
+    expect(destinationPassword).toHaveFocus();
+    expect(screen.getByLabelText(/HTTP address/)).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("asks for both passwords when the saved ones cannot be decrypted", () => {
+    renderForm(vi.fn(), { connectorId: 3, initial: saved, credentialsUnreadable: true });
+    for (const password of screen.getAllByLabelText("Password")) {
+      expect(password).toHaveAccessibleDescription(expect.stringContaining("credentials unreadable") as string);
+    }
   });
 
   it("puts the checks before saving: test connection, then preview mapping, then create", () => {

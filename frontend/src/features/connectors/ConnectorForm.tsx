@@ -3,7 +3,7 @@ import { type FieldPath, type UseFormRegisterReturn, useForm, useWatch } from "r
 import { ApiError, errorMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
-import { splitPassword } from "../../lib/uri";
+import { needsPasswordAgain, splitPassword } from "../../lib/uri";
 import { type ConnectorDraft, legacyUuids, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
 import { MappingRulesEditor } from "./MappingRulesEditor";
@@ -55,6 +55,8 @@ const nameRule = (storedName: string) => (value: unknown) => {
 interface ConnectorFormProps {
   connectorId: number | null;
   initial: ConnectorDraft;
+  /** The saved passwords cannot be decrypted: both password fields ask for them again. */
+  credentialsUnreadable?: boolean;
   /** Saves the draft; rejects with an ApiError whose problem details name the bad fields. */
   onSave: (draft: ConnectorDraft) => Promise<void>;
   onCancel: () => void;
@@ -63,7 +65,11 @@ interface ConnectorFormProps {
 /* Validation is the API's: the form sends what was typed and shows the problem details' field
    errors beside their fields, so the rules live in one place. Checked here as well, on leaving the
    field: only what cannot be sent as typed (a number that is text) and the name's characters. */
-export function ConnectorForm({ connectorId, initial, onSave, onCancel }: ConnectorFormProps) {
+/* A saved password is only reused for the server it was saved for: the service refuses the rest,
+   and the form asks before it gets there. */
+const passwordAgain = /password again/i;
+
+export function ConnectorForm({ connectorId, initial, credentialsUnreadable = false, onSave, onCancel }: ConnectorFormProps) {
   const { register, handleSubmit, setError, getValues, setValue, control, formState } = useForm<ConnectorDraft>({
     defaultValues: initial,
     mode: "onTouched",
@@ -74,7 +80,22 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
     () => advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== "") || getValues("mapping.rules").length > 0,
   );
   const mode = useWatch({ control, name: "mode" });
+  const [sourceUri, sourcePassword, destinationUri, destinationPassword] = useWatch({
+    control,
+    name: ["source.uri", "source.password", "destination.uri", "destination.password"],
+  });
   const errors = formState.errors;
+  const askPassword = (saved: string, edited: string, typed: string): string | undefined => {
+    if (connectorId === null || typed !== "") return undefined;
+    if (credentialsUnreadable && edited.includes(":***@")) {
+      return "The saved password cannot be decrypted (credentials unreadable): type it again.";
+    }
+    return needsPasswordAgain(saved, edited)
+      ? "The server, user or connection options changed: type the password again (a saved password is only sent to the server it was saved for)."
+      : undefined;
+  };
+  const sourcePrompt = askPassword(initial.source.uri, sourceUri, sourcePassword);
+  const destinationPrompt = askPassword(initial.destination.uri, destinationUri, destinationPassword);
 
   const submit = handleSubmit(async (draft) => {
     setFormError(null);
@@ -95,7 +116,9 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
           focused = true;
           continue;
         }
-        const field = formFields.find((f) => f.toLowerCase() === path.toLowerCase());
+        // "type the password again" is about the password, whatever field of the URI it names.
+        const target = passwordAgain.test(message) && /^(source|destination)\.uri$/i.test(path) ? path.replace(/uri$/i, "password") : path;
+        const field = formFields.find((f) => f.toLowerCase() === target.toLowerCase());
         if (field === undefined) {
           unmatched.push(`${path}: ${message}`);
           continue;
@@ -183,6 +206,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
           type="password"
           autoComplete="new-password"
           hint={connectorId === null ? "Optional; needs a user in the connection string." : "Leave blank to keep the stored password."}
+          prompt={sourcePrompt}
         />
         <div className="field-row">
           <Field {...field("source.database")} label="Database" required />
@@ -205,6 +229,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
           type="password"
           autoComplete="new-password"
           hint={connectorId === null ? "Optional; user “default” when the address names none." : "Leave blank to keep the stored password."}
+          prompt={destinationPrompt}
         />
         <div className="field-row">
           <Field {...field("destination.database")} label="Database" required />
@@ -288,12 +313,17 @@ interface FieldProps {
   required?: boolean;
 }
 
-function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
-  const ids = [error !== undefined ? `${id}-error` : null, hint !== undefined ? `${id}-hint` : null].filter((x) => x !== null);
+function describedBy(id: string, hint: string | undefined, error: string | undefined, prompt?: string): string | undefined {
+  // A prompt replaces the hint ("leave blank to keep the stored password" is no longer true); an error replaces the prompt.
+  const ids = [
+    error !== undefined ? `${id}-error` : null,
+    prompt !== undefined && error === undefined ? `${id}-prompt` : null,
+    hint !== undefined && prompt === undefined ? `${id}-hint` : null,
+  ].filter((x) => x !== null);
   return ids.length > 0 ? ids.join(" ") : undefined;
 }
 
-function FieldChrome({ id, label, hint, error, required, children }: { id: string; label: string; hint?: string | undefined; error: string | undefined; required?: boolean | undefined; children: React.ReactNode }) {
+function FieldChrome({ id, label, hint, error, prompt, required, children }: { id: string; label: string; hint?: string | undefined; error: string | undefined; prompt?: string | undefined; required?: boolean | undefined; children: React.ReactNode }) {
   return (
     <div className={`field${error !== undefined ? " field-invalid" : ""}`}>
       <label htmlFor={id}>
@@ -306,7 +336,12 @@ function FieldChrome({ id, label, hint, error, required, children }: { id: strin
           {error}
         </p>
       )}
-      {hint !== undefined && (
+      {prompt !== undefined && error === undefined && (
+        <p id={`${id}-prompt`} className="field-prompt" role="status">
+          {prompt}
+        </p>
+      )}
+      {hint !== undefined && prompt === undefined && (
         <p id={`${id}-hint`} className="field-hint">
           {hint}
         </p>
@@ -326,10 +361,11 @@ function Field({
   inputMode,
   autoComplete = "off",
   onBlur,
-}: FieldProps & { type?: string; inputMode?: "numeric"; autoComplete?: string; onBlur?: () => void }) {
+  prompt,
+}: FieldProps & { type?: string; inputMode?: "numeric"; autoComplete?: string; onBlur?: () => void; prompt?: string | undefined }) {
   const id = `field-${name.replace(/\./g, "-")}`;
   return (
-    <FieldChrome id={id} label={label} hint={hint} error={error} required={required}>
+    <FieldChrome id={id} label={label} hint={hint} error={error} prompt={prompt} required={required}>
       <input
         id={id}
         type={type}
@@ -338,7 +374,7 @@ function Field({
         spellCheck={false}
         aria-invalid={error !== undefined}
         aria-required={required}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={describedBy(id, hint, error, prompt)}
         {...registration}
         onBlur={(event) => {
           void registration.onBlur(event);

@@ -52,6 +52,7 @@ function EditConnector({ id }: { id: number }) {
         <ConnectorForm
           connectorId={id}
           initial={toDraft(connector.data)}
+          credentialsUnreadable={connector.data.credentialsUnreadable}
           onSave={async (draft) => {
             // An edit that reset the checkpoint says so on the connector's page.
             const saved = await save.mutateAsync(draft);

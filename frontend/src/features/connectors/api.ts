@@ -63,6 +63,10 @@ export interface Connector {
   lastResult: Run | null;
   consecutiveFailures: number;
   checkpoint: string | null;
+  /** Its saved passwords cannot be decrypted (a database restored without its keys): enter them again. */
+  credentialsUnreadable: boolean;
+  /** Its run passed the run deadline and has not stopped yet. */
+  stuck: boolean;
   settleSeconds: number;
   warnings: Warning[];
   createdAt: Date;
@@ -128,6 +132,8 @@ export function toConnector(wire: ConnectorResponse): Connector {
     lastResult: wire.lastResult ? toRun(wire.lastResult) : null,
     consecutiveFailures: wire.consecutiveFailures,
     checkpoint: wire.checkpoint ?? null,
+    credentialsUnreadable: wire.credentialsUnreadable,
+    stuck: wire.stuck,
     settleSeconds: wire.settleSeconds,
     warnings: toWarnings(wire.warnings),
     createdAt: new Date(wire.createdAt),

@@ -13,13 +13,14 @@ internal static class MongoErrors
     /// <summary>
     /// Whether an open cursor's read failed in a way that reading again from where ClickHouse is can cure: the cursor was killed
     /// (idle longer than the server's cursor timeout while a long ClickHouse retry held the reader back, or by an operator), the
-    /// connection broke or timed out, the primary stepped down.
+    /// connection broke or timed out (its getMore may also meet the pool the driver paused when another connection to that server
+    /// broke), the primary stepped down.
     /// </summary>
     public static bool IsLostCursor(Exception ex) => ex switch
     {
         MongoCursorNotFoundException => true,
         MongoCommandException command => command.Code is 43 or 175 or 237 or 11600 or 11602 or 91 or 189 or 10107 or 13435 or 13436,
-        MongoConnectionException or MongoNotPrimaryException or MongoNodeIsRecoveringException => true,
+        MongoConnectionException or MongoConnectionPoolPausedException or MongoNotPrimaryException or MongoNodeIsRecoveringException => true,
         IOException or TimeoutException => true,
         _ => false,
     };

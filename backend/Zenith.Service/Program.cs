@@ -37,6 +37,7 @@ var api = app.MapGroup("/api").RequireApiKey(settings);
 api.MapConnectorsApi();
 api.MapRunsApi();
 api.MapLogsApi();
+api.MapVerificationsApi();
 app.MapHealthApi();
 app.MapZenithMetrics(settings);
 app.MapZenithDocs();

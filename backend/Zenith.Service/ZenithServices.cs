@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Verify;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
 using Zenith.Service.Metadata;
@@ -8,6 +9,7 @@ using Zenith.Service.Runs;
 using Zenith.Service.Scheduling;
 using Zenith.Service.Telemetry;
 using Zenith.Sync;
+using Zenith.Sync.Verify;
 
 namespace Zenith.Service;
 
@@ -28,7 +30,8 @@ public static class ZenithServices
             .AddZenithMetrics()
             .AddRuns()
             .AddConnectors()
-            .AddScheduler();
+            .AddScheduler()
+            .AddVerifications();
     }
 
     public static IServiceCollection AddSyncEngine(this IServiceCollection services)
@@ -47,6 +50,19 @@ public static class ZenithServices
                 MaxDocumentBytes = options.Processing.MaxDocumentBytes,
             });
         });
+        return services;
+    }
+
+    /// <summary>Verifications: the verifier, their own job runner and limit, the use cases, the gauges' state and the loop of the intervals.</summary>
+    public static IServiceCollection AddVerifications(this IServiceCollection services)
+    {
+        services.AddSingleton<IVerifier>(sp => new Verifier(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>(), TimeProvider = sp.GetRequiredService<TimeProvider>() }));
+        services.AddSingleton<VerificationStates>();
+        services.AddSingleton<IVerificationGaugeSource>(sp => sp.GetRequiredService<VerificationStates>());
+        services.AddSingleton<VerificationCoordinator>();
+        services.AddSingleton<VerificationService>();
+        services.AddSingleton<VerificationScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<VerificationScheduler>());
         return services;
     }
 

@@ -280,7 +280,7 @@ public sealed class SyncEngine : ISyncEngine
         return timeout;
     }
 
-    private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
+    internal static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
     {
         SyncConfigurationException or ArgumentException => Redaction.Redact(ex.Message, source.Uri),
         MongoException or TimeoutException => MongoErrors.Describe(ex, source),

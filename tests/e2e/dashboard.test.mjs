@@ -344,6 +344,38 @@ describe("the dashboard", () => {
     await page.context().close();
   });
 
+  test("Verify on the connector page shows a clean table, then the row removed from ClickHouse by hand", async () => {
+    await mongo.db(database).collection("verify_visits").insertMany(visits(600));
+    const connector = await createConnector("verify_visits", { source: { uri: servers.mongoUri, database, collection: "verify_visits" } });
+    await api.finishedRuns(connector.id, 1, syncTimeout);
+
+    const page = await openPage();
+    await page.goto(`${zenith.url}/connectors/${connector.id}`);
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+    const result = page.getByTestId("verification-result");
+    await page.locator('[data-testid="verification-result"][data-clean="true"]').waitFor({ timeout: syncTimeout });
+    assert.match(await result.textContent(), /The table equals the collection\. 600 documents, 600 rows, 600 sampled/);
+    await screenshot(page, "14-verification-clean");
+
+    const query = async (sql) => {
+      const response = await fetch(`${servers.clickHouseUrl}/`, { method: "POST", body: sql });
+      assert.equal(response.status, 200, await response.clone().text());
+      return (await response.text()).trim();
+    };
+    const removed = await query("SELECT _id FROM default.verify_visits ORDER BY _id LIMIT 1 OFFSET 300");
+    await query(`ALTER TABLE default.verify_visits DELETE WHERE _id = '${removed}' SETTINGS mutations_sync = 2`);
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+    await page.locator('[data-testid="verification-result"][data-clean="false"]').waitFor({ timeout: syncTimeout });
+    assert.match(await result.textContent(), /The table differs from the collection\. 600 documents, 599 rows/);
+    assert.equal(await page.getByTestId("count-Missing rows").textContent(), "1");
+    assert.match(await result.locator('[data-kind="Missing rows"]').textContent(), new RegExp(removed));
+    // The history lists both, newest first.
+    const history = page.getByRole("table", { name: "Verification history" }).locator("tbody tr");
+    assert.deepEqual(await history.evaluateAll((rows) => rows.map((r) => r.dataset.clean)), ["false", "true"]);
+    await screenshot(page, "15-verification-differences");
+    await page.context().close();
+  });
+
   test("a small incremental run stays visible on the chart beside the first load", async () => {
     const collection = mongo.db(database).collection("chart_visits");
     await collection.insertMany(visits(5000));

@@ -125,8 +125,17 @@ before(async () => {
     cursorField: "updated_at",
     intervalSeconds: 5,
   });
-  await api("POST", "/api/connectors", connector("visited_sites", servers.mongo, "visited_sites"));
+  const visited = await api("POST", "/api/connectors", connector("visited_sites", servers.mongo, "visited_sites"));
   await api("POST", "/api/connectors", connector("broken", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1000", "nothing"));
+  // The verification panels need a verification: one after the first run (the live seeder keeps changing the
+  // collection, so it may find pending documents; any result gives the gauges their series).
+  await eventually(async () => (await api("GET", `/api/connectors/${visited.id}/runs`)).some((r) => r.status === "succeeded"), {
+    timeoutMs: 180_000, describe: () => `visited_sites did not sync:\n${zenith.output()}`,
+  });
+  const verification = await api("POST", `/api/connectors/${visited.id}/verify`, { sampleSize: 100 });
+  await eventually(async () => (await api("GET", `/api/verifications/${verification.id}`)).status === "succeeded", {
+    timeoutMs: 180_000, describe: async () => `the verification did not succeed: ${JSON.stringify(await api("GET", `/api/verifications/${verification.id}`))}`,
+  });
 
   // Prometheus with the committed config and rules, pointed at this Zenith, scraping fast.
   const promPort = await freePort();

@@ -68,6 +68,7 @@ public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null
 /// The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
 /// writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run.
 /// </param>
+/// <param name="VerifyIntervalSeconds">Verify the table against the collection this often (e.g. 86400, nightly; at least 60); omitted means only on request.</param>
 public sealed record ConnectorRequest(
     string Name,
     SourceDto Source,
@@ -78,7 +79,8 @@ public sealed record ConnectorRequest(
     int? BatchSize = null,
     MappingDto? Mapping = null,
     TableDto? Table = null,
-    int? SettleSeconds = null);
+    int? SettleSeconds = null,
+    int? VerifyIntervalSeconds = null);
 
 /// <summary>Both ends of a connector, to test before saving.</summary>
 /// <param name="ConnectorId">When testing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
@@ -183,6 +185,7 @@ public sealed record ConnectorResponse(
     DateTime UpdatedAt,
     int SettleSeconds,
     IReadOnlyList<WarningDto> Warnings,
+    int? VerifyIntervalSeconds,
     bool? CheckpointReset = null,
     string? Message = null)
 {
@@ -215,6 +218,7 @@ public sealed record ConnectorResponse(
             c.UpdatedAt.UtcDateTime,
             d.SettleSeconds,
             WarningDto.From(view.Warnings),
+            d.VerifyIntervalSeconds,
             checkpointReset,
             message);
     }

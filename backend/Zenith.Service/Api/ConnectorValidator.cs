@@ -16,6 +16,8 @@ public static class ConnectorValidator
     public const int DefaultIntervalSeconds = 60;
     public const int MaxSettleSeconds = 3600;
     private const int MaxIdentifierLength = 200;
+    public const int MinVerifyIntervalSeconds = 60;
+    public const int MaxVerifyIntervalSeconds = 30 * 24 * 3600;
 
     /// <summary>MongoDB's limit: database names have fewer than 64 bytes.</summary>
     private const int MaxDatabaseBytes = 63;
@@ -73,6 +75,11 @@ public static class ConnectorValidator
             errors["batchSize"] = [$"The batch size must be between 1 and {MaxBatchSize} (got {batch})."];
         }
 
+        if (request.VerifyIntervalSeconds is { } verify && (verify < MinVerifyIntervalSeconds || verify > MaxVerifyIntervalSeconds))
+        {
+            errors["verifyIntervalSeconds"] = [$"The verification interval must be between {MinVerifyIntervalSeconds} and {MaxVerifyIntervalSeconds} seconds (got {verify}); leave it out to verify only on request."];
+        }
+
         var mapping = ValidateMapping(request.Mapping, errors);
 
         var table = new TableOptions(Blank(request.Table?.OrderBy), Blank(request.Table?.PartitionBy), Blank(request.Table?.Ttl));
@@ -98,7 +105,8 @@ public static class ConnectorValidator
             request.BatchSize,
             mapping,
             table,
-            settle), errors);
+            settle,
+            request.VerifyIntervalSeconds), errors);
     }
 
     /// <summary>The mapping options of a request, each bad value named under <c>mapping.*</c> (a rule as <c>mapping.rules[i]</c>).</summary>

@@ -63,6 +63,29 @@ public sealed class HttpClientAdapter : IZenithClient
         return run;
     }
 
+    public async Task<VerificationResponse> VerifyAsync(string name, int? sampleSize, CancellationToken cancellationToken)
+    {
+        var connector = await FindAsync(name, cancellationToken);
+        var verification = await ReadAsync<VerificationResponse>(
+            await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/verify", new VerificationRequest(sampleSize), cancellationToken), cancellationToken);
+        try
+        {
+            while (verification.Status is VerificationStatus.Queued or VerificationStatus.Running)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                verification = await ReadAsync<VerificationResponse>(await SendAsync(HttpMethod.Get, $"api/verifications/{verification.Id}", null, cancellationToken), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C stops the verification on the service too, not only the waiting.
+            using var _ = await SendAsync(HttpMethod.Post, $"api/verifications/{verification.Id}/cancel", null, CancellationToken.None);
+            throw;
+        }
+
+        return verification;
+    }
+
     public ValueTask DisposeAsync()
     {
         http.Dispose();

@@ -19,6 +19,9 @@ public interface IZenithClient : IAsyncDisposable
 
     /// <summary>Reloads the connector into a new table, swapped in atomically, and returns the finished run.</summary>
     Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Verifies the connector's table against its collection and returns the finished verification.</summary>
+    Task<VerificationResponse> VerifyAsync(string name, int? sampleSize, CancellationToken cancellationToken);
 }
 
 /// <summary>An error the CLI prints as one line (exit code 1).</summary>

@@ -96,6 +96,20 @@ public sealed class LocalClient : IZenithClient
         return RunResponse.From(finished!);
     }
 
+    public async Task<VerificationResponse> VerifyAsync(string name, int? sampleSize, CancellationToken cancellationToken)
+    {
+        var id = (await FindAsync(name, cancellationToken)).Connector.Id;
+        var verifications = services.GetRequiredService<VerificationService>();
+        var started = await verifications.StartAsync(id, sampleSize, Domain.VerificationTrigger.Manual, cancellationToken);
+        var verification = started.Value ?? throw new CliException(started.Detail is null ? OneLine(started.Errors!) : started.Detail + ".");
+        using (cancellationToken.Register(() => _ = verifications.CancelAsync(verification.Id, CancellationToken.None)))
+        {
+            await verifications.WhenIdleAsync(id);
+        }
+
+        return VerificationResponse.From((await verifications.GetAsync(verification.Id, CancellationToken.None))!);
+    }
+
     public async ValueTask DisposeAsync() => await services.DisposeAsync();
 
     private static ServiceProvider Compose(IConfiguration configuration)

@@ -13,7 +13,7 @@ namespace Zenith.Service.Cli;
 public static class ZenithCli
 {
     private static readonly string[] HelpFlags = ["--help", "-h", "-?"];
-    private static readonly string[] Commands = ["serve", "status", "sync", "reset", "resync", "connectors", "migrate", "--version", .. HelpFlags];
+    private static readonly string[] Commands = ["serve", "status", "sync", "reset", "resync", "verify", "connectors", "migrate", "--version", .. HelpFlags];
 
     /// <summary>True when the arguments are a CLI command; false means run the service.</summary>
     public static bool IsCommand(string[] args)
@@ -76,6 +76,7 @@ public static class ZenithCli
 
         root.Subcommands.Add(RunCommand(
             "resync", "Reload a connector into a new table and swap it in atomically; print the run (exit code 1 if it fails).", (c, n, ct) => c.ResyncAsync(n, ct)));
+        root.Subcommands.Add(VerifyCommand(api, apiKey, output, error));
 
         root.Subcommands.Add(ConnectorsCommand(api, apiKey, output, error));
 
@@ -103,6 +104,24 @@ public static class ZenithCli
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static Command VerifyCommand(Option<string?> api, Option<string?> apiKey, TextWriter output, TextWriter error)
+    {
+        var name = new Argument<string>("name") { Description = "The connector's name." };
+        var sample = new Option<int?>("--sample") { Description = "Documents whose values are compared (default verification.sample_size; 0: ids only)." };
+        var verify = new Command("verify", "Verify the connector's table against its collection and print what differs (exit code 1 on any difference or failure).") { name, sample };
+        verify.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, async client =>
+        {
+            var v = await client.VerifyAsync(parse.GetValue(name)!, parse.GetValue(sample), ct);
+            foreach (var line in VerificationText.Lines(v))
+            {
+                await output.WriteLineAsync(line);
+            }
+
+            return v is { Status: VerificationStatus.Succeeded, Report.Clean: true } ? 0 : 1;
+        }));
+        return verify;
     }
 
     private static Command ConnectorsCommand(Option<string?> api, Option<string?> apiKey, TextWriter output, TextWriter error)

@@ -25,6 +25,9 @@ public sealed class ZenithOptions
     [ConfigurationKeyName("auth")]
     public AuthOptions Auth { get; set; } = new();
 
+    [ConfigurationKeyName("verification")]
+    public VerificationSettings Verification { get; set; } = new();
+
     [ConfigurationKeyName("server")]
     public ServerOptions Server { get; set; } = new();
 
@@ -86,6 +89,10 @@ public sealed class ZenithOptions
         /// <summary>Runs kept per connector. Default 100 (10–1000).</summary>
         [ConfigurationKeyName("max_runs_per_connector")]
         public int MaxRunsPerConnector { get; set; } = 100;
+
+        /// <summary>Verifications kept per connector. Default 20 (1–1000).</summary>
+        [ConfigurationKeyName("max_verifications_per_connector")]
+        public int MaxVerificationsPerConnector { get; set; } = 20;
     }
 
     public sealed class AuthOptions
@@ -135,5 +142,25 @@ public sealed class ZenithOptions
         /// </summary>
         [ConfigurationKeyName("run_seconds")]
         public int RunSeconds { get; set; } = 6 * 3600;
+    }
+
+    /// <summary>How verifications (a table against its collection) read and what they keep.</summary>
+    public sealed class VerificationSettings
+    {
+        /// <summary>Documents per second a verification reads from MongoDB at most, so it does not load production. Default 200,000 (100–100,000,000).</summary>
+        [ConfigurationKeyName("max_documents_per_second")]
+        public int MaxDocumentsPerSecond { get; set; } = 200_000;
+
+        /// <summary>Verifications at the same time, apart from the sync slots (max_parallel_jobs): a verification never holds up a sync. Default 1 (1–8).</summary>
+        [ConfigurationKeyName("max_parallel")]
+        public int MaxParallel { get; set; } = 1;
+
+        /// <summary>Documents whose values are compared when a request names no sample size. Default 1000 (0–100,000).</summary>
+        [ConfigurationKeyName("sample_size")]
+        public int SampleSize { get; set; } = 1000;
+
+        /// <summary>Ids of each kind of difference a verification lists (totals are exact). Default 20 (1–1000).</summary>
+        [ConfigurationKeyName("max_reported_ids")]
+        public int MaxReportedIds { get; set; } = 20;
     }
 }

@@ -36,6 +36,11 @@ public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
                      Range("timeouts.connect_seconds", o.Timeouts.ConnectSeconds, 1, 300),
                      Range("timeouts.query_seconds", o.Timeouts.QuerySeconds, 5, 86_400),
                      Range("timeouts.run_seconds", o.Timeouts.RunSeconds, 1, 604_800),
+                     Range("retention.max_verifications_per_connector", o.Retention.MaxVerificationsPerConnector, 1, 1000),
+                     Range("verification.max_documents_per_second", o.Verification.MaxDocumentsPerSecond, 100, 100_000_000),
+                     Range("verification.max_parallel", o.Verification.MaxParallel, 1, 8),
+                     Range("verification.sample_size", o.Verification.SampleSize, 0, 100_000),
+                     Range("verification.max_reported_ids", o.Verification.MaxReportedIds, 1, 1000),
                  })
         {
             if (failure is not null)

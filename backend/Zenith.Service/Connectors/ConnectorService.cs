@@ -27,6 +27,7 @@ public sealed class ConnectorService(
     ISyncEngine engine,
     IndexCheck indexes,
     SaveChecks checks,
+    VerificationService verifications,
     IOptions<ZenithOptions> options)
 {
     private int DefaultBatchSize => options.Value.Processing.BatchSize;
@@ -232,7 +233,17 @@ public sealed class ConnectorService(
     /// Reloads everything into a new table and swaps it in atomically, for any mode (trigger <c>resync</c>); the checkpoint moves
     /// after the swap, to where the reload's read settled. A conflict while a run is queued or running.
     /// </summary>
-    public Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken) => StartAsync(id, RunTrigger.Resync, cancellationToken);
+    public async Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken)
+    {
+        var started = await StartAsync(id, RunTrigger.Resync, cancellationToken);
+        if (started.Outcome == Outcome.Ok)
+        {
+            // A reload is when a user most wants to know the table is right: verified once the swap has happened.
+            verifications.VerifyAfterRun(id, started.Value!.Id);
+        }
+
+        return started;
+    }
 
     /// <summary>Stops a running sync, then deletes the connector with its runs and log; the ClickHouse table stays. False if there was none.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)

@@ -18,7 +18,8 @@ public sealed record ConnectorDefinition(
     int? BatchSize,
     MappingOptions Mapping,
     TableOptions Table,
-    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds)
+    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds,
+    int? VerifyIntervalSeconds = null)
 {
     /// <summary>The text with this connector's passwords (and any URI password) masked: for whatever leaves the process.</summary>
     public string Redact(string text) => Redaction.Redact(text, Source.Uri, Destination.Uri);

@@ -30,6 +30,7 @@ internal sealed class ConnectorRow
     public string? TableOrderBy { get; set; }
     public string? TablePartitionBy { get; set; }
     public string? TableTtl { get; set; }
+    public long? VerifyIntervalSeconds { get; set; }
     public string SyncStatus { get; set; } = "";
     public long ConsecutiveFailures { get; set; }
     public long? LastRun { get; set; }

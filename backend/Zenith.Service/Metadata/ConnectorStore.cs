@@ -95,10 +95,12 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_option_secrets, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_option_secrets, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds)
+                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds,
+                    verify_interval_seconds)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceOptionSecrets, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestOptionSecrets, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds)
+                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds,
+                    @VerifyIntervalSeconds)
                 RETURNING id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -141,7 +143,8 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_option_secrets = @DestOptionSecrets, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
                     mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, mapping_options = @MappingOptions, table_order_by = @TableOrderBy,
-                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, credentials_unreadable = 0, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, credentials_unreadable = 0, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds,
+                    verify_interval_seconds = @VerifyIntervalSeconds
                 WHERE id = @Id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -280,6 +283,7 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
+            VerifyIntervalSeconds = d.VerifyIntervalSeconds,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
             SettleSeconds = d.SettleSeconds,
         };
@@ -311,7 +315,8 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
         r.BatchSize is null ? null : (int)r.BatchSize,
         MappingOptionsText.Read(r.MappingSeparator, (int)r.MappingMaxDepth, r.MappingOptions),
         new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
-        (int)r.SettleSeconds);
+        (int)r.SettleSeconds,
+        r.VerifyIntervalSeconds is null ? null : (int)r.VerifyIntervalSeconds);
 
     private static StoredConnector ToModel(ConnectorRow r) => new(
         r.Id,

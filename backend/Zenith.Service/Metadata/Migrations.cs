@@ -107,6 +107,26 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
             -- 1 when the stored secrets cannot be decrypted (the key ring is not the one they were encrypted with).
             ALTER TABLE connectors ADD COLUMN credentials_unreadable INTEGER NOT NULL DEFAULT 0;
             """),
+
+        // Issue 18: a verification interval per connector, and the verifications (bounded like runs).
+        (5, """
+            ALTER TABLE connectors ADD COLUMN verify_interval_seconds INTEGER NULL;
+            CREATE TABLE verifications (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER NULL,
+                phase TEXT NOT NULL DEFAULT 'queued',
+                ids_compared INTEGER NOT NULL DEFAULT 0,
+                estimated_total INTEGER NOT NULL DEFAULT 0,
+                duration_ms INTEGER NULL,
+                report TEXT NULL,                    -- the VerificationReport as JSON: counts, the first ids, paths; no document contents
+                error TEXT NULL
+            );
+            CREATE INDEX verifications_by_connector ON verifications (connector_id, id);
+            """),
     ];
 
     public static int LatestVersion => Steps.Max(s => s.Version);

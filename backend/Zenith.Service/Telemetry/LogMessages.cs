@@ -63,6 +63,12 @@ internal static partial class LogMessages
     [LoggerMessage(23, LogLevel.Warning, "Stopping: {Count} syncs did not stop within the shutdown timeout; they resume from their checkpoints at the next start")]
     public static partial void RunsOutlivedShutdown(this ILogger logger, int count);
 
+    [LoggerMessage(30, LogLevel.Information, "Verification {VerificationId} of connector {Connector} {Outcome}: {Summary}")]
+    public static partial void VerificationFinished(this ILogger logger, string connector, long verificationId, string outcome, string summary);
+
+    [LoggerMessage(31, LogLevel.Error, "Could not record verification {VerificationId} of connector {ConnectorId}")]
+    public static partial void VerificationNotRecorded(this ILogger logger, Exception exception, long connectorId, long verificationId);
+
     [LoggerMessage(22, LogLevel.Information, "Stopping: cancelling {Count} running syncs between batches")]
     public static partial void CancellingRuns(this ILogger logger, int count);
 }

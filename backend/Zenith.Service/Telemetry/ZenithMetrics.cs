@@ -16,6 +16,15 @@ public interface IConnectorGaugeSource
     IReadOnlyList<ConnectorGauge> Read();
 }
 
+/// <summary>A connector's latest succeeded verification, as the gauges report it.</summary>
+public readonly record struct VerificationGauge(string Name, long Missing, long Extra, long Stale, long ValueMismatches, DateTimeOffset FinishedAt);
+
+/// <summary>Where the verification gauges read from at scrape time: memory, never a store (see VerificationStates).</summary>
+public interface IVerificationGaugeSource
+{
+    IReadOnlyList<VerificationGauge> ReadVerifications();
+}
+
 /// <summary>
 /// The one <c>Zenith</c> meter and every instrument on it. Prometheus names follow from name + unit
 /// (<c>zenith.rows.written</c> → <c>zenith_rows_written_total</c>, <c>zenith.sync.duration</c> in s → <c>zenith_sync_duration_seconds</c>).
@@ -33,7 +42,7 @@ public sealed class ZenithMetrics
     private readonly Counter<long> runs;
     private readonly Histogram<double> duration;
 
-    public ZenithMetrics(IMeterFactory meterFactory, IConnectorGaugeSource connectors)
+    public ZenithMetrics(IMeterFactory meterFactory, IConnectorGaugeSource connectors, IVerificationGaugeSource? verifications = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(connectors);
@@ -64,6 +73,25 @@ public sealed class ZenithMetrics
             "zenith.connector.credentials_unreadable",
             () => connectors.Read().Select(c => new Measurement<int>(c.CredentialsUnreadable ? 1 : 0, Tag(c.Name))),
             description: "1 when the connector's saved passwords cannot be decrypted (enter them again).");
+
+        if (verifications is not null)
+        {
+            VerificationGauges(meter, verifications);
+        }
+    }
+
+    private static void VerificationGauges(Meter meter, IVerificationGaugeSource source)
+    {
+        IEnumerable<Measurement<long>> Read(Func<VerificationGauge, long> value) => source.ReadVerifications().Select(v => new Measurement<long>(value(v), Tag(v.Name)));
+        meter.CreateObservableGauge("zenith.verify.missing_rows", () => Read(v => v.Missing), "{row}", "Documents without a row, found by the connector's latest verification.");
+        meter.CreateObservableGauge("zenith.verify.extra_rows", () => Read(v => v.Extra), "{row}", "Rows without a document (deletes, in the incremental modes), found by the latest verification.");
+        meter.CreateObservableGauge("zenith.verify.stale_rows", () => Read(v => v.Stale), "{row}", "Rows older than their document that the next run will not copy again, found by the latest verification.");
+        meter.CreateObservableGauge("zenith.verify.value_mismatches", () => Read(v => v.ValueMismatches), "{document}", "Sampled documents whose row holds other values, found by the latest verification.");
+        meter.CreateObservableGauge(
+            "zenith.verify.last_timestamp",
+            () => source.ReadVerifications().Select(v => new Measurement<double>(v.FinishedAt.ToUnixTimeMilliseconds() / 1000.0, Tag(v.Name))),
+            "s",
+            "Unix time the connector's latest succeeded verification finished.");
     }
 
     public void BatchCommitted(string connector, SyncProgress batch)

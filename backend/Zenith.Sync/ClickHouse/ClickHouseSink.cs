@@ -92,6 +92,18 @@ internal sealed class ClickHouseSink : IDisposable
         return lines.ToString();
     }
 
+    /// <summary>The whole answer of a query that ends in <c>FORMAT RowBinary</c> (a bounded page: verifications read in ranges).</summary>
+    /// <param name="json">The result has columns of the <c>JSON</c> type: they come as text, as Zenith writes them.</param>
+    public async Task<byte[]> QueryRowBinaryAsync(string sql, CancellationToken ct, bool json = false)
+    {
+        var options = json ? new QueryOptions { CustomSettings = new Dictionary<string, object> { ["output_format_binary_write_json_as_string"] = 1 } } : null;
+        using var result = await _client.ExecuteRawResultAsync(sql, options: options, cancellationToken: ct);
+        await using var stream = await result.ReadDecompressedStreamAsync();
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
         var count = await Cancellable(_client.ExecuteScalarAsync(Ddl.CountTables(database, table), cancellationToken: ct), ct);
@@ -145,6 +157,12 @@ internal sealed class ClickHouseSink : IDisposable
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
         return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplicates);
     }
+
+    /// <summary>An existing table's columns as the encoder sees them under <paramref name="mapping"/>, with its keys; null if there is no table.</summary>
+    public async Task<TableSchema?> ReadSchemaAsync(string database, string table, MappingOptions mapping, CancellationToken ct) =>
+        await ReadTableAsync(database, table, ct) is { } existing
+            ? TableSchema.Create(existing.Columns, mapping, keyColumns: existing.KeyColumns, hasIdType: existing.HasIdType)
+            : null;
 
     /// <summary>What the table's comment records (both null when it has none or does not exist).</summary>
     public async Task<TableMark> TableMarkAsync(string database, string table, CancellationToken ct) =>

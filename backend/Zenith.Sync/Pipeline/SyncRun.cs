@@ -213,12 +213,19 @@ internal sealed class SyncRun : IDisposable
             // cursor): what changes during a long read (or behind a blocking sort's snapshot) gets a time after it and is read again
             // by the next run.
             tracker.QueryOpened(_options.TimeProvider.GetUtcNow());
+            var reopening = false;
             while (true)
             {
                 var opened = false;
                 var readBefore = RowsRead;
                 try
                 {
+                    if (reopening && fruitless > 0)
+                    {
+                        // A pool the driver paused after the loss opens again once its monitor reaches the server: give it time.
+                        await Task.Delay(TimeSpan.FromMilliseconds(250 << fruitless), _options.TimeProvider, ct);
+                    }
+
                     using var cursor = await _source.OpenAsync(connector, position, serializer, null, _options.RunTimeout, ct);
                     opened = true;
                     while (await cursor.MoveNextAsync(ct))
@@ -229,8 +236,9 @@ internal sealed class SyncRun : IDisposable
                     await PostReadyAsync(serializer, transform, ct, partialToo: true);
                     return;
                 }
-                catch (Exception ex) when (opened && !ct.IsCancellationRequested && MongoErrors.IsLostCursor(ex) && fruitless < MaxFruitlessReopens)
+                catch (Exception ex) when ((opened || reopening) && !ct.IsCancellationRequested && MongoErrors.IsLostCursor(ex) && fruitless < MaxFruitlessReopens)
                 {
+                    reopening = true;
                     // What was read before the loss is good: it goes on, and the cursor reopens after it once ClickHouse has it all.
                     await PostReadyAsync(serializer, transform, ct, partialToo: true);
                     await _budget.WhenEmptyAsync(ct);
@@ -252,13 +260,13 @@ internal sealed class SyncRun : IDisposable
 
     /// <summary>
     /// Where a reopened cursor starts: at or before the last document read, every one of which ClickHouse has acknowledged. The
-    /// incremental modes' committed checkpoint is that, held back by the settle window (what is read again collapses by version);
-    /// a full run (whose checkpoint is only its time) reads on by
+    /// timestamp mode's committed checkpoint is that, held back by the settle window (what is read again collapses by version);
+    /// the id mode (whose settled checkpoint may lag far behind what was read) and a full run (whose checkpoint is only its time) reads on by
     /// <c>_id</c>, the order it reads in.
     /// </summary>
     private (ConnectorSpec Connector, Checkpoint? Position) After(ICheckpointTracker tracker, Checkpoint? stored)
     {
-        if (_connector.Mode != SyncMode.Full)
+        if (_connector.Mode == SyncMode.IncrementalTimestamp)
         {
             return (_connector, tracker.Current ?? stored);
         }
@@ -298,7 +306,7 @@ internal sealed class SyncRun : IDisposable
         }
 
         Interlocked.Add(ref _read, batch.Count);
-        if (_connector.Mode == SyncMode.Full)
+        if (_connector.Mode != SyncMode.IncrementalTimestamp)
         {
             _lastId = Zenith.Core.Bson.RawFields.Get(batch.Documents.Last, "_id"u8);
         }

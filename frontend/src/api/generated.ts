@@ -956,6 +956,240 @@ export class Client {
     }
 
     /**
+     * Starts a verification of the connector's table against its collection (in the background); 409 while one runs.
+     * @param body (optional) 
+     * @return Accepted
+     */
+    verifyConnector(id: number, body?: VerificationRequest | null | undefined): Promise<VerificationResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/verify";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processVerifyConnector(_response);
+        });
+    }
+
+    protected processVerifyConnector(response: Response): Promise<VerificationResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 202) {
+            return response.text().then((_responseText) => {
+            let result202: any = null;
+            result202 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse;
+            return result202;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse>(null as any);
+    }
+
+    /**
+     * The connector's verifications, newest first.
+     * @param limit (optional) 
+     * @return OK
+     */
+    listVerifications(id: number, limit?: number | undefined): Promise<VerificationResponse[]> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/verifications?";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        if (limit === null)
+            throw new globalThis.Error("The parameter 'limit' cannot be null.");
+        else if (limit !== undefined)
+            url_ += "limit=" + encodeURIComponent("" + limit) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListVerifications(_response);
+        });
+    }
+
+    protected processListVerifications(response: Response): Promise<VerificationResponse[]> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse[];
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse[]>(null as any);
+    }
+
+    /**
+     * One verification: progress while it runs, the report when it ends.
+     * @return OK
+     */
+    getVerification(verificationId: number): Promise<VerificationResponse> {
+        let url_ = this.baseUrl + "/api/verifications/{verificationId}";
+        if (verificationId === undefined || verificationId === null)
+            throw new globalThis.Error("The parameter 'verificationId' must be defined.");
+        url_ = url_.replace("{verificationId}", encodeURIComponent("" + verificationId));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetVerification(_response);
+        });
+    }
+
+    protected processGetVerification(response: Response): Promise<VerificationResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse>(null as any);
+    }
+
+    /**
+     * Stops a queued or running verification; 409 when it has already finished.
+     * @return OK
+     */
+    cancelVerification(verificationId: number): Promise<VerificationResponse> {
+        let url_ = this.baseUrl + "/api/verifications/{verificationId}/cancel";
+        if (verificationId === undefined || verificationId === null)
+            throw new globalThis.Error("The parameter 'verificationId' must be defined.");
+        url_ = url_.replace("{verificationId}", encodeURIComponent("" + verificationId));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCancelVerification(_response);
+        });
+    }
+
+    protected processCancelVerification(response: Response): Promise<VerificationResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse>(null as any);
+    }
+
+    /**
      * The process is up.
      * @return OK
      */
@@ -1036,6 +1270,15 @@ export class Client {
     }
 }
 
+export interface ColumnDifferenceDto {
+    column: string;
+    sourcePath: string;
+    /** `differs`, `no column` (a field the table has no column for) or `type` (its column's type cannot hold the value). */
+    reason: string;
+
+    [key: string]: any;
+}
+
 /** Both ends of a connector, to test before saving. */
 export interface ConnectionTestRequest {
     source: SourceDto;
@@ -1074,6 +1317,8 @@ export interface ConnectorRequest {
     /** The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
 writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run. */
     settleSeconds?: number | null;
+    /** Verify the table against the collection this often (e.g. 86400, nightly; at least 60); omitted means only on request. */
+    verifyIntervalSeconds?: number | null;
 
     [key: string]: any;
 }
@@ -1111,6 +1356,7 @@ export interface ConnectorResponse {
     settleSeconds: number;
     /** What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run. */
     warnings: WarningDto[];
+    verifyIntervalSeconds: number | null;
     /** In the answer to an update: whether the edit reset the checkpoint (null in other answers). */
     checkpointReset?: boolean | null;
     /** In the answer to an update or a reset: what happened to the checkpoint. */
@@ -1303,6 +1549,86 @@ old row in place under FINAL, and key columns are never widened. */
     partitionBy?: string | null;
     /** ClickHouse TTL expression (default none). */
     ttl?: string | null;
+
+    [key: string]: any;
+}
+
+export interface ValueMismatchDto {
+    id: VerifiedIdDto;
+    columns: ColumnDifferenceDto[];
+
+    [key: string]: any;
+}
+
+/** What a verification found. Every count was read again before it counted; lists hold the first ids (`verification.max_reported_ids`). */
+export interface VerificationReportDto {
+    /** Documents through the connector's filter. */
+    sourceCount: number;
+    /** Rows of the table read with FINAL. */
+    destinationCount: number;
+    /** Documents with no row. */
+    missing: number;
+    /** Rows with no document; in the incremental modes, documents deleted in MongoDB. */
+    extra: number;
+    /** Rows whose cursor value is older than the document's and that the next run will not copy again. */
+    stale: number;
+    /** Documents the next run will copy (new, or changed after the checkpoint): not differences. */
+    pending: number;
+    /** Documents whose values were compared. */
+    sampled: number;
+    /** Sampled documents with at least one differing column. */
+    valueMismatches: number;
+    /** Differences seen once that the re-read did not confirm. */
+    changedDuringVerification: number;
+    /** No missing, extra or stale row and no differing value. */
+    clean: boolean;
+    missingIds: VerifiedIdDto[];
+    extraIds: VerifiedIdDto[];
+    staleIds: VerifiedIdDto[];
+    mismatches: ValueMismatchDto[];
+    notes: string[];
+
+    [key: string]: any;
+}
+
+/** What to verify; every field is optional. */
+export interface VerificationRequest {
+    /** Documents whose every column is compared (default `verification.sample_size`, 1000; 0 compares the ids only). */
+    sampleSize?: number | null;
+
+    [key: string]: any;
+}
+
+/** A verification of a connector's table against its collection: its progress while it runs, its report when it ends. */
+export interface VerificationResponse {
+    id: number;
+    connectorId: number;
+    trigger: VerificationTrigger;
+    /** `queued` while waiting for a verification slot (`verification.max_parallel`). */
+    status: VerificationStatus;
+    startedAt: string;
+    finishedAt: string | null;
+    /** `queued`, `ids` (the sets of ids, and freshness), `sample` (values), `done`. */
+    phase: string;
+    idsCompared: number;
+    /** The collection's estimated size, for progress. */
+    estimatedTotal: number;
+    durationMs: number | null;
+    report: VerificationReportDto | null;
+    error: string | null;
+
+    [key: string]: any;
+}
+
+export type VerificationStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export type VerificationTrigger = "manual" | "schedule" | "resync";
+
+export interface VerifiedIdDto {
+    /** The `_id` as ClickHouse's `_id` column holds it (ObjectIds as hex). */
+    id: string;
+    /** The BSON type bracket of the `_id` (`objectId`, `string`, `number`…), when known. */
+    type: string | null;
 
     [key: string]: any;
 }

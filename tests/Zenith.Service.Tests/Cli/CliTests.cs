@@ -95,6 +95,35 @@ public sealed class CliTests(ServiceServers servers)
     }
 
     [Fact]
+    public async Task Verify_exits_0_on_a_clean_table_and_1_with_the_missing_ids_when_rows_are_gone()
+    {
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        var mongoDb = servers.Mongo.NewDatabaseName("cliv");
+        var chDb = servers.NewClickHouseDatabase("cliv");
+        await Seed.InsertAsync(servers, mongoDb, "events", 300);
+        var env = new Dictionary<string, string> { ["ZENITH_metadata_storage__path"] = Path.Combine(directory, "meta.db") };
+        Assert.Equal(0, (await ZenithProcess.RunAsync(directory, env, "connectors", "add", "--name", "events", "--source-uri", servers.Mongo.ConnectionString, "--source-database", mongoDb,
+            "--collection", "events", "--dest-uri", servers.ClickHouseUri, "--dest-database", chDb)).Exit);
+        Assert.Equal(0, (await ZenithProcess.RunAsync(directory, env, "sync", "events")).Exit);
+
+        var clean = await ZenithProcess.RunAsync(directory, env, "verify", "events");
+        Assert.Equal(0, clean.Exit);
+        Assert.Matches(@"^Verification \d+ clean: the table equals the collection: 300 documents, 300 rows; 0 missing, 0 extra, 0 stale; 0 of 300 sampled with other values; 0 pending in \d+ ms$", Assert.Single(clean.Stdout));
+
+        var gone = (await servers.ClickHouse.ExecuteScalarAsync($"SELECT min(_id) FROM `{chDb}`.events"))!.ToString();
+        await servers.ClickHouse.ExecuteNonQueryAsync($"ALTER TABLE `{chDb}`.events DELETE WHERE _id = '{gone}' SETTINGS mutations_sync = 2");
+        var found = await ZenithProcess.RunAsync(directory, env, "verify", "events", "--sample", "0");
+        Assert.Equal(1, found.Exit);
+        Assert.Matches(@"^Verification \d+ found differences: 300 documents, 299 rows; 1 missing, 0 extra, 0 stale; 0 of 0 sampled", found.Stdout[0]);
+        Assert.Equal($"missing (1): {gone}", found.Stdout[1].Trim());
+
+        var missing = await ZenithProcess.RunAsync(directory, env, "verify", "nothing");
+        Assert.Equal(1, missing.Exit);
+        Assert.Equal(new[] { "zenith: No connector named \"nothing\" (zenith connectors list shows them)." }, missing.Stderr);
+    }
+
+    [Fact]
     public async Task With_api_the_cli_talks_to_a_running_service_with_its_key()
     {
         using var temp = new TempDirectory();
@@ -132,7 +161,7 @@ public sealed class CliTests(ServiceServers servers)
     [Fact]
     public async Task Every_command_has_help()
     {
-        foreach (var command in new[] { new[] { "--help" }, ["status", "--help"], ["sync", "--help"], ["reset", "--help"], ["resync", "--help"], ["connectors", "add", "--help"], ["migrate", "--help"], ["serve", "--help"] })
+        foreach (var command in new[] { new[] { "--help" }, ["status", "--help"], ["sync", "--help"], ["reset", "--help"], ["resync", "--help"], ["verify", "--help"], ["connectors", "add", "--help"], ["migrate", "--help"], ["serve", "--help"] })
         {
             using var directory = new TempDirectory();
             var result = await ZenithProcess.RunAsync(directory.Path, null, command);

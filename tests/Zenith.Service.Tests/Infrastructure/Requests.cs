@@ -81,6 +81,17 @@ public static class Requests
         }
     }
 
+    /// <summary>Polls an in-process condition until it holds; fails after a generous time-out.</summary>
+    public static async Task UntilConditionAsync(Func<bool> done, string what, int timeoutSeconds = 120)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(timeoutSeconds), $"Waited {timeoutSeconds} s for {what}");
+            await Task.Delay(50);
+        }
+    }
+
     public static string? Str(this JsonNode? node, string property) => node?[property]?.GetValue<string>();
 
     public static long Number(this JsonNode? node, string property) => node![property]!.GetValue<long>();

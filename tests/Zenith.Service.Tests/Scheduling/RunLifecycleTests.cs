@@ -100,7 +100,7 @@ public sealed class RunLifecycleTests
         var id = (await client.PostJsonAsync("/api/connectors", Connector("stuck"), expected: 201)).Number("id");
         var stuck = await client.UntilAsync($"/api/connectors/{id}", c => c["stuck"]!.GetValue<bool>(), "the run to pass its deadline");
         Assert.True(stuck["running"]!.GetValue<bool>());
-        Assert.Contains(stuck["warnings"]!.AsArray(), w => w!.GetValue<string>().Contains("deadline", StringComparison.Ordinal));
+        Assert.Contains(stuck["warnings"]!.AsArray(), w => w.Str("kind") == "run_stuck" && w.Str("message")!.Contains("deadline", StringComparison.Ordinal));
         var (ready, health) = await client.SendAsync(HttpMethod.Get, "/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("stuck", health!["checks"]!["runs"].Str("description"), StringComparison.Ordinal);

@@ -11,6 +11,7 @@ import { useLogs } from "../logs/api";
 import { RunsChart } from "../runs/RunsChart";
 import { RunsTable } from "../runs/RunsTable";
 import { useRuns } from "../runs/api";
+import { VerificationPanel } from "../verifications/VerificationPanel";
 import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
 import { Warnings } from "./ConnectorChecks";
 import { ConnectorNotFound } from "./ConnectorNotFound";
@@ -93,6 +94,8 @@ function ConnectorDetail({ id }: { id: number }) {
       <h2>Recent runs</h2>
       {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
       {runs.data && <RunsTable runs={runs.data} />}
+
+      <VerificationPanel connectorId={c.id} />
 
       <h2>Log</h2>
       {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}

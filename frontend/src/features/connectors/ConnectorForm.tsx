@@ -35,10 +35,11 @@ const formFields: readonly FieldName[] = [
   "cursorField",
   "intervalSeconds",
   "batchSize",
+  "verifyIntervalSeconds",
   ...advancedFields,
 ];
 
-const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "mapping.maxDepth", "mapping.maxColumns"];
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "verifyIntervalSeconds", "mapping.maxDepth", "mapping.maxColumns"];
 const rulePath = /^mapping\.rules\[(\d+)\]$/i;
 /* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
 const wholeNumber = (value: unknown) =>
@@ -188,6 +189,7 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
               hint="Blank: 5. How late a write may become visible (many writers, clocks apart): the checkpoint waits that long; 0 holds nothing back."
             />
           )}
+          <Field {...field("verifyIntervalSeconds")} label="Verify every (seconds)" inputMode="numeric" hint="Blank: only when asked. 86400: nightly." />
         </div>
       </fieldset>
 

@@ -55,6 +55,8 @@ export interface Connector {
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
+  /** Seconds between automatic verifications; null: only on request. */
+  verifyIntervalSeconds: number | null;
   mapping: { separator: string; maxDepth: number | null; maxColumns: number | null; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
@@ -95,6 +97,7 @@ export interface ConnectorDraft {
   intervalSeconds: string;
   batchSize: string;
   settleSeconds: string;
+  verifyIntervalSeconds: string;
   mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
@@ -117,6 +120,7 @@ export function toConnector(wire: ConnectorResponse): Connector {
     cursorField: wire.cursorField,
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
+    verifyIntervalSeconds: wire.verifyIntervalSeconds ?? null,
     mapping: {
       separator: wire.mapping.separator ?? "",
       maxDepth: wire.mapping.maxDepth ?? null,
@@ -150,6 +154,7 @@ export const emptyDraft: ConnectorDraft = {
   intervalSeconds: "60",
   batchSize: "",
   settleSeconds: "",
+  verifyIntervalSeconds: "",
   mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, legacyUuid: "none", rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
@@ -165,6 +170,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
     settleSeconds: String(connector.settleSeconds),
+    verifyIntervalSeconds: connector.verifyIntervalSeconds === null ? "" : String(connector.verifyIntervalSeconds),
     mapping: {
       separator: connector.mapping.separator,
       maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth),
@@ -210,6 +216,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
     settleSeconds: toNumber(draft.settleSeconds),
+    verifyIntervalSeconds: toNumber(draft.verifyIntervalSeconds),
     mapping: Object.values(mapping).every((v) => v === null || v === undefined) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };

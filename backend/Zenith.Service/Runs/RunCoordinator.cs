@@ -90,6 +90,7 @@ public sealed class RunCoordinator(
             return;
         }
 
+        var byConnector = jobs.ToList();
         logger.CancellingRuns(running.Count);
         foreach (var job in running)
         {
@@ -105,6 +106,13 @@ public sealed class RunCoordinator(
             // The host's shutdown timeout is up: stop anyway. Checkpoints only ever trail what ClickHouse acknowledged, and
             // the next start-up closes the abandoned run rows; failing the host's stop would gain nothing.
             logger.RunsOutlivedShutdown(running.Count(j => !j.Completion.IsCompleted));
+
+            // Their leases go with this process: the next one (a restart, often in the same second) must not wait them out.
+            // A run that still reaches its next batch finds the lease gone and stops there.
+            foreach (var (connectorId, job) in byConnector.Where(p => !p.Value.Completion.IsCompleted))
+            {
+                await leases.ReleaseAsync(connectorId, holder, CancellationToken.None);
+            }
         }
     }
 

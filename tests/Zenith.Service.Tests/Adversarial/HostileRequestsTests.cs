@@ -255,7 +255,9 @@ public sealed class HostileRequestsTests(ServiceServers servers, ITestOutputHelp
         using var copy = DatabaseFiles.CopyWithoutKeys(app.Directory);
         await using var restored = new ZenithApp(copy.Path);
         using var client = restored.CreateClient();
-        var before = await SnapshotAsync(restored);
+        // Apart from the mark that the secrets cannot be decrypted (set at start-up, or by the first request that needs them).
+        static string Unmarked(string snapshot) => snapshot.Replace("credentials_unreadable=1", "credentials_unreadable=0", StringComparison.Ordinal);
+        var before = Unmarked(await SnapshotAsync(restored));
         var (list, _) = await Record(client, HttpMethod.Get, "/api/connectors", null);
         report.Add(("copied database: list the connectors", $"{(int)list.StatusCode}", list.StatusCode != HttpStatusCode.OK));
         var (test, result) = await Record(client, HttpMethod.Post, $"/api/connectors/{victim}/test", null);
@@ -266,7 +268,7 @@ public sealed class HostileRequestsTests(ServiceServers servers, ITestOutputHelp
         var (edit, refused) = await Record(client, HttpMethod.Put, $"/api/connectors/{victim}", maskedEdit);
         var why = string.Join(" ", refused?["errors"]?.AsObject().Select(e => $"{e.Key}: {e.Value![0]}") ?? []);
         report.Add(("copied database: save with the masked passwords", $"{(int)edit.StatusCode} {why}", edit.StatusCode != HttpStatusCode.BadRequest || !why.Contains("enter the password again", StringComparison.Ordinal)));
-        var after = (await SnapshotAsync(restored)).Replace("credentials_unreadable=1", "credentials_unreadable=0", StringComparison.Ordinal);
+        var after = Unmarked(await SnapshotAsync(restored));
         Assert.Equal(before, after);
     }
 

@@ -24,7 +24,7 @@ internal static class DestinationTableFreshness
             case SyncMode.IncrementalTimestamp:
                 var path = connector.CursorField.Split('.');
                 var cursor = columns.FirstOrDefault(c => c.Type.Contains("DateTime", StringComparison.Ordinal)
-                    && Ddl.ParsePathComment(c.Comment) is { } p && p.SequenceEqual(path, StringComparer.Ordinal));
+                    && ColumnComment.PathOf(c.Comment) is { } p && p.SequenceEqual(path, StringComparer.Ordinal));
                 return cursor.Name is null ? new Newest(null, _ => null) : new Newest(Ddl.Max(cursor.Name), ParseTime);
             case SyncMode.IncrementalId:
                 return new Newest(Ddl.NewestObjectId, text => ObjectId.TryParse(text, out var id) ? new DateTimeOffset(id.CreationTime, TimeSpan.Zero) : null);
@@ -42,5 +42,5 @@ internal static class DestinationTableFreshness
 
     /// <summary>A column's document path from Zenith's comment; <c>_id</c> for the id, empty for Zenith's own columns.</summary>
     public static string SourcePath(string name, string comment) =>
-        name == TableSchema.IdColumn ? "_id" : Ddl.ParsePathComment(comment) is { } path ? string.Join('.', path) : string.Empty;
+        name == TableSchema.IdColumn ? "_id" : ColumnComment.PathOf(comment) is { } path ? string.Join('.', path) : string.Empty;
 }

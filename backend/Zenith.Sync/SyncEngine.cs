@@ -242,14 +242,21 @@ public sealed class SyncEngine : ISyncEngine
         return errors;
     }
 
+    /// <summary>
+    /// The columns a random sample maps to, decided by the code the run uses: starting from the destination table when it exists
+    /// (and the server's JSON support) so the preview shows what the next run would do; from the sample alone, with a warning,
+    /// when ClickHouse cannot be read.
+    /// </summary>
     public async Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
+        MappingRules.Validate(connector.Mapping);
         MongoSource? source = null;
         try
         {
             source = new MongoSource(connector.Source, _options, check: true);
-            var builder = new SchemaBuilder(connector.Mapping);
+            var (start, features, note) = await PreviewStartAsync(connector, cancellationToken);
+            var builder = new SchemaBuilder(connector.Mapping, start, features);
             var sampled = 0;
             using (var sample = await source.SampleAsync(connector, sampleSize > 0 ? sampleSize : _options.SampleSize, cancellationToken))
             {
@@ -265,13 +272,9 @@ public sealed class SyncEngine : ISyncEngine
                 throw new SyncFailedException(await source.MissingCollectionAsync(cancellationToken), detail: null);
             }
 
-            var schema = builder.Build().Schema;
-            List<PreviewColumn> columns = [new(TableSchema.IdColumn, "String", "_id")];
-            columns.AddRange(schema.Columns.Select(c => new PreviewColumn(c.Name, c.Type.ToClickHouse(), c.SourcePath)));
-            columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty));
-            columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty));
-            columns.Add(new(TableSchema.IdTypeColumn, KeyColumns.IdTypeDefinition, string.Empty));
-            return new MappingPreview(columns, sampled);
+            var (schema, _) = builder.Build();
+            var preview = builder.Preview(schema);
+            return note is null ? preview : preview with { Warnings = [note, .. preview.Warnings] };
         }
         catch (Exception ex) when (ex is not SyncFailedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
@@ -281,6 +284,33 @@ public sealed class SyncEngine : ISyncEngine
         finally
         {
             source?.Dispose();
+        }
+    }
+
+    private async Task<(TableSchema? Start, ClickHouseFeatures Features, string? Note)> PreviewStartAsync(ConnectorSpec connector, CancellationToken ct)
+    {
+        try
+        {
+            using var sink = new ClickHouseSink(connector.Destination, _options);
+            var (_, features) = await sink.FeaturesAsync(ct);
+            var table = await sink.ReadTableAsync(connector.Destination.Database, connector.Destination.Table, ct);
+            if (table is null)
+            {
+                return (null, features, null);
+            }
+
+            if (table.Fingerprint is not null && table.Fingerprint != MappingRules.Fingerprint(connector.Mapping))
+            {
+                return (null, features, $"table {connector.Destination.Database}.{connector.Destination.Table} was made with other mapping rules: these are the columns "
+                    + (connector.Mode == SyncMode.Full ? "the next full run rebuilds it with" : "a resync would make"));
+            }
+
+            // The table's own key columns (system.columns) are pinned, as a run would have them.
+            return (TableSchema.Create(table.Columns, connector.Mapping, keyColumns: table.KeyColumns, hasIdType: table.HasIdType), features, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return (null, ClickHouseFeatures.Modern, $"ClickHouse could not be read ({ClickHouseErrors.Describe(ex, connector.Destination, _options.CheckTimeout).Line}): the columns are those of a new table on a server with the JSON type");
         }
     }
 

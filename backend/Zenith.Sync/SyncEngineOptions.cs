@@ -41,8 +41,8 @@ public sealed class SyncEngineOptions
     /// </summary>
     public TimeSpan FutureTolerance { get; init; } = Core.Cursors.SettleWindow.DefaultFutureTolerance;
 
-    /// <summary>Documents sampled to create a table (and by default for a preview); default 1000.</summary>
-    public int SampleSize { get; init; } = 1000;
+    /// <summary>Documents sampled (<c>$sample</c>, at random) to create a table, and by default for a preview; default 5000.</summary>
+    public int SampleSize { get; init; } = 5000;
 
     /// <summary>Most BSON bytes a sample holds (fewer documents are sampled when they are large); default 64 MiB.</summary>
     public long SampleBytes { get; init; } = 64L * 1024 * 1024;

@@ -145,6 +145,11 @@ describe("the dashboard", () => {
     const checks = ["Test connection", "Preview mapping", "Create connector"];
     const boxes = await Promise.all(checks.map((name) => page.getByRole("button", { name }).boundingBox()));
     assert.ok(boxes[0].y < boxes[1].y && boxes[1].y < boxes[2].y, `test → preview → create, top to bottom: ${JSON.stringify(boxes)}`);
+    // An unsaved connector is previewed as typed: each column with its kind, the overflow column last before the metadata.
+    await page.getByRole("button", { name: "Preview mapping" }).click();
+    const overflow = page.locator("td.mono", { hasText: /^_zenith_extra$/ });
+    await overflow.waitFor({ timeout: syncTimeout });
+    assert.equal(await overflow.locator("xpath=following-sibling::td[2]").textContent(), "overflow");
 
     await page.getByRole("button", { name: "Test connection" }).click();
     await page.locator('.check-results li[data-ok="true"]').nth(1).waitFor();
@@ -304,6 +309,15 @@ describe("the dashboard", () => {
     await nested.waitFor();
     assert.match(await nested.locator("xpath=following-sibling::td[1]").textContent(), /String/);
     await screenshot(page, "11-mapping-preview");
+
+    // The mapping editor's rules are previewed before saving: an excluded path has no column.
+    await page.getByText(/^Advanced/).click();
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByLabel("Rule 1 path").fill("device.browser.name");
+    await page.getByRole("button", { name: "Preview mapping" }).click();
+    await nested.waitFor({ state: "detached", timeout: syncTimeout });
+    await screenshot(page, "11b-mapping-rules");
+    await page.getByRole("button", { name: "Remove rule 1" }).click();
 
     await interval.fill("120");
     await page.getByLabel("Batch size").fill("500");

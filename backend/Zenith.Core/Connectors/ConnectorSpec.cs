@@ -34,10 +34,24 @@ public sealed record DestinationSpec(string Uri, string Database, string Table)
 
 /// <summary>How nested documents become columns.</summary>
 /// <param name="Separator">Joins path segments: <c>address.city</c> becomes <c>address_city</c>.</param>
-/// <param name="MaxDepth">Nesting levels flattened into columns; anything deeper is kept as a JSON string column.</param>
+/// <param name="MaxDepth">Nesting levels flattened into columns; anything deeper is kept as one JSON column.</param>
 public sealed record MappingOptions(string Separator = "_", int MaxDepth = 3)
 {
+    public const int DefaultMaxColumns = 500;
+
     public static MappingOptions Default { get; } = new();
+
+    /// <summary>Most columns of the table, <c>_id</c> and the metadata columns included; fields beyond it go to <c>_zenith_extra</c>. Default 500.</summary>
+    public int MaxColumns { get; init; } = DefaultMaxColumns;
+
+    /// <summary>Also keep each whole document in one JSON column, <c>_zenith_doc</c>, beside the typed ones. Default off.</summary>
+    public bool WholeDocument { get; init; }
+
+    /// <summary>The byte order of binary subtype 3 (legacy) UUIDs, to store them as <c>UUID</c>; default none (base64 text).</summary>
+    public LegacyUuid LegacyUuid { get; init; }
+
+    /// <summary>The connector's field rules, in the order given (see <see cref="FieldRule"/>).</summary>
+    public IReadOnlyList<FieldRule> Rules { get; init; } = [];
 }
 
 /// <summary>

@@ -106,9 +106,19 @@ public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck De
     public IReadOnlyList<SyncWarning> Warnings { get; init; } = [];
 }
 
-public sealed record PreviewColumn(string Name, string Type, string SourcePath);
+/// <summary>A column of the preview.</summary>
+/// <param name="Kind">scalar, array, map, nested, json, overflow, document or metadata.</param>
+/// <param name="Reason">Why the column is made this way (a map's keys, a type choice), or null.</param>
+public sealed record PreviewColumn(string Name, string Type, string SourcePath, string Kind = "scalar", string? Reason = null);
 
-public sealed record MappingPreview(IReadOnlyList<PreviewColumn> Columns, int Sampled);
+/// <summary>The columns a sample maps to, as the run would make them, and what the user should know (budget, mixed types, out-of-range values).</summary>
+public sealed record MappingPreview(IReadOnlyList<PreviewColumn> Columns, int Sampled, IReadOnlyList<string> Warnings)
+{
+    public MappingPreview(IReadOnlyList<PreviewColumn> columns, int sampled)
+        : this(columns, sampled, [])
+    {
+    }
+}
 
 /// <summary>The sync engine as the service sees it.</summary>
 public interface ISyncEngine

@@ -12,15 +12,30 @@ public static class RowBinaryLayout
     /// <summary>The length of the value of a column of type <paramref name="type"/> at the start of <paramref name="row"/>.</summary>
     public static int Measure(ColumnType type, ReadOnlySpan<byte> row)
     {
-        if (type.IsArray)
+        switch (type.Shape)
         {
-            var count = ReadVarUInt(row, out var position);
-            for (ulong i = 0; i < count; i++)
+            case ColumnShape.Array or ColumnShape.Nested or ColumnShape.Map:
             {
-                position += MeasureScalar(type.Kind, row[position..]);
+                // Array(T); a Nested member's Array(Nullable(T)); Map(String, T) as (key, value) pairs.
+                var count = ReadVarUInt(row, out var position);
+                for (ulong i = 0; i < count; i++)
+                {
+                    if (type.Shape == ColumnShape.Map)
+                    {
+                        position += StringLength(row[position..]);
+                    }
+
+                    position += type.Shape == ColumnShape.Nested && row[position] == 1 ? 1
+                        : type.Shape == ColumnShape.Nested ? 1 + MeasureScalar(type.Kind, row[(position + 1)..])
+                        : MeasureScalar(type.Kind, row[position..]);
+                }
+
+                return position;
             }
 
-            return position;
+            case ColumnShape.Scalar when type.Kind == ColumnKind.Json:
+                // The JSON type is not Nullable; Zenith writes it, and reads it back, as text.
+                return StringLength(row);
         }
 
         return row[0] == 1 ? 1 : 1 + MeasureScalar(type.Kind, row[1..]);

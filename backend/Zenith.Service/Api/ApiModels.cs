@@ -21,9 +21,35 @@ public sealed record DestinationDto(string Uri, string Database, string Table)
     public override string ToString() => new DestinationSpec(Uri ?? "", Database, Table).ToString();
 }
 
-/// <param name="Separator">Joins nested field names (default <c>_</c>).</param>
-/// <param name="MaxDepth">Nesting levels flattened into columns (default 3); deeper parts are stored as JSON text.</param>
-public sealed record MappingDto(string? Separator = null, int? MaxDepth = null);
+/// <summary>
+/// How documents become columns. <c>legacyUuid</c> is the byte order of binary subtype 3 UUIDs, to store them as UUID:
+/// <c>none</c> (default, base64 text), <c>c_sharp</c>, <c>java</c>, <c>python</c>.
+/// </summary>
+/// <param name="Separator">Joins nested field names (default <c>_</c>; a '.' becomes '_').</param>
+/// <param name="MaxDepth">Nesting levels flattened into columns (default 3); deeper parts are one JSON column.</param>
+/// <param name="MaxColumns">Most columns of the table, metadata included (default 500, 10–10000); fields beyond go to <c>_zenith_extra</c>.</param>
+/// <param name="WholeDocument">Also keep each whole document in one JSON column, <c>_zenith_doc</c> (default false).</param>
+/// <param name="Rules">Field rules, in order: exclude, include (only these paths), json, map, flatten, type (<c>value</c>: the type), rename (<c>value</c>: the column).</param>
+public sealed partial record MappingDto(
+    string? Separator = null,
+    int? MaxDepth = null,
+    int? MaxColumns = null,
+    bool? WholeDocument = null,
+    LegacyUuid LegacyUuid = LegacyUuid.None,
+    IReadOnlyList<FieldRuleDto>? Rules = null);
+
+public sealed partial record MappingDto
+{
+    public static MappingDto From(MappingOptions m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return new(m.Separator, m.MaxDepth, m.MaxColumns, m.WholeDocument, m.LegacyUuid, [.. m.Rules.Select(r => new FieldRuleDto(r.Path, r.Action, r.Value))]);
+    }
+}
+
+/// <param name="Path">A dotted document path, e.g. <c>address.geo</c>.</param>
+/// <param name="Value">For <c>type</c>: String, Int32, Int64, Float64, Bool, DateTime64, UUID or JSON; for <c>rename</c>: the column name.</param>
+public sealed record FieldRuleDto(string Path, FieldAction Action, string? Value = null);
 
 /// <param name="OrderBy">
 /// The prefix of the ClickHouse sorting key, which always ends with the document's identity (<c>_zenith_id_type</c>, <c>_id</c>),
@@ -110,9 +136,24 @@ public sealed record ConnectionTestResponse(EndpointCheckDto Source, EndpointChe
     }
 }
 
-public sealed record PreviewColumnDto(string Name, string Type, string SourcePath);
+/// <param name="Kind">scalar, array, map, nested, json, overflow, document or metadata.</param>
+/// <param name="Reason">Why the column is made this way (a map's keys, a type choice, a rule), or null.</param>
+public sealed record PreviewColumnDto(string Name, string Type, string SourcePath, string Kind, string? Reason);
 
-public sealed record PreviewResponse(IReadOnlyList<PreviewColumnDto> Columns, int Sampled);
+/// <param name="Sampled">Documents sampled at random (<c>$sample</c>).</param>
+/// <param name="Warnings">What the user should know: columns beyond the budget, mixed types, out-of-range values, a map's new keys.</param>
+public sealed record PreviewResponse(IReadOnlyList<PreviewColumnDto> Columns, int Sampled, IReadOnlyList<string> Warnings)
+{
+    public static PreviewResponse From(MappingPreview preview)
+    {
+        ArgumentNullException.ThrowIfNull(preview);
+        return new([.. preview.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath, c.Kind, c.Reason))], preview.Sampled, preview.Warnings);
+    }
+}
+
+/// <summary>A connector not saved yet (or an edit of one), to preview its mapping.</summary>
+/// <param name="ConnectorId">When previewing an edit of a saved connector: a password sent masked (<c>***</c>) or left out is taken from it.</param>
+public sealed record PreviewRequest(ConnectorRequest Connector, long? ConnectorId = null);
 
 /// <summary>A run of a connector (the sync history).</summary>
 /// <param name="Status"><c>queued</c> while waiting for a free slot (processing.max_parallel_jobs).</param>
@@ -220,7 +261,7 @@ public sealed record ConnectorResponse(
             d.IntervalSeconds,
             d.BatchSize,
             effectiveBatchSize,
-            new MappingDto(d.Mapping.Separator, d.Mapping.MaxDepth),
+            MappingDto.From(d.Mapping),
             new TableDto(d.Table.OrderBy, d.Table.PartitionBy, d.Table.Ttl),
             c.Status,
             running,

@@ -95,18 +95,7 @@ public static partial class ConnectorValidator
             errors["verifyIntervalSeconds"] = [$"The verification interval must be between {MinVerifyIntervalSeconds} and {MaxVerifyIntervalSeconds} seconds (got {verify}); leave it out to verify only on request."];
         }
 
-        var mapping = new MappingOptions(
-            request.Mapping?.Separator ?? MappingOptions.Default.Separator,
-            request.Mapping?.MaxDepth ?? MappingOptions.Default.MaxDepth);
-        if (mapping.Separator.Length is < 1 or > 4 || mapping.Separator.Any(c => char.IsControl(c) || c == '`' || c == '"'))
-        {
-            errors["mapping.separator"] = ["The separator must be 1 to 4 characters, without quotes or control characters."];
-        }
-
-        if (mapping.MaxDepth is < 1 or > 16)
-        {
-            errors["mapping.maxDepth"] = [$"The depth must be between 1 and 16 (got {mapping.MaxDepth})."];
-        }
+        var mapping = ValidateMapping(request.Mapping, errors);
 
         var table = new TableOptions(Blank(request.Table?.OrderBy), Blank(request.Table?.PartitionBy), Blank(request.Table?.Ttl));
         foreach (var (field, error) in TableExpressions.Check(table))
@@ -133,6 +122,56 @@ public static partial class ConnectorValidator
             table,
             settle,
             request.VerifyIntervalSeconds), errors);
+    }
+
+    /// <summary>The mapping options of a request, each bad value named under <c>mapping.*</c> (a rule as <c>mapping.rules[i]</c>).</summary>
+    public static MappingOptions ValidateMapping(MappingDto? dto, Dictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var mapping = new MappingOptions(dto?.Separator ?? MappingOptions.Default.Separator, dto?.MaxDepth ?? MappingOptions.Default.MaxDepth)
+        {
+            MaxColumns = dto?.MaxColumns ?? MappingOptions.DefaultMaxColumns,
+            WholeDocument = dto?.WholeDocument ?? false,
+            LegacyUuid = dto?.LegacyUuid ?? LegacyUuid.None,
+            Rules = [.. (dto?.Rules ?? []).Select(r => new FieldRule(r.Path?.Trim() ?? string.Empty, r.Action, string.IsNullOrWhiteSpace(r.Value) ? null : r.Value.Trim()))],
+        };
+        if (mapping.Separator.Length is < 1 or > 4 || mapping.Separator.Any(c => char.IsControl(c) || c == '`' || c == '"'))
+        {
+            errors["mapping.separator"] = ["The separator must be 1 to 4 characters, without quotes or control characters."];
+        }
+
+        if (mapping.MaxDepth is < 1 or > 16)
+        {
+            errors["mapping.maxDepth"] = [$"The depth must be between 1 and 16 (got {mapping.MaxDepth})."];
+        }
+
+        if (mapping.MaxColumns is < Core.Mapping.MappingRules.MinColumns or > Core.Mapping.MappingRules.MaxColumns)
+        {
+            errors["mapping.maxColumns"] = [$"The column budget must be between {Core.Mapping.MappingRules.MinColumns} and {Core.Mapping.MappingRules.MaxColumns} (got {mapping.MaxColumns})."];
+        }
+
+        var renames = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < mapping.Rules.Count; i++)
+        {
+            var rule = mapping.Rules[i];
+            var error = Core.Mapping.MappingRules.RuleError(rule);
+            if (error is null && rule.Action == FieldAction.Rename && !renames.Add(rule.Value!))
+            {
+                error = $"two rules rename to \"{rule.Value}\"";
+            }
+
+            if (error is null && mapping.Rules.Take(i).Any(r => r.Path == rule.Path && r.Action != FieldAction.Rename && rule.Action != FieldAction.Rename))
+            {
+                error = $"{rule.Path} already has a rule; give each path one (a rename may be added)";
+            }
+
+            if (error is not null)
+            {
+                errors[$"mapping.rules[{i}]"] = [char.ToUpperInvariant(error[0]) + error[1..] + "."];
+            }
+        }
+
+        return mapping;
     }
 
     public static void ValidateEnds(SourceDto? source, DestinationDto? destination, Dictionary<string, string[]> errors)

@@ -18,8 +18,9 @@ public static class ConnectorsApi
         group.MapGet("/{id:long}", GetAsync).WithName("GetConnector").WithSummary("One connector.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAsync).WithName("CreateConnector").WithSummary("Creates a connector; it starts active and runs at once, or paused (paused: true) to be reviewed first.")
             .ProducesValidationProblem();
-        group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector").WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector")
+            .WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one. A mapping change that would alter a written table is refused (409) and names the resync.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPatch("/{id:long}", PatchAsync).WithName("PatchConnector")
             .WithSummary("Changes only the fields sent (JSON merge patch, RFC 7396: null removes an optional field); the same rules as PUT.")
             .Accepts<ConnectorPatch>(MergePatchContentType, "application/json")
@@ -42,11 +43,12 @@ public static class ConnectorsApi
             .ProducesValidationProblem();
         group.MapPost("/{id:long}/test", TestSavedAsync).WithName("TestConnector").WithSummary("Tests both ends of a saved connector.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/preview", PreviewUnsavedAsync).WithName("PreviewConnection")
-            .WithSummary("The ClickHouse columns a sample of the collection maps to, for a connector not saved yet (nothing is stored).")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status502BadGateway);
-        group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector").WithSummary("The ClickHouse columns a sample of the collection maps to.")
+        group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector")
+            .WithSummary("The ClickHouse columns a random sample of the collection maps to, with each column's kind and reason, and warnings.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
+        group.MapPost("/preview", PreviewDraftAsync).WithName("PreviewConnection")
+            .WithSummary("The mapping preview of a connector not saved yet (or of an edit): the mapping editor's live preview.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
@@ -149,6 +151,11 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(ConnectorResponse.From(updated.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
+            Outcome.Conflict => TypedResults.Problem(
+                title: "This mapping change needs a new table.",
+                detail: updated.Detail,
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["resync"] = $"/api/connectors/{id}/resync" }),
             _ => Problems.Validation(updated.Errors!, title: InvalidConnector),
         };
     }
@@ -216,7 +223,10 @@ public static class ConnectorsApi
     private static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestSavedAsync(long id, ConnectorService connectors, CancellationToken ct) =>
         await connectors.TestSavedAsync(id, ct) is { } result ? TypedResults.Ok(ConnectionTestResponse.From(result)) : Problems.ConnectorNotFound(id);
 
-    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = 1000)
+    private const int DefaultSample = 5000;
+    private const int MaxSample = 20_000;
+
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = DefaultSample)
     {
         if (SampleOutOfRange(sample) is { } invalid)
         {
@@ -224,35 +234,41 @@ public static class ConnectorsApi
         }
 
         var preview = await connectors.PreviewAsync(id, sample, ct);
-        return preview.Outcome == Outcome.NotFound ? Problems.ConnectorNotFound(id) : Previewed(preview);
+        return preview.Outcome switch
+        {
+            Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
+            Outcome.NotFound => Problems.ConnectorNotFound(id),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
+            _ => Problems.SampleFailed(preview, " Check the source with POST /api/connectors/" + id + "/test."),
+        };
     }
 
-    /// <summary>The form's preview before Create: the body as it would be saved; a name is not needed yet (it is not sampled).</summary>
-    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewUnsavedAsync(
-        ConnectorRequest request, ConnectorService connectors, CancellationToken ct, int sample = 1000)
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewDraftAsync(PreviewRequest request, ConnectorService connectors, CancellationToken ct, int sample = DefaultSample)
     {
         if (SampleOutOfRange(sample) is { } invalid)
         {
             return invalid;
         }
 
-        var (definition, errors) = ConnectorValidator.Validate(request is null ? null : request with { Name = string.IsNullOrWhiteSpace(request.Name) ? "preview" : request.Name, Paused = null });
+        var (definition, errors) = ConnectorValidator.Validate(request?.Connector);
         if (definition is null)
         {
-            return Problems.Validation(errors, title: InvalidConnector);
+            return Problems.Validation(errors.ToDictionary(e => e.Key == "body" ? "connector" : "connector." + e.Key, e => e.Value), title: InvalidConnector);
         }
 
-        return Previewed(await connectors.PreviewAsync(definition, sample, ct));
+        var preview = await connectors.PreviewDraftAsync(definition, request!.ConnectorId, sample, ct);
+        return preview.Outcome switch
+        {
+            Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
+            Outcome.Invalid => Problems.Validation(preview.Errors!),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
+            _ => Problems.SampleFailed(preview, " Check the source with POST /api/connectors/test."),
+        };
     }
 
-    private static ValidationProblem? SampleOutOfRange(int sample) => sample is < 1 or > 10_000
-        ? Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] })
+    private static ValidationProblem? SampleOutOfRange(int sample) => sample is < 1 or > MaxSample
+        ? Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and {MaxSample} (got {sample})."] })
         : null;
-
-    private static Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult> Previewed(UseCaseResult<MappingPreview> preview) =>
-        preview.Outcome == Outcome.Ok
-            ? TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled))
-            : Problems.SampleFailed(preview);
 
     private const string InvalidConnector = "The connector is not valid.";
 }
@@ -272,12 +288,12 @@ internal static class Problems
         : null;
 
     /// <summary>The 502 of a preview whose sample failed: the short line as the detail, the drivers' text as <c>errorDetail</c>.</summary>
-    public static ProblemHttpResult SampleFailed<T>(UseCaseResult<T> failed)
+    public static ProblemHttpResult SampleFailed<T>(UseCaseResult<T> failed, string advice)
     {
         ArgumentNullException.ThrowIfNull(failed);
         return TypedResults.Problem(
             title: "Could not sample the collection.",
-            detail: failed.Detail,
+            detail: failed.Detail + advice,
             statusCode: StatusCodes.Status502BadGateway,
             extensions: failed.ErrorDetail is null ? null : new Dictionary<string, object?> { ["errorDetail"] = failed.ErrorDetail });
     }

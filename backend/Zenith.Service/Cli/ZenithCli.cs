@@ -185,10 +185,17 @@ public static class ZenithCli
         var interval = new Option<int>("--interval") { Description = "Seconds between runs.", DefaultValueFactory = _ => ConnectorValidator.DefaultIntervalSeconds };
         var batch = new Option<int?>("--batch-size") { Description = "Documents per insert (default processing.batch_size)." };
         var paused = new Option<bool>("--paused") { Description = "Create it paused: nothing runs until it is resumed." };
+        var rules = new Option<string[]>("--rule")
+        {
+            Description = "A field rule, repeatable: exclude:PATH, include:PATH, json:PATH, map:PATH, flatten:PATH, type:PATH=TYPE, rename:PATH=COLUMN.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var maxColumns = new Option<int?>("--max-columns") { Description = "The column budget (default 500); fields beyond go to _zenith_extra." };
+        var wholeDocument = new Option<bool>("--whole-document") { Description = "Also keep each whole document in one JSON column, _zenith_doc." };
         var settle = new Option<int?>("--settle-seconds") { Description = "Settle window of the incremental modes (default 5)." };
         var add = new Command("add", "Add a connector; a running service starts its first run at once (a paused one waits to be resumed).")
         {
-            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle, paused,
+            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle, rules, maxColumns, wholeDocument, paused,
         };
         add.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, mustExist: false, async client =>
         {
@@ -200,6 +207,10 @@ public static class ZenithCli
                 parse.GetValue(cursor),
                 parse.GetValue(interval),
                 parse.GetValue(batch),
+                new MappingDto(
+                    MaxColumns: parse.GetValue(maxColumns),
+                    WholeDocument: parse.GetValue(wholeDocument) ? true : null,
+                    Rules: [.. (parse.GetValue(rules) ?? []).Select(CliRules.Parse)]),
                 SettleSeconds: parse.GetValue(settle),
                 Paused: parse.GetValue(paused) ? true : null);
             var created = await client.AddAsync(request, ct);

@@ -100,6 +100,11 @@ public sealed class ConnectorService(
             return refused;
         }
 
+        if (MappingChangeRefused(before, definition) is { } conflict)
+        {
+            return UseCase.Conflict<ConnectorView>(conflict);
+        }
+
         StoredConnector? updated;
         try
         {
@@ -138,6 +143,74 @@ public sealed class ConnectorService(
         signal.Wake();
         var view = await ViewAsync(await store.GetAsync(id, cancellationToken) ?? updated, cancellationToken);
         return UseCase.Ok<ConnectorView>(view with { CheckpointReset = message is not null, Message = message });
+    }
+
+    /// <summary>
+    /// An edit of the mapping rules that would change what the columns of a table already written mean is refused, with the way
+    /// out: a full-mode connector rebuilds its table every run (so the edit is taken), another table starts fresh, and a resync
+    /// reloads the table with the new rules. Nothing is stored.
+    /// </summary>
+    private static string? MappingChangeRefused(StoredConnector saved, ConnectorDefinition edit)
+    {
+        var before = saved.Definition;
+        var sameTable = before.Destination.Database == edit.Destination.Database && before.Destination.Table == edit.Destination.Table
+            && ConnectionString.Parse(before.Destination.Uri).HostList == ConnectionString.Parse(edit.Destination.Uri).HostList;
+        if (edit.Mode == SyncMode.Full || !sameTable || (saved.LastRun is null && saved.LastAttemptAt is null)
+            || Core.Mapping.MappingRules.TableChange(before.Mapping, edit.Mapping) is not { } change)
+        {
+            return null;
+        }
+
+        return $"Connector {before.Name} has written {edit.Destination.Database}.{edit.Destination.Table} with its current mapping ({change}): "
+            + "its rows would change meaning under the new one, so nothing was saved. Resync the connector to reload the table with the new "
+            + $"rules (POST /api/connectors/{saved.Id}/resync), point it at a new table, or use full mode, whose every run rebuilds the table.";
+    }
+
+    /// <summary>
+    /// The columns a sample maps to for a connector not saved yet (or an edit of one, whose masked passwords come from the saved
+    /// connector, as for the connection test): the mapping editor's live preview.
+    /// </summary>
+    public async Task<UseCaseResult<MappingPreview>> PreviewDraftAsync(ConnectorDefinition definition, long? connectorId, int sampleSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var source = definition.Source;
+        var destination = definition.Destination;
+        if (connectorId is { } id)
+        {
+            if (await store.GetAsync(id, cancellationToken) is null)
+            {
+                return UseCase.Invalid<MappingPreview>("connectorId", $"There is no connector with id {id}; leave connectorId out to preview a new connector.");
+            }
+
+            if (await UnsealAsync(id, cancellationToken) is not { } saved)
+            {
+                return UseCase.Unreadable<MappingPreview>(CredentialsUnreadableException.Advice);
+            }
+
+            // A saved secret goes only to the endpoint it was saved for (the update rule); "***" elsewhere is no password to try.
+            var sourceReuse = ConnectionString.Parse(source.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Source.Uri));
+            var destinationReuse = ConnectionString.Parse(destination.Uri).ReuseStoredPassword(ConnectionString.Parse(saved.Definition.Destination.Uri));
+            if (sourceReuse.Choice == PasswordChoice.MaskRefused || destinationReuse.Choice == PasswordChoice.MaskRefused)
+            {
+                return UseCase.Invalid<MappingPreview>(
+                    sourceReuse.Choice == PasswordChoice.MaskRefused ? "connector.source.uri" : "connector.destination.uri",
+                    "The password is masked (***) but the server, user, authentication, TLS or proxy options differ from the saved connector's: type the password again.");
+            }
+
+            source = source with { Uri = sourceReuse.Uri };
+            destination = destination with { Uri = destinationReuse.Uri };
+        }
+
+        var spec = new ConnectorSpec(connectorId ?? 0, definition.Name, source, destination, definition.Mode, definition.CursorField,
+            definition.BatchSize ?? DefaultBatchSize, definition.Mapping, definition.Table);
+        try
+        {
+            return UseCase.Ok<MappingPreview>(await engine.PreviewAsync(spec, sampleSize, cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return UseCase.Failed<MappingPreview>(Redaction.Redact(e.Message, source.Uri, destination.Uri));
+        }
     }
 
     /// <summary>
@@ -351,10 +424,6 @@ public sealed class ConnectorService(
         return preview;
     }
 
-    /// <summary>The same preview for a connector not saved yet (the form's, before Create): nothing is stored.</summary>
-    public Task<UseCaseResult<MappingPreview>> PreviewAsync(ConnectorDefinition definition, int sampleSize, CancellationToken cancellationToken) =>
-        SampleAsync(new UnsealedConnector(new StoredConnector(0, definition, ConnectorStatus.Paused, 0, null, null, default, default, []), definition), sampleSize, cancellationToken);
-
     private async Task<UseCaseResult<MappingPreview>> SampleAsync(UnsealedConnector connector, int sampleSize, CancellationToken cancellationToken)
     {
         try
@@ -376,13 +445,13 @@ public sealed class ConnectorService(
     /// <summary>Shutdown: every run stops between batches; checkpoints stay where ClickHouse is.</summary>
     public Task StopAllAsync(CancellationToken cancellationToken) => coordinator.StopAllAsync(cancellationToken);
 
-    /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
     /// <summary>
     /// A stored connector as a spec for what its checkpoint means (<see cref="CheckpointFingerprint"/>: mode, cursor field,
     /// database, collection, filter, projection, table). Its URIs are masked: never connect with it.
     /// </summary>
     private ConnectorSpec MeaningOf(StoredConnector connector) => new UnsealedConnector(connector, connector.Definition).ToSpec(DefaultBatchSize);
 
+    /// <summary>The connector with its secrets; null when they cannot be decrypted (then its state says so).</summary>
     private async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)
     {
         try

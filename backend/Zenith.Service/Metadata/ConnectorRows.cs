@@ -26,6 +26,7 @@ internal sealed class ConnectorRow
     public long? BatchSize { get; set; }
     public string MappingSeparator { get; set; } = "_";
     public long MappingMaxDepth { get; set; }
+    public string? MappingOptions { get; set; }
     public string? TableOrderBy { get; set; }
     public string? TablePartitionBy { get; set; }
     public string? TableTtl { get; set; }

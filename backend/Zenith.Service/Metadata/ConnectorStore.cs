@@ -99,11 +99,11 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
                 """
                 INSERT INTO connectors (name, source_uri, source_secret, source_option_secrets, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_option_secrets, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds,
+                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds,
                     verify_interval_seconds)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceOptionSecrets, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestOptionSecrets, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds,
+                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds,
                     @VerifyIntervalSeconds)
                 RETURNING id;
                 """,
@@ -146,7 +146,7 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
                     source_database = @SourceDatabase, source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
                     dest_uri = @DestUri, dest_secret = @DestSecret, dest_option_secrets = @DestOptionSecrets, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
-                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
+                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, mapping_options = @MappingOptions, table_order_by = @TableOrderBy,
                     table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, credentials_unreadable = 0, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds,
                     verify_interval_seconds = @VerifyIntervalSeconds
                 WHERE id = @Id;
@@ -283,6 +283,7 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
             BatchSize = d.BatchSize,
             MappingSeparator = d.Mapping.Separator,
             MappingMaxDepth = d.Mapping.MaxDepth,
+            MappingOptions = MappingOptionsText.Write(d.Mapping),
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
@@ -316,7 +317,7 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
         r.CursorField,
         (int)r.IntervalSeconds,
         r.BatchSize is null ? null : (int)r.BatchSize,
-        new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
+        MappingOptionsText.Read(r.MappingSeparator, (int)r.MappingMaxDepth, r.MappingOptions),
         new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
         (int)r.SettleSeconds,
         r.VerifyIntervalSeconds is null ? null : (int)r.VerifyIntervalSeconds);

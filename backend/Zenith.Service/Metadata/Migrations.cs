@@ -92,6 +92,12 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
             );
             """),
 
+        // Issue 13's mapping options beyond separator and depth: the column budget, the whole-document column, legacy UUIDs and
+        // the field rules, as one JSON text (MappingOptionsText); NULL means the defaults.
+        (3, """
+            ALTER TABLE connectors ADD COLUMN mapping_options TEXT NULL;
+            """),
+
         // Issue 14: secrets outside the user-info encrypted like passwords, and a state for secrets that cannot be decrypted.
         (4, """
             -- Secret URI options (tlsCertificateKeyFilePassword, AWS_SESSION_TOKEN, ...): a JSON object, Data Protection ciphertext;
@@ -132,7 +138,7 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
             """),
     ];
 
-    public static int LatestVersion => Steps[^1].Version;
+    public static int LatestVersion => Steps.Max(s => s.Version);
 
     /// <summary>Every step's version, in order.</summary>
     public static IReadOnlyList<int> Versions => [.. Steps.Select(s => s.Version)];
@@ -152,8 +158,10 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
         var applied = new List<int>();
         // Microsoft.Data.Sqlite begins IMMEDIATE transactions: a second migrator waits here instead of racing.
         await using var transaction = connection.BeginTransaction();
-        var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken)) ?? 0;
-        foreach (var (step, sql) in Steps.Where(s => s.Version > current && s.Version <= upTo))
+        // Every step not applied yet (up to upTo), not only those above the highest: branches add steps with numbers given out in
+        // advance, so a file may have step 3 before step 2 exists.
+        var done = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+        foreach (var (step, sql) in Steps.Where(s => !done.Contains(s.Version) && s.Version <= upTo))
         {
             await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
             if (step == 4)

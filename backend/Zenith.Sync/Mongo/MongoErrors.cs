@@ -18,7 +18,8 @@ internal static class MongoErrors
     /// <summary>
     /// Whether an open cursor's read failed in a way that reading again from where ClickHouse is can cure: the cursor was killed
     /// (idle longer than the server's cursor timeout while a long ClickHouse retry held the reader back, or by an operator), the
-    /// connection broke or timed out, the primary stepped down.
+    /// connection broke or timed out (its getMore may also meet the pool the driver paused when another connection to that server
+    /// broke), the primary stepped down.
     /// </summary>
     public static bool IsLostCursor(Exception ex) => ex switch
     {

@@ -116,24 +116,41 @@ internal sealed class MongoSource : IDisposable
     }
 
     /// <summary>
-    /// Reads up to <paramref name="count"/> documents (with the connector's filter) as one batch, and no more than the sample's
-    /// bytes: large documents give a smaller sample rather than a large memory.
+    /// A random sample of up to <paramref name="count"/> documents (with the connector's filter and projection) as one batch, and no
+    /// more than the sample's bytes (large documents give a smaller sample rather than a large memory): <c>$sample</c>, so a table
+    /// is not made from the oldest documents only. MongoDB answers it from a random cursor when the sample is small next to an
+    /// unfiltered collection, else with one scan of the matching documents; the query is bounded by the query timeout.
     /// </summary>
     public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
     {
         var serializer = new ArenaSerializer(
             Math.Max(1, count), _options.SampleBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
-        var sampleSpec = connector with { Mode = SyncMode.Full };
+        var full = connector with { Mode = SyncMode.Full };
+        var filter = CursorRules.Filter(full, null);
+        var stages = new List<BsonDocument>();
+        if (filter.ElementCount > 0)
+        {
+            stages.Add(new BsonDocument("$match", filter));
+        }
+
+        stages.Add(new BsonDocument("$sample", new BsonDocument("size", Math.Max(1, count))));
+        if (CursorRules.Projection(full) is { ElementCount: > 0 } projection)
+        {
+            stages.Add(new BsonDocument("$project", projection));
+        }
+
+        var pipeline = PipelineDefinition<BsonDocument, ArenaDocument>.Create(stages, serializer);
         try
         {
-            using var cursor = await OpenAsync(sampleSpec, null, serializer, count, _options.QueryTimeout, ct);
+            var options = new AggregateOptions { BatchSize = Math.Clamp(count, 1, 10_000), MaxTime = _options.QueryTimeout };
+            using var cursor = await Collection.AggregateAsync(pipeline, options, ct);
             while (await cursor.MoveNextAsync(ct))
             {
                 // Documents land in the serializer's batch; the first full one is the sample.
-                if (serializer.TryTakeReady(out var full))
+                if (serializer.TryTakeReady(out var ready))
                 {
                     serializer.Discard();
-                    return full;
+                    return ready;
                 }
             }
 

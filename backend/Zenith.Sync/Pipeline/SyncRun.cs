@@ -98,6 +98,11 @@ internal sealed class SyncRun : IDisposable
         await CheckSourceAsync(resumeFrom, cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
         await PumpAsync(resumeFrom, tracker, new RowVersions(versionBase), cancellationToken);
+        if (_insert?.Spilled is > 0 and var spilled)
+        {
+            _observer.Note($"{spilled} values had no column of their own or did not fit theirs exactly and are kept in {TableSchema.ExtraColumn} under their paths");
+        }
+
         await _table.FinishAsync(cancellationToken);
         var final = tracker.Complete();
         if (_run.Resync && _connector.Mode != SyncMode.Full)

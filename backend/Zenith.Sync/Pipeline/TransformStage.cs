@@ -63,6 +63,7 @@ internal sealed class TransformStage(
             batch.Status = encoder.Encode(
                 documents.Documents, schema, time.GetUtcNow().ToUnixTimeMilliseconds(), versions.Version(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
             batch.RowCount = rows;
+            batch.Spilled = encoder.Spilled;
             batch.KeyMisfits = encoder.TakeKeyMisfits();
             batch.Failures.AddRange(read.Skipped.Select(s => new DocumentFailure(s.DocumentId, s.Reason)));
             budget.Resize(batch.Rows.Length);

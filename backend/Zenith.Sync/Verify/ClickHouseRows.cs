@@ -61,7 +61,7 @@ internal sealed class ClickHouseRows(ClickHouseSink sink, string database, strin
         foreach (var chunk in keys.Chunk(500))
         {
             var sql = VerificationSql.RowsByKeys(database, table, columns.Select(c => c.Name), [.. chunk.Select(k => (tagged ? k.Bracket : (IdBracket?)null, k.Text))]);
-            var bytes = await sink.QueryRowBinaryAsync(sql, ct);
+            var bytes = await sink.QueryRowBinaryAsync(sql, ct, json: columns.Any(c => c.Type.Kind == ColumnKind.Json && c.Type.Shape == ColumnShape.Scalar));
             var position = 0;
             while (position < bytes.Length)
             {

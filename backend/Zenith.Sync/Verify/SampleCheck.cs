@@ -181,6 +181,12 @@ internal sealed class SampleCheck(
         var differences = new List<ColumnDifference>();
         for (var i = 0; i < expected.Length; i++)
         {
+            // ClickHouse's JSON type gives back its own text (keys sorted, 1.0 as 1): not comparable byte for byte.
+            if (schema.Columns[i].Type is { Kind: ColumnKind.Json, Shape: ColumnShape.Scalar })
+            {
+                continue;
+            }
+
             if (!expected[i].AsSpan().SequenceEqual(actual[i]))
             {
                 differences.Add(new ColumnDifference(schema.Columns[i].Name, schema.Columns[i].SourcePath, "differs"));

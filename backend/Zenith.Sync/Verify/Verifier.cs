@@ -32,7 +32,7 @@ public sealed class Verifier(SyncEngineOptions engine) : IVerifier
             using var source = new MongoSource(connector.Source, engine);
             using var sink = new ClickHouseSink(connector.Destination, engine);
             var (database, table) = (connector.Destination.Database, connector.Destination.Table);
-            var schema = await sink.ReadSchemaAsync(database, table, cancellationToken)
+            var schema = await sink.ReadSchemaAsync(database, table, connector.Mapping, cancellationToken)
                 ?? throw new SyncConfigurationException($"the table {database}.{table} does not exist yet: run the connector once before verifying it");
             var tagged = await HasTagColumnAsync(sink, database, table, cancellationToken);
             var cursor = connector.Mode == SyncMode.IncrementalTimestamp

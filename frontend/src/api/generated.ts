@@ -160,7 +160,7 @@ export class Client {
     }
 
     /**
-     * Replaces a connector's definition; a masked or missing password keeps the stored one.
+     * Replaces a connector's definition; a masked or missing password keeps the stored one. A mapping change that would alter a written table is refused (409) and names the resync.
      * @return OK
      */
     updateConnector(id: number, body: ConnectorRequest): Promise<ConnectorResponse> {
@@ -210,6 +210,12 @@ export class Client {
             let result404: any = null;
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -702,69 +708,7 @@ export class Client {
     }
 
     /**
-     * The ClickHouse columns a sample of the collection maps to, for a connector not saved yet (nothing is stored).
-     * @param sample (optional) 
-     * @return OK
-     */
-    previewConnection(body: ConnectorRequest, sample?: number | undefined): Promise<PreviewResponse> {
-        let url_ = this.baseUrl + "/api/connectors/preview?";
-        if (sample === null)
-            throw new globalThis.Error("The parameter 'sample' cannot be null.");
-        else if (sample !== undefined)
-            url_ += "sample=" + encodeURIComponent("" + sample) + "&";
-        url_ = url_.replace(/[?&]$/, "");
-
-        const content_ = JSON.stringify(body);
-
-        let options_: RequestInit = {
-            body: content_,
-            method: "POST",
-            headers: {
-                "Content-Type": "application/json",
-                "Accept": "application/json"
-            }
-        };
-
-        return this.http.fetch(url_, options_).then((_response: Response) => {
-            return this.processPreviewConnection(_response);
-        });
-    }
-
-    protected processPreviewConnection(response: Response): Promise<PreviewResponse> {
-        const status = response.status;
-        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
-        if (status === 200) {
-            return response.text().then((_responseText) => {
-            let result200: any = null;
-            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as PreviewResponse;
-            return result200;
-            });
-        } else if (status === 400) {
-            return response.text().then((_responseText) => {
-            let result400: any = null;
-            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
-            return throwException("Bad Request", status, _responseText, _headers, result400);
-            });
-        } else if (status === 401) {
-            return response.text().then((_responseText) => {
-            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
-            });
-        } else if (status === 502) {
-            return response.text().then((_responseText) => {
-            let result502: any = null;
-            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
-            return throwException("Bad Gateway", status, _responseText, _headers, result502);
-            });
-        } else if (status !== 200 && status !== 204) {
-            return response.text().then((_responseText) => {
-            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
-            });
-        }
-        return Promise.resolve<PreviewResponse>(null as any);
-    }
-
-    /**
-     * The ClickHouse columns a sample of the collection maps to.
+     * The ClickHouse columns a random sample of the collection maps to, with each column's kind and reason, and warnings.
      * @param sample (optional) 
      * @return OK
      */
@@ -815,6 +759,74 @@ export class Client {
             let result404: any = null;
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PreviewResponse>(null as any);
+    }
+
+    /**
+     * The mapping preview of a connector not saved yet (or of an edit): the mapping editor's live preview.
+     * @param sample (optional) 
+     * @return OK
+     */
+    previewConnection(body: PreviewRequest, sample?: number | undefined): Promise<PreviewResponse> {
+        let url_ = this.baseUrl + "/api/connectors/preview?";
+        if (sample === null)
+            throw new globalThis.Error("The parameter 'sample' cannot be null.");
+        else if (sample !== undefined)
+            url_ += "sample=" + encodeURIComponent("" + sample) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPreviewConnection(_response);
+        });
+    }
+
+    protected processPreviewConnection(response: Response): Promise<PreviewResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as PreviewResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
             });
         } else if (status === 409) {
             return response.text().then((_responseText) => {
@@ -1525,6 +1537,19 @@ export interface EndpointCheckDto {
     [key: string]: any;
 }
 
+/** What a field rule does to the sub-tree at its path. */
+export type FieldAction = "exclude" | "include" | "json" | "map" | "flatten" | "type" | "rename";
+
+export interface FieldRuleDto {
+    /** A dotted document path, e.g. `address.geo`. */
+    path: string;
+    action: FieldAction;
+    /** For `type`: String, Int32, Int64, Float64, Bool, DateTime64, UUID or JSON; for `rename`: the column name. */
+    value?: string | null;
+
+    [key: string]: any;
+}
+
 export interface HealthCheckDto {
     status: string;
     description: string | null;
@@ -1551,6 +1576,9 @@ export interface HttpValidationProblemDetails {
     [key: string]: any;
 }
 
+/** Byte orders of binary subtype 3 UUIDs, as the drivers that wrote them used them. */
+export type LegacyUuid = "none" | "c_sharp" | "java" | "python";
+
 /** One line of the sync history. */
 export interface LogResponse {
     id: number;
@@ -1567,11 +1595,19 @@ export interface LogResponse {
 
 export type LogSeverity = "info" | "warning" | "error";
 
+/** How documents become columns. `legacyUuid` is the byte order of binary subtype 3 UUIDs, to store them as UUID: `none` (default, base64 text), `c_sharp`, `java`, `python`. */
 export interface MappingDto {
-    /** Joins nested field names (default `_`). */
+    /** Joins nested field names (default `_`; a '.' becomes '_'). */
     separator?: string | null;
-    /** Nesting levels flattened into columns (default 3); deeper parts are stored as JSON text. */
+    /** Nesting levels flattened into columns (default 3); deeper parts are one JSON column. */
     maxDepth?: number | null;
+    /** Most columns of the table, metadata included (default 500, 10–10000); fields beyond go to `_zenith_extra`. */
+    maxColumns?: number | null;
+    /** Also keep each whole document in one JSON column, `_zenith_doc` (default false). */
+    wholeDocument?: boolean | null;
+    legacyUuid?: LegacyUuid;
+    /** Field rules, in order: exclude, include (only these paths), json, map, flatten, type (`value`: the type), rename (`value`: the column). */
+    rules?: FieldRuleDto[] | null;
 
     [key: string]: any;
 }
@@ -1580,13 +1616,29 @@ export interface PreviewColumnDto {
     name: string;
     type: string;
     sourcePath: string;
+    /** scalar, array, map, nested, json, overflow, document or metadata. */
+    kind: string;
+    /** Why the column is made this way (a map's keys, a type choice, a rule), or null. */
+    reason: string | null;
+
+    [key: string]: any;
+}
+
+/** A connector not saved yet (or an edit of one), to preview its mapping. */
+export interface PreviewRequest {
+    connector: ConnectorRequest;
+    /** When previewing an edit of a saved connector: a password sent masked (`***`) or left out is taken from it. */
+    connectorId?: number | null;
 
     [key: string]: any;
 }
 
 export interface PreviewResponse {
     columns: PreviewColumnDto[];
+    /** Documents sampled at random (`$sample`). */
     sampled: number;
+    /** What the user should know: columns beyond the budget, mixed types, out-of-range values, a map's new keys. */
+    warnings: string[];
 
     [key: string]: any;
 }

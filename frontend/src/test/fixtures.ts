@@ -33,7 +33,7 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     intervalSeconds: 60,
     batchSize: null,
     verifyIntervalSeconds: null,
-    mapping: { separator: "", maxDepth: null },
+    mapping: { separator: "", maxDepth: null, maxColumns: null, wholeDocument: false, legacyUuid: "none", rules: [] },
     table: { orderBy: "", partitionBy: "", ttl: "" },
     status: "active",
     running: false,

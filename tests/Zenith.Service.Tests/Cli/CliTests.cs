@@ -50,6 +50,16 @@ public sealed class CliTests(ServiceServers servers)
         var badMode = await ZenithProcess.RunAsync(directory, env, Add("x", "sometimes"));
         Assert.Equal(2, badMode.Exit);
         Assert.StartsWith("zenith: Argument 'sometimes' not recognized", Assert.Single(badMode.Stderr), StringComparison.Ordinal);
+        var badRule = await ZenithProcess.RunAsync(directory, env, [.. Add("x"), "--rule", "sometimes:url"]);
+        Assert.Equal(1, badRule.Exit);
+        Assert.StartsWith("zenith: --rule must look like ACTION:PATH[=VALUE]", Assert.Single(badRule.Stderr), StringComparison.Ordinal);
+        var badType = await ZenithProcess.RunAsync(directory, env, [.. Add("x"), "--rule", "type:url=Money"]);
+        Assert.Equal(1, badType.Exit);
+        Assert.Contains("mapping.rules[0]: The type of url must be one of String", Assert.Single(badType.Stderr), StringComparison.Ordinal);
+        // Neither refused add stored a connector: the name is still free, and a valid rule is taken.
+        var ruled = await ZenithProcess.RunAsync(directory, env, [.. Add("x"), "--rule", "exclude:url"]);
+        Assert.Equal(0, ruled.Exit);
+        Assert.StartsWith("Added connector x (id 2)", Assert.Single(ruled.Stdout), StringComparison.Ordinal);
 
         var sync = await ZenithProcess.RunAsync(directory, env, "sync", "events");
         Assert.Equal(0, sync.Exit);

@@ -1,6 +1,6 @@
 import { errorToMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
-import { ColumnsTable } from "./ColumnsTable";
+import { toMessage } from "../../lib/message";
 import { type ConnectorDraft, type EndpointResult, type Warning, usePreviewMapping, useTestConnection } from "./api";
 
 interface ConnectionTestPanelProps {
@@ -74,8 +74,8 @@ function EndpointLine({ label, result }: { label: string; result: EndpointResult
   );
 }
 
-/** "Preview mapping": the ClickHouse columns a sample of the collection maps to (the form as typed, before it is created). */
-export function MappingPreviewPanel({ connectorId, getDraft }: { connectorId: number | null; getDraft: () => ConnectorDraft }) {
+/** "Preview mapping": the columns a random sample maps to, as the run would make them, for the form as typed (rules included). */
+export function MappingPreviewPanel({ connectorId, getDraft, isDirty }: ConnectionTestPanelProps) {
   const preview = usePreviewMapping();
   return (
     <section className="check" aria-labelledby="preview-title">
@@ -86,7 +86,8 @@ export function MappingPreviewPanel({ connectorId, getDraft }: { connectorId: nu
           className="button"
           disabled={preview.isPending}
           onClick={() => {
-            preview.mutate({ id: connectorId, draft: getDraft() });
+            // An unchanged saved connector is previewed as saved; anything typed is previewed as typed, before saving.
+            preview.mutate({ id: connectorId, draft: connectorId !== null && !isDirty ? null : getDraft() });
           }}
         >
           {preview.isPending ? "Sampling…" : "Preview mapping"}
@@ -101,9 +102,39 @@ export function MappingPreviewPanel({ connectorId, getDraft }: { connectorId: nu
         {preview.data && (
           <>
             <p className="muted small">
-              {preview.data.columns.length} columns from {preview.data.sampled} sampled documents.
+              {preview.data.columns.length} columns from {preview.data.sampled} documents sampled at random.
             </p>
-            <ColumnsTable columns={preview.data.columns} />
+            {preview.data.warnings.length > 0 && (
+              <ul className="alert alert-warning preview-warnings">
+                {preview.data.warnings.map((warning) => (
+                  <li key={warning}>
+                    <MessageText message={toMessage(warning)} />
+                  </li>
+                ))}
+              </ul>
+            )}
+            <table className="table table-compact">
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">From</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.data.columns.map((column) => (
+                  <tr key={column.name}>
+                    <td className="mono">{column.name}</td>
+                    <td className="mono">{column.type}</td>
+                    <td>{column.kind}</td>
+                    <td className="mono muted">{column.sourcePath}</td>
+                    <td className="muted small">{column.reason ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </>
         )}
       </div>

@@ -195,4 +195,28 @@ describe("ConnectorForm", () => {
     renderForm(vi.fn(), { connectorId: 4 });
     expect(screen.queryByRole("checkbox", { name: /Create paused/ })).toBeNull();
   });
+
+  it("edits field rules, sends them with the connector, and shows a rule's error from the API beside it", async () => {
+    const onSave = vi.fn().mockRejectedValueOnce(
+      new ApiError(400, { title: "The connector is not valid.", errors: { "mapping.rules[1]": ["The type of amount must be one of String, Int64 (got \"Money\")."] } }),
+    );
+    renderForm(onSave);
+    await userEvent.click(screen.getByText(/Advanced/));
+    await userEvent.click(screen.getByRole("button", { name: "Add rule" }));
+    await userEvent.type(screen.getByLabelText("Rule 1 path"), "customer.email");
+    await userEvent.click(screen.getByRole("button", { name: "Add rule" }));
+    await userEvent.type(screen.getByLabelText("Rule 2 path"), "amount");
+    await userEvent.selectOptions(screen.getByLabelText("Rule 2 action"), "type");
+    await userEvent.type(screen.getByLabelText("Rule 2 value"), "Money");
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+
+    const draft = onSave.mock.calls[0]?.[0] as ConnectorDraft;
+    expect(toRequest(draft).mapping?.rules).toEqual([
+      { path: "customer.email", action: "exclude", value: null },
+      { path: "amount", action: "type", value: "Money" },
+    ]);
+    const path = await screen.findByLabelText("Rule 2 path");
+    expect(path).toHaveAttribute("aria-invalid", "true");
+    expect(path).toHaveAccessibleDescription(expect.stringContaining("must be one of String") as string);
+  });
 });

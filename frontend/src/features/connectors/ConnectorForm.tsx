@@ -4,8 +4,9 @@ import { ApiError, errorMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
 import { needsPasswordAgain, splitPassword } from "../../lib/uri";
-import { type ConnectorDraft, syncModes } from "./api";
+import { type ConnectorDraft, legacyUuids, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
+import { MappingRulesEditor } from "./MappingRulesEditor";
 
 type FieldName = FieldPath<ConnectorDraft>;
 
@@ -14,6 +15,8 @@ const advancedFields: readonly FieldName[] = [
   "source.projection",
   "mapping.separator",
   "mapping.maxDepth",
+  "mapping.maxColumns",
+  "mapping.legacyUuid",
   "table.orderBy",
   "table.partitionBy",
   "table.ttl",
@@ -36,7 +39,8 @@ const formFields: readonly FieldName[] = [
   ...advancedFields,
 ];
 
-const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "verifyIntervalSeconds", "mapping.maxDepth"];
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "verifyIntervalSeconds", "mapping.maxDepth", "mapping.maxColumns"];
+const rulePath = /^mapping\.rules\[(\d+)\]$/i;
 /* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
 const wholeNumber = (value: unknown) =>
   typeof value !== "string" || value.trim() === "" || /^-?\d+$/.test(value.trim()) || "Enter a whole number.";
@@ -74,8 +78,8 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
   const [formError, setFormError] = useState<string | null>(null);
   const [createPaused, setCreatePaused] = useState(false);
   // Open when something beyond the defaults the API fills in (separator, depth) is set.
-  const [advancedOpen, setAdvancedOpen] = useState(() =>
-    advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== ""),
+  const [advancedOpen, setAdvancedOpen] = useState(
+    () => advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== "") || getValues("mapping.rules").length > 0,
   );
   const mode = useWatch({ control, name: "mode" });
   const [sourceUri, sourcePassword, destinationUri, destinationPassword] = useWatch({
@@ -107,6 +111,13 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
       const unmatched: string[] = [];
       let focused = false;
       for (const [path, message] of Object.entries(error.fieldErrors)) {
+        const rule = rulePath.exec(path);
+        if (rule !== null) {
+          setAdvancedOpen(true);
+          setError(`mapping.rules.${Number(rule[1])}.path`, { type: "server", message }, { shouldFocus: !focused });
+          focused = true;
+          continue;
+        }
         // "type the password again" is about the password, whatever field of the URI it names.
         const target = passwordAgain.test(message) && /^(source|destination)\.uri$/i.test(path) ? path.replace(/uri$/i, "password") : path;
         const field = formFields.find((f) => f.toLowerCase() === target.toLowerCase());
@@ -241,8 +252,22 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
         <TextAreaField {...field("source.projection")} label="Projection" hint='e.g. { "password_hash": 0 }' />
         <div className="field-row">
           <Field {...field("mapping.separator")} label="Nested field separator" hint="Default _ (address.city → address_city)." />
-          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are stored as JSON text." />
+          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are one JSON column." />
+          <Field {...field("mapping.maxColumns")} label="Column budget" inputMode="numeric" hint="Blank: 500. Fields beyond go to _zenith_extra." />
         </div>
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" {...register("mapping.wholeDocument")} /> Also keep each whole document in a JSON column (_zenith_doc)
+          </label>
+        </div>
+        <SelectField {...field("mapping.legacyUuid")} label="Binary subtype 3 UUIDs" hint="The driver that wrote them, to store them as UUID.">
+          {legacyUuids.map((u) => (
+            <option key={u.value} value={u.value}>
+              {u.label}
+            </option>
+          ))}
+        </SelectField>
+        <MappingRulesEditor control={control} register={register} errors={errors} />
         <div className="field-row">
           <Field
             {...field("table.orderBy")}
@@ -257,7 +282,7 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
       {/* Test, then preview, then save: the order a user checks a connector in before its first sync. */}
       <div className="checks">
         <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
-        <MappingPreviewPanel connectorId={connectorId} getDraft={() => getValues()} />
+        <MappingPreviewPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
       </div>
 
       {connectorId === null && (

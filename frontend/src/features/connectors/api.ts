@@ -2,6 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type {
   ConnectionTestResponse,
+  FieldAction,
+  LegacyUuid,
   ConnectorRequest,
   ConnectorResponse,
   ConnectorStatus,
@@ -17,7 +19,28 @@ import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type { ConnectorStatus, SyncMode };
+export type { ConnectorStatus, FieldAction, LegacyUuid, SyncMode };
+export const legacyUuids: readonly { value: LegacyUuid; label: string }[] = [
+  { value: "none", label: "None: base64 text" },
+  { value: "c_sharp", label: "C# legacy" },
+  { value: "java", label: "Java legacy" },
+  { value: "python", label: "Python legacy" },
+];
+export const fieldActions: readonly { value: FieldAction; label: string; needsValue?: string }[] = [
+  { value: "exclude", label: "Exclude" },
+  { value: "include", label: "Include only" },
+  { value: "json", label: "Keep as JSON" },
+  { value: "map", label: "Treat as map" },
+  { value: "flatten", label: "Flatten (never a map)" },
+  { value: "type", label: "Force type", needsValue: "Type: String, Int64, Float64, Bool, DateTime64, UUID, JSON" },
+  { value: "rename", label: "Rename column", needsValue: "Column name" },
+];
+
+export interface FieldRuleDraft {
+  path: string;
+  action: FieldAction;
+  value: string;
+}
 export const syncModes: readonly { value: SyncMode; label: string }[] = [
   { value: "incremental_id", label: "Incremental by _id" },
   { value: "incremental_timestamp", label: "Incremental by timestamp" },
@@ -35,7 +58,7 @@ export interface Connector {
   batchSize: number | null;
   /** Seconds between automatic verifications; null: only on request. */
   verifyIntervalSeconds: number | null;
-  mapping: { separator: string; maxDepth: number | null };
+  mapping: { separator: string; maxDepth: number | null; maxColumns: number | null; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
   running: boolean;
@@ -86,7 +109,7 @@ export interface ConnectorDraft {
   batchSize: string;
   settleSeconds: string;
   verifyIntervalSeconds: string;
-  mapping: { separator: string; maxDepth: string };
+  mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
 
@@ -109,7 +132,14 @@ export function toConnector(wire: ConnectorResponse): Connector {
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
     verifyIntervalSeconds: wire.verifyIntervalSeconds ?? null,
-    mapping: { separator: wire.mapping.separator ?? "", maxDepth: wire.mapping.maxDepth ?? null },
+    mapping: {
+      separator: wire.mapping.separator ?? "",
+      maxDepth: wire.mapping.maxDepth ?? null,
+      maxColumns: wire.mapping.maxColumns ?? null,
+      wholeDocument: wire.mapping.wholeDocument ?? false,
+      legacyUuid: wire.mapping.legacyUuid ?? "none",
+      rules: (wire.mapping.rules ?? []).map((r) => ({ path: r.path, action: r.action, value: r.value ?? "" })),
+    },
     table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
     status: wire.status,
     running: wire.running,
@@ -143,7 +173,7 @@ export const emptyDraft: ConnectorDraft = {
   batchSize: "",
   settleSeconds: "",
   verifyIntervalSeconds: "",
-  mapping: { separator: "", maxDepth: "" },
+  mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, legacyUuid: "none", rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
 
@@ -159,7 +189,15 @@ export function toDraft(connector: Connector): ConnectorDraft {
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
     settleSeconds: String(connector.settleSeconds),
     verifyIntervalSeconds: connector.verifyIntervalSeconds === null ? "" : String(connector.verifyIntervalSeconds),
-    mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
+    mapping: {
+      separator: connector.mapping.separator,
+      maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth),
+      // The default budget comes back from the API; the field stays blank for it.
+      maxColumns: connector.mapping.maxColumns === null || connector.mapping.maxColumns === 500 ? "" : String(connector.mapping.maxColumns),
+      wholeDocument: connector.mapping.wholeDocument,
+      legacyUuid: connector.mapping.legacyUuid,
+      rules: connector.mapping.rules.map((r) => ({ ...r })),
+    },
     table: { ...connector.table },
   };
 }
@@ -170,7 +208,14 @@ const blankToNull = (value: string): string | null => (value.trim() === "" ? nul
 const toNumber = (value: string): number | null => (value.trim() === "" ? null : Number(value));
 
 export function toRequest(draft: ConnectorDraft): ConnectorRequest {
-  const mapping = { separator: blankToNull(draft.mapping.separator), maxDepth: toNumber(draft.mapping.maxDepth) };
+  const mapping = {
+    separator: blankToNull(draft.mapping.separator),
+    maxDepth: toNumber(draft.mapping.maxDepth),
+    maxColumns: toNumber(draft.mapping.maxColumns),
+    wholeDocument: draft.mapping.wholeDocument ? true : null,
+    legacyUuid: draft.mapping.legacyUuid === "none" ? undefined : draft.mapping.legacyUuid,
+    rules: draft.mapping.rules.length === 0 ? null : draft.mapping.rules.map((r) => ({ path: r.path.trim(), action: r.action, value: blankToNull(r.value) })),
+  };
   const table = { orderBy: blankToNull(draft.table.orderBy), partitionBy: blankToNull(draft.table.partitionBy), ttl: blankToNull(draft.table.ttl) };
   return {
     name: draft.name.trim(),
@@ -190,7 +235,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     batchSize: toNumber(draft.batchSize),
     settleSeconds: toNumber(draft.settleSeconds),
     verifyIntervalSeconds: toNumber(draft.verifyIntervalSeconds),
-    mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
+    mapping: Object.values(mapping).every((v) => v === null || v === undefined) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };
 }
@@ -317,12 +362,14 @@ export function useTestConnection() {
 }
 
 export interface MappingPreview {
-  columns: { name: string; type: string; sourcePath: string }[];
+  columns: { name: string; type: string; sourcePath: string; kind: string; reason: string | null }[];
   sampled: number;
+  warnings: string[];
 }
 const toPreview = (wire: PreviewResponse): MappingPreview => ({
-  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath, kind: c.kind, reason: c.reason ?? null })),
   sampled: wire.sampled,
+  warnings: wire.warnings,
 });
 
 export interface TableSchema {
@@ -344,10 +391,14 @@ export function useTableSchema(id: number) {
   });
 }
 
-/** Previews the saved connector when given its id, else the draft as typed (before it is created; nothing is stored). */
+/** Previews the saved connector when given its id and nothing changed, else the draft as typed (rules included). */
 export function usePreviewMapping() {
   return useMutation({
-    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft }) =>
-      toPreview(id !== null ? await api.previewConnector(id) : await api.previewConnection(toRequest(draft))),
+    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft | null }) =>
+      toPreview(
+        draft === null && id !== null
+          ? await api.previewConnector(id)
+          : await api.previewConnection({ connector: toRequest(draft ?? emptyDraft), connectorId: id }),
+      ),
   });
 }

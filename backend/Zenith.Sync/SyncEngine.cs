@@ -155,8 +155,9 @@ public sealed class SyncEngine : ISyncEngine
     {
         ArgumentNullException.ThrowIfNull(source);
         MongoSource? mongo = null;
+        // Server selection gives up after CheckTimeout and says why; this bounds a server that accepts and then says nothing.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.CheckTimeout);
+        timeout.CancelAfter(2 * _options.CheckTimeout);
         try
         {
             mongo = new MongoSource(source, _options, check: true);

@@ -44,6 +44,7 @@ public static class LoopbackGuard
         {
             return (StatusCodes.Status415UnsupportedMediaType, "Refused: not a JSON request.",
                 "Without an API key Zenith takes changes only as JSON, which a web page cannot send across sites: add the header 'Content-Type: application/json' "
+                + "('application/merge-patch+json' for a PATCH) "
                 + "(also to a request without a body, e.g. curl -X POST -H 'content-type: application/json' http://127.0.0.1:8080/api/connectors/1/pause).");
         }
 

@@ -100,7 +100,7 @@ public sealed class HttpClientAdapter : IZenithClient
     {
         for (var attempt = 0; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/connectors/{id}/sync");
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/connectors/{id}/sync") { Content = EmptyJson() };
             using var response = await SendRawAsync(request, cancellationToken);
             if (response.StatusCode != HttpStatusCode.Conflict)
             {
@@ -132,6 +132,9 @@ public sealed class HttpClientAdapter : IZenithClient
         (await ListAsync(cancellationToken)).FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new CliException($"No connector named \"{name}\" (zenith connectors list shows them).");
 
+    /// <summary>No body, as JSON: a keyless service takes changes only as JSON (what a cross-site form cannot send), with or without a body.</summary>
+    private static StringContent EmptyJson() => new(string.Empty, System.Text.Encoding.UTF8, "application/json");
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -141,8 +144,7 @@ public sealed class HttpClientAdapter : IZenithClient
         }
         else if (method != HttpMethod.Get)
         {
-            // A keyless service takes changes only as JSON (what a cross-site form cannot send), with or without a body.
-            request.Content = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+            request.Content = EmptyJson();
         }
 
         return await EnsureSuccessAsync(await SendRawAsync(request, cancellationToken), cancellationToken);

@@ -27,19 +27,20 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         var kept = entries.Select((e, i) => (Entry: e, Index: i)).GroupBy(e => e.Entry.ConnectorId).SelectMany(g => g.TakeLast(keep)).OrderBy(e => e.Index).Select(e => e.Entry);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO logs (time, level, connector_id, run_id, message, detail) VALUES (@Time, @Level, @ConnectorId, @RunId, @Message, @Detail);",
-            kept.Select(e => new
+        foreach (var e in kept)
+        {
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "INSERT INTO logs (time, level, connector_id, run_id, message) VALUES (@Time, @Level, @ConnectorId, @RunId, @Message) RETURNING id;",
+                new { Time = e.Time.ToUnixTimeMilliseconds(), Level = DomainText.Text(e.Level), e.ConnectorId, e.RunId, e.Message },
+                transaction,
+                cancellationToken: cancellationToken));
+            if (e.Detail is { } detail)
             {
-                Time = e.Time.ToUnixTimeMilliseconds(),
-                Level = DomainText.Text(e.Level),
-                e.ConnectorId,
-                e.RunId,
-                e.Message,
-                e.Detail,
-            }),
-            transaction,
-            cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO log_details (log_id, detail) VALUES (@id, @detail);", new { id, detail }, transaction, cancellationToken: cancellationToken));
+            }
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM logs WHERE connector_id IS @connectorId
@@ -51,11 +52,14 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         // A failure's detail is kilobytes: the newest lines that have one keep it, the others their short message.
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE logs SET detail = NULL WHERE detail IS NOT NULL AND id <= (
-                SELECT id FROM logs WHERE detail IS NOT NULL ORDER BY id DESC LIMIT 1 OFFSET @keepDetails);
+            DELETE FROM log_details WHERE log_id IN (SELECT log_id FROM log_details ORDER BY log_id DESC LIMIT -1 OFFSET @keepDetails)
+                OR log_id NOT IN (SELECT id FROM logs);
             """,
             new { keepDetails = KeepDetails }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+
+        // auto_vacuum = INCREMENTAL: the pages a detail (kilobytes, on overflow pages) left go back, so the file stays small.
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA incremental_vacuum(64);", cancellationToken: cancellationToken));
     }
 
     /// <summary>Lines whose failure keeps the drivers' text: the newest ones.</summary>
@@ -68,7 +72,7 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<LogRow>(new CommandDefinition(
             """
-            SELECT id, time, level, connector_id, run_id, message, detail FROM logs
+            SELECT id, time, level, connector_id, run_id, message, (SELECT detail FROM log_details WHERE log_id = logs.id) AS detail FROM logs
             WHERE (@connectorId IS NULL OR connector_id = @connectorId) AND level IN @levels
             ORDER BY id DESC LIMIT @limit;
             """,

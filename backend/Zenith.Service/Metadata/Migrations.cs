@@ -131,8 +131,10 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
         // Issue 16: a failure's short line and the drivers' full text apart, so a person reads one line and may open the rest;
         // a live run's size to measure it against (estimatedDocumentCount) and when its numbers were last stored (its rate).
         (6, """
-            ALTER TABLE runs ADD COLUMN error_detail TEXT NULL;
-            ALTER TABLE logs ADD COLUMN detail TEXT NULL;
+            -- The drivers' text of a failure (kilobytes) lives apart from its row and only for the newest few: deleted as whole
+            -- rows, it leaves no half-empty pages behind in the bounded runs and logs tables.
+            CREATE TABLE run_details (run_id INTEGER PRIMARY KEY, detail TEXT NOT NULL);
+            CREATE TABLE log_details (log_id INTEGER PRIMARY KEY, detail TEXT NOT NULL);
             ALTER TABLE runs ADD COLUMN estimated_rows INTEGER NULL;
             ALTER TABLE runs ADD COLUMN progress_at INTEGER NULL;  -- unix ms of the last stored progress
             """),

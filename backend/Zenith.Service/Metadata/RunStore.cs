@@ -9,7 +9,7 @@ namespace Zenith.Service.Metadata;
 /// <summary>The run history: one row per run, updated live while it goes, bounded per connector.</summary>
 public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> options)
 {
-    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error, error_detail, estimated_rows, progress_at";
+    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error, (SELECT detail FROM run_details WHERE run_id = runs.id) AS error_detail, estimated_rows, progress_at";
 
     public async Task<RunRecord> CreateAsync(long connectorId, RunTrigger trigger, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -57,8 +57,7 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         var connectorId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             UPDATE runs SET status = @status, finished_at = @finished, rows_read = @RowsRead, rows_written = @RowsWritten,
-                rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes, duration_ms = @durationMs, error = @error,
-                error_detail = @errorDetail
+                rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes, duration_ms = @durationMs, error = @error
             WHERE id = @runId RETURNING connector_id;
             """,
             new
@@ -73,8 +72,13 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 result.Bytes,
                 durationMs = (long)result.Duration.TotalMilliseconds,
                 error,
-                errorDetail,
             }, cancellationToken: cancellationToken));
+        if (errorDetail is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT OR REPLACE INTO run_details (run_id, detail) VALUES (@runId, @errorDetail);", new { runId, errorDetail }, cancellationToken: cancellationToken));
+        }
+
         await PruneAsync(connection, connectorId, cancellationToken);
     }
 
@@ -126,8 +130,8 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         // The drivers' text of a failure is kilobytes: only the latest runs keep it (their short error stays for good).
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE runs SET error_detail = NULL WHERE connector_id = @connectorId AND error_detail IS NOT NULL AND id <= (
-                SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keepDetails);
+            DELETE FROM run_details WHERE run_id IN (SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT -1 OFFSET @keepDetails)
+                OR run_id NOT IN (SELECT id FROM runs);
             """,
             new { connectorId, keepDetails = KeepDetails }, cancellationToken: cancellationToken));
         if (deleted > 0)

@@ -88,7 +88,9 @@ internal static partial class ClickHouseErrors
             // A reply ClickHouse.Driver could not read (a body of another service): its text may quote that body, so only its kind is told.
             _ => $"the server at {host} answered, but not as ClickHouse does ({ex.GetType().Name}; its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
         };
-        var detail = ex is SyncConfigurationException ? null : Failures.Detail(ex, spec.Uri);
+        // A stranger's answer is never repeated, not even as the detail: Zenith is no probe of other servers (issue 14).
+        var stranger = ex is DbException db2 ? !IsServerError(db2) : ex is not (HttpRequestException or OperationCanceledException or TimeoutException);
+        var detail = ex is SyncConfigurationException || stranger ? null : Failures.Detail(ex, spec.Uri);
         return new Described(Redaction.Redact(line, spec.Uri), detail);
     }
 

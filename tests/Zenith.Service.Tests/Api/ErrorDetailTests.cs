@@ -41,7 +41,7 @@ public sealed class ErrorDetailTests(ServiceServers servers)
 
         var (response, problem) = await client.SendAsync(HttpMethod.Get, $"/api/connectors/{id}/preview");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(line, problem.Str("detail"));
+        Assert.Equal($"{line} Check the source with POST /api/connectors/{id}/test.", problem.Str("detail"));
         Assert.Contains("MongoDB.Driver", problem.Str("errorDetail"), StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pw", problem!.ToJsonString(), StringComparison.Ordinal);
 

@@ -14,7 +14,8 @@ public sealed class LiveRunTests(ServiceServers servers)
     public async Task A_first_load_reports_its_progress_while_it_runs_and_the_connector_its_rows_and_freshness_after()
     {
         var (mongoDb, chDb) = (servers.Mongo.NewDatabaseName("live"), servers.NewClickHouseDatabase("live"));
-        var seededFrom = DateTimeOffset.UtcNow.AddSeconds(-5);
+        // Seed dates its documents (their ObjectIds' time) ten minutes back, past the settle window.
+        var seededFrom = DateTimeOffset.UtcNow.AddMinutes(-10).AddSeconds(-5);
         await Seed.InsertAsync(servers, mongoDb, "visits", Documents);
         var appName = "zenith-live-" + Guid.NewGuid().ToString("N")[..8];
         var uri = servers.Mongo.ConnectionString + (servers.Mongo.ConnectionString.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "appName=" + appName;

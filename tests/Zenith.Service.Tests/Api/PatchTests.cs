@@ -68,7 +68,7 @@ public sealed class PatchTests : IDisposable
         Assert.Equal("visits", after["source"].Str("collection"));
 
         // The masked password in the stored URI is no new password: the real one is kept.
-        var stored = await app.Services.GetRequiredService<ConnectorStore>().GetAsync(id, CancellationToken.None);
+        var stored = await app.Services.GetRequiredService<ConnectorStore>().UnsealAsync(id, CancellationToken.None);
         Assert.Equal(SourceUri, stored!.Definition.Source.Uri);
 
         // application/json works too.

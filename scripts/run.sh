@@ -11,4 +11,4 @@ npm run --prefix frontend build
 echo "==> Building the service (Release)"
 dotnet publish backend/Zenith.Service -c Release -o .build/zenith --nologo
 echo "==> Starting Zenith (Ctrl-C stops it)"
-exec dotnet .build/zenith/zenith.dll "$@"
+exec dotnet .build/zenith/zenith.dll serve

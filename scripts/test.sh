@@ -43,7 +43,7 @@ run "Dashboard lint" npm run --prefix frontend lint
 run "Dashboard component tests (Vitest)" npm run --prefix frontend test
 run ".NET tests (xunit: core, engine, service, test servers)" \
   dotnet test Zenith.sln -c Release --no-build --nologo --logger "console;verbosity=minimal"
-run "Node tests (test servers through the Node drivers)" node --test tests/node/ tests/servers/clickhouse/
+run "Node tests (test servers through the Node drivers)" node --test tests/node/
 run "Browser tests (headless Chromium against the real service)" node --test --test-concurrency=1 tests/e2e/
 run "Ops checks (compose, Prometheus rules, Grafana dashboard)" bash tests/ops/check.sh
 

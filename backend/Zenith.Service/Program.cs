@@ -5,8 +5,8 @@ using Zenith.Service.Cli;
 using Zenith.Service.Configuration;
 using Zenith.Service.Telemetry;
 
-// `zenith status`, `zenith sync <name>`, ... : the CLI. No arguments (or `serve`): the service.
-if (ZenithCli.IsCommand(args))
+// `zenith serve`: the service. Anything else is the CLI (`zenith status`, `zenith sync <name>`, a mistyped word: exit 2).
+if (!ZenithCli.StartsService(args))
 {
     return await ZenithCli.RunAsync(args);
 }
@@ -27,6 +27,7 @@ builder.Services
     .AddZenithApi();
 
 var app = builder.Build();
+app.UseLoopbackGuard(settings);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
@@ -35,7 +36,9 @@ app.UseAuthorization();
 var api = app.MapGroup("/api").RequireApiKey(settings);
 api.MapConnectorsApi();
 api.MapRunsApi();
+api.MapSchemaApi();
 api.MapLogsApi();
+api.MapVerificationsApi();
 app.MapHealthApi();
 app.MapZenithMetrics(settings);
 app.MapZenithDocs();

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Options;
+using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Verify;
 using Zenith.Service.Configuration;
 using Zenith.Service.Connectors;
 using Zenith.Service.Metadata;
@@ -6,6 +9,7 @@ using Zenith.Service.Runs;
 using Zenith.Service.Scheduling;
 using Zenith.Service.Telemetry;
 using Zenith.Sync;
+using Zenith.Sync.Verify;
 
 namespace Zenith.Service;
 
@@ -26,12 +30,39 @@ public static class ZenithServices
             .AddZenithMetrics()
             .AddRuns()
             .AddConnectors()
-            .AddScheduler();
+            .AddScheduler()
+            .AddVerifications();
     }
 
     public static IServiceCollection AddSyncEngine(this IServiceCollection services)
     {
-        services.AddSingleton<ISyncEngine>(sp => new SyncEngine(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>() }));
+        services.AddSingleton<ISyncEngine>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ZenithOptions>>().Value;
+            return new SyncEngine(new SyncEngineOptions
+            {
+                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+                AllowedHosts = HostAllowList.Parse(options.Network.AllowedHosts, out _),
+                ConnectTimeout = TimeSpan.FromSeconds(options.Timeouts.ConnectSeconds),
+                QueryTimeout = TimeSpan.FromSeconds(options.Timeouts.QuerySeconds),
+                RunTimeout = TimeSpan.FromSeconds(options.Timeouts.RunSeconds),
+                MaxBatchBytes = options.Processing.MaxBatchBytes,
+                MaxDocumentBytes = options.Processing.MaxDocumentBytes,
+            });
+        });
+        return services;
+    }
+
+    /// <summary>Verifications: the verifier, their own job runner and limit, the use cases, the gauges' state and the loop of the intervals.</summary>
+    public static IServiceCollection AddVerifications(this IServiceCollection services)
+    {
+        services.AddSingleton<IVerifier>(sp => new Verifier(new SyncEngineOptions { LoggerFactory = sp.GetRequiredService<ILoggerFactory>(), TimeProvider = sp.GetRequiredService<TimeProvider>() }));
+        services.AddSingleton<VerificationStates>();
+        services.AddSingleton<IVerificationGaugeSource>(sp => sp.GetRequiredService<VerificationStates>());
+        services.AddSingleton<VerificationCoordinator>();
+        services.AddSingleton<VerificationService>();
+        services.AddSingleton<VerificationScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<VerificationScheduler>());
         return services;
     }
 
@@ -40,7 +71,10 @@ public static class ZenithServices
     {
         services.AddSingleton<IndexCheck>();
         services.AddSingleton<CheckpointResets>();
+        services.AddSingleton<SaveChecks>();
         services.AddSingleton<ConnectorService>();
+        services.AddSingleton<TableStatistics>();
+        services.AddSingleton<DestinationSchema>();
         return services;
     }
 }

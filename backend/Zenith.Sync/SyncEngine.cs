@@ -66,12 +66,14 @@ public sealed class SyncEngine : ISyncEngine
         ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
     {
         var started = _options.TimeProvider.GetTimestamp();
+        MongoSource? source = null;
+        ClickHouseSink? sink = null;
         SyncRun? run = null;
         try
         {
             Validate(connector);
-            using var source = new MongoSource(connector.Source, _options);
-            using var sink = new ClickHouseSink(connector.Destination, _options);
+            source = new MongoSource(connector.Source, _options);
+            sink = new ClickHouseSink(connector.Destination, _options);
             run = new SyncRun(connector, options, checkpoints, observer, _options, source, sink);
             await run.RunAsync(cancellationToken);
             return (Result(SyncOutcome.Succeeded, run, started, null), false, null);
@@ -79,30 +81,32 @@ public sealed class SyncEngine : ISyncEngine
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             // Whatever the driver made of the cancellation (a statement cut off mid-DDL surfaces as an HTTP or IO error): it was asked for.
-            return (Result(SyncOutcome.Cancelled, run, started, "cancelled"), false, null);
+            return (Result(SyncOutcome.Cancelled, run, started, new Described("cancelled", null)), false, null);
         }
         catch (ChangeStreamHistoryLostException ex)
         {
             var error = connector.OnHistoryLost == HistoryLostPolicy.Error
                 ? ex.Message + "; the connector stops as its setting onHistoryLost = error says: resync it to start again from a new position"
                 : ex.Message;
-            return (Result(SyncOutcome.Failed, run, started, error), true, ex.Message);
+            return (Result(SyncOutcome.Failed, run, started, new Described(error, null)), true, ex.Message);
         }
         catch (ChangeStreamSourceGoneException ex)
         {
-            return (Result(SyncOutcome.Failed, run, started, ex.Message) with { SourceGone = true }, false, null);
+            return (Result(SyncOutcome.Failed, run, started, new Described(ex.Message, null)) with { SourceGone = true }, false, null);
         }
         catch (Exception ex)
         {
-            return (Result(SyncOutcome.Failed, run, started, Describe(ex, connector.Source, connector.Destination)), false, null);
+            return (Result(SyncOutcome.Failed, run, started, Describe(ex, connector, source, sink)), false, null);
         }
         finally
         {
             run?.Dispose();
+            source?.Dispose();
+            sink?.Dispose();
         }
     }
 
-    private SyncRunResult Result(SyncOutcome outcome, SyncRun? run, long started, string? error)
+    private SyncRunResult Result(SyncOutcome outcome, SyncRun? run, long started, Described? error)
     {
         var total = run?.Total ?? default;
         return new SyncRunResult(
@@ -114,8 +118,9 @@ public sealed class SyncEngine : ISyncEngine
             total.Bytes,
             _options.TimeProvider.GetElapsedTime(started),
             run?.LastCheckpoint,
-            error,
-            run?.Warnings);
+            error?.Line,
+            run?.Warnings,
+            error?.Detail);
     }
 
     private static void Validate(ConnectorSpec connector)
@@ -183,63 +188,211 @@ public sealed class SyncEngine : ISyncEngine
     public async Task<EndpointCheck> TestSourceAsync(SourceSpec source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        MongoSource? mongo = null;
+        // Server selection gives up after CheckTimeout and says why; this bounds a server that accepts and then says nothing.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(2 * _options.CheckTimeout);
         try
         {
-            using var mongo = new MongoSource(source, _options);
-            await mongo.PingAsync(cancellationToken);
-            return await mongo.CollectionExistsAsync(cancellationToken)
+            mongo = new MongoSource(source, _options, check: true);
+            await mongo.PingAsync(timeout.Token);
+            return await mongo.CollectionExistsAsync(timeout.Token)
                 ? new EndpointCheck(true, $"MongoDB at {mongo.Hosts}: collection {source.Database}.{source.Collection} found")
-                : new EndpointCheck(false, $"collection {source.Database}.{source.Collection} does not exist");
+                : new EndpointCheck(false, await mongo.MissingCollectionAsync(cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, MongoErrors.Describe(ex, source));
+            var described = mongo?.Describe(ex) ?? MongoErrors.Describe(ex, source, null, _options.CheckTimeout);
+            return new EndpointCheck(false, described.Line, described.Detail);
+        }
+        finally
+        {
+            mongo?.Dispose();
         }
     }
 
     public async Task<EndpointCheck> TestDestinationAsync(DestinationSpec destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        ClickHouseSink? sink = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CheckTimeout);
         try
         {
-            using var sink = new ClickHouseSink(destination, _options);
-            var version = Convert.ToString(await sink.VersionAsync(cancellationToken), CultureInfo.InvariantCulture);
-            return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}");
+            sink = new ClickHouseSink(destination, _options);
+            var version = Convert.ToString(await sink.VersionAsync(timeout.Token), CultureInfo.InvariantCulture);
+            var database = await sink.DatabaseExistsAsync(destination.Database, timeout.Token)
+                ? $"database {destination.Database} found"
+                : $"database {destination.Database} does not exist yet (the first run creates it)";
+            return new EndpointCheck(true, $"ClickHouse {version} at {sink.Host}: {database}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new EndpointCheck(false, ClickHouseErrors.Describe(ex, destination));
+            var described = ClickHouseErrors.Describe(ex, destination, _options.CheckTimeout);
+            return new EndpointCheck(false, described.Line, described.Detail);
+        }
+        finally
+        {
+            sink?.Dispose();
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(table);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var checks = Ddl.ParseCheck(table);
+        if (checks.Count == 0)
+        {
+            return errors;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            using var sink = new ClickHouseSink(destination, _options);
+            foreach (var (field, sql, children) in checks)
+            {
+                try
+                {
+                    var ast = await sink.ExplainAsync(sql, timeout.Token);
+                    if (!ast.Contains($"Storage definition (children {children.ToString(CultureInfo.InvariantCulture)})", StringComparison.Ordinal))
+                    {
+                        errors[field] = "ClickHouse reads more than one expression here (another clause follows it); give one expression only.";
+                    }
+                }
+                catch (System.Data.Common.DbException e) when (ClickHouseErrors.IsServerError(e))
+                {
+                    errors[field] = "ClickHouse cannot parse it: " + Failures.FirstLine(e.Message);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Unreachable, refused, not ClickHouse, too slow: the allow-list checked on saving is the check, the first run says the rest.
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// The columns a random sample maps to, decided by the code the run uses: starting from the destination table when it exists
+    /// (and the server's JSON support) so the preview shows what the next run would do; from the sample alone, with a warning,
+    /// when ClickHouse cannot be read.
+    /// </summary>
     public async Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
-        using var source = new MongoSource(connector.Source, _options);
-        var builder = new SchemaBuilder(connector.Mapping);
-        var sampled = 0;
-        using (var sample = await source.SampleAsync(connector, sampleSize > 0 ? sampleSize : _options.SampleSize, cancellationToken))
+        MappingRules.Validate(connector.Mapping);
+        MongoSource? source = null;
+        try
         {
-            if (sample is not null)
+            source = new MongoSource(connector.Source, _options, check: true);
+            var (start, features, note) = await PreviewStartAsync(connector, cancellationToken);
+            var builder = new SchemaBuilder(connector.Mapping, start, features);
+            var sampled = 0;
+            using (var sample = await source.SampleAsync(connector, sampleSize > 0 ? sampleSize : _options.SampleSize, cancellationToken))
             {
-                sampled = sample.Count;
-                builder.ObserveAll(sample.Documents);
+                if (sample is not null)
+                {
+                    sampled = sample.Count;
+                    builder.ObserveAll(sample.Written.Documents);
+                }
             }
-        }
 
-        var schema = builder.Build().Schema;
-        List<PreviewColumn> columns = [new(TableSchema.IdColumn, "String", "_id")];
-        columns.AddRange(schema.Columns.Select(c => new PreviewColumn(c.Name, c.Type.ToClickHouse(), c.SourcePath)));
-        columns.Add(new(TableSchema.SyncedAtColumn, "DateTime64(3, 'UTC')", string.Empty));
-        columns.Add(new(TableSchema.VersionColumn, "UInt64", string.Empty));
-        columns.Add(new(TableSchema.IdTypeColumn, KeyColumns.IdTypeDefinition, string.Empty));
-        return new MappingPreview(columns, sampled);
+            if (sampled == 0 && !await source.CollectionExistsAsync(cancellationToken))
+            {
+                throw new SyncFailedException(await source.MissingCollectionAsync(cancellationToken), detail: null);
+            }
+
+            var (schema, _) = builder.Build();
+            var preview = builder.Preview(schema);
+            return note is null ? preview : preview with { Warnings = [note, .. preview.Warnings] };
+        }
+        catch (Exception ex) when (ex is not SyncFailedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            var described = source?.Describe(ex) ?? MongoErrors.Describe(ex, connector.Source, null, _options.CheckTimeout);
+            throw new SyncFailedException(described.Line, described.Detail, ex);
+        }
+        finally
+        {
+            source?.Dispose();
+        }
     }
 
-    private static string Describe(Exception ex, SourceSpec source, DestinationSpec destination) => ex switch
+    private async Task<(TableSchema? Start, ClickHouseFeatures Features, string? Note)> PreviewStartAsync(ConnectorSpec connector, CancellationToken ct)
     {
-        SyncConfigurationException or ArgumentException => Redaction.Redact(ex.Message, source.Uri),
-        MongoException or TimeoutException => MongoErrors.Describe(ex, source),
-        _ => ClickHouseErrors.Describe(ex, destination),
+        try
+        {
+            using var sink = new ClickHouseSink(connector.Destination, _options);
+            var (_, features) = await sink.FeaturesAsync(ct);
+            var table = await sink.ReadTableAsync(connector.Destination.Database, connector.Destination.Table, ct);
+            if (table is null)
+            {
+                return (null, features, null);
+            }
+
+            if (table.Fingerprint is not null && table.Fingerprint != MappingRules.Fingerprint(connector.Mapping))
+            {
+                return (null, features, $"table {connector.Destination.Database}.{connector.Destination.Table} was made with other mapping rules: these are the columns "
+                    + (connector.Mode == SyncMode.Full ? "the next full run rebuilds it with" : "a resync would make"));
+            }
+
+            // The table's own key columns (system.columns) are pinned, as a run would have them.
+            return (TableSchema.Create(table.Columns, connector.Mapping, keyColumns: table.KeyColumns, hasIdType: table.HasIdType, isChangeLog: table.IsChangeLog), features, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return (null, ClickHouseFeatures.Modern, $"ClickHouse could not be read ({ClickHouseErrors.Describe(ex, connector.Destination, _options.CheckTimeout).Line}): the columns are those of a new table on a server with the JSON type");
+        }
+    }
+
+    public async Task<DestinationTableInfo?> DescribeTableAsync(ConnectorSpec connector, bool withStatistics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        var (database, table) = (connector.Destination.Database, connector.Destination.Table);
+        ClickHouseSink? sink = null;
+        try
+        {
+            sink = new ClickHouseSink(connector.Destination, _options);
+            if (!await sink.TableExistsAsync(database, table, cancellationToken))
+            {
+                return null;
+            }
+
+            var raw = await sink.ReadColumnsAsync(database, table, cancellationToken);
+            var columns = raw.Select(c => new TableColumn(c.Name, c.Type, DestinationTableFreshness.SourcePath(c.Name, c.Comment))).ToList();
+            if (!withStatistics)
+            {
+                return new DestinationTableInfo(database, table, columns, null, null);
+            }
+
+            var newest = DestinationTableFreshness.For(connector, raw);
+            var (rows, value, synced) = await sink.StatisticsAsync(database, table, newest.Sql, cancellationToken);
+            return new DestinationTableInfo(database, table, columns, rows, rows == 0 ? null : newest.Parse(value) ?? DestinationTableFreshness.ParseTime(synced));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var described = sink?.Describe(ex, _options.QueryTimeout) ?? ClickHouseErrors.Describe(ex, connector.Destination, _options.QueryTimeout);
+            throw new SyncFailedException(described.Line, described.Detail, ex);
+        }
+        finally
+        {
+            sink?.Dispose();
+        }
+    }
+
+    private Described Describe(Exception ex, ConnectorSpec connector, MongoSource? source, ClickHouseSink? sink) =>
+        Describe(ex, connector, source, sink, _options);
+
+    /// <summary>Which end failed, and what that means: the source's errors are the driver's MongoDB types, everything else is ClickHouse's.</summary>
+    internal static Described Describe(Exception ex, ConnectorSpec connector, MongoSource? source, ClickHouseSink? sink, SyncEngineOptions options) => ex switch
+    {
+        SyncConfigurationException or ArgumentException => new(Redaction.Redact(ex.Message, connector.Source.Uri, connector.Destination.Uri), null),
+        SyncFailedException failed => new(Redaction.Redact(failed.Message, connector.Source.Uri, connector.Destination.Uri), failed.Detail),
+        MongoException or TimeoutException => source?.Describe(ex) ?? MongoErrors.Describe(ex, connector.Source, null, options.ConnectTimeout),
+        _ => sink?.Describe(ex, options.QueryTimeout) ?? ClickHouseErrors.Describe(ex, connector.Destination, options.QueryTimeout),
     };
 }

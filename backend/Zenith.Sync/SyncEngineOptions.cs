@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Zenith.Core.Connections;
 using Zenith.Core.Retries;
 
 namespace Zenith.Sync;
@@ -6,11 +7,30 @@ namespace Zenith.Sync;
 /// <summary>How the engine talks to both ends. Every default is the one written here.</summary>
 public sealed class SyncEngineOptions
 {
-    /// <summary>Connecting to MongoDB (server selection) and ClickHouse; default 10 s.</summary>
+    /// <summary>
+    /// Connecting to MongoDB (server selection, opening a connection; a shorter value in the URI wins) and a connection test of
+    /// either end (which gets twice this in all); default 10 s.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>One ClickHouse statement or insert; default 5 min.</summary>
+    /// <summary>
+    /// Connecting for a connection test or a preview, which a person waits for: MongoDB's server selection and connect, and the
+    /// whole ClickHouse check; default 5 s. A mistyped host says so in this time. <c>serverSelectionTimeoutMS</c> and
+    /// <c>connectTimeoutMS</c> in a MongoDB URI win over it (and over <see cref="ConnectTimeout"/>).
+    /// </summary>
+    public TimeSpan CheckTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// One network call: a ClickHouse statement or insert, a MongoDB reply (the socket timeout; a shorter one in the URI wins), a
+    /// sample. Default 5 min. A stuck query or a half-open connection fails after this instead of holding a slot for ever.
+    /// </summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The server-side bound of a run's MongoDB query (<c>maxTimeMS</c>, which MongoDB counts over the cursor's whole life): the
+    /// run deadline the service enforces (<c>timeouts.run_seconds</c>); default 6 h.
+    /// </summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromHours(6);
 
     /// <summary>Retries of transient ClickHouse errors per batch and DDL statement; default 6 attempts, 200 ms doubling to 10 s, full jitter.</summary>
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
@@ -21,8 +41,24 @@ public sealed class SyncEngineOptions
     /// </summary>
     public TimeSpan FutureTolerance { get; init; } = Core.Cursors.SettleWindow.DefaultFutureTolerance;
 
-    /// <summary>Documents sampled to create a table (and by default for a preview); default 1000.</summary>
-    public int SampleSize { get; init; } = 1000;
+    /// <summary>Documents sampled (<c>$sample</c>, at random) to create a table, and by default for a preview; default 5000.</summary>
+    public int SampleSize { get; init; } = 5000;
+
+    /// <summary>Most BSON bytes a sample holds (fewer documents are sampled when they are large); default 64 MiB.</summary>
+    public long SampleBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Most BSON bytes one batch holds (<c>processing.max_batch_bytes</c>): a batch is cut at the connector's batch size or before
+    /// it would pass this, whichever comes first, so documents of megabytes (pages, screenshots) cannot make a batch of gigabytes;
+    /// a batch always takes at least one document. Default 16 MiB.
+    /// </summary>
+    public long MaxBatchBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// A document larger than this (BSON bytes, <c>processing.max_document_bytes</c>) is not written: counted as failed and reported
+    /// with its <c>_id</c>, and the run goes on (its position still moves past it). Default 16 MiB, MongoDB's own limit.
+    /// </summary>
+    public int MaxDocumentBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>Parallel transform workers; default the processor count.</summary>
     public int TransformParallelism { get; init; } = Environment.ProcessorCount;
@@ -77,6 +113,9 @@ public sealed class SyncEngineOptions
 
     /// <summary>HttpClient for ClickHouse (e.g. from IHttpClientFactory, with a proxy or custom TLS); default the driver's own. Never disposed by Zenith.</summary>
     public HttpClient? ClickHouseHttpClient { get; init; }
+
+    /// <summary>The hosts a connection string may name (<c>network.allowed_hosts</c>); default any.</summary>
+    public HostAllowList AllowedHosts { get; init; } = HostAllowList.Any;
 
     /// <summary>Optional logger factory; default none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -5,7 +5,7 @@ using Zenith.Core.Mapping;
 
 namespace Zenith.Core.Tests;
 
-/// <summary>The table's identity: the sorting key ends with the _id's type and the _id; key columns are never widened.</summary>
+/// <summary>The table's identity: the sorting key ends with the _id's type and the _id; key columns are never widened (a value that does not fit one is kept in _zenith_extra).</summary>
 public sealed class KeyColumnsTests
 {
     [Theory]
@@ -19,7 +19,7 @@ public sealed class KeyColumnsTests
         Assert.Equal(key, KeyColumns.SortingKey(orderBy));
 
     [Fact]
-    public void A_key_column_is_never_widened_and_a_value_that_does_not_fit_is_written_as_null_and_counted()
+    public void A_key_column_is_never_widened_and_a_value_that_does_not_fit_goes_to_the_extra_column_and_is_counted()
     {
         var schema = TableSchema.Create(
             [new ColumnDef("n", ColumnType.Scalar(ColumnKind.Int32), ["n"]), new ColumnDef("m", ColumnType.Scalar(ColumnKind.Int32), ["m"])],
@@ -40,7 +40,7 @@ public sealed class KeyColumnsTests
         Assert.Equal(EncodeStatus.Done, status);
         Assert.Equal(1, rows);
         Assert.Empty(failures);
-        Assert.Equal("_id = x\nn (Nullable(Int32)) = NULL\nm (Nullable(Int64)) = 2\n_zenith_synced_at = 0\n_zenith_version = 1\n_zenith_id_type = 15", RowBinaryText.Describe(built, output.WrittenSpan.ToArray()));
+        Assert.Equal("_id = x\nn (Nullable(Int32)) = NULL\nm (Nullable(Int64)) = 2\n_zenith_extra (JSON) = {\"n\":\"text\"}\n_zenith_synced_at = 0\n_zenith_version = 1\n_zenith_id_type = 15", RowBinaryText.Describe(built, output.WrittenSpan.ToArray()));
         var (values, columns) = encoder.TakeKeyMisfits();
         Assert.Equal(1, values);
         Assert.Equal("n (Nullable(Int32))", KeyColumns.Names(built, columns));

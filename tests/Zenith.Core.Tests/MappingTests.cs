@@ -82,10 +82,11 @@ public class MappingTests
     public void Depth_limit_keeps_deeper_parts_as_json_text()
     {
         var schema = Infer(new BsonDocument("a", new BsonDocument("b", new BsonDocument("c", new BsonDocument("d", 1)))));
-        Assert.Equal(["a_b_c"], schema.Columns.Select(c => c.Name));
+        Assert.Equal(["a_b_c", "_zenith_extra"], schema.Columns.Select(c => c.Name));
+        Assert.Equal(ColumnRole.Json, schema.Columns[0].Role);
         var one = new SchemaBuilder(new MappingOptions("__", 1));
         one.Observe(new BsonDocument("a", new BsonDocument("b", 1)).ToBson());
-        Assert.Equal(["a"], one.Build().Schema.Columns.Select(c => c.Name));
+        Assert.Equal(["a", "_zenith_extra"], one.Build().Schema.Columns.Select(c => c.Name));
     }
 
     [Fact]
@@ -125,5 +126,20 @@ public class MappingTests
         encoder.Encode(bytes, schema, 0, 1, output, failures, out var rows);
         Assert.Equal(1, rows);
         Assert.Equal("document has no _id", Assert.Single(failures).Reason);
+    }
+
+    [Theory]
+    [InlineData("zenith mapping abc123", "abc123", null)]
+    [InlineData("zenith mapping abc123; loaded by Zenith run 42", "abc123", "42")]
+    [InlineData("loaded by Zenith run 42", null, "42")]
+    [InlineData("someone else's note", null, null)]
+    [InlineData("", null, null)]
+    public void The_table_comment_carries_the_mapping_fingerprint_and_the_loading_run(string comment, string? fingerprint, string? run)
+    {
+        Assert.Equal(new TableMark(fingerprint, run), Ddl.ParseTableComment(comment));
+        if (fingerprint is not null)
+        {
+            Assert.Equal(new TableMark(fingerprint, run), Ddl.ParseTableComment(Ddl.TableComment(fingerprint, run)));
+        }
     }
 }

@@ -35,4 +35,13 @@ public sealed class PooledBufferTests
 
         public override void Return(byte[] array, bool clearArray = false) => Returned++;
     }
+
+    [Fact]
+    public void Growth_past_what_an_array_holds_fails_at_once_with_a_reason()
+    {
+        // The length alone says how much is needed: nothing of that size is allocated to find out.
+        using var buffer = new PooledBuffer(256) { Length = Array.MaxLength - 8 };
+        var error = Assert.Throws<InvalidOperationException>(() => buffer.Ensure(64));
+        Assert.Contains("bounded by bytes", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -36,4 +36,27 @@ public sealed class RawDocumentBufferTests
         Assert.Equal(new BsonDateTime(1_000), RawFields.Get(document, "t"));
         Assert.Null(RawFields.Get(document, "missing"));
     }
+
+    [Fact]
+    public void Skipped_documents_stay_in_the_batch_for_its_position_but_not_in_what_is_written()
+    {
+        using var buffer = new RawDocumentBuffer(16, ArrayPool<byte>.Shared);
+        var documents = Enumerable.Range(0, 4).Select(i => new BsonDocument { { "_id", i }, { "x", new string('a', i * 10) } }.ToBson()).ToArray();
+        foreach (var (document, i) in documents.Select((d, i) => (d, i)))
+        {
+            buffer.Append(document);
+            if (i is 1 or 3)
+            {
+                buffer.SkipLast(i.ToString(System.Globalization.CultureInfo.InvariantCulture), "too large");
+            }
+        }
+
+        Assert.Same(buffer, buffer.Written);
+        buffer.SealSkipped();
+        Assert.Equal(4, buffer.Count);
+        Assert.Equal(3, RawFields.Get(buffer.Last, "_id"u8)!.AsInt32);
+        Assert.Equal([(1, "1"), (3, "3")], buffer.Skipped.Select(s => (s.Index, s.DocumentId)));
+        Assert.Equal(2, buffer.Written.Count);
+        Assert.Equal([.. documents[0], .. documents[2]], buffer.Written.Documents.ToArray());
+    }
 }

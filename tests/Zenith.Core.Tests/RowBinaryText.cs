@@ -16,10 +16,42 @@ internal static class RowBinaryText
         foreach (var column in schema.Columns)
         {
             text.Append(column.Name).Append(" (").Append(column.Type).Append(") = ");
-            if (column.Type.IsArray)
+            if (column.Type.Kind == ColumnKind.Json)
+            {
+                text.Append(ReadString(row, ref pos));
+            }
+            else if (column.Type.Shape == ColumnShape.Map)
             {
                 var count = (int)ReadVarUInt(row, ref pos);
-                var items = Enumerable.Range(0, count).Select(_ => ReadScalar(column.Type.Kind, row, ref pos));
+                var entries = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    var key = ReadString(row, ref pos);
+                    entries.Add(key + ": " + ReadScalar(column.Type.Kind, row, ref pos));
+                }
+
+                text.Append('{').AppendJoin(", ", entries).Append('}');
+            }
+            else if (column.Type.Shape == ColumnShape.Nested)
+            {
+                var count = (int)ReadVarUInt(row, ref pos);
+                var items = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    items.Add(row[pos++] == 1 ? "NULL" : ReadScalar(column.Type.Kind, row, ref pos));
+                }
+
+                text.Append('[').AppendJoin(", ", items).Append(']');
+            }
+            else if (column.Type.IsArray)
+            {
+                var count = (int)ReadVarUInt(row, ref pos);
+                var items = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    items.Add(ReadScalar(column.Type.Kind, row, ref pos));
+                }
+
                 text.Append('[').AppendJoin(", ", items).Append(']');
             }
             else if (row[pos++] == 1)

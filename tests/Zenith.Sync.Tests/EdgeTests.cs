@@ -45,7 +45,7 @@ public sealed class EdgeTests(Servers servers)
         ISyncEngine engine = new SyncEngine(new SyncEngineOptions { ConnectTimeout = TimeSpan.FromSeconds(3), Retry = Zenith.Core.Retries.RetryPolicy.None });
         var test = await engine.TestAsync(connector.Source, connector.Destination with { Uri = "http://default:s3cret@127.0.0.1:1" }, default);
         Assert.False(test.Source.Ok);
-        Assert.Equal($"collection {connector.Source.Database}.events does not exist", test.Source.Message);
+        Assert.Equal($"database {connector.Source.Database} does not exist (it has no collections; names are case-sensitive)", test.Source.Message);
         Assert.False(test.Destination.Ok);
         Assert.Equal("ClickHouse at 127.0.0.1:1 refused the connection", test.Destination.Message);
         Assert.DoesNotContain("s3cret", test.Destination.Message, StringComparison.Ordinal);

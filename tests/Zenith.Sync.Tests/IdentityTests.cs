@@ -59,7 +59,7 @@ public sealed class IdentityTests(Servers servers)
             Assert.Equal("created_at, n, _zenith_id_type, _id", await servers.ClickHouse.ScalarAsync<string>(
                 $"SELECT sorting_key FROM system.tables WHERE database = '{connector.Destination.Database}' AND name = 'events'"));
 
-            // n is in the key: ClickHouse cannot widen it (error 524), so the text is not stored there, and the run says so.
+            // n is in the key: ClickHouse cannot widen it (error 524), so the text is not stored there but in _zenith_extra, and the run says so.
             await collection.InsertOneAsync(new BsonDocument { { "_id", 3 }, { "created_at", at }, { "n", "seven" } });
             var second = await engine.RunAsync(connector, store, new RecordingObserver(), default);
             Assert.True(second.Outcome == SyncOutcome.Succeeded, second.Error);
@@ -67,6 +67,7 @@ public sealed class IdentityTests(Servers servers)
             Assert.StartsWith("1 value(s) did not fit the key column(s) n (Nullable(Int32))", warning.Message, StringComparison.Ordinal);
             var rows = await servers.ClickHouse.QueryAsync($"SELECT _id, n FROM {Table(connector)} FINAL ORDER BY _id");
             Assert.Equal(new object?[][] { ["0", 7], ["1", 7], ["2", 7], ["3", null] }, rows.Select(r => new[] { r[0], r[1] }));
+            Assert.Equal("{\"n\":\"seven\"}", await servers.ClickHouse.ScalarAsync<string>($"SELECT {servers.JsonText("_zenith_extra")} FROM {Table(connector)} FINAL WHERE _id = '3'"));
             Assert.Equal("Nullable(Int32)", await servers.ClickHouse.ScalarAsync<string>(
                 $"SELECT type FROM system.columns WHERE database = '{connector.Destination.Database}' AND table = 'events' AND name = 'n'"));
         }

@@ -14,10 +14,22 @@ public sealed class Servers : IAsyncLifetime
 
     public ClickHouseFixture ClickHouse { get; } = new();
 
+    /// <summary>
+    /// The type Zenith gives JSON parts on this server: <c>JSON</c> where it has the type and the settings to write it losslessly,
+    /// else <c>Nullable(String)</c> (a real server given by the environment may be older than the test server).
+    /// </summary>
+    public string JsonType { get; private set; } = "JSON";
+
     public async Task InitializeAsync()
     {
         await Task.WhenAll(Mongo.InitializeAsync(), ClickHouse.InitializeAsync());
+        var row = (await ClickHouse.QueryAsync(Zenith.Core.Mapping.Ddl.SelectFeatures)).Single();
+        var features = Zenith.Core.Mapping.ClickHouseFeatures.FromServer((string)row[0]!, Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture));
+        JsonType = features.JsonType ? "JSON" : "Nullable(String)";
     }
+
+    /// <summary>SQL reading a JSON part as JSON text whichever type it has (a String part holds the text, NULL when empty).</summary>
+    public string JsonText(string expression) => JsonType == "JSON" ? $"toJSONString({expression})" : $"ifNull({expression}, '{{}}')";
 
     public async Task DisposeAsync()
     {
@@ -83,7 +95,7 @@ public sealed class RecordingObserver : ISyncObserver
 
     public int Batches { get; private set; }
 
-    /// <summary>Runs on the pipeline's ordered stage after the first insert was acknowledged: the run is mid-read.</summary>
+    /// <summary>Runs once, on the ordered stage, right after the first insert was acknowledged (to inject a fault there).</summary>
     public Action? OnFirstCommit { get; init; }
 
     public void BatchCommitted(SyncProgress batch, SyncProgress total)

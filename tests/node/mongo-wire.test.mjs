@@ -136,3 +136,97 @@ test('$sample draws distinct random documents and estimatedDocumentCount follows
   assert.ok(drawn.size > 30, `only ${drawn.size} distinct documents in 80 draws`);
   assert.equal(await items.estimatedDocumentCount(), 150);
 });
+
+test('the server is discovered as a one-node replica set, with or without ?replicaSet=', async () => {
+  const hello = await client.db('admin').command({ hello: 1 });
+  assert.equal(hello.isWritablePrimary, true);
+  assert.ok(hello.setName);
+  assert.deepEqual(hello.hosts, [hello.me]);
+
+  const named = new MongoClient(`${servers.mongo}?replicaSet=${hello.setName}`, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    await named.connect();
+    const items = named.db(`node_${randomUUID().replaceAll('-', '')}`).collection('items');
+    await items.insertOne({ _id: 1 });
+    assert.equal(await items.countDocuments(), 1);
+    assert.equal(named.topology.description.type, 'ReplicaSetWithPrimary');
+  } finally {
+    await named.close();
+  }
+});
+
+test('a change stream delivers insert, update (with updateLookup) and delete, and resumes after a token', async () => {
+  const items = newDb().collection('items');
+  await items.insertOne({ _id: 0 });
+  const stream = items.watch([], { fullDocument: 'updateLookup' });
+  try {
+    await stream.tryNext(); // opens the server cursor before the writes
+    await items.insertOne({ _id: 1, n: 1 });
+    await items.updateOne({ _id: 1 }, { $inc: { n: 1 } });
+    await items.deleteOne({ _id: 1 });
+
+    const inserted = await stream.next();
+    const updated = await stream.next();
+    const deleted = await stream.next();
+    assert.deepEqual([inserted.operationType, updated.operationType, deleted.operationType], ['insert', 'update', 'delete']);
+    assert.deepEqual(updated.updateDescription.updatedFields, { n: 2 });
+    assert.deepEqual(deleted.documentKey, { _id: 1 });
+
+    const resumed = items.watch([], { resumeAfter: inserted._id });
+    try {
+      assert.equal((await resumed.next()).operationType, 'update');
+    } finally {
+      await resumed.close();
+    }
+  } finally {
+    await stream.close();
+  }
+});
+
+test('a transaction commits all its writes at once, and its change events carry lsid and txnNumber', async () => {
+  const accounts = newDb().collection('accounts');
+  await accounts.insertMany([{ _id: 'a', balance: 10 }, { _id: 'b', balance: 0 }]);
+  const stream = accounts.watch();
+  const session = client.startSession();
+  try {
+    await stream.tryNext();
+    await session.withTransaction(async () => {
+      await accounts.updateOne({ _id: 'a' }, { $inc: { balance: -5 } }, { session });
+      await accounts.updateOne({ _id: 'b' }, { $inc: { balance: 5 } }, { session });
+      assert.deepEqual(await accounts.find({}, { sort: { _id: 1 } }).toArray(), [{ _id: 'a', balance: 10 }, { _id: 'b', balance: 0 }]);
+    });
+
+    assert.deepEqual(await accounts.find({}, { sort: { _id: 1 } }).toArray(), [{ _id: 'a', balance: 5 }, { _id: 'b', balance: 5 }]);
+    const [first, second] = [await stream.next(), await stream.next()];
+    assert.equal(first.clusterTime.toString(), second.clusterTime.toString());
+    assert.ok(first.lsid?.id && first.txnNumber !== undefined);
+  } finally {
+    await session.endSession();
+    await stream.close();
+  }
+});
+
+test('after failCommand closes a change stream getMore, the driver resumes without losing the event', async () => {
+  const appName = `failpoint-${randomUUID()}`;
+  const watcher = new MongoClient(servers.mongo, { appName, serverSelectionTimeoutMS: 10_000 });
+  const events = newDb().collection('events');
+  await events.insertOne({ _id: 0 });
+  const stream = watcher.db(events.dbName).collection('events').watch();
+  try {
+    await stream.tryNext();
+    await client.db('admin').command({
+      configureFailPoint: 'failCommand',
+      mode: { times: 1 },
+      data: { failCommands: ['getMore'], closeConnection: true, appName },
+    });
+    await events.insertOne({ _id: 1 });
+
+    const change = await stream.next();
+    assert.equal(change.operationType, 'insert');
+    assert.deepEqual(change.documentKey, { _id: 1 });
+  } finally {
+    await client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+    await stream.close();
+    await watcher.close();
+  }
+});

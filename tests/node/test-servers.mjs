@@ -1,5 +1,7 @@
 // Starts Zenith's test servers (tests/Zenith.TestServers) as a child process for Node tests.
-// The process prints "MONGO <uri>", "CLICKHOUSE <url>", then "READY", and exits when its stdin closes.
+// The process prints "MONGO <uri>", "CLICKHOUSE <url>", "CLICKHOUSE_NATIVE <host:port>", then "READY", and exits
+// when its stdin closes. If it exits before that (e.g. the ClickHouse server died), that is said on stderr at
+// once and stop() rejects with it, so a test run fails loudly instead of waiting on a dead server.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -51,7 +53,15 @@ export async function startTestServers(flags, { readyTimeoutMs = 120_000 } = {})
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
   let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  // The last 64 KB: enough to say why a server failed, bounded for long runs.
+  child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-65_536); });
+  let stopping = false;
+  let died = null;
+  exited.then(({ code, signal }) => {
+    if (stopping) return;
+    died = new Error(`the test servers exited while in use (code ${code}, signal ${signal}):\n${stderr}`);
+    process.stderr.write(`${died.message}\n`);
+  });
 
   const endpoints = {};
   const lines = createInterface({ input: child.stdout });
@@ -61,6 +71,7 @@ export async function startTestServers(flags, { readyTimeoutMs = 120_000 } = {})
       const [key, value] = line.split(' ', 2);
       if (key === 'MONGO') endpoints.mongo = value;
       if (key === 'CLICKHOUSE') endpoints.clickhouse = value;
+      if (key === 'CLICKHOUSE_NATIVE') endpoints.clickhouseNative = value;
       if (key === 'READY') {
         clearTimeout(timer);
         resolveReady();
@@ -75,10 +86,12 @@ export async function startTestServers(flags, { readyTimeoutMs = 120_000 } = {})
 
   return {
     ...endpoints,
-    /** Closes stdin, which makes the servers shut down; resolves with the exit code. */
+    /** Closes stdin, which makes the servers shut down; resolves with the exit code (rejects if they had died). */
     async stop() {
+      stopping = died === null;
       child.stdin.end();
       const { code } = await exited;
+      if (died) throw died;
       return code;
     },
   };

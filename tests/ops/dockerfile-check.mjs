@@ -46,11 +46,12 @@ test("the published dashboard is the folder Vite builds into", () => {
   assert.match(dockerfile, /COPY --from=dashboard \/src\/backend\/Zenith\.Service\/wwwroot backend\/Zenith\.Service\/wwwroot/);
 });
 
-test("the entry point runs the service's assembly", () => {
+test("the entry point runs the service's assembly with the command that starts the service", () => {
   const csproj = readFileSync(join(repoRoot, "backend/Zenith.Service/Zenith.Service.csproj"), "utf8");
   const assembly = /<AssemblyName>([^<]+)<\/AssemblyName>/.exec(csproj)?.[1];
   const entrypoint = instructions.filter(([k]) => k === "ENTRYPOINT").at(-1)?.[1];
-  assert.equal(entrypoint, `["dotnet", "${assembly}.dll"]`);
+  assert.equal(entrypoint, `["dotnet", "${assembly}.dll", "serve"]`);
+  assert.match(runScript, new RegExp(`${assembly}\\.dll serve$`, "m"), "scripts/run.sh starts the service the same way");
 });
 
 test("every file the build copies from the context exists and is not ignored", () => {

@@ -62,14 +62,14 @@ async function eventually(probe, { timeoutMs, everyMs = 1000, describe }) {
 
 function serviceCommand() {
   const fromEnv = process.env.ZENITH_SERVICE_DLL;
-  if (fromEnv) return ["dotnet", [fromEnv]];
+  if (fromEnv) return ["dotnet", [fromEnv, "serve"]];
   const built = ["Release", "Debug"]
     .map((c) => join(repoRoot, "backend/Zenith.Service/bin", c, "net10.0/zenith.dll"))
     .filter((p) => existsSync(p))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (built.length > 0) return ["dotnet", [built[0]]];
+  if (built.length > 0) return ["dotnet", [built[0], "serve"]];
   return ["dotnet", ["run", "--project", join(repoRoot, "backend/Zenith.Service"), "-c", "Release",
-    "--artifacts-path", process.env.ZENITH_OPS_ARTIFACTS ?? "/tmp/art-ops", "--"]];
+    "--artifacts-path", process.env.ZENITH_OPS_ARTIFACTS ?? "/tmp/art-ops", "--", "serve"]];
 }
 
 async function api(method, path, body) {
@@ -125,8 +125,17 @@ before(async () => {
     cursorField: "updated_at",
     intervalSeconds: 5,
   });
-  await api("POST", "/api/connectors", connector("visited_sites", servers.mongo, "visited_sites"));
+  const visited = await api("POST", "/api/connectors", connector("visited_sites", servers.mongo, "visited_sites"));
   await api("POST", "/api/connectors", connector("broken", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1000", "nothing"));
+  // The verification panels need a verification: one after the first run (the live seeder keeps changing the
+  // collection, so it may find pending documents; any result gives the gauges their series).
+  await eventually(async () => (await api("GET", `/api/connectors/${visited.id}/runs`)).some((r) => r.status === "succeeded"), {
+    timeoutMs: 180_000, describe: () => `visited_sites did not sync:\n${zenith.output()}`,
+  });
+  const verification = await api("POST", `/api/connectors/${visited.id}/verify`, { sampleSize: 100 });
+  await eventually(async () => (await api("GET", `/api/verifications/${verification.id}`)).status === "succeeded", {
+    timeoutMs: 180_000, describe: async () => `the verification did not succeed: ${JSON.stringify(await api("GET", `/api/verifications/${verification.id}`))}`,
+  });
   // A live connector on the same changing collection: the change-stream panels (lag, events by type) have data.
   await api("POST", "/api/connectors", { ...connector("visited_sites_live", servers.mongo, "visited_sites"), mode: "change_stream", cursorField: undefined });
 

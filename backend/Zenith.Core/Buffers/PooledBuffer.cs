@@ -47,13 +47,19 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 
     public void Ensure(int sizeHint)
     {
-        var needed = Length + Math.Max(sizeHint, 16);
+        var needed = (long)Length + Math.Max(sizeHint, 16);
         if (needed <= _buffer.Length)
         {
             return;
         }
 
-        var bigger = _pool.Rent(Math.Max(needed, _buffer.Length * 2));
+        // Doubling in long arithmetic: past 1 GiB an int doubling overflows, and growing by exact fit copies the buffer once per write.
+        if (needed > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"a buffer of {needed} bytes is larger than an array can be; batches are bounded by bytes to stay far below this");
+        }
+
+        var bigger = _pool.Rent((int)Math.Min(Math.Max(needed, 2L * _buffer.Length), Array.MaxLength));
         _buffer.AsSpan(0, Length).CopyTo(bigger);
         _pool.Return(_buffer);
         _buffer = bigger;

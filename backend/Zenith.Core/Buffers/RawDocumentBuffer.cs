@@ -10,9 +10,49 @@ namespace Zenith.Core.Buffers;
 /// </summary>
 public sealed class RawDocumentBuffer(int capacityBytes, ArrayPool<byte> pool) : IDisposable
 {
+    private List<SkippedDocument>? skipped;
+    private RawDocumentBuffer? written;
+
     public PooledBuffer Bytes { get; } = new(capacityBytes, pool);
 
+    /// <summary>Documents read, skipped ones included (they move a run's position like any other).</summary>
     public int Count { get; private set; }
+
+    /// <summary>Documents read but not to be written (too large), with why; in reading order.</summary>
+    public IReadOnlyList<SkippedDocument> Skipped => skipped ?? [];
+
+    /// <summary>The documents to write: all of them, or, once <see cref="SealSkipped"/> ran, a copy without the skipped ones.</summary>
+    public RawDocumentBuffer Written => written ?? this;
+
+    /// <summary>Marks the last document appended as read but not to be written.</summary>
+    public void SkipLast(string documentId, string reason) => (skipped ??= []).Add(new SkippedDocument(Count - 1, documentId, reason));
+
+    /// <summary>The batch is complete: when it skipped documents, the ones to write are copied to <see cref="Written"/>.</summary>
+    public void SealSkipped()
+    {
+        if (skipped is null || written is not null)
+        {
+            return;
+        }
+
+        var skippedIndexes = skipped.Select(s => s.Index).ToHashSet();
+        var keptBytes = 0;
+        var reader = new RawDocumentReader(Documents);
+        for (var index = 0; reader.MoveNext(); index++)
+        {
+            keptBytes += skippedIndexes.Contains(index) ? 0 : reader.Current.Length;
+        }
+
+        written = new RawDocumentBuffer(keptBytes, pool);
+        reader = new RawDocumentReader(Documents);
+        for (var index = 0; reader.MoveNext(); index++)
+        {
+            if (!skippedIndexes.Contains(index))
+            {
+                written.Append(reader.Current);
+            }
+        }
+    }
 
     /// <summary>Where the last document starts (0 when empty).</summary>
     public int LastOffset { get; private set; }
@@ -42,8 +82,15 @@ public sealed class RawDocumentBuffer(int capacityBytes, ArrayPool<byte> pool) :
         Count++;
     }
 
-    public void Dispose() => Bytes.Dispose();
+    public void Dispose()
+    {
+        written?.Dispose();
+        Bytes.Dispose();
+    }
 }
+
+/// <summary>A document a batch read but does not write: its position in the batch, its <c>_id</c> as text and why (never its contents).</summary>
+public sealed record SkippedDocument(int Index, string DocumentId, string Reason);
 
 /// <summary>Walks BSON documents laid back to back; stops before a length that does not fit (the encoder reports those).</summary>
 public ref struct RawDocumentReader(ReadOnlySpan<byte> documents)

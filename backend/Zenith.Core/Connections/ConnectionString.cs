@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Zenith.Core.Connections;
 
@@ -7,20 +8,25 @@ public readonly record struct HostPort(string Host, int? Port);
 
 /// <summary>
 /// A connector's connection string: a <c>mongodb://</c> or <c>mongodb+srv://</c> URI (several hosts, options) or the ClickHouse
-/// <c>http(s)://</c> interface. It works on the text as written, so a password is kept byte for byte: <see cref="Uri"/> cannot
+/// <c>http(s)://</c> interface. It works on the text as written, so a secret is kept byte for byte: <see cref="Uri"/> cannot
 /// read several hosts, and the driver's <c>MongoUrl</c> (outside Core) rewrites the string. Pure; never throws while parsing
 /// (text that is no URI has no parts and masks to itself), so it can read whatever a message quotes. The one place that parses,
-/// masks (<see cref="Masked"/>), redacts (<see cref="Redaction.Redact"/>) and decides when a stored password may be reused
-/// (<see cref="ReuseStoredPassword"/>).
+/// knows which parts are secret (<see cref="Secrets"/>: the password and the options <see cref="IsSecretName"/> names), masks them
+/// (<see cref="Masked"/>), redacts (<see cref="Redaction.Redact"/>) and decides when a stored secret may be reused
+/// (<see cref="ReuseStoredPassword"/>, in <c>PasswordReuse.cs</c>).
 /// </summary>
-public sealed class ConnectionString
+public sealed partial class ConnectionString
 {
-    /// <summary>What a password looks like wherever it is shown.</summary>
+    /// <summary>What a secret looks like wherever it is shown.</summary>
     public const string Mask = "***";
+
+    /// <summary>The key of the user-info password in <see cref="Secrets"/>.</summary>
+    public const string PasswordKey = "password";
 
     private readonly int userInfoStart;
     private readonly int userInfoEnd;
     private readonly int passwordStart;
+    private readonly List<SecretSpan> secretSpans = [];
 
     private ConnectionString(string text)
     {
@@ -45,6 +51,10 @@ public sealed class ConnectionString
             userInfoEnd = at;
             var colon = text.IndexOf(':', start, at - start);
             passwordStart = colon < 0 ? -1 : colon + 1;
+            if (passwordStart >= 0 && passwordStart < userInfoEnd)
+            {
+                secretSpans.Add(new SecretSpan(PasswordKey, passwordStart, userInfoEnd - passwordStart));
+            }
         }
 
         var hostStart = at > start ? at + 1 : start;
@@ -55,7 +65,7 @@ public sealed class ConnectionString
         if (queryStart >= 0 && text[queryStart] == '?')
         {
             var fragment = text.IndexOf('#', queryStart);
-            Options = ParseOptions(text[(queryStart + 1)..(fragment < 0 ? text.Length : fragment)]);
+            Options = ParseOptions(queryStart + 1, fragment < 0 ? text.Length : fragment);
         }
     }
 
@@ -107,8 +117,8 @@ public sealed class ConnectionString
     /// <summary><c>host:port</c> of every host, ports filled in, never the credentials: what messages name.</summary>
     public string HostList => string.Join(",", Hosts.Select(h => (h.Port ?? DefaultPort) is { } port ? $"{h.Host}:{port.ToString(CultureInfo.InvariantCulture)}" : h.Host));
 
-    /// <summary>The text with its password replaced by <see cref="Mask"/>: what the API returns and the dashboard shows.</summary>
-    public string Masked => Password is null ? Text : string.Concat(Text.AsSpan(0, passwordStart), Mask, Text.AsSpan(userInfoEnd));
+    /// <summary>The text with every secret replaced by <see cref="Mask"/>: what the API returns, the dashboard shows and SQLite keeps.</summary>
+    public string Masked => Replace(_ => Mask);
 
     public static ConnectionString Parse(string text)
     {
@@ -132,57 +142,26 @@ public sealed class ConnectionString
     public string WithoutPassword() =>
         passwordStart < 0 ? Text : string.Concat(Text.AsSpan(0, passwordStart - 1), Text.AsSpan(userInfoEnd));
 
-    /// <summary>
-    /// What an edited or tested URI (this one, as a client sent it) becomes, given the password stored for the connector
-    /// (<paramref name="stored"/>, with its real password; null when there is none). A password the client typed is used as sent.
-    /// A masked (<c>***</c>) or missing password takes the stored one only while the endpoint is the same: scheme, hosts and
-    /// ports, user and authentication options (<see cref="SameEndpoint"/>), so a stored password is never sent to another
-    /// server or as another user. Otherwise a missing password stays missing, and a masked one is refused (the client must
-    /// type it again), or dropped when nothing is stored, so the literal <c>***</c> never reaches a server.
-    /// </summary>
-    public PasswordReuse ReuseStoredPassword(ConnectionString? stored)
-    {
-        var masked = HasMaskedPassword;
-        if (Password is not null && !masked)
-        {
-            return new PasswordReuse(Text, PasswordChoice.AsSent);
-        }
-
-        if (stored?.Password is not { } kept || kept == Mask)
-        {
-            return masked ? new PasswordReuse(WithoutPassword(), PasswordChoice.MaskDropped) : new PasswordReuse(Text, PasswordChoice.AsSent);
-        }
-
-        if (SameEndpoint(stored))
-        {
-            return new PasswordReuse(WithPassword(kept), PasswordChoice.Reused);
-        }
-
-        return masked ? new PasswordReuse(Text, PasswordChoice.MaskRefused) : new PasswordReuse(Text, PasswordChoice.AsSent);
-    }
-
-    /// <summary>
-    /// Whether both strings reach the same server as the same user: scheme, the set of hosts (ports filled in, host names
-    /// ignoring case), the decoded user and MongoDB's authentication options. Path and other options may differ.
-    /// </summary>
-    public bool SameEndpoint(ConnectionString other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        return Scheme == other.Scheme
-            && string.Equals(UserName, other.UserName, StringComparison.Ordinal)
-            && EndpointHosts().SetEquals(other.EndpointHosts())
-            && AuthOptions.All(key => string.Equals(Option(key), other.Option(key), StringComparison.Ordinal));
-    }
-
     public override string ToString() => Masked;
 
-    /// <summary>The options that choose how MongoDB authenticates (where the user lives, the mechanism and its properties).</summary>
-    private static readonly string[] AuthOptions = ["authSource", "authMechanism", "authMechanismProperties"];
+    /// <summary>The text with each secret replaced by what <paramref name="replacement"/> says (null keeps it as written).</summary>
+    private string Replace(Func<SecretSpan, string?> replacement)
+    {
+        if (secretSpans.Count == 0)
+        {
+            return Text;
+        }
 
-    private string? Option(string key) => Options.TryGetValue(key, out var value) ? Uri.UnescapeDataString(value) : null;
+        var builder = new StringBuilder(Text.Length);
+        var at = 0;
+        foreach (var span in secretSpans.OrderBy(s => s.Start))
+        {
+            builder.Append(Text, at, span.Start - at).Append(replacement(span) ?? Value(span));
+            at = span.Start + span.Length;
+        }
 
-    private HashSet<string> EndpointHosts() =>
-        Hosts.Select(h => h.Host.ToLowerInvariant() + ":" + (h.Port ?? DefaultPort)?.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        return builder.Append(Text, at, Text.Length - at).ToString();
+    }
 
     private static HostPort ParseHost(string text)
     {
@@ -197,34 +176,32 @@ public sealed class ConnectionString
         return new HostPort(text, null);
     }
 
-    private static Dictionary<string, string> ParseOptions(string query)
+    /// <summary>Reads <c>name=value</c> pairs between <paramref name="start"/> and <paramref name="end"/>, noting where secret values are.</summary>
+    private Dictionary<string, string> ParseOptions(int start, int end)
     {
         var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in query.Split(['&', ';'], StringSplitOptions.RemoveEmptyEntries))
+        var at = start;
+        while (at < end)
         {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            options[equals < 0 ? pair : pair[..equals]] = equals < 0 ? string.Empty : pair[(equals + 1)..];
+            var next = Text.IndexOfAny(['&', ';'], at, end - at);
+            var pairEnd = next < 0 ? end : next;
+            if (pairEnd > at)
+            {
+                var equals = Text.IndexOf('=', at, pairEnd - at);
+                var name = Text[at..(equals < 0 ? pairEnd : equals)];
+                var valueStart = equals < 0 ? pairEnd : equals + 1;
+                options[name] = Text[valueStart..pairEnd];
+                NoteSecrets(name, at, valueStart, pairEnd);
+            }
+
+            at = pairEnd + 1;
         }
 
         return options;
     }
+
+    /// <param name="Key">See <see cref="Secrets"/>.</param>
+    /// <param name="OptionStart">Where the option holding it starts (its name), or -1 for the password.</param>
+    /// <param name="OptionEnd">Where that option ends.</param>
+    private readonly record struct SecretSpan(string Key, int Start, int Length, int OptionStart = -1, int OptionEnd = -1);
 }
-
-/// <summary>What the password of an edited or tested URI becomes (<see cref="ConnectionString.ReuseStoredPassword"/>).</summary>
-public enum PasswordChoice
-{
-    /// <summary>The URI carries its own password, or none and none may be taken: used as sent.</summary>
-    AsSent,
-
-    /// <summary>Masked or missing, for the same endpoint as the stored URI: the stored password fills it.</summary>
-    Reused,
-
-    /// <summary>Masked with nothing stored to fill it: the mask is dropped rather than sent to a server as a password.</summary>
-    MaskDropped,
-
-    /// <summary>Masked, but the endpoint is not the stored one: the password must be typed again.</summary>
-    MaskRefused,
-}
-
-/// <param name="Uri">The URI to use (for <see cref="PasswordChoice.MaskRefused"/>: as sent, still masked).</param>
-public readonly record struct PasswordReuse(string Uri, PasswordChoice Choice);

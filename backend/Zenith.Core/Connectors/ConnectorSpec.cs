@@ -33,18 +33,41 @@ public enum HistoryLostPolicy
 /// <param name="Uri">A <c>mongodb://</c> or <c>mongodb+srv://</c> connection string (may hold a password).</param>
 /// <param name="Filter">Optional MongoDB extended JSON filter, applied on top of the cursor condition.</param>
 /// <param name="Projection">Optional MongoDB extended JSON projection; <c>_id</c> and the cursor field are always kept.</param>
-public sealed record SourceSpec(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null);
+public sealed record SourceSpec(string Uri, string Database, string Collection, string? Filter = null, string? Projection = null)
+{
+    /// <summary>Never the URI as it is: it holds the password, one log line away from a leak.</summary>
+    public override string ToString() =>
+        $"SourceSpec {{ Uri = {Connections.ConnectionString.Parse(Uri).Masked}, Database = {Database}, Collection = {Collection}, Filter = {Filter}, Projection = {Projection} }}";
+}
 
 /// <summary>The ClickHouse side of a connector.</summary>
 /// <param name="Uri">The ClickHouse HTTP interface, <c>http(s)://[user[:password]@]host:port</c>.</param>
-public sealed record DestinationSpec(string Uri, string Database, string Table);
+public sealed record DestinationSpec(string Uri, string Database, string Table)
+{
+    /// <summary>Never the URI as it is: it holds the password.</summary>
+    public override string ToString() => $"DestinationSpec {{ Uri = {Connections.ConnectionString.Parse(Uri).Masked}, Database = {Database}, Table = {Table} }}";
+}
 
 /// <summary>How nested documents become columns.</summary>
 /// <param name="Separator">Joins path segments: <c>address.city</c> becomes <c>address_city</c>.</param>
-/// <param name="MaxDepth">Nesting levels flattened into columns; anything deeper is kept as a JSON string column.</param>
+/// <param name="MaxDepth">Nesting levels flattened into columns; anything deeper is kept as one JSON column.</param>
 public sealed record MappingOptions(string Separator = "_", int MaxDepth = 3)
 {
+    public const int DefaultMaxColumns = 500;
+
     public static MappingOptions Default { get; } = new();
+
+    /// <summary>Most columns of the table, <c>_id</c> and the metadata columns included; fields beyond it go to <c>_zenith_extra</c>. Default 500.</summary>
+    public int MaxColumns { get; init; } = DefaultMaxColumns;
+
+    /// <summary>Also keep each whole document in one JSON column, <c>_zenith_doc</c>, beside the typed ones. Default off.</summary>
+    public bool WholeDocument { get; init; }
+
+    /// <summary>The byte order of binary subtype 3 (legacy) UUIDs, to store them as <c>UUID</c>; default none (base64 text).</summary>
+    public LegacyUuid LegacyUuid { get; init; }
+
+    /// <summary>The connector's field rules, in the order given (see <see cref="FieldRule"/>).</summary>
+    public IReadOnlyList<FieldRule> Rules { get; init; } = [];
 }
 
 /// <summary>

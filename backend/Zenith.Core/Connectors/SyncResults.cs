@@ -9,6 +9,8 @@ public enum SyncOutcome
 
 /// <summary>What one run did: what the store, the API and the metrics need.</summary>
 /// <param name="Warnings">What the user should fix, found by the run (a missing index, far-future cursor values…); null is none.</param>
+/// <param name="Error">Why the run failed, as one short line a person reads (the host, the user, the name that is wrong).</param>
+/// <param name="ErrorDetail">The drivers' own text behind <paramref name="Error"/> (passwords masked), for the details a person may open.</param>
 public sealed record SyncRunResult(
     SyncOutcome Outcome,
     long RowsRead,
@@ -19,7 +21,8 @@ public sealed record SyncRunResult(
     TimeSpan Duration,
     Checkpoint? Checkpoint,
     string? Error,
-    IReadOnlyList<SyncWarning>? Warnings = null)
+    IReadOnlyList<SyncWarning>? Warnings = null,
+    string? ErrorDetail = null)
 {
     /// <summary>
     /// change_stream: the watched collection is gone (dropped, renamed, its database dropped: the stream was invalidated). The
@@ -41,6 +44,12 @@ public enum SyncWarningKind
 
     /// <summary>Values that did not fit a sorting or partition key column (never widened): those rows hold NULL there.</summary>
     KeyValuesNotStored,
+
+    /// <summary>The service cannot decrypt the connector's saved passwords (a database restored without its keys).</summary>
+    CredentialsUnreadable,
+
+    /// <summary>The service sees the connector's run past its deadline, not stopped yet.</summary>
+    RunStuck,
 }
 
 /// <summary>Something about a connector the user should fix; <paramref name="Message"/> says what and how (no document contents).</summary>
@@ -88,6 +97,19 @@ public interface ISyncObserver
     void StreamApplied(ChangeStreamProgress progress)
     {
     }
+
+    /// <summary>
+    /// The collection's estimated size (MongoDB's <c>estimatedDocumentCount</c>), told once when a run reads the whole collection
+    /// (a first load, a full sync) without a filter: what its progress is measured against.
+    /// </summary>
+    void SourceEstimated(long documents)
+    {
+    }
+
+    /// <summary>Documents read so far by the run (before they are written), told as batches are cut. Must be quick.</summary>
+    void DocumentsRead(long total)
+    {
+    }
 }
 
 /// <summary>Events of one kind applied by a micro-batch; <paramref name="Unreadable"/> events too large to read, whose documents were re-read by <c>_id</c>.</summary>
@@ -103,7 +125,10 @@ public readonly record struct ChangeCounts(long Inserts, long Updates, long Repl
 /// </summary>
 public readonly record struct ChangeStreamProgress(DateTimeOffset? LastEventAt, DateTimeOffset? PositionAt, bool CaughtUp, ChangeCounts Applied);
 
-public sealed record EndpointCheck(bool Ok, string Message);
+/// <summary>The result of checking one end.</summary>
+/// <param name="Message">One short line: what was found, or what is wrong (the host, the user, the name).</param>
+/// <param name="Detail">On a failure, the driver's own text behind the line (passwords masked); null when the line says it all.</param>
+public sealed record EndpointCheck(bool Ok, string Message, string? Detail = null);
 
 public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck Destination)
 {
@@ -111,9 +136,19 @@ public sealed record ConnectionTestResult(EndpointCheck Source, EndpointCheck De
     public IReadOnlyList<SyncWarning> Warnings { get; init; } = [];
 }
 
-public sealed record PreviewColumn(string Name, string Type, string SourcePath);
+/// <summary>A column of the preview.</summary>
+/// <param name="Kind">scalar, array, map, nested, json, overflow, document or metadata.</param>
+/// <param name="Reason">Why the column is made this way (a map's keys, a type choice), or null.</param>
+public sealed record PreviewColumn(string Name, string Type, string SourcePath, string Kind = "scalar", string? Reason = null);
 
-public sealed record MappingPreview(IReadOnlyList<PreviewColumn> Columns, int Sampled);
+/// <summary>The columns a sample maps to, as the run would make them, and what the user should know (budget, mixed types, out-of-range values).</summary>
+public sealed record MappingPreview(IReadOnlyList<PreviewColumn> Columns, int Sampled, IReadOnlyList<string> Warnings)
+{
+    public MappingPreview(IReadOnlyList<PreviewColumn> columns, int sampled)
+        : this(columns, sampled, [])
+    {
+    }
+}
 
 /// <summary>The sync engine as the service sees it.</summary>
 public interface ISyncEngine
@@ -139,6 +174,58 @@ public interface ISyncEngine
     async Task<ConnectionTestResult> TestAsync(SourceSpec source, DestinationSpec destination, CancellationToken cancellationToken) =>
         new(await TestSourceAsync(source, cancellationToken), await TestDestinationAsync(destination, cancellationToken));
 
-    /// <summary>The ClickHouse columns a sample of the collection maps to.</summary>
+    /// <summary>The ClickHouse columns a sample of the collection maps to. A failure throws <see cref="SyncFailedException"/>.</summary>
     Task<MappingPreview> PreviewAsync(ConnectorSpec connector, int sampleSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Has the destination parse the connector's table expressions (ORDER BY, PARTITION BY, TTL) in a throwaway definition: the
+    /// field errors (<c>table.orderBy</c>, …) of those it refuses. Empty when it accepts them or cannot be reached (the allow-list
+    /// checked on saving still holds). Never throws for a refused expression.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> CheckTableOptionsAsync(DestinationSpec destination, TableOptions table, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    /// <summary>
+    /// The destination table as it is now: its columns (from <c>system.columns</c>, source paths from Zenith's column comments), and,
+    /// when <paramref name="withStatistics"/>, its row count (<c>count()</c> with <c>FINAL</c>) and the newest change it holds.
+    /// Null when the table does not exist. A failure throws <see cref="SyncFailedException"/>.
+    /// </summary>
+    Task<DestinationTableInfo?> DescribeTableAsync(ConnectorSpec connector, bool withStatistics, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this engine does not read destination tables");
+}
+
+/// <summary>A column of the destination table as ClickHouse has it.</summary>
+/// <param name="SourcePath">The document path the column comes from (dotted), or empty for Zenith's own columns.</param>
+public sealed record TableColumn(string Name, string Type, string SourcePath);
+
+/// <summary>The destination table as it is now.</summary>
+/// <param name="Rows">Rows with versions collapsed (<c>count()</c> with <c>FINAL</c>); null unless statistics were asked for.</param>
+/// <param name="NewestChange">
+/// When the newest change the table holds happened in the source: the largest cursor value (incremental by timestamp), the time in
+/// the largest ObjectId <c>_id</c> (incremental by id), the newest sync time (full); null when unknown.
+/// </param>
+public sealed record DestinationTableInfo(string Database, string Table, IReadOnlyList<TableColumn> Columns, long? Rows, DateTimeOffset? NewestChange);
+
+/// <summary>A check, preview or table read that failed: the message is one short line, <see cref="Detail"/> the drivers' text.</summary>
+public sealed class SyncFailedException : Exception
+{
+    public SyncFailedException(string message, string? detail, Exception? inner = null)
+        : base(message, inner) => Detail = detail;
+
+    public SyncFailedException()
+    {
+    }
+
+    public SyncFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public SyncFailedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>The drivers' own text behind the message (passwords masked), or null.</summary>
+    public string? Detail { get; }
 }

@@ -58,7 +58,7 @@ public sealed class BsonText
             case BsonTypeCode.Decimal128:
                 Copy(Encoding.UTF8.GetBytes(DecimalText(element.Value)), output);
                 break;
-            case BsonTypeCode.DateTime when element.Int64Value is >= ValueClassifier.MinDateTime64Millis and <= ValueClassifier.MaxDateTime64Millis:
+            case BsonTypeCode.DateTime when ValueClassifier.DateInRange(element.Int64Value):
                 FormatDate(element.Int64Value, "yyyy-MM-dd HH:mm:ss.fff", output);
                 break;
             case BsonTypeCode.Binary when ValueClassifier.IsUuid(element.Value):
@@ -76,19 +76,26 @@ public sealed class BsonText
         }
     }
 
-    /// <summary>Relaxed extended JSON of one value (documents and arrays included).</summary>
-    public void WriteJson(in RawElement element, IBufferWriter<byte> output)
+    /// <summary>Relaxed extended JSON of one value (documents and arrays included); <paramref name="escapeKeys"/> for the JSON type.</summary>
+    public void WriteJson(in RawElement element, IBufferWriter<byte> output, bool escapeKeys = false)
     {
-        var json = _json ??= new Utf8JsonWriter(output, JsonOptions);
-        json.Reset(output);
+        var json = Json(output);
         try
         {
-            ExtendedJson.WriteValue(json, element);
+            ExtendedJson.WriteValue(json, element, escapeKeys);
         }
         finally
         {
             json.Flush();
         }
+    }
+
+    /// <summary>The reused JSON writer, reset onto <paramref name="output"/>; the caller flushes it.</summary>
+    public Utf8JsonWriter Json(IBufferWriter<byte> output)
+    {
+        var json = _json ??= new Utf8JsonWriter(output, JsonOptions);
+        json.Reset(output);
+        return json;
     }
 
     public static string DecimalText(ReadOnlySpan<byte> value) =>

@@ -18,39 +18,70 @@ public enum ColumnKind
     /// <summary>BSON Timestamp kept exactly as its 64-bit value (seconds &lt;&lt; 32 | increment).</summary>
     UInt64,
 
-    /// <summary>Binary subtype 4 (standard UUID).</summary>
+    /// <summary>Binary subtype 4 (standard UUID), and subtype 3 when the connector names its legacy byte order.</summary>
     Uuid,
 
     /// <summary>Strings, and the text of anything that has no better type (canonical JSON, hex, base64).</summary>
     String,
+
+    /// <summary>ClickHouse's <c>JSON</c> type (servers that have it): a sub-document kept whole, its paths queryable.</summary>
+    Json,
 }
 
-/// <summary>A column type: a scalar kind, or an array of one. Scalars are Nullable in ClickHouse; arrays are not (missing = []).</summary>
-public readonly record struct ColumnType(ColumnKind Kind, bool IsArray)
+/// <summary>How a column holds its values.</summary>
+public enum ColumnShape
 {
-    public static readonly ColumnType String = new(ColumnKind.String, false);
+    /// <summary><c>Nullable(kind)</c> (or <c>JSON</c>): one value, NULL when missing.</summary>
+    Scalar,
+
+    /// <summary><c>Array(kind)</c>: missing reads as <c>[]</c>.</summary>
+    Array,
+
+    /// <summary><c>Map(String, kind)</c>: a sub-document whose keys are data; missing reads as <c>{}</c>.</summary>
+    Map,
+
+    /// <summary><c>Array(Nullable(kind))</c>: one field of the documents of an array, a member of a ClickHouse Nested group.</summary>
+    Nested,
+}
+
+/// <summary>A column type: a kind and a shape. Scalars are Nullable in ClickHouse; arrays, maps and Nested members are not.</summary>
+public readonly record struct ColumnType(ColumnKind Kind, ColumnShape Shape = ColumnShape.Scalar)
+{
+    public static readonly ColumnType String = new(ColumnKind.String);
+
+    public static readonly ColumnType Json = new(ColumnKind.Json);
 
     /// <summary>An empty array: fits any array column.</summary>
-    public static readonly ColumnType EmptyArray = new(ColumnKind.Unknown, true);
+    public static readonly ColumnType EmptyArray = new(ColumnKind.Unknown, ColumnShape.Array);
 
-    public static ColumnType Scalar(ColumnKind kind) => new(kind, false);
+    public bool IsArray => Shape == ColumnShape.Array;
 
-    public static ColumnType ArrayOf(ColumnKind kind) => new(kind, true);
+    public static ColumnType Scalar(ColumnKind kind) => new(kind);
 
-    /// <summary>The narrowest type holding values of both types: Int32 → Int64 → Float64, arrays element-wise, anything else → String.</summary>
+    public static ColumnType ArrayOf(ColumnKind kind) => new(kind, ColumnShape.Array);
+
+    /// <summary>
+    /// The narrowest type holding values of both types, for columns that hold no rows yet (a sample): Int32 → Int64 → Float64,
+    /// arrays element-wise, anything else → String. Whether the numbers fit exactly is <see cref="TypeFit"/>'s to say.
+    /// </summary>
     public static ColumnType Widen(ColumnType a, ColumnType b)
     {
-        if (a == b)
+        if (a == b || b == EmptyArray)
         {
             return a;
         }
 
-        if (a.IsArray != b.IsArray)
+        if (a == EmptyArray)
+        {
+            return b;
+        }
+
+        if (a.Shape != b.Shape)
         {
             return String;
         }
 
-        return new ColumnType(WidenKind(a.Kind, b.Kind), a.IsArray);
+        return new ColumnType(WidenKind(a.Kind, b.Kind), a.Shape);
     }
 
     public static ColumnKind WidenKind(ColumnKind a, ColumnKind b)
@@ -68,16 +99,20 @@ public readonly record struct ColumnType(ColumnKind Kind, bool IsArray)
         return IsNumeric(a) && IsNumeric(b) ? (ColumnKind)Math.Max((int)a, (int)b) : ColumnKind.String;
     }
 
-    /// <summary>Whether a value of type <paramref name="value"/> can be written into a column of this type without changing it.</summary>
-    public bool Accepts(ColumnType value) => Widen(this, value) == this;
+    public static bool IsNumeric(ColumnKind kind) => kind is ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Float64;
 
-    private static bool IsNumeric(ColumnKind kind) => kind is ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Float64;
-
-    /// <summary>The ClickHouse type, e.g. <c>Nullable(Int64)</c> or <c>Array(String)</c>.</summary>
+    /// <summary>The ClickHouse type, e.g. <c>Nullable(Int64)</c>, <c>Array(String)</c>, <c>Map(String, Int64)</c>, <c>JSON</c>.</summary>
     public string ToClickHouse()
     {
         var scalar = ScalarName(Kind == ColumnKind.Unknown ? ColumnKind.String : Kind);
-        return IsArray ? $"Array({scalar})" : $"Nullable({scalar})";
+        return Shape switch
+        {
+            ColumnShape.Array => $"Array({scalar})",
+            ColumnShape.Map => $"Map(String, {scalar})",
+            ColumnShape.Nested => $"Array(Nullable({scalar}))",
+            _ when Kind == ColumnKind.Json => scalar,
+            _ => $"Nullable({scalar})",
+        };
     }
 
     public override string ToString() => ToClickHouse();
@@ -91,28 +126,27 @@ public readonly record struct ColumnType(ColumnKind Kind, bool IsArray)
         ColumnKind.DateTime64 => "DateTime64(3, 'UTC')",
         ColumnKind.UInt64 => "UInt64",
         ColumnKind.Uuid => "UUID",
+        ColumnKind.Json => "JSON",
         _ => "String",
     };
 
     /// <summary>Parses a type written by <see cref="ToClickHouse"/> (as <c>system.columns</c> shows it); null for anything else.</summary>
     public static ColumnType? Parse(string clickHouseType)
     {
-        var isArray = false;
-        var inner = clickHouseType;
-        if (inner.StartsWith("Nullable(", StringComparison.Ordinal) && inner.EndsWith(')'))
+        ArgumentNullException.ThrowIfNull(clickHouseType);
+        if (clickHouseType == "JSON")
         {
-            inner = inner[9..^1];
-        }
-        else if (inner.StartsWith("Array(", StringComparison.Ordinal) && inner.EndsWith(')'))
-        {
-            inner = inner[6..^1];
-            isArray = true;
-        }
-        else
-        {
-            return null;
+            return Json;
         }
 
+        var (shape, inner) = clickHouseType switch
+        {
+            _ when Unwrap(clickHouseType, "Nullable(") is { } s => (ColumnShape.Scalar, s),
+            _ when Unwrap(clickHouseType, "Array(Nullable(") is { } n && n.EndsWith(')') => (ColumnShape.Nested, n[..^1]),
+            _ when Unwrap(clickHouseType, "Array(") is { } a => (ColumnShape.Array, a),
+            _ when Unwrap(clickHouseType, "Map(String, ") is { } m => (ColumnShape.Map, m),
+            _ => (ColumnShape.Scalar, (string?)null),
+        };
         ColumnKind? kind = inner switch
         {
             "Int32" => ColumnKind.Int32,
@@ -125,6 +159,9 @@ public readonly record struct ColumnType(ColumnKind Kind, bool IsArray)
             "String" => ColumnKind.String,
             _ => null,
         };
-        return kind is null ? null : new ColumnType(kind.Value, isArray);
+        return kind is null ? null : new ColumnType(kind.Value, shape);
     }
+
+    private static string? Unwrap(string type, string prefix) =>
+        type.StartsWith(prefix, StringComparison.Ordinal) && type.EndsWith(')') ? type[prefix.Length..^1] : null;
 }

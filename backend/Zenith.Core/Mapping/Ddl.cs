@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
@@ -32,20 +31,39 @@ public static class Ddl
     /// <summary>The staging table a full run or a resync (run <paramref name="runId"/>) loads before swapping it in.</summary>
     public static string StagingName(string table, string runId) => $"{table}{StagingInfix}_{runId}";
 
-    /// <summary>The column comment that records the document path a column comes from (a JSON array of segments).</summary>
-    public static string PathComment(IReadOnlyList<string> path) => JsonSerializer.Serialize(path, PathJson.Default.IReadOnlyListString);
+    /// <summary>
+    /// The comment of a table Zenith makes: the fingerprint of the mapping rules its columns were made with
+    /// (<see cref="MappingRules.Fingerprint"/>) and, for a staging table, the run that loads it (it stays once swapped in: who
+    /// loaded it). <see cref="ParseTableComment"/> reads it back.
+    /// </summary>
+    public static string TableComment(string fingerprint, string? loadedByRun = null) =>
+        loadedByRun is null ? MappingCommentPrefix + fingerprint : MappingCommentPrefix + fingerprint + CommentSeparator + LoadedByPrefix + loadedByRun;
 
-    public static IReadOnlyList<string>? ParsePathComment(string comment)
+    /// <summary>
+    /// What a table comment Zenith wrote records; nulls for someone else's comment. Reads the comments of older Zenith versions
+    /// too: the fingerprint alone, or the run alone (<c>loaded by Zenith run …</c>).
+    /// </summary>
+    public static TableMark ParseTableComment(string? comment)
     {
-        try
+        string? fingerprint = null, run = null;
+        foreach (var part in (comment ?? string.Empty).Split(CommentSeparator))
         {
-            return string.IsNullOrEmpty(comment) ? null : JsonSerializer.Deserialize(comment, PathJson.Default.IReadOnlyListString);
+            if (part.StartsWith(MappingCommentPrefix, StringComparison.Ordinal))
+            {
+                fingerprint = part[MappingCommentPrefix.Length..];
+            }
+            else if (part.StartsWith(LoadedByPrefix, StringComparison.Ordinal))
+            {
+                run = part[LoadedByPrefix.Length..];
+            }
         }
-        catch (JsonException)
-        {
-            return null;
-        }
+
+        return new TableMark(fingerprint, run);
     }
+
+    private const string MappingCommentPrefix = "zenith mapping ";
+    private const string LoadedByPrefix = "loaded by Zenith run ";
+    private const string CommentSeparator = "; ";
 
     public static string CreateDatabase(string database) => $"CREATE DATABASE IF NOT EXISTS {Quote(database)}";
 
@@ -67,9 +85,32 @@ public static class Ddl
     public static string CountTables(string database, string table) =>
         $"SELECT count() FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
 
-    /// <summary>The table's engine with its settings (to see whether it deduplicates inserts).</summary>
+    /// <summary>The table's engine with its settings (to see whether it deduplicates inserts) and its comment (the mapping fingerprint).</summary>
     public static string SelectEngine(string database, string table) =>
-        $"SELECT engine_full FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+        $"SELECT engine_full, comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+
+    /// <summary>
+    /// The server's version and whether it has the settings Zenith's JSON columns need: the <c>JSON</c> type read from RowBinary as
+    /// text, and dots in keys escaped instead of taken as paths (without them JSON parts are String columns).
+    /// </summary>
+    public const string SelectFeatures =
+        "SELECT version(), (SELECT count() FROM system.settings WHERE name IN ('input_format_binary_read_json_as_string', 'json_type_escape_dots_in_keys'))";
+
+    /// <summary>
+    /// The settings of an insert into a table with JSON columns: JSON values come as text, keys with dots stay keys, strings that
+    /// look like dates stay strings, a key repeated in one document keeps its first value instead of failing the insert.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, object> JsonInsertSettings = new Dictionary<string, object>
+    {
+        ["input_format_binary_read_json_as_string"] = 1,
+        ["json_type_escape_dots_in_keys"] = 1,
+        ["input_format_try_infer_dates"] = 0,
+        ["input_format_try_infer_datetimes"] = 0,
+        ["type_json_skip_duplicated_paths"] = 1,
+    };
+
+    /// <summary>ClickHouse parses at most this much SQL by default; a longer statement is sent with a larger <c>max_query_size</c>.</summary>
+    public const int DefaultMaxQuerySize = 262_144;
 
     /// <summary>
     /// The table's columns in order: name, type, the comment that holds the source path, and whether the column is in the sorting
@@ -77,6 +118,25 @@ public static class Ddl
     /// </summary>
     public static string SelectColumns(string database, string table) =>
         $"SELECT name, type, comment, is_in_sorting_key OR is_in_partition_key FROM system.columns WHERE database = {Literal(database)} AND table = {Literal(table)} ORDER BY position";
+
+    /// <summary>
+    /// The table's rows with versions collapsed, the newest value of <paramref name="newest"/> as text (a cursor column, or
+    /// <see cref="NewestObjectId"/>; none when null) and the newest sync time: its size and freshness, read together.
+    /// </summary>
+    public static string SelectStatistics(string database, string table, string? newest) =>
+        $"SELECT count(), toString({newest ?? "''"}), toString(max({Quote(TableSchema.SyncedAtColumn)})) FROM {Table(database, table)} FINAL";
+
+    /// <summary>1 when the database exists, else 0.</summary>
+    public static string CountDatabases(string database) => $"SELECT count() FROM system.databases WHERE name = {Literal(database)}";
+
+    /// <summary>The largest of a column's values.</summary>
+    public static string Max(string column) => $"max({Quote(column)})";
+
+    /// <summary>
+    /// The largest <c>_id</c> that is an ObjectId's hex text: hex texts of one length sort as the bytes do, and an ObjectId begins
+    /// with its creation time in big-endian seconds, so the largest is the newest.
+    /// </summary>
+    public static string NewestObjectId => $"maxIf({Quote(TableSchema.IdColumn)}, match({Quote(TableSchema.IdColumn)}, '^[0-9a-f]{{24}}$'))";
 
     /// <summary>The table's comment (a staging table's names the run that loaded it); empty when it has none or does not exist.</summary>
     public static string SelectTableComment(string database, string table) =>
@@ -86,12 +146,12 @@ public static class Ddl
     public static string SelectTablesStartingWith(string database, string prefix) =>
         $"SELECT name, comment FROM system.tables WHERE database = {Literal(database)} AND startsWith(name, {Literal(prefix)})";
 
-    /// <param name="comment">The table's comment (a staging table carries its run), or null.</param>
+    /// <param name="loadedByRun">The run a staging table is made for (its comment names it, see <see cref="TableComment"/>), or null.</param>
     /// <param name="changeLog">
     /// A change-stream table: <c>ReplacingMergeTree(_zenith_version, _zenith_is_deleted)</c>, a <c>UInt128</c> version (an event's
     /// cluster time is 64 bits, its ordinal in a transaction 64 more) and the tombstone flag, so FINAL hides deleted documents.
     /// </param>
-    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options, string? comment = null, bool changeLog = false)
+    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options, string? loadedByRun = null, bool changeLog = false)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
@@ -138,12 +198,36 @@ public static class Ddl
             sql.Append(", allow_nullable_key = 1");
         }
 
-        if (comment is not null)
+        sql.Append("\nCOMMENT ").Append(Literal(TableComment(MappingRules.Fingerprint(schema.Options), loadedByRun)));
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// For each table option set, a throwaway definition ClickHouse parses without creating anything (<c>EXPLAIN AST</c> of a
+    /// CREATE TABLE in a database that need not exist), with the number of children its storage definition has when the
+    /// expression is one clause and nothing more (the engine, the clause, and the ORDER BY a partition or TTL needs).
+    /// </summary>
+    public static IReadOnlyList<(string Field, string Sql, int StorageChildren)> ParseCheck(TableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string Head = "EXPLAIN AST CREATE TABLE `_zenith_check`.`t` (`_id` String) ENGINE = MergeTree ";
+        var checks = new List<(string, string, int)>();
+        if (!string.IsNullOrWhiteSpace(options.OrderBy))
         {
-            sql.Append("\nCOMMENT ").Append(Literal(comment));
+            checks.Add(("table.orderBy", Head + "ORDER BY " + options.OrderBy, 2));
         }
 
-        return sql.ToString();
+        if (!string.IsNullOrWhiteSpace(options.PartitionBy))
+        {
+            checks.Add(("table.partitionBy", Head + "PARTITION BY " + options.PartitionBy + " ORDER BY tuple()", 3));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Ttl))
+        {
+            checks.Add(("table.ttl", Head + "ORDER BY tuple() TTL " + options.Ttl, 3));
+        }
+
+        return checks;
     }
 
     /// <summary>What the current-rows view of a change-stream table is called: <c>{table}_current</c>.</summary>
@@ -167,7 +251,7 @@ public static class Ddl
     public static string EnableDeduplication(string database, string table) =>
         "ALTER TABLE " + Table(database, table) + " MODIFY SETTING " + DeduplicationSetting;
 
-    /// <summary>One ALTER TABLE for a schema change: ADD COLUMN for new paths, MODIFY COLUMN for widened ones.</summary>
+    /// <summary>One ALTER TABLE for a schema change: ADD COLUMN for new paths (each after its neighbour), MODIFY COLUMN for widened ones.</summary>
     public static string? AlterTable(string database, string table, SchemaChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -176,12 +260,14 @@ public static class Ddl
             return null;
         }
 
-        // Each added column follows the previous one, so the metadata columns stay last.
-        var clauses = change.Added.Select((c, i) => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " AFTER " + Quote(i == 0 ? change.AddAfter ?? TableSchema.IdColumn : change.Added[i - 1].Name))
+        var clauses = change.Added.Select((c, i) => "ADD COLUMN IF NOT EXISTS " + ColumnDefinition(c) + " AFTER " + Quote(change.AddAfter[i]))
             .Concat(change.Widened.Select(c => "MODIFY COLUMN " + ColumnDefinition(c)));
         return "ALTER TABLE " + Table(database, table) + "\n    " + string.Join(",\n    ", clauses);
     }
 
     private static string ColumnDefinition(ColumnDef column) =>
-        Quote(column.Name) + " " + column.Type.ToClickHouse() + " COMMENT " + Literal(PathComment(column.Path));
+        Quote(column.Name) + " " + column.Type.ToClickHouse() + " COMMENT " + Literal(ColumnComment.Write(column));
 }
+
+/// <summary>What a table's comment says: the mapping fingerprint its columns were made with, and the run that loaded it (each null if unknown).</summary>
+public sealed record TableMark(string? Fingerprint, string? LoadedByRun);

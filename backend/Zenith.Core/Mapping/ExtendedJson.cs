@@ -12,7 +12,7 @@ namespace Zenith.Core.Mapping;
 /// </summary>
 internal static class ExtendedJson
 {
-    private static void WriteDocument(Utf8JsonWriter json, ReadOnlySpan<byte> document, bool isArray)
+    private static void WriteDocument(Utf8JsonWriter json, ReadOnlySpan<byte> document, bool isArray, bool escapeKeys)
     {
         var reader = new BsonElementReader(document);
         if (isArray)
@@ -29,10 +29,10 @@ internal static class ExtendedJson
             var element = reader.Current;
             if (!isArray)
             {
-                json.WritePropertyName(element.Name);
+                WriteName(json, element.Name, escapeKeys);
             }
 
-            WriteValue(json, element);
+            WriteValue(json, element, escapeKeys);
         }
 
         if (isArray)
@@ -46,16 +46,20 @@ internal static class ExtendedJson
     }
 
     /// <summary>One value, documents and arrays included, in MongoDB's relaxed extended JSON.</summary>
-    public static void WriteValue(Utf8JsonWriter json, RawElement element)
+    /// <param name="escapeKeys">
+    /// For ClickHouse's <c>JSON</c> type: '%' in keys is written <c>%25</c>, so the server's own escaping of '.' (<c>%2E</c>, with
+    /// <c>json_type_escape_dots_in_keys</c>) reads back unambiguously: a key is the text with <c>%2E</c> → '.', then <c>%25</c> → '%'.
+    /// </param>
+    public static void WriteValue(Utf8JsonWriter json, RawElement element, bool escapeKeys = false)
     {
         var value = element.Value;
         switch (element.Type)
         {
             case BsonTypeCode.Document:
-                WriteDocument(json, value, isArray: false);
+                WriteDocument(json, value, isArray: false, escapeKeys);
                 break;
             case BsonTypeCode.Array:
-                WriteDocument(json, value, isArray: true);
+                WriteDocument(json, value, isArray: true, escapeKeys);
                 break;
             case BsonTypeCode.String:
                 json.WriteStringValue(element.StringBytes);
@@ -160,7 +164,7 @@ internal static class ExtendedJson
                 json.WriteStartObject();
                 json.WriteString("$code"u8, value.Slice(8, codeLength - 1));
                 json.WritePropertyName("$scope"u8);
-                WriteDocument(json, value[(8 + codeLength)..], isArray: false);
+                WriteDocument(json, value[(8 + codeLength)..], isArray: false, escapeKeys: false);
                 json.WriteEndObject();
                 break;
             case BsonTypeCode.DbPointer:
@@ -190,6 +194,30 @@ internal static class ExtendedJson
             default:
                 throw new FormatException($"unknown BSON element type 0x{element.Type:X2}");
         }
+    }
+
+    /// <summary>A property name, '%' escaped as <c>%25</c> when <paramref name="escape"/> is set (see <see cref="WriteValue"/>).</summary>
+    public static void WriteName(Utf8JsonWriter json, ReadOnlySpan<byte> name, bool escape)
+    {
+        if (!escape || name.IndexOf((byte)'%') < 0)
+        {
+            json.WritePropertyName(name);
+            return;
+        }
+
+        Span<byte> escaped = name.Length <= 256 ? stackalloc byte[name.Length * 3] : new byte[name.Length * 3];
+        var length = 0;
+        foreach (var b in name)
+        {
+            escaped[length++] = b;
+            if (b == (byte)'%')
+            {
+                escaped[length++] = (byte)'2';
+                escaped[length++] = (byte)'5';
+            }
+        }
+
+        json.WritePropertyName(escaped[..length]);
     }
 
     private static void Wrap(Utf8JsonWriter json, ReadOnlySpan<byte> key, string value)

@@ -1,5 +1,6 @@
 using System.Text;
 using Zenith.Core.Bson;
+using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
 
@@ -7,21 +8,16 @@ namespace Zenith.Core.Mapping;
 /// A destination table's identity, in one place. ReplacingMergeTree collapses rows by the whole sorting key, so the key always
 /// ends with the document's identity, <c>_zenith_id_type</c> (the <c>_id</c>'s type bracket: 1 and "1" are two documents, 1 and
 /// 1.0 one) then <c>_id</c>; a user's ORDER BY is only its prefix. Columns in the sorting or partition key are pinned: never
-/// widened (ClickHouse refuses to change a key column's type, error 524), so a value that does not fit one is written as NULL
-/// there and counted. Type rules elsewhere ask <see cref="MayWiden"/>.
+/// widened (ClickHouse refuses to change a key column's type, error 524, and a widened key would reorder or re-partition rows
+/// already written), so a value that does not fit one goes to <c>_zenith_extra</c> (see <see cref="TypeFit"/>), and is counted
+/// and reported. A table that exists says which its key columns are (system.columns, read by the sink); for a table about to
+/// be made, <see cref="Pinned"/> reads them from the connector's table options.
 /// </summary>
 public static class KeyColumns
 {
     /// <summary>The <c>_id</c>'s type bracket, valued as MongoDB orders brackets, so the key keeps each type's documents together.</summary>
     public static string IdTypeDefinition { get; } =
         "Enum8(" + string.Join(", ", TypeBrackets.InOrder.Select(b => $"{Ddl.Literal(b.Name())} = {(sbyte)b}")) + ")";
-
-    /// <summary>Whether the column may take a wider type: only when it is in neither key.</summary>
-    public static bool MayWiden(TableSchema schema, int column)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        return !schema.IsKeyColumn(column);
-    }
 
     /// <summary>The ORDER BY of a new table: the user's expression as the prefix (without <c>_id</c>), then the identity.</summary>
     public static string SortingKey(string? userOrderBy)
@@ -119,5 +115,72 @@ public static class KeyColumns
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The names among <paramref name="columns"/> that <paramref name="table"/>'s ORDER BY or PARTITION BY mention, and <c>_id</c>.</summary>
+    public static IReadOnlySet<string> Pinned(TableOptions table, IEnumerable<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(columns);
+        var named = new HashSet<string>(Identifiers(table.OrderBy).Concat(Identifiers(table.PartitionBy)), StringComparer.Ordinal);
+        var pinned = new HashSet<string>(StringComparer.Ordinal) { TableSchema.IdColumn };
+        pinned.UnionWith(columns.Where(named.Contains));
+        return pinned;
+    }
+
+    /// <summary>The identifiers of a ClickHouse expression: backquoted ones unescaped, bare words as they are (function names included, harmlessly).</summary>
+    public static IEnumerable<string> Identifiers(string? expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            yield break;
+        }
+
+        for (var i = 0; i < expression.Length;)
+        {
+            var c = expression[i];
+            if (c == '`' || c == '"')
+            {
+                var name = new StringBuilder();
+                for (i++; i < expression.Length && expression[i] != c; i++)
+                {
+                    if (expression[i] == '\\' && i + 1 < expression.Length)
+                    {
+                        i++;
+                    }
+
+                    name.Append(expression[i]);
+                }
+
+                i++;
+                yield return name.ToString();
+            }
+            else if (c == '\'')
+            {
+                for (i++; i < expression.Length && expression[i] != '\''; i++)
+                {
+                    if (expression[i] == '\\')
+                    {
+                        i++;
+                    }
+                }
+
+                i++;
+            }
+            else if (char.IsAsciiLetter(c) || c == '_')
+            {
+                var start = i;
+                while (i < expression.Length && (char.IsAsciiLetterOrDigit(expression[i]) || expression[i] == '_'))
+                {
+                    i++;
+                }
+
+                yield return expression[start..i];
+            }
+            else
+            {
+                i++;
+            }
+        }
     }
 }

@@ -26,23 +26,29 @@ public sealed record DocumentFailure(string DocumentId, string Reason);
 
 /// <summary>
 /// The transform stage: BSON documents in, ClickHouse RowBinary rows out, in the column order of
-/// <see cref="TableSchema.InsertColumns"/>. Walks the BSON bytes directly and allocates nothing per document
-/// on the common path. Not thread-safe: use one per thread.
+/// <see cref="TableSchema.InsertColumns"/>. Walks the BSON bytes directly and allocates nothing per document on the common
+/// path. A value that has no column (the budget is full, a map-like sub-document's new key) or does not fit its column
+/// exactly goes to <c>_zenith_extra</c> under its path (<see cref="Spilled"/> counts them). Not thread-safe: use one per thread.
 /// </summary>
-public sealed class RowEncoder : IDisposable
+public sealed partial class RowEncoder : IDisposable
 {
     private readonly MappingOptions _options;
-    private readonly RowBinaryValues _values = new();
+    private readonly RowBinaryValues _values;
+    private readonly SpillList _spills = new();
+    private readonly PooledBuffer _json = new(1024);
     private Slot[] _slots = [];
+    private Slot[] _groups = [];
     private int _stamp;
-    private readonly HashSet<int> _keyMisfitColumns = [];
-    private int _keyMisfits;
 
     public RowEncoder(MappingOptions options)
     {
         MappingRules.Validate(options);
         _options = options;
+        _values = new RowBinaryValues(options.LegacyUuid);
     }
+
+    /// <summary>Values put in <c>_zenith_extra</c> because they did not fit their column or had none, since the last <see cref="Encode"/>.</summary>
+    public int Spilled { get; private set; }
 
     /// <summary>
     /// Appends one row per document of <paramref name="documents"/> (BSON documents back to back) to <paramref name="output"/>.
@@ -62,9 +68,10 @@ public sealed class RowEncoder : IDisposable
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(failures);
-        if (_slots.Length < schema.Columns.Count)
+        if (_slots.Length < schema.Columns.Count || _groups.Length < schema.Groups.Length)
         {
             _slots = new Slot[schema.Columns.Count];
+            _groups = new Slot[schema.Groups.Length];
             _stamp = 0;
         }
 
@@ -72,6 +79,7 @@ public sealed class RowEncoder : IDisposable
         var failuresBefore = failures.Count;
         var misfitsBefore = _keyMisfits;
         rows = 0;
+        Spilled = 0;
         var position = 0;
         var index = -1;
         while (position < documents.Length)
@@ -100,11 +108,13 @@ public sealed class RowEncoder : IDisposable
                     }
 
                     rows = 0;
+                    Spilled = 0;
                     _keyMisfits = misfitsBefore;
                     return status;
                 }
 
                 rows++;
+                Spilled += _spills.Count;
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or JsonException)
             {
@@ -121,11 +131,13 @@ public sealed class RowEncoder : IDisposable
         if (++_stamp == int.MaxValue)
         {
             Array.Clear(_slots);
+            Array.Clear(_groups);
             _stamp = 1;
         }
 
+        _spills.Clear();
         var idOffset = -1;
-        if (!Collect(document, 0, schema.Root, 1, schema, ref idOffset))
+        if (!Collect(document, 0, schema.Root, 1, schema, ref idOffset) || (_spills.Count > 0 && schema.ExtraIndex < 0))
         {
             return EncodeStatus.NeedsSchemaChange;
         }
@@ -137,19 +149,26 @@ public sealed class RowEncoder : IDisposable
 
         _values.WriteId(ElementAt(document, idOffset), output);
         var types = schema.Types;
+        var roles = schema.Roles;
         var slots = _slots;
         for (var i = 0; i < types.Length; i++)
         {
             ref var slot = ref slots[i];
             var type = types[i];
-            if (slot.Stamp != _stamp)
+            if (roles[i] == ColumnRole.Field)
             {
-                // Missing: NULL for a Nullable scalar (1), an empty array (length 0).
-                output.WriteByte(type.IsArray ? (byte)0 : (byte)1);
+                if (slot.Stamp != _stamp)
+                {
+                    // Missing: NULL for a Nullable scalar (1), an empty array (length 0).
+                    output.WriteByte(type.IsArray ? (byte)0 : (byte)1);
+                    continue;
+                }
+
+                _values.WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
                 continue;
             }
 
-            _values.WriteValue(type, new RawElement(slot.Type, default, document.Slice(slot.ValueOffset, slot.ValueLength)), output);
+            WriteSpecial(i, schema, document, output);
         }
 
         output.WriteInt64(syncedAtMillis);
@@ -177,19 +196,7 @@ public sealed class RowEncoder : IDisposable
         return EncodeStatus.Done;
     }
 
-    /// <summary>
-    /// Values since the last call that did not fit their key column (<see cref="KeyColumns"/>: never widened) and were written as
-    /// NULL there, and which columns they were meant for.
-    /// </summary>
-    public (int Values, IReadOnlyCollection<int> Columns) TakeKeyMisfits()
-    {
-        var taken = (_keyMisfits, (IReadOnlyCollection<int>)[.. _keyMisfitColumns]);
-        _keyMisfits = 0;
-        _keyMisfitColumns.Clear();
-        return taken;
-    }
-
-    /// <summary>Maps every field to its column slot; false when the schema lacks a column or a wide enough type.</summary>
+    /// <summary>Maps every field to its column slot (or to the spills); false when the schema lacks a column or a wide enough type.</summary>
     private bool Collect(ReadOnlySpan<byte> document, int baseOffset, PathNode node, int depth, TableSchema schema, ref int idOffset)
     {
         var reader = new BsonElementReader(document);
@@ -212,19 +219,10 @@ public sealed class RowEncoder : IDisposable
             }
 
             var child = node.Find(element.Name, ref hint);
-            if (element.Type == BsonTypeCode.Document && depth < _options.MaxDepth)
+            var empty = element.Value.Length == 5 && element.Type is BsonTypeCode.Document or BsonTypeCode.Array;
+            if (child is null || child.Skip)
             {
-                if (child is null)
-                {
-                    if (element.Value.Length == 5)
-                    {
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                if (!Collect(element.Value, baseOffset + element.ValueOffset, child, depth + 1, schema, ref idOffset))
+                if (child is null && !empty && !Unknown(node.Unknown, thisElement))
                 {
                     return false;
                 }
@@ -232,47 +230,110 @@ public sealed class RowEncoder : IDisposable
                 continue;
             }
 
-            var isEmptyArray = element.Type == BsonTypeCode.Array && element.Value.Length == 5;
-            if (child is null || child.Column < 0)
+            if (child.Whole)
             {
-                if (isEmptyArray)
+                if (!empty && !Whole(child.Column, element, thisElement, baseOffset, schema))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (child.Group >= 0)
+            {
+                if (!empty && !Nested(child.Group, element, thisElement, baseOffset, schema))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (element.Type == BsonTypeCode.Document && depth < _options.MaxDepth)
+            {
+                if (empty)
                 {
                     continue;
                 }
 
-                return false;
+                _spills.Push(thisElement);
+                var done = Collect(element.Value, baseOffset + element.ValueOffset, child, depth + 1, schema, ref idOffset);
+                _spills.Pop();
+                if (!done)
+                {
+                    return false;
+                }
+
+                continue;
             }
 
-            // A String column takes any value as text: no need to classify it (arrays would be walked).
-            var columnType = schema.Types[child.Column];
-            if (columnType.IsArray || columnType.Kind != ColumnKind.String)
+            if (child.Column < 0)
             {
-                var valueType = element.Type == BsonTypeCode.Document ? ColumnType.String : isEmptyArray ? ColumnType.EmptyArray : ValueClassifier.Classify(element);
-                if (!columnType.Accepts(valueType))
+                if (!empty && !Unknown(child.Unknown == UnknownPolicy.Skip ? UnknownPolicy.Skip : node.Unknown, thisElement))
                 {
-                    if (KeyColumns.MayWiden(schema, child.Column))
-                    {
+                    return false;
+                }
+
+                continue;
+            }
+
+            // A String column takes any value as text, and a value of the column's own BSON type fits it as it is: only the
+            // rest asks the type rules (arrays would be walked).
+            var column = child.Column;
+            var columnType = schema.Types[column];
+            if (element.Type == schema.ExactTypes[column])
+            {
+                if (element.Type == BsonTypeCode.DateTime && !ValueClassifier.DateInRange(element.Int64Value))
+                {
+                    SpillMisfit(thisElement, schema, column);
+                    continue;
+                }
+            }
+            else if (columnType.IsArray || columnType.Kind != ColumnKind.String)
+            {
+                switch (TypeFit.Field(columnType, element, schema.IsPinned(column), _options.LegacyUuid))
+                {
+                    case Fit.Widen:
                         return false;
-                    }
-
-                    _keyMisfits++;
-                    _keyMisfitColumns.Add(child.Column);
-                    continue;
+                    case Fit.Spill:
+                        SpillMisfit(thisElement, schema, column);
+                        continue;
                 }
             }
 
-            ref var slot = ref _slots[child.Column];
-            slot.Stamp = _stamp;
-            slot.Type = element.Type;
-            slot.ValueOffset = baseOffset + element.ValueOffset;
-            slot.ValueLength = element.Value.Length;
+            Stamp(ref _slots[column], element, baseOffset);
         }
 
         return true;
     }
 
+    /// <summary>A field no column names: true when it is handled (spilled or left out), false to ask for a schema change.</summary>
+    private bool Unknown(UnknownPolicy policy, int element)
+    {
+        switch (policy)
+        {
+            case UnknownPolicy.Ask:
+                return false;
+            case UnknownPolicy.Extra:
+                _spills.Add(element);
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private ref Slot Stamp(ref Slot slot, in RawElement element, int baseOffset)
+    {
+        slot.Stamp = _stamp;
+        slot.Type = element.Type;
+        slot.ValueOffset = baseOffset + element.ValueOffset;
+        slot.ValueLength = element.Value.Length;
+        return ref slot;
+    }
+
     /// <summary>Re-reads the element that starts at <paramref name="offset"/> of the document (type byte, name, value).</summary>
-    private static RawElement ElementAt(ReadOnlySpan<byte> document, int offset)
+    internal static RawElement ElementAt(ReadOnlySpan<byte> document, int offset)
     {
         var type = document[offset];
         var nameLength = document[(offset + 1)..].IndexOf((byte)0);
@@ -284,13 +345,18 @@ public sealed class RowEncoder : IDisposable
     /// <summary>The <c>_id</c> of a document as text, for failure reports; never throws.</summary>
     public string DocumentId(ReadOnlySpan<byte> document) => _values.DocumentId(document);
 
-    public void Dispose() => _values.Dispose();
+    public void Dispose()
+    {
+        _values.Dispose();
+        _json.Dispose();
+    }
 
     private struct Slot
     {
         public int Stamp;
         public int ValueOffset;
         public int ValueLength;
+        public int Count;
         public byte Type;
     }
 }

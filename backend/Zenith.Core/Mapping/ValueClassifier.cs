@@ -1,11 +1,12 @@
 using Zenith.Core.Bson;
+using Zenith.Core.Connectors;
 
 namespace Zenith.Core.Mapping;
 
 /// <summary>The type rules: which column type one BSON value needs.</summary>
 public static class ValueClassifier
 {
-    /// <summary>DateTime64(3) holds 1900-01-01 .. 2299-12-31; dates outside are kept as text.</summary>
+    /// <summary>DateTime64(3) holds 1900-01-01 .. 2299-12-31; dates outside keep their column typed and go to <c>_zenith_extra</c>.</summary>
     public const long MinDateTime64Millis = -2_208_988_800_000;
     public const long MaxDateTime64Millis = 10_413_791_999_999;
 
@@ -13,34 +14,39 @@ public static class ValueClassifier
     public static bool IsNull(byte type) => type is BsonTypeCode.Null or BsonTypeCode.Undefined;
 
     /// <summary>The type of a scalar or array value (documents are flattened by the caller, nulls skipped).</summary>
-    public static ColumnType Classify(in RawElement element)
+    public static ColumnType Classify(in RawElement element, LegacyUuid uuid = LegacyUuid.None)
     {
         if (element.Type == BsonTypeCode.Array)
         {
-            return ClassifyArray(element.Value);
+            return ClassifyArray(element.Value, uuid);
         }
 
-        var kind = ScalarKind(element);
+        var kind = ScalarKind(element, uuid);
         return kind is null ? ColumnType.String : ColumnType.Scalar(kind.Value);
     }
 
     /// <summary>The scalar kind of a value that has a typed column, or null when it is stored as text.</summary>
-    public static ColumnKind? ScalarKind(in RawElement element) => element.Type switch
+    public static ColumnKind? ScalarKind(in RawElement element, LegacyUuid uuid = LegacyUuid.None) => element.Type switch
     {
         BsonTypeCode.Int32 => ColumnKind.Int32,
         BsonTypeCode.Int64 => ColumnKind.Int64,
         BsonTypeCode.Double => ColumnKind.Float64,
         BsonTypeCode.Boolean => ColumnKind.Bool,
-        BsonTypeCode.DateTime => element.Int64Value is >= MinDateTime64Millis and <= MaxDateTime64Millis ? ColumnKind.DateTime64 : null,
+        BsonTypeCode.DateTime => ColumnKind.DateTime64,
         BsonTypeCode.Timestamp => ColumnKind.UInt64,
-        BsonTypeCode.Binary => IsUuid(element.Value) ? ColumnKind.Uuid : null,
+        BsonTypeCode.Binary => IsUuid(element.Value, uuid) ? ColumnKind.Uuid : null,
         _ => null,
     };
 
-    public static bool IsUuid(ReadOnlySpan<byte> binaryValue) => binaryValue.Length == 21 && binaryValue[4] == 4 && binaryValue[0] == 16;
+    /// <summary>Whether a DateTime value fits DateTime64(3)'s range.</summary>
+    public static bool DateInRange(long millis) => millis is >= MinDateTime64Millis and <= MaxDateTime64Millis;
+
+    /// <summary>Subtype 4, or subtype 3 when the connector says which legacy byte order wrote it.</summary>
+    public static bool IsUuid(ReadOnlySpan<byte> binaryValue, LegacyUuid uuid = LegacyUuid.None) =>
+        binaryValue.Length == 21 && binaryValue[0] == 16 && (binaryValue[4] == 4 || (binaryValue[4] == 3 && uuid != LegacyUuid.None));
 
     /// <summary>Arrays of one scalar kind (numbers widened) become Array(kind); anything else is text.</summary>
-    public static ColumnType ClassifyArray(ReadOnlySpan<byte> arrayDocument)
+    public static ColumnType ClassifyArray(ReadOnlySpan<byte> arrayDocument, LegacyUuid uuid = LegacyUuid.None)
     {
         var reader = new BsonElementReader(arrayDocument);
         var kind = ColumnKind.Unknown;
@@ -58,7 +64,7 @@ public static class ValueClassifier
                 continue;
             }
 
-            var elementKind = ScalarKind(element);
+            var elementKind = ScalarKind(element, uuid);
             if (elementKind is null)
             {
                 return ColumnType.String;

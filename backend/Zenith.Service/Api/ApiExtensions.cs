@@ -3,8 +3,6 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.OpenApi;
-using Scalar.AspNetCore;
 
 namespace Zenith.Service.Api;
 
@@ -24,62 +22,28 @@ public static partial class ApiExtensions
         });
         // Bad JSON reaches our handler as an exception, so it can name the field in a problem document.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= DefaultDetail(c.ProblemDetails.Status));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Detail ??= DefaultDetail(c.ProblemDetails.Status, c.HttpContext.Request));
         services.AddExceptionHandler<BadRequestHandler>();
-        services.AddOpenApi(o =>
-        {
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info = new OpenApiInfo
-                {
-                    Title = "Zenith API",
-                    Version = "v1",
-                    Description = "Zenith copies MongoDB collections into ClickHouse tables on a schedule. "
-                        + "Send the API key as 'Authorization: Bearer <key>' when one is configured.",
-                };
-                document.Servers?.Clear();
-                document.Components ??= new OpenApiComponents();
-                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
-                {
-                    Type = SecuritySchemeType.Http,
-                    Scheme = BearerScheme,
-                    Description = "The API key (auth.api_key / ZENITH_auth__api_key).",
-                };
-                return Task.CompletedTask;
-            });
-            o.AddOperationTransformer((operation, context, _) =>
-            {
-                if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true)
-                {
-                    operation.Security ??= [];
-                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
-                    operation.Responses ??= [];
-                    operation.Responses.TryAdd("401", new OpenApiResponse { Description = "The API key is missing or wrong." });
-                }
-
-                return Task.CompletedTask;
-            });
-        });
+        services.AddZenithOpenApi();
         return services;
     }
 
-    /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and the docs page for people at <c>/docs</c>.</summary>
-    public static IEndpointRouteBuilder MapZenithDocs(this IEndpointRouteBuilder app)
-    {
-        app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Zenith API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
-        return app;
-    }
-
     /// <summary>What to do about a status the framework answers by itself (no endpoint, wrong method, not JSON).</summary>
-    private static string? DefaultDetail(int? status) => status switch
+    private static string? DefaultDetail(int? status, HttpRequest request) => status switch
     {
+        // Routes take ids as numbers only: a word where an id goes is no missing endpoint but a wrong id.
+        StatusCodes.Status404NotFound when NotAnId().Match(request.Path.Value ?? string.Empty) is { Success: true } word =>
+            $"The connector id must be a whole number, as GET /api/connectors lists them (got \"{Uri.UnescapeDataString(word.Groups["id"].Value)}\").",
         StatusCodes.Status404NotFound => "No such endpoint; see /docs.",
         StatusCodes.Status405MethodNotAllowed => "This endpoint does not take that HTTP method; see /docs for the methods it takes.",
+        StatusCodes.Status415UnsupportedMediaType when HttpMethods.IsPatch(request.Method) =>
+            $"Send a JSON merge patch with the header 'Content-Type: {ConnectorsApi.MergePatchContentType}' (or application/json).",
         StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with the header 'Content-Type: application/json'.",
         _ => null,
     };
+
+    [GeneratedRegex(@"^/api/connectors/(?<id>(?!\d+(/|$))(?!(test|preview)/?$)[^/]+)(/|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex NotAnId();
 
     /// <summary>Turns unreadable request bodies and query values into problem details that name the field.</summary>
     private sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler

@@ -1,21 +1,33 @@
+using System.Globalization;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using Zenith.Core.Connections;
 using Zenith.Core.Connectors;
+using Zenith.Core.Mapping;
 using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 
 /// <summary>Turns a request into a definition, or says per field (camelCase path) what is wrong with it.</summary>
-public static class ConnectorValidator
+public static partial class ConnectorValidator
 {
     public const int MaxBatchSize = 100_000;
     public const int MaxIntervalSeconds = 7 * 24 * 3600;
     public const int DefaultIntervalSeconds = 60;
     public const int MaxSettleSeconds = 3600;
     private const int MaxIdentifierLength = 200;
+    public const int MinVerifyIntervalSeconds = 60;
+    public const int MaxVerifyIntervalSeconds = 30 * 24 * 3600;
 
-    public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request)
+    /// <summary>MongoDB's limit: database names have fewer than 64 bytes.</summary>
+    private const int MaxDatabaseBytes = 63;
+    public const int MaxNameLength = 100;
+
+    /// <summary>
+    /// <paramref name="storedName"/> is the name of the connector being updated (null for a new one): a name that predates the
+    /// rule of letters, digits and underscores keeps working until it is changed; a new name and a rename follow the rule.
+    /// </summary>
+    public static (ConnectorDefinition? Definition, Dictionary<string, string[]> Errors) Validate(ConnectorRequest? request, string? storedName = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (request is null)
@@ -29,9 +41,19 @@ public static class ConnectorValidator
         {
             errors["name"] = ["The name is required."];
         }
-        else if (name.Length > 100 || name.Any(char.IsControl))
+        else if (name.Length > MaxNameLength || (!string.Equals(name, storedName, StringComparison.Ordinal) && !NameRule().IsMatch(name)))
         {
-            errors["name"] = ["The name must be at most 100 characters, without control characters."];
+            // The name is a metric label and the CLI's handle: the dashboard checks the same rule as it is typed.
+            errors["name"] = [$"Use only letters (a–z, A–Z), digits and underscores, at most {MaxNameLength} characters, e.g. visited_sites."];
+        }
+        else if (HasInvisible(name))
+        {
+            errors["name"] = ["The name must not contain control or formatting characters (such as the right-to-left override U+202E, which would make it read as another name)."];
+        }
+
+        if (storedName is not null && request.Paused is not null)
+        {
+            errors["paused"] = ["paused applies when a connector is created; pause or resume a saved one with POST /api/connectors/{id}/pause or /resume."];
         }
 
         ValidateEnds(request.Source, request.Destination, errors);
@@ -72,23 +94,18 @@ public static class ConnectorValidator
             errors["batchSize"] = [$"The batch size must be between 1 and {MaxBatchSize} (got {batch})."];
         }
 
-        var mapping = new MappingOptions(
-            request.Mapping?.Separator ?? MappingOptions.Default.Separator,
-            request.Mapping?.MaxDepth ?? MappingOptions.Default.MaxDepth);
-        if (mapping.Separator.Length is < 1 or > 4 || mapping.Separator.Any(c => char.IsControl(c) || c == '`' || c == '"'))
+        if (request.VerifyIntervalSeconds is { } verify && (verify < MinVerifyIntervalSeconds || verify > MaxVerifyIntervalSeconds))
         {
-            errors["mapping.separator"] = ["The separator must be 1 to 4 characters, without quotes or control characters."];
+            errors["verifyIntervalSeconds"] = [$"The verification interval must be between {MinVerifyIntervalSeconds} and {MaxVerifyIntervalSeconds} seconds (got {verify}); leave it out to verify only on request."];
         }
 
-        if (mapping.MaxDepth is < 1 or > 16)
-        {
-            errors["mapping.maxDepth"] = [$"The depth must be between 1 and 16 (got {mapping.MaxDepth})."];
-        }
+        var mapping = ValidateMapping(request.Mapping, errors);
 
         var table = new TableOptions(Blank(request.Table?.OrderBy), Blank(request.Table?.PartitionBy), Blank(request.Table?.Ttl));
-        CheckExpression(table.OrderBy, "table.orderBy", errors);
-        CheckExpression(table.PartitionBy, "table.partitionBy", errors);
-        CheckExpression(table.Ttl, "table.ttl", errors);
+        foreach (var (field, error) in TableExpressions.Check(table))
+        {
+            errors[field] = [error];
+        }
 
         if (errors.Count > 0)
         {
@@ -108,7 +125,58 @@ public static class ConnectorValidator
             mapping,
             table,
             settle,
+            request.VerifyIntervalSeconds,
             request.OnHistoryLost ?? HistoryLostPolicy.Resync), errors);
+    }
+
+    /// <summary>The mapping options of a request, each bad value named under <c>mapping.*</c> (a rule as <c>mapping.rules[i]</c>).</summary>
+    public static MappingOptions ValidateMapping(MappingDto? dto, Dictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var mapping = new MappingOptions(dto?.Separator ?? MappingOptions.Default.Separator, dto?.MaxDepth ?? MappingOptions.Default.MaxDepth)
+        {
+            MaxColumns = dto?.MaxColumns ?? MappingOptions.DefaultMaxColumns,
+            WholeDocument = dto?.WholeDocument ?? false,
+            LegacyUuid = dto?.LegacyUuid ?? LegacyUuid.None,
+            Rules = [.. (dto?.Rules ?? []).Select(r => new FieldRule(r.Path?.Trim() ?? string.Empty, r.Action, string.IsNullOrWhiteSpace(r.Value) ? null : r.Value.Trim()))],
+        };
+        if (mapping.Separator.Length is < 1 or > 4 || mapping.Separator.Any(c => char.IsControl(c) || c == '`' || c == '"'))
+        {
+            errors["mapping.separator"] = ["The separator must be 1 to 4 characters, without quotes or control characters."];
+        }
+
+        if (mapping.MaxDepth is < 1 or > 16)
+        {
+            errors["mapping.maxDepth"] = [$"The depth must be between 1 and 16 (got {mapping.MaxDepth})."];
+        }
+
+        if (mapping.MaxColumns is < Core.Mapping.MappingRules.MinColumns or > Core.Mapping.MappingRules.MaxColumns)
+        {
+            errors["mapping.maxColumns"] = [$"The column budget must be between {Core.Mapping.MappingRules.MinColumns} and {Core.Mapping.MappingRules.MaxColumns} (got {mapping.MaxColumns})."];
+        }
+
+        var renames = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < mapping.Rules.Count; i++)
+        {
+            var rule = mapping.Rules[i];
+            var error = Core.Mapping.MappingRules.RuleError(rule);
+            if (error is null && rule.Action == FieldAction.Rename && !renames.Add(rule.Value!))
+            {
+                error = $"two rules rename to \"{rule.Value}\"";
+            }
+
+            if (error is null && mapping.Rules.Take(i).Any(r => r.Path == rule.Path && r.Action != FieldAction.Rename && rule.Action != FieldAction.Rename))
+            {
+                error = $"{rule.Path} already has a rule; give each path one (a rename may be added)";
+            }
+
+            if (error is not null)
+            {
+                errors[$"mapping.rules[{i}]"] = [char.ToUpperInvariant(error[0]) + error[1..] + "."];
+            }
+        }
+
+        return mapping;
     }
 
     public static void ValidateEnds(SourceDto? source, DestinationDto? destination, Dictionary<string, string[]> errors)
@@ -125,18 +193,18 @@ public static class ConnectorValidator
                 errors["source.uri"] = [uriError];
             }
 
-            if (MongoNameError(source.Database, "database", "/\\. \"$") is { } dbError)
+            if (MongoNameError(source.Database, "database", "/\\. \"$", MaxDatabaseBytes) is { } dbError)
             {
                 errors["source.database"] = [dbError];
             }
 
-            if (MongoNameError(source.Collection, "collection", "$") is { } collectionError)
+            if (MongoNameError(source.Collection, "collection", "$", 120) is { } collectionError)
             {
                 errors["source.collection"] = [collectionError];
             }
 
-            CheckJson(source.Filter, "source.filter", errors);
-            CheckJson(source.Projection, "source.projection", errors);
+            CheckJson(source.Filter, "source.filter", QueryValidator.FilterError, errors);
+            CheckJson(source.Projection, "source.projection", QueryValidator.ProjectionError, errors);
         }
 
         if (destination is null)
@@ -201,16 +269,46 @@ public static class ConnectorValidator
             : "The ClickHouse URL must be an http:// or https:// address of its HTTP interface, e.g. http://default:password@clickhouse:8123.";
     }
 
-    private static string? MongoNameError(string? value, string what, string forbidden)
+    private static string? MongoNameError(string? value, string what, string forbidden, int maxBytes)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return $"The {what} name is required.";
         }
 
-        return value.Length > 120 || value.Any(c => c == '\0' || forbidden.Contains(c, StringComparison.Ordinal))
-            ? $"The {what} name must be at most 120 characters and must not contain {string.Join(' ', forbidden.Select(c => c == ' ' ? "space" : c.ToString()))} or NUL."
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(value.Trim());
+        if (bytes > maxBytes)
+        {
+            return $"MongoDB allows {what} names of at most {maxBytes} bytes (this one has {bytes}).";
+        }
+
+        return value.Any(c => c == '\0' || forbidden.Contains(c, StringComparison.Ordinal)) || HasInvisible(value)
+            ? $"The {what} name must not contain {string.Join(' ', forbidden.Select(c => c == ' ' ? "space" : c.ToString()))}, NUL, or control or formatting characters."
             : null;
+    }
+
+    /// <summary>
+    /// Control characters, formatting ones (bidi overrides and isolates, zero-width joiners: U+202E makes a name read as another
+    /// one in the dashboard and the logs), line and paragraph separators, and halves of a character (unpaired surrogates).
+    /// </summary>
+    private static bool HasInvisible(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.GetUnicodeCategory(text[i]) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Zenith quotes identifiers, so ClickHouse accepts almost any name; it rejects these (file-system names, control characters).</summary>
@@ -222,7 +320,7 @@ public static class ConnectorValidator
         }
 
         var v = value.Trim();
-        if (v.Length > MaxIdentifierLength || v is "." or ".." || v.Any(c => char.IsControl(c) || c is '/' or '\\' or '`'))
+        if (v.Length > MaxIdentifierLength || v is "." or ".." || HasInvisible(v) || v.Any(c => c is '/' or '\\' or '`'))
         {
             return $"ClickHouse would reject the {what} name \"{v}\": use at most {MaxIdentifierLength} characters, no control characters, '/', '\\' or '`', and not '.' or '..'.";
         }
@@ -235,7 +333,7 @@ public static class ConnectorValidator
         return null;
     }
 
-    private static void CheckJson(string? json, string field, Dictionary<string, string[]> errors)
+    private static void CheckJson(string? json, string field, Func<BsonDocument, string?> rules, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -244,7 +342,10 @@ public static class ConnectorValidator
 
         try
         {
-            _ = BsonDocument.Parse(json);
+            if (rules(BsonDocument.Parse(json)) is { } error)
+            {
+                errors[field] = [error];
+            }
         }
 #pragma warning disable CA1031 // The BSON reader throws several exception types for bad text; each is the user's input error.
         catch (Exception e)
@@ -254,13 +355,8 @@ public static class ConnectorValidator
         }
     }
 
-    private static void CheckExpression(string? expression, string field, Dictionary<string, string[]> errors)
-    {
-        if (expression is not null && (expression.Contains(';', StringComparison.Ordinal) || expression.Any(char.IsControl)))
-        {
-            errors[field] = ["A ClickHouse expression must not contain ';' or control characters."];
-        }
-    }
-
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex NameRule();
 }

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Connectors;
 
@@ -12,13 +16,18 @@ public static class ConnectorsApi
         var group = api.MapGroup("/connectors").WithTags("Connectors");
         group.MapGet("/", ListAsync).WithName("ListConnectors").WithSummary("All connectors with their status and latest run.");
         group.MapGet("/{id:long}", GetAsync).WithName("GetConnector").WithSummary("One connector.").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", CreateAsync).WithName("CreateConnector").WithSummary("Creates a connector; it starts active and runs at once.")
+        group.MapPost("/", CreateAsync).WithName("CreateConnector").WithSummary("Creates a connector; it starts active and runs at once, or paused (paused: true) to be reviewed first.")
             .ProducesValidationProblem();
-        group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector").WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:long}", UpdateAsync).WithName("UpdateConnector")
+            .WithSummary("Replaces a connector's definition; a masked or missing password keeps the stored one. A mapping change that would alter a written table is refused (409) and names the resync.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPatch("/{id:long}", PatchAsync).WithName("PatchConnector")
+            .WithSummary("Changes only the fields sent (JSON merge patch, RFC 7396: null removes an optional field); the same rules as PUT.")
+            .Accepts<ConnectorPatch>(MergePatchContentType, "application/json")
+            .Produces<ConnectorResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteConnector").WithSummary("Stops a running sync and deletes the connector; the ClickHouse table stays.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running).")
+        group.MapPost("/{id:long}/sync", SyncAsync).WithName("SyncConnector").WithSummary("Starts a run now (409 if one is running or its credentials are unreadable).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:long}/pause", PauseAsync).WithName("PauseConnector").WithSummary("Stops scheduling the connector and cancels its running sync between batches.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -34,16 +43,27 @@ public static class ConnectorsApi
             .ProducesValidationProblem();
         group.MapPost("/{id:long}/test", TestSavedAsync).WithName("TestConnector").WithSummary("Tests both ends of a saved connector.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector").WithSummary("The ClickHouse columns a sample of the collection maps to.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status502BadGateway);
+        group.MapGet("/{id:long}/preview", PreviewAsync).WithName("PreviewConnector")
+            .WithSummary("The ClickHouse columns a random sample of the collection maps to, with each column's kind and reason, and warnings.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
+        group.MapPost("/preview", PreviewDraftAsync).WithName("PreviewConnection")
+            .WithSummary("The mapping preview of a connector not saved yet (or of an edit): the mapping editor's live preview.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
-    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, CancellationToken ct) =>
-        TypedResults.Ok((await connectors.ListAsync(ct)).Select(ConnectorResponse.From).ToArray());
+    public const string MergePatchContentType = "application/merge-patch+json";
 
-    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, ConnectorService connectors, CancellationToken ct) =>
-        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view)) : Problems.ConnectorNotFound(id);
+    // The tables' rows and freshness as last measured: a stale measurement is refreshed, waited for a moment at most.
+    private static async Task<Ok<ConnectorResponse[]>> ListAsync(ConnectorService connectors, TableStatistics statistics, CancellationToken ct)
+    {
+        var views = await connectors.ListAsync(ct);
+        var measured = await Task.WhenAll(views.Select(v => statistics.GetAsync(v, ct)));
+        return TypedResults.Ok(views.Select((v, i) => ConnectorResponse.From(v, measured[i])).ToArray());
+    }
+
+    private static async Task<Results<Ok<ConnectorResponse>, ProblemHttpResult>> GetAsync(long id, ConnectorService connectors, TableStatistics statistics, CancellationToken ct) =>
+        await connectors.GetAsync(id, ct) is { } view ? TypedResults.Ok(ConnectorResponse.From(view, await statistics.GetAsync(view, ct))) : Problems.ConnectorNotFound(id);
 
     private static async Task<Results<Created<ConnectorResponse>, ValidationProblem>> CreateAsync(ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {
@@ -53,7 +73,7 @@ public static class ConnectorsApi
             return Problems.Validation(errors, title: InvalidConnector);
         }
 
-        var created = await connectors.CreateAsync(definition, ct);
+        var created = await connectors.CreateAsync(definition, ct, paused: request.Paused == true);
         return created.Value is { } view
             ? TypedResults.Created($"/api/connectors/{view.Connector.Id}", ConnectorResponse.From(view))
             : Problems.Validation(created.Errors!, title: InvalidConnector);
@@ -61,7 +81,66 @@ public static class ConnectorsApi
 
     private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ConnectorRequest request, ConnectorService connectors, CancellationToken ct)
     {
-        var (definition, errors) = ConnectorValidator.Validate(request);
+        if (await connectors.GetAsync(id, ct) is not { } current)
+        {
+            return Problems.ConnectorNotFound(id);
+        }
+
+        return await ReplaceAsync(id, request, current.Connector.Definition.Name, connectors, ct);
+    }
+
+    /// <summary>
+    /// The stored connector as a request (passwords masked, which an update keeps for the same endpoint), the patch merged into
+    /// it, then the update PUT makes: one set of rules.
+    /// </summary>
+    private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> PatchAsync(
+        long id, HttpRequest http, ConnectorService connectors, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        // A body of another content type never gets here: routing answers 415 (the endpoint accepts JSON only).
+        JsonNode? patch;
+        try
+        {
+            patch = await JsonNode.ParseAsync(http.Body, cancellationToken: ct);
+        }
+        catch (JsonException)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["The body is not valid JSON."] });
+        }
+
+        if (patch is not JsonObject)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["A merge patch is a JSON object of the fields to change, e.g. {\"intervalSeconds\": 120}."] });
+        }
+
+        if (await connectors.GetAsync(id, ct) is not { } current)
+        {
+            return Problems.ConnectorNotFound(id);
+        }
+
+        var options = json.Value.SerializerOptions;
+        var merged = JsonMergePatch.Apply(JsonSerializer.SerializeToNode(ConnectorRequestOf(ConnectorResponse.From(current)), options), patch);
+        ConnectorRequest? request;
+        try
+        {
+            request = merged.Deserialize<ConnectorRequest>(options);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is null or "$" ? "body" : e.Path.TrimStart('$', '.');
+            return Problems.Validation(new Dictionary<string, string[]> { [field] = ["The value has the wrong type or format."] }, title: InvalidConnector);
+        }
+
+        return await ReplaceAsync(id, request, current.Connector.Definition.Name, connectors, ct);
+    }
+
+    private static ConnectorRequest ConnectorRequestOf(ConnectorResponse r) =>
+        new(r.Name, r.Source, r.Destination, r.Mode, r.CursorField, r.IntervalSeconds, r.BatchSize, r.Mapping, r.Table,
+            SettleSeconds: r.SettleSeconds, VerifyIntervalSeconds: r.VerifyIntervalSeconds, OnHistoryLost: r.OnHistoryLost);
+
+    private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        long id, ConnectorRequest? request, string storedName, ConnectorService connectors, CancellationToken ct)
+    {
+        var (definition, errors) = ConnectorValidator.Validate(request, storedName);
         if (definition is null)
         {
             return Problems.Validation(errors, title: InvalidConnector);
@@ -72,12 +151,20 @@ public static class ConnectorsApi
         {
             Outcome.Ok => TypedResults.Ok(ConnectorResponse.From(updated.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
+            Outcome.Conflict => TypedResults.Problem(
+                title: "This mapping change needs a new table.",
+                detail: updated.Detail,
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["resync"] = $"/api/connectors/{id}/resync" }),
             _ => Problems.Validation(updated.Errors!, title: InvalidConnector),
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, ConnectorService connectors, CancellationToken ct) =>
-        await connectors.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.ConnectorNotFound(id);
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, ConnectorService connectors, TableStatistics statistics, CancellationToken ct)
+    {
+        statistics.Forget(id);
+        return await connectors.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.ConnectorNotFound(id);
+    }
 
     private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> SyncAsync(long id, ConnectorService connectors, CancellationToken ct) =>
         Started(id, await connectors.SyncNowAsync(id, ct));
@@ -89,6 +176,7 @@ public static class ConnectorsApi
     {
         Outcome.Ok => TypedResults.Accepted($"/api/runs/{started.Value!.Id}", RunResponse.From(started.Value)),
         Outcome.NotFound => Problems.ConnectorNotFound(id),
+        Outcome.Unreadable => Problems.CredentialsUnreadable(started.Detail),
         _ => TypedResults.Problem(
             title: "A sync is already running.",
             detail: $"{started.Detail}; wait for the run to finish (GET /api/connectors/{id}/runs) and try again.",
@@ -135,24 +223,52 @@ public static class ConnectorsApi
     private static async Task<Results<Ok<ConnectionTestResponse>, ProblemHttpResult>> TestSavedAsync(long id, ConnectorService connectors, CancellationToken ct) =>
         await connectors.TestSavedAsync(id, ct) is { } result ? TypedResults.Ok(ConnectionTestResponse.From(result)) : Problems.ConnectorNotFound(id);
 
-    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = 1000)
+    private const int DefaultSample = 5000;
+    private const int MaxSample = 20_000;
+
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewAsync(long id, ConnectorService connectors, CancellationToken ct, int sample = DefaultSample)
     {
-        if (sample is < 1 or > 10_000)
+        if (SampleOutOfRange(sample) is { } invalid)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and 10000 (got {sample})."] });
+            return invalid;
         }
 
         var preview = await connectors.PreviewAsync(id, sample, ct);
         return preview.Outcome switch
         {
-            Outcome.Ok => TypedResults.Ok(new PreviewResponse([.. preview.Value!.Columns.Select(c => new PreviewColumnDto(c.Name, c.Type, c.SourcePath))], preview.Value.Sampled)),
+            Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
             Outcome.NotFound => Problems.ConnectorNotFound(id),
-            _ => TypedResults.Problem(
-                title: "Could not sample the collection.",
-                detail: preview.Detail + " Check the source with POST /api/connectors/" + id + "/test.",
-                statusCode: StatusCodes.Status502BadGateway),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
+            _ => Problems.SampleFailed(preview, " Check the source with POST /api/connectors/" + id + "/test."),
         };
     }
+
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem, ProblemHttpResult>> PreviewDraftAsync(PreviewRequest request, ConnectorService connectors, CancellationToken ct, int sample = DefaultSample)
+    {
+        if (SampleOutOfRange(sample) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (definition, errors) = ConnectorValidator.Validate(request?.Connector);
+        if (definition is null)
+        {
+            return Problems.Validation(errors.ToDictionary(e => e.Key == "body" ? "connector" : "connector." + e.Key, e => e.Value), title: InvalidConnector);
+        }
+
+        var preview = await connectors.PreviewDraftAsync(definition, request!.ConnectorId, sample, ct);
+        return preview.Outcome switch
+        {
+            Outcome.Ok => TypedResults.Ok(PreviewResponse.From(preview.Value!)),
+            Outcome.Invalid => Problems.Validation(preview.Errors!),
+            Outcome.Unreadable => Problems.CredentialsUnreadable(preview.Detail),
+            _ => Problems.SampleFailed(preview, " Check the source with POST /api/connectors/test."),
+        };
+    }
+
+    private static ValidationProblem? SampleOutOfRange(int sample) => sample is < 1 or > MaxSample
+        ? Problems.Validation(new Dictionary<string, string[]> { ["sample"] = [$"The sample size must be between 1 and {MaxSample} (got {sample})."] })
+        : null;
 
     private const string InvalidConnector = "The connector is not valid.";
 }
@@ -171,10 +287,27 @@ internal static class Problems
         ? Validation(new Dictionary<string, string[]> { ["limit"] = [$"The limit must be between 1 and {max} (got {limit})."] })
         : null;
 
+    /// <summary>The 502 of a preview whose sample failed: the short line as the detail, the drivers' text as <c>errorDetail</c>.</summary>
+    public static ProblemHttpResult SampleFailed<T>(UseCaseResult<T> failed, string advice)
+    {
+        ArgumentNullException.ThrowIfNull(failed);
+        return TypedResults.Problem(
+            title: "Could not sample the collection.",
+            detail: failed.Detail + advice,
+            statusCode: StatusCodes.Status502BadGateway,
+            extensions: failed.ErrorDetail is null ? null : new Dictionary<string, object?> { ["errorDetail"] = failed.ErrorDetail });
+    }
+
     public static ProblemHttpResult ConnectorNotFound(long id) => TypedResults.Problem(
         title: "Connector not found.",
         detail: $"There is no connector with id {id}; GET /api/connectors lists them.",
         statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A 409: the connector's secrets cannot be decrypted, so nothing that needs them can be done until they are entered again.</summary>
+    public static ProblemHttpResult CredentialsUnreadable(string? detail) => TypedResults.Problem(
+        title: "Credentials unreadable: enter the password again.",
+        detail: detail + " Edit the connector and type its passwords (PUT /api/connectors/{id}).",
+        statusCode: StatusCodes.Status409Conflict);
 
     public static ProblemHttpResult RunNotFound(long id) => TypedResults.Problem(
         title: "Run not found.",

@@ -39,9 +39,20 @@ public sealed class HttpClientAdapter : IZenithClient
         using var _ = await SendAsync(HttpMethod.Delete, $"api/connectors/{connector.Id}", null, cancellationToken);
     }
 
-    public Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken) => RunAsync(name, "sync", cancellationToken);
+    public async Task<RunResponse> SyncAsync(string name, Action<RunResponse> attached, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attached);
+        var connector = await FindAsync(name, cancellationToken);
+        var run = await StartOrAttachAsync(connector.Id, attached, cancellationToken);
+        return await PollAsync(run, cancellationToken);
+    }
 
-    public Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken) => RunAsync(name, "resync", cancellationToken);
+    public async Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken)
+    {
+        var connector = await FindAsync(name, cancellationToken);
+        var run = await ReadAsync<RunResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/resync", null, cancellationToken), cancellationToken);
+        return await PollAsync(run, cancellationToken);
+    }
 
     public async Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken)
     {
@@ -49,11 +60,9 @@ public sealed class HttpClientAdapter : IZenithClient
         return await ReadAsync<ConnectorResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/reset", null, cancellationToken), cancellationToken);
     }
 
-    /// <summary>Starts a run (<paramref name="action"/>: <c>sync</c> or <c>resync</c>) and polls it until it ends.</summary>
-    private async Task<RunResponse> RunAsync(string name, string action, CancellationToken cancellationToken)
+    /// <summary>Follows a run until it ends.</summary>
+    private async Task<RunResponse> PollAsync(RunResponse run, CancellationToken cancellationToken)
     {
-        var connector = await FindAsync(name, cancellationToken);
-        var run = await ReadAsync<RunResponse>(await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/{action}", null, cancellationToken), cancellationToken);
         while (run.Status is RunStatus.Queued or RunStatus.Running)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -61,6 +70,56 @@ public sealed class HttpClientAdapter : IZenithClient
         }
 
         return run;
+    }
+
+    public async Task<VerificationResponse> VerifyAsync(string name, int? sampleSize, CancellationToken cancellationToken)
+    {
+        var connector = await FindAsync(name, cancellationToken);
+        var verification = await ReadAsync<VerificationResponse>(
+            await SendAsync(HttpMethod.Post, $"api/connectors/{connector.Id}/verify", new VerificationRequest(sampleSize), cancellationToken), cancellationToken);
+        try
+        {
+            while (verification.Status is VerificationStatus.Queued or VerificationStatus.Running)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                verification = await ReadAsync<VerificationResponse>(await SendAsync(HttpMethod.Get, $"api/verifications/{verification.Id}", null, cancellationToken), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C stops the verification on the service too, not only the waiting.
+            using var _ = await SendAsync(HttpMethod.Post, $"api/verifications/{verification.Id}/cancel", null, CancellationToken.None);
+            throw;
+        }
+
+        return verification;
+    }
+
+    /// <summary>Starts a run; when one is already going (409), the connector's newest run is that one: wait for it.</summary>
+    private async Task<RunResponse> StartOrAttachAsync(long id, Action<RunResponse> attached, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/connectors/{id}/sync") { Content = EmptyJson() };
+            using var response = await SendRawAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Conflict)
+            {
+                return await ReadAsync<RunResponse>(await EnsureSuccessAsync(response, cancellationToken), cancellationToken);
+            }
+
+            var runs = await ReadAsync<RunResponse[]>(await SendAsync(HttpMethod.Get, $"api/connectors/{id}/runs?limit=1", null, cancellationToken), cancellationToken);
+            if (runs is [{ Status: RunStatus.Queued or RunStatus.Running } running])
+            {
+                attached(running);
+                return running;
+            }
+
+            // The run that was going ended between the two requests: start one now (once more at most).
+            if (attempt > 0)
+            {
+                throw new CliException($"409 Conflict: {await DescribeAsync(response, cancellationToken)}");
+            }
+        }
     }
 
     public ValueTask DisposeAsync()
@@ -73,6 +132,9 @@ public sealed class HttpClientAdapter : IZenithClient
         (await ListAsync(cancellationToken)).FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new CliException($"No connector named \"{name}\" (zenith connectors list shows them).");
 
+    /// <summary>No body, as JSON: a keyless service takes changes only as JSON (what a cross-site form cannot send), with or without a body.</summary>
+    private static StringContent EmptyJson() => new(string.Empty, System.Text.Encoding.UTF8, "application/json");
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -80,17 +142,28 @@ public sealed class HttpClientAdapter : IZenithClient
         {
             request.Content = JsonContent.Create(body, options: Json);
         }
+        else if (method != HttpMethod.Get)
+        {
+            request.Content = EmptyJson();
+        }
 
-        HttpResponseMessage response;
+        return await EnsureSuccessAsync(await SendRawAsync(request, cancellationToken), cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            return await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException e)
         {
             throw new CliException($"Cannot reach Zenith at {http.BaseAddress}: {e.Message}");
         }
+    }
 
+    private static async Task<HttpResponseMessage> EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         if (response.IsSuccessStatusCode)
         {
             return response;
@@ -102,16 +175,19 @@ public sealed class HttpClientAdapter : IZenithClient
         }
     }
 
-    /// <summary>A problem document as one line: its detail and the field errors.</summary>
+    /// <summary>
+    /// A problem document as one line, each message once: the field errors when there are any (the detail repeats them),
+    /// else the detail, else the title.
+    /// </summary>
     private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
             var problem = JsonNode.Parse(text);
-            var errors = problem?["errors"]?.AsObject().Select(e => $"{e.Key}: {e.Value?[0]}") ?? [];
-            var parts = new[] { problem?["detail"]?.GetValue<string>() ?? problem?["title"]?.GetValue<string>() }.Concat(errors).Where(p => !string.IsNullOrEmpty(p));
-            return $"{(int)response.StatusCode} {response.StatusCode}: {string.Join("; ", parts)}";
+            var errors = problem?["errors"]?.AsObject().Select(e => $"{e.Key}: {e.Value?[0]}").ToList() ?? [];
+            var said = errors.Count > 0 ? string.Join("; ", errors) : problem?["detail"]?.GetValue<string>() ?? problem?["title"]?.GetValue<string>() ?? string.Empty;
+            return $"{(int)response.StatusCode} {response.StatusCode}: {said}";
         }
         catch (JsonException)
         {

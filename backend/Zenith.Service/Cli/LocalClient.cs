@@ -19,9 +19,22 @@ public sealed class LocalClient : IZenithClient
 
     private ConnectorService Connectors => services.GetRequiredService<ConnectorService>();
 
-    /// <summary>Reads zenith.json and ZENITH_* like the service, validates the options and applies migrations.</summary>
-    public static async Task<LocalClient> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads zenith.json and ZENITH_* like the service, validates the options and applies migrations. With
+    /// <paramref name="mustExist"/> (commands that only read or change what is there) a missing metadata file is an error,
+    /// not a new empty one.
+    /// </summary>
+    public static async Task<LocalClient> OpenAsync(IConfiguration configuration, CancellationToken cancellationToken, bool mustExist = false)
     {
+        if (mustExist)
+        {
+            var path = Path.GetFullPath(configuration.ReadZenithOptions().MetadataStorage.Path);
+            if (!File.Exists(path))
+            {
+                throw new CliException($"There is no metadata database at {path}: `zenith serve` or `zenith migrate` creates it, or pass --api to use a running service.");
+            }
+        }
+
         var provider = Compose(configuration);
         try
         {
@@ -33,6 +46,7 @@ public sealed class LocalClient : IZenithClient
             throw new CliException("Invalid configuration: " + e.Failures.First());
         }
 
+        provider.GetRequiredService<MetadataFiles>().WarnOnce(provider.GetRequiredService<ILoggerFactory>().CreateLogger("Zenith"));
         await provider.GetRequiredService<Migrations>().ApplyAsync(cancellationToken);
         return new LocalClient(provider);
     }
@@ -54,7 +68,7 @@ public sealed class LocalClient : IZenithClient
             throw new CliException(OneLine(errors));
         }
 
-        var created = await Connectors.CreateAsync(definition, cancellationToken);
+        var created = await Connectors.CreateAsync(definition, cancellationToken, paused: request.Paused == true);
         return created.Value is { } view ? ConnectorResponse.From(view) : throw new CliException(string.Join("; ", created.Errors!.Select(e => e.Value[0])));
     }
 
@@ -64,16 +78,28 @@ public sealed class LocalClient : IZenithClient
         await Connectors.DeleteAsync(connector.Connector.Id, cancellationToken);
     }
 
-    public async Task<RunResponse> SyncAsync(string name, CancellationToken cancellationToken)
+    public async Task<RunResponse> SyncAsync(string name, Action<RunResponse> attached, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(attached);
         var id = (await FindAsync(name, cancellationToken)).Connector.Id;
-        return await WaitAsync(id, await Connectors.SyncNowAsync(id, cancellationToken), cancellationToken);
+        var started = await Connectors.SyncNowAsync(id, cancellationToken);
+        var run = started.Value;
+        if (run is null)
+        {
+            // Only this process runs connectors on the file it opened: a run going is one it started, and it is the newest.
+            var runs = await services.GetRequiredService<RunStore>().ListAsync(id, 1, cancellationToken);
+            run = runs is [var running] ? running : throw new CliException(started.Detail + ".");
+            attached(RunResponse.From(running));
+        }
+
+        return await WaitAsync(id, run, cancellationToken);
     }
 
     public async Task<RunResponse> ResyncAsync(string name, CancellationToken cancellationToken)
     {
         var id = (await FindAsync(name, cancellationToken)).Connector.Id;
-        return await WaitAsync(id, await Connectors.ResyncAsync(id, cancellationToken), cancellationToken);
+        var started = await Connectors.ResyncAsync(id, cancellationToken, verifyAfter: false);
+        return await WaitAsync(id, started.Value ?? throw new CliException(started.Detail + "."), cancellationToken);
     }
 
     public async Task<ConnectorResponse> ResetAsync(string name, CancellationToken cancellationToken)
@@ -83,9 +109,8 @@ public sealed class LocalClient : IZenithClient
     }
 
     /// <summary>Waits for the run this process started (Ctrl-C cancels it) and returns it as stored.</summary>
-    private async Task<RunResponse> WaitAsync(long id, UseCaseResult<Domain.RunRecord> started, CancellationToken cancellationToken)
+    private async Task<RunResponse> WaitAsync(long id, Domain.RunRecord run, CancellationToken cancellationToken)
     {
-        var run = started.Value ?? throw new CliException(started.Detail + ".");
         using (cancellationToken.Register(() => _ = Connectors.CancelRunAsync(id)))
         {
             await Connectors.WhenIdleAsync(id);
@@ -93,6 +118,20 @@ public sealed class LocalClient : IZenithClient
 
         var finished = await services.GetRequiredService<RunStore>().GetAsync(run.Id, CancellationToken.None);
         return RunResponse.From(finished!);
+    }
+
+    public async Task<VerificationResponse> VerifyAsync(string name, int? sampleSize, CancellationToken cancellationToken)
+    {
+        var id = (await FindAsync(name, cancellationToken)).Connector.Id;
+        var verifications = services.GetRequiredService<VerificationService>();
+        var started = await verifications.StartAsync(id, sampleSize, Domain.VerificationTrigger.Manual, cancellationToken);
+        var verification = started.Value ?? throw new CliException(started.Detail is null ? OneLine(started.Errors!) : started.Detail + ".");
+        using (cancellationToken.Register(() => _ = verifications.CancelAsync(verification.Id, CancellationToken.None)))
+        {
+            await verifications.WhenIdleAsync(id);
+        }
+
+        return VerificationResponse.From((await verifications.GetAsync(verification.Id, CancellationToken.None))!);
     }
 
     public async ValueTask DisposeAsync() => await services.DisposeAsync();

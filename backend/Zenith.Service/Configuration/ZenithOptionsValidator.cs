@@ -28,9 +28,19 @@ public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
                  {
                      Range("processing.batch_size", o.Processing.BatchSize, 1, 100_000),
                      Range("processing.max_parallel_jobs", o.Processing.MaxParallelJobs, 1, 64),
+                     Range("processing.max_batch_bytes", o.Processing.MaxBatchBytes, 1L << 20, 1L << 30),
+                     Range("processing.max_document_bytes", o.Processing.MaxDocumentBytes, 1 << 10, 16 << 20),
                      Range("alerting.failure_threshold", o.Alerting.FailureThreshold, 1, 100),
                      Range("retention.max_log_entries", o.Retention.MaxLogEntries, 100, 500),
                      Range("retention.max_runs_per_connector", o.Retention.MaxRunsPerConnector, 10, 1000),
+                     Range("timeouts.connect_seconds", o.Timeouts.ConnectSeconds, 1, 300),
+                     Range("timeouts.query_seconds", o.Timeouts.QuerySeconds, 5, 86_400),
+                     Range("timeouts.run_seconds", o.Timeouts.RunSeconds, 1, 604_800),
+                     Range("retention.max_verifications_per_connector", o.Retention.MaxVerificationsPerConnector, 1, 1000),
+                     Range("verification.max_documents_per_second", o.Verification.MaxDocumentsPerSecond, 100, 100_000_000),
+                     Range("verification.max_parallel", o.Verification.MaxParallel, 1, 8),
+                     Range("verification.sample_size", o.Verification.SampleSize, 0, 100_000),
+                     Range("verification.max_reported_ids", o.Verification.MaxReportedIds, 1, 1000),
                  })
         {
             if (failure is not null)
@@ -43,8 +53,14 @@ public sealed class ZenithOptionsValidator : IValidateOptions<ZenithOptions>
         {
             yield return $"server.urls {urlError}";
         }
+
+        _ = Zenith.Core.Connections.HostAllowList.Parse(o.Network.AllowedHosts, out var badHost);
+        if (badHost is not null)
+        {
+            yield return $"network.allowed_hosts must list host names, *.domain, IP addresses or CIDR ranges separated by ';' (got \"{badHost}\")";
+        }
     }
 
-    private static string? Range(string key, int value, int min, int max) =>
+    private static string? Range(string key, long value, long min, long max) =>
         value < min || value > max ? $"{key} must be between {min} and {max} (got {value})" : null;
 }

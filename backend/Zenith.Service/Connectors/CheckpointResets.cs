@@ -29,7 +29,7 @@ public sealed class CheckpointResets(CheckpointStore checkpoints, LeaseStore lea
     }
 
     /// <summary>
-    /// On request: a run of this process stops first; one of another process (it holds the lease) makes it a conflict. The
+    /// On request: a run of this process stops first; one of another process (it holds the lease, and has not ended) makes it a conflict. The
     /// message to the user, or the conflict's detail.
     /// </summary>
     public async Task<UseCaseResult<string>> ResetAsync(long id, ConnectorSpec connector, CancellationToken cancellationToken)
@@ -37,7 +37,7 @@ public sealed class CheckpointResets(CheckpointStore checkpoints, LeaseStore lea
         ArgumentNullException.ThrowIfNull(connector);
         await coordinator.CancelAsync(id);
         var holder = $"a reset by pid {Environment.ProcessId}";
-        if (await leases.TryAcquireAsync(id, holder, cancellationToken) is { } other)
+        if (await LeaseHolders.TakeOverDeadAsync(leases, id, holder, cancellationToken) is { } other)
         {
             return UseCase.Conflict<string>($"Connector {connector.Name} is being run by another Zenith process ({other.Holder}); reset it when that run has finished");
         }

@@ -16,7 +16,7 @@ public sealed class IndexCheck(ISyncEngine engine, ConnectorStore store, IOption
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
 
-    public async Task<IReadOnlyList<SyncWarning>> CheckAsync(StoredConnector connector, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SyncWarning>> CheckAsync(UnsealedConnector connector, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
         var warnings = await WarningsAsync(connector.ToSpec(options.Value.Processing.BatchSize), cancellationToken);

@@ -16,10 +16,14 @@ public enum Outcome
 
     /// <summary>A server the use case needed failed; <see cref="UseCaseResult{T}.Detail"/> says why, passwords masked.</summary>
     Failed,
+
+    /// <summary>The connector's stored secrets cannot be decrypted: its passwords must be entered again.</summary>
+    Unreadable,
 }
 
 /// <summary>The value of a use case, or why there is none (made by <see cref="UseCase"/>).</summary>
-public sealed record UseCaseResult<T>(Outcome Outcome, T? Value, IReadOnlyDictionary<string, string[]>? Errors = null, string? Detail = null);
+/// <param name="ErrorDetail">For <see cref="Outcome.Failed"/>: the drivers' own text behind <paramref name="Detail"/>, passwords masked.</param>
+public sealed record UseCaseResult<T>(Outcome Outcome, T? Value, IReadOnlyDictionary<string, string[]>? Errors = null, string? Detail = null, string? ErrorDetail = null);
 
 public static class UseCase
 {
@@ -31,5 +35,7 @@ public static class UseCase
 
     public static UseCaseResult<T> Conflict<T>(string detail) => new(Outcome.Conflict, default, Detail: detail);
 
-    public static UseCaseResult<T> Failed<T>(string detail) => new(Outcome.Failed, default, Detail: detail);
+    public static UseCaseResult<T> Failed<T>(string detail, string? errorDetail = null) => new(Outcome.Failed, default, Detail: detail, ErrorDetail: errorDetail);
+
+    public static UseCaseResult<T> Unreadable<T>(string detail) => new(Outcome.Unreadable, default, Detail: detail);
 }

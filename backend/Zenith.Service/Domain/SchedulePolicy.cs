@@ -3,8 +3,9 @@ using Zenith.Core.Connectors;
 namespace Zenith.Service.Domain;
 
 /// <summary>What the scheduler needs to know about a connector to decide when it runs next.</summary>
+/// <param name="CredentialsUnreadable">Its secrets cannot be decrypted: a run could only fail until they are entered again.</param>
 /// <param name="Continuous">A change-stream connector: it runs all the time, restarted at once after a stop and with back-off after failures.</param>
-public readonly record struct ScheduleState(ConnectorStatus Status, int IntervalSeconds, int ConsecutiveFailures, DateTimeOffset? LastAttemptAt, bool Continuous = false);
+public readonly record struct ScheduleState(ConnectorStatus Status, int IntervalSeconds, int ConsecutiveFailures, DateTimeOffset? LastAttemptAt, bool CredentialsUnreadable = false, bool Continuous = false);
 
 /// <summary>A connector's status and failure count after a run.</summary>
 public readonly record struct RunVerdict(ConnectorStatus Status, int ConsecutiveFailures, bool TurnedToError);
@@ -24,12 +25,12 @@ public sealed class SchedulePolicy(int failureThreshold)
     public int FailureThreshold { get; } = failureThreshold >= 1 ? failureThreshold : throw new ArgumentOutOfRangeException(nameof(failureThreshold));
 
     /// <summary>
-    /// When the connector should run next; null when it must not run (paused or in error). A connector that never ran is
+    /// When the connector should run next; null when it must not run (paused, in error, or its credentials unreadable). A connector that never ran is
     /// due at once. After <c>n</c> failures in a row the wait is the interval × 2^(n-1), capped at max(interval, 1 h).
     /// </summary>
     public DateTimeOffset? NextRunAt(ScheduleState state, DateTimeOffset now)
     {
-        if (state.Status != ConnectorStatus.Active)
+        if (state.Status != ConnectorStatus.Active || state.CredentialsUnreadable)
         {
             return null;
         }

@@ -6,8 +6,12 @@ using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
-/// <summary>Connectors in SQLite. Passwords go in encrypted and come out only inside the process.</summary>
-public sealed class ConnectorStore(MetadataDatabase database, SecretProtector secrets, TimeProvider time)
+/// <summary>
+/// Connectors in SQLite. Secrets go in encrypted (<see cref="ConnectionSecrets"/>); reading a connector decrypts nothing, and
+/// <see cref="UnsealAsync"/> decrypts one connector's secrets when a run, a test or an edit needs them, so one unreadable
+/// ciphertext (a database restored without its keys) only affects its own connector.
+/// </summary>
+public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets secrets, TimeProvider time)
 {
     private const int SqliteConstraint = 19;
 
@@ -41,6 +45,31 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         return row is null ? null : ToModel(row);
     }
 
+    /// <summary>
+    /// The connector with its secrets decrypted; null when there is none. When they cannot be decrypted the connector is marked
+    /// (its summary says <see cref="ConnectorSummary.CredentialsUnreadable"/>, so it is no longer scheduled) and
+    /// <see cref="CredentialsUnreadableException"/> says what to do; when they can again (the keys came back), the mark goes.
+    /// </summary>
+    public async Task<UnsealedConnector?> UnsealAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ConnectorRow>(new CommandDefinition("SELECT * FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var readable = TryUnseal(row, out var definition);
+        if (readable == row.CredentialsUnreadable)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE connectors SET credentials_unreadable = @unreadable WHERE id = @id;", new { id, unreadable = !readable }, cancellationToken: cancellationToken));
+            row.CredentialsUnreadable = !readable;
+        }
+
+        return readable ? new UnsealedConnector(ToModel(row), definition!) : throw new CredentialsUnreadableException(row.Name);
+    }
+
     public async Task<StoredConnector?> FindByNameAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -48,12 +77,16 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         return row is null ? null : ToModel(row);
     }
 
-    public async Task<StoredConnector> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken)
+    public Task<StoredConnector> CreateAsync(ConnectorDefinition definition, CancellationToken cancellationToken) =>
+        CreateAsync(definition, ConnectorStatus.Active, cancellationToken);
+
+    /// <summary>Stores a new connector with <paramref name="status"/> (active, or paused to be reviewed before it runs).</summary>
+    public async Task<StoredConnector> CreateAsync(ConnectorDefinition definition, ConnectorStatus status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = ToRow(definition, existing: null);
-        row.SyncStatus = DomainText.Text(ConnectorStatus.Active);
+        row.SyncStatus = DomainText.Text(status);
         row.CreatedAt = now;
         row.UpdatedAt = now;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -61,15 +94,17 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         {
             // Immediate: the destination check and the insert see the same connectors, whichever process adds one meanwhile.
             await using var transaction = connection.BeginTransaction();
-            await EnsureDestinationFreeAsync(connection, transaction, null, definition, cancellationToken);
+            await ConnectorClaims.EnsureFreeAsync(connection, transaction, null, definition, cancellationToken);
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 """
-                INSERT INTO connectors (name, source_uri, source_secret, source_database, source_collection, source_filter, source_projection,
-                    dest_uri, dest_secret, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
-                    mapping_separator, mapping_max_depth, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds, on_history_lost)
-                VALUES (@Name, @SourceUri, @SourceSecret, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
-                    @DestUri, @DestSecret, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
-                    @MappingSeparator, @MappingMaxDepth, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds, @OnHistoryLost)
+                INSERT INTO connectors (name, source_uri, source_secret, source_option_secrets, source_database, source_collection, source_filter, source_projection,
+                    dest_uri, dest_secret, dest_option_secrets, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
+                    mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds,
+                    verify_interval_seconds, on_history_lost)
+                VALUES (@Name, @SourceUri, @SourceSecret, @SourceOptionSecrets, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
+                    @DestUri, @DestSecret, @DestOptionSecrets, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
+                    @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds,
+                    @VerifyIntervalSeconds, @OnHistoryLost)
                 RETURNING id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -83,9 +118,10 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
     }
 
     /// <summary>
-    /// Replaces the definition. A URI with the masked password (<c>***</c>) or none keeps the stored password while it names
-    /// the same server and user (<see cref="ConnectionString.ReuseStoredPassword"/>); a masked one for another endpoint throws
-    /// <see cref="PasswordRequiredException"/> and nothing changes.
+    /// Replaces the definition. A URI with masked secrets (<c>***</c>) or no password keeps the stored ones while it names the same
+    /// endpoint (<see cref="ConnectionString.ReuseStoredPassword"/>); a masked one for another endpoint, or when the stored ones
+    /// cannot be decrypted, throws <see cref="PasswordRequiredException"/> and nothing changes. Everything stored afterwards is
+    /// readable, so the unreadable mark goes.
     /// </summary>
     public async Task<StoredConnector?> UpdateAsync(long id, ConnectorDefinition definition, CancellationToken cancellationToken)
     {
@@ -103,16 +139,16 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         try
         {
             await using var transaction = connection.BeginTransaction();
-            await EnsureDestinationFreeAsync(connection, transaction, id, definition, cancellationToken);
+            await ConnectorClaims.EnsureFreeAsync(connection, transaction, id, definition, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_database = @SourceDatabase,
-                    source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
-                    dest_uri = @DestUri, dest_secret = @DestSecret, dest_database = @DestDatabase, dest_table = @DestTable,
+                UPDATE connectors SET name = @Name, source_uri = @SourceUri, source_secret = @SourceSecret, source_option_secrets = @SourceOptionSecrets,
+                    source_database = @SourceDatabase, source_collection = @SourceCollection, source_filter = @SourceFilter, source_projection = @SourceProjection,
+                    dest_uri = @DestUri, dest_secret = @DestSecret, dest_option_secrets = @DestOptionSecrets, dest_database = @DestDatabase, dest_table = @DestTable,
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
-                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, table_order_by = @TableOrderBy,
-                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds,
-                    on_history_lost = @OnHistoryLost
+                    mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, mapping_options = @MappingOptions, table_order_by = @TableOrderBy,
+                    table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, credentials_unreadable = 0, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds,
+                    verify_interval_seconds = @VerifyIntervalSeconds, on_history_lost = @OnHistoryLost
                 WHERE id = @Id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -131,6 +167,14 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM logs WHERE connector_id = @id;", new { id }, cancellationToken: cancellationToken));
         return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM connectors WHERE id = @id;", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Records that a run was attempted (one that could not start: another process held the connector).</summary>
+    public async Task RecordAttemptAsync(long id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE connectors SET last_attempt_at = @at WHERE id = @id;", new { id, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the status; <paramref name="resetFailures"/> clears the consecutive failure count (resume).</summary>
@@ -190,28 +234,6 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Names are unique, and two connectors never write one table: on the same ClickHouse server (its hosts and ports), database
-    /// and table, whatever the user. Runs in the caller's (immediate) transaction, so two processes adding one each cannot both pass.
-    /// </summary>
-    private static async Task EnsureDestinationFreeAsync(SqliteConnection connection, SqliteTransaction transaction, long? id, ConnectorDefinition definition, CancellationToken cancellationToken)
-    {
-        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM connectors WHERE name = @Name AND id != @id;", new { definition.Name, id = id ?? -1 }, transaction, cancellationToken: cancellationToken)) > 0)
-        {
-            throw new DuplicateConnectorNameException(definition.Name);
-        }
-
-        var others = await connection.QueryAsync<(long Id, string Name, string DestUri)>(new CommandDefinition(
-            "SELECT id, name, dest_uri FROM connectors WHERE dest_database = @Database AND dest_table = @Table AND id != @id;",
-            new { definition.Destination.Database, definition.Destination.Table, id = id ?? -1 }, transaction, cancellationToken: cancellationToken));
-        var server = ConnectionString.Parse(definition.Destination.Uri).HostList;
-        if (others.FirstOrDefault(o => string.Equals(ConnectionString.Parse(o.DestUri).HostList, server, StringComparison.OrdinalIgnoreCase)) is { Name: not null } taken)
-        {
-            throw new DestinationTakenException(taken.Name, definition.Destination.Database, definition.Destination.Table);
-        }
-    }
-
     public async Task SaveMappedColumnsAsync(long id, IReadOnlyList<MappedColumn> columns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -235,19 +257,24 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
 
     private ConnectorRow ToRow(ConnectorDefinition d, ConnectorRow? existing)
     {
-        var (sourceUri, sourceSecret) = Seal(d.Source.Uri, existing is null ? null : Stored(existing.SourceUri, existing.SourceSecret), "source");
-        var (destUri, destSecret) = Seal(d.Destination.Uri, existing is null ? null : Stored(existing.DestUri, existing.DestSecret), "destination");
+        // The stored URIs with their secrets, for the reuse rule; unreadable ones offer nothing to reuse.
+        ConnectorDefinition? stored = null;
+        var unreadable = existing is not null && !TryUnseal(existing, out stored);
+        var source = secrets.Seal(d.Source.Uri, stored is null ? null : ConnectionString.Parse(stored.Source.Uri), "source", unreadable);
+        var destination = secrets.Seal(d.Destination.Uri, stored is null ? null : ConnectionString.Parse(stored.Destination.Uri), "destination", unreadable);
         return new ConnectorRow
         {
             Name = d.Name,
-            SourceUri = sourceUri,
-            SourceSecret = sourceSecret,
+            SourceUri = source.MaskedUri,
+            SourceSecret = source.Password,
+            SourceOptionSecrets = source.Options,
             SourceDatabase = d.Source.Database,
             SourceCollection = d.Source.Collection,
             SourceFilter = d.Source.Filter,
             SourceProjection = d.Source.Projection,
-            DestUri = destUri,
-            DestSecret = destSecret,
+            DestUri = destination.MaskedUri,
+            DestSecret = destination.Password,
+            DestOptionSecrets = destination.Options,
             DestDatabase = d.Destination.Database,
             DestTable = d.Destination.Table,
             SyncMode = DomainText.ModeText(d.Mode),
@@ -256,57 +283,56 @@ public sealed class ConnectorStore(MetadataDatabase database, SecretProtector se
             BatchSize = d.BatchSize,
             MappingSeparator = d.Mapping.Separator,
             MappingMaxDepth = d.Mapping.MaxDepth,
+            MappingOptions = MappingOptionsText.Write(d.Mapping),
             TableOrderBy = d.Table.OrderBy,
             TablePartitionBy = d.Table.PartitionBy,
             TableTtl = d.Table.Ttl,
+            VerifyIntervalSeconds = d.VerifyIntervalSeconds,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
             SettleSeconds = d.SettleSeconds,
             OnHistoryLost = DomainText.Text(d.OnHistoryLost),
         };
     }
 
-    /// <summary>Masks the URI for storage and encrypts its password, after the reuse rule filled a masked or missing one.</summary>
-    private (string MaskedUri, string? Secret) Seal(string uri, ConnectionString? stored, string end)
+    /// <summary>The row's definition with its secrets decrypted; false when a ciphertext cannot be.</summary>
+    private bool TryUnseal(ConnectorRow row, out ConnectorDefinition? definition)
     {
-        var reuse = ConnectionString.Parse(uri).ReuseStoredPassword(stored);
-        if (reuse.Choice == PasswordChoice.MaskRefused)
+        definition = null;
+        if (!secrets.TryUnseal(new(row.SourceUri, row.SourceSecret, row.SourceOptionSecrets), out var sourceUri)
+            || !secrets.TryUnseal(new(row.DestUri, row.DestSecret, row.DestOptionSecrets), out var destUri))
         {
-            throw new PasswordRequiredException(end);
+            return false;
         }
 
-        var sealedUri = ConnectionString.Parse(reuse.Uri);
-        return (sealedUri.Masked, secrets.Protect(sealedUri.Password));
+        var masked = Definition(row);
+        definition = masked with { Source = masked.Source with { Uri = sourceUri }, Destination = masked.Destination with { Uri = destUri } };
+        return true;
     }
 
-    private ConnectionString Stored(string maskedUri, string? secret) => ConnectionString.Parse(Unseal(maskedUri, secret));
+    /// <summary>The definition as stored: secrets masked.</summary>
+    private static ConnectorDefinition Definition(ConnectorRow r) => new(
+        r.Name,
+        new SourceSpec(r.SourceUri, r.SourceDatabase, r.SourceCollection, r.SourceFilter, r.SourceProjection),
+        new DestinationSpec(r.DestUri, r.DestDatabase, r.DestTable),
+        DomainText.ParseMode(r.SyncMode),
+        r.CursorField,
+        (int)r.IntervalSeconds,
+        r.BatchSize is null ? null : (int)r.BatchSize,
+        MappingOptionsText.Read(r.MappingSeparator, (int)r.MappingMaxDepth, r.MappingOptions),
+        new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
+        (int)r.SettleSeconds,
+        r.VerifyIntervalSeconds is null ? null : (int)r.VerifyIntervalSeconds,
+        DomainText.Parse<HistoryLostPolicy>(r.OnHistoryLost));
 
-    private string Unseal(string maskedUri, string? secret) => ConnectionString.Parse(maskedUri).WithPassword(secrets.Unprotect(secret));
-
-    private StoredConnector ToModel(ConnectorRow r)
-    {
-        var sourceUri = Unseal(r.SourceUri, r.SourceSecret);
-        var destUri = Unseal(r.DestUri, r.DestSecret);
-        var definition = new ConnectorDefinition(
-            r.Name,
-            new SourceSpec(sourceUri, r.SourceDatabase, r.SourceCollection, r.SourceFilter, r.SourceProjection),
-            new DestinationSpec(destUri, r.DestDatabase, r.DestTable),
-            DomainText.ParseMode(r.SyncMode),
-            r.CursorField,
-            (int)r.IntervalSeconds,
-            r.BatchSize is null ? null : (int)r.BatchSize,
-            new MappingOptions(r.MappingSeparator, (int)r.MappingMaxDepth),
-            new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
-            (int)r.SettleSeconds,
-            DomainText.Parse<HistoryLostPolicy>(r.OnHistoryLost));
-        return new StoredConnector(
-            r.Id,
-            definition,
-            DomainText.Parse<ConnectorStatus>(r.SyncStatus),
-            (int)r.ConsecutiveFailures,
-            UnixTime.From(r.LastRun),
-            UnixTime.From(r.LastAttemptAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt),
-            StoredWarnings.Read(r.Warnings));
-    }
+    private static StoredConnector ToModel(ConnectorRow r) => new(
+        r.Id,
+        Definition(r),
+        DomainText.Parse<ConnectorStatus>(r.SyncStatus),
+        (int)r.ConsecutiveFailures,
+        UnixTime.From(r.LastRun),
+        UnixTime.From(r.LastAttemptAt),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt),
+        StoredWarnings.Read(r.Warnings),
+        r.CredentialsUnreadable);
 }

@@ -42,6 +42,14 @@ public sealed class LeaseStore(MetadataDatabase database, TimeProvider time)
             new { connectorId, holder, until = (time.GetUtcNow() + Duration).ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)) == 1;
     }
 
+    /// <summary>Frees a lease whose holder is known to be gone; false when someone else holds it by now.</summary>
+    public async Task<bool> BreakAsync(long connectorId, string holder, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM leases WHERE connector_id = @connectorId AND holder = @holder;", new { connectorId, holder }, cancellationToken: cancellationToken)) == 1;
+    }
+
     public async Task ReleaseAsync(long connectorId, string holder, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Zenith.Core.Connectors;
 using Zenith.Service.Configuration;
+using Zenith.Service.Domain;
 
 namespace Zenith.Service.Metadata;
 
@@ -12,14 +13,18 @@ public static class MetadataExtensions
     {
         var database = new MetadataDatabase(databasePath);
         var keys = Path.Combine(Path.GetDirectoryName(database.FilePath) ?? ".", "keys");
+        // Before SQLite or Data Protection create anything with the default umask.
+        services.AddSingleton(new MetadataFiles(database.FilePath, keys).Secure());
         services.AddDataProtection()
             .SetApplicationName("Zenith")
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
         services.AddSingleton(database);
         services.AddSingleton<Migrations>();
         services.AddSingleton<SecretProtector>();
+        services.AddSingleton<ConnectionSecrets>();
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<RunStore>();
+        services.AddSingleton<VerificationStore>();
         services.AddSingleton<LogStore>();
         services.AddSingleton<CheckpointStore>();
         services.AddSingleton<LeaseStore>();
@@ -30,13 +35,31 @@ public static class MetadataExtensions
 }
 
 /// <summary>Applies migrations before anything else starts (registered first among hosted services).</summary>
-internal sealed class MigrationRunner(Migrations migrations, RunStore runs, TimeProvider time, IOptions<ZenithOptions> options) : IHostedService
+internal sealed class MigrationRunner(
+    Migrations migrations, ConnectorStore connectors, RunStore runs, VerificationStore verifications, MetadataFiles files, TimeProvider time, IOptions<ZenithOptions> options, ILogger<MigrationRunner> logger)
+    : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = options.Value;
+        files.WarnOnce(logger);
         await migrations.ApplyAsync(cancellationToken);
         await runs.CloseAbandonedAsync(time.GetUtcNow(), cancellationToken);
+        await verifications.CloseAbandonedAsync(time.GetUtcNow(), cancellationToken);
+
+        // Runs start on their schedule, maybe hours away: whether the saved secrets can still be decrypted (a database restored
+        // without its keys) is known at once, and shown, rather than at the next run.
+        foreach (var connector in await connectors.ListAsync(cancellationToken))
+        {
+            try
+            {
+                await connectors.UnsealAsync(connector.Id, cancellationToken);
+            }
+            catch (CredentialsUnreadableException)
+            {
+                // Marked by the store: the connector says so and is not scheduled until its passwords are entered again.
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -3,7 +3,7 @@ using Dapper;
 namespace Zenith.Service.Metadata;
 
 /// <summary>Versioned schema changes, applied in order at start-up (and by <c>zenith migrate</c>). Never edit a shipped step: add one.</summary>
-public sealed class Migrations(MetadataDatabase database, TimeProvider time)
+public sealed class Migrations(MetadataDatabase database, TimeProvider time, ConnectionSecrets secrets)
 {
     private static readonly (int Version, string Sql)[] Steps =
     [
@@ -92,16 +92,69 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
             );
             """),
 
-        // Issue 12: what a change-stream connector does when its position fell off the oplog (resync | error).
+        // Issue 13's mapping options beyond separator and depth: the column budget, the whole-document column, legacy UUIDs and
+        // the field rules, as one JSON text (MappingOptionsText); NULL means the defaults.
         (3, """
+            ALTER TABLE connectors ADD COLUMN mapping_options TEXT NULL;
+            """),
+
+        // Issue 14: secrets outside the user-info encrypted like passwords, and a state for secrets that cannot be decrypted.
+        (4, """
+            -- Secret URI options (tlsCertificateKeyFilePassword, AWS_SESSION_TOKEN, ...): a JSON object, Data Protection ciphertext;
+            -- the URIs keep them as ***. Rows written before hold them in clear: moved here by this step's code.
+            ALTER TABLE connectors ADD COLUMN source_option_secrets TEXT NULL;
+            ALTER TABLE connectors ADD COLUMN dest_option_secrets TEXT NULL;
+            -- 1 when the stored secrets cannot be decrypted (the key ring is not the one they were encrypted with).
+            ALTER TABLE connectors ADD COLUMN credentials_unreadable INTEGER NOT NULL DEFAULT 0;
+            """),
+
+        // Issue 18: a verification interval per connector, and the verifications (bounded like runs).
+        (5, """
+            ALTER TABLE connectors ADD COLUMN verify_interval_seconds INTEGER NULL;
+            CREATE TABLE verifications (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER NULL,
+                phase TEXT NOT NULL DEFAULT 'queued',
+                ids_compared INTEGER NOT NULL DEFAULT 0,
+                estimated_total INTEGER NOT NULL DEFAULT 0,
+                duration_ms INTEGER NULL,
+                report TEXT NULL,                    -- the VerificationReport as JSON: counts, the first ids, paths; no document contents
+                error TEXT NULL
+            );
+            CREATE INDEX verifications_by_connector ON verifications (connector_id, id);
+            """),
+
+        // Issue 16: a failure's short line and the drivers' full text apart, so a person reads one line and may open the rest;
+        // a live run's size to measure it against (estimatedDocumentCount) and when its numbers were last stored (its rate).
+        (6, """
+            -- The drivers' text of a failure (kilobytes) lives apart from its row and only for the newest few: deleted as whole
+            -- rows, it leaves no half-empty pages behind in the bounded runs and logs tables.
+            CREATE TABLE run_details (run_id INTEGER PRIMARY KEY, detail TEXT NOT NULL);
+            CREATE TABLE log_details (log_id INTEGER PRIMARY KEY, detail TEXT NOT NULL);
+            ALTER TABLE runs ADD COLUMN estimated_rows INTEGER NULL;
+            ALTER TABLE runs ADD COLUMN progress_at INTEGER NULL;  -- unix ms of the last stored progress
+            """),
+
+        // Issue 12: what a change-stream connector does when its position fell off the oplog (resync | error).
+        (7, """
             ALTER TABLE connectors ADD COLUMN on_history_lost TEXT NOT NULL DEFAULT 'resync';
             """),
     ];
 
-    public static int LatestVersion => Steps[^1].Version;
+    public static int LatestVersion => Steps.Max(s => s.Version);
+
+    /// <summary>Every step's version, in order.</summary>
+    public static IReadOnlyList<int> Versions => [.. Steps.Select(s => s.Version)];
 
     /// <summary>Applies pending steps; returns the versions applied. Safe when two processes start at once (BEGIN IMMEDIATE).</summary>
-    public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken) => ApplyUpToAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies pending steps up to <paramref name="upTo"/> (a file as an older Zenith left it, for tests of later steps).</summary>
+    public async Task<IReadOnlyList<int>> ApplyUpToAsync(int upTo, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // auto_vacuum only takes effect on an empty file; WAL is persistent once set.
@@ -112,19 +165,50 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time)
         var applied = new List<int>();
         // Microsoft.Data.Sqlite begins IMMEDIATE transactions: a second migrator waits here instead of racing.
         await using var transaction = connection.BeginTransaction();
-        var current = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT MAX(version) FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken)) ?? 0;
-        foreach (var (version, sql) in Steps.Where(s => s.Version > current))
+        // Every step not applied yet (up to upTo), not only those above the highest: branches add steps with numbers given out in
+        // advance, so a file may have step 3 before step 2 exists.
+        var done = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_version;", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+        foreach (var (step, sql) in Steps.Where(s => !done.Contains(s.Version) && s.Version <= upTo))
         {
             await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+            if (step == 4)
+            {
+                await SealClearOptionsAsync(connection, transaction, cancellationToken);
+            }
+
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_version (version, applied_at) VALUES (@version, @now);",
-                new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
+                new { version = step, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
                 transaction, cancellationToken: cancellationToken));
-            applied.Add(version);
+            applied.Add(step);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return applied;
+    }
+
+    /// <summary>Version 4's data step: secret options kept in clear in the URIs of older rows go into the encrypted columns.</summary>
+    private async Task SealClearOptionsAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(long Id, string SourceUri, string DestUri)>(new CommandDefinition(
+            "SELECT id, source_uri, dest_uri FROM connectors;", transaction: transaction, cancellationToken: cancellationToken));
+        foreach (var (id, sourceUri, destUri) in rows)
+        {
+            var source = secrets.SealClearOptions(new(sourceUri, null, null));
+            var dest = secrets.SealClearOptions(new(destUri, null, null));
+            if (source is null && dest is null)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE connectors SET source_uri = @sourceUri, source_option_secrets = @sourceOptions, dest_uri = @destUri, dest_option_secrets = @destOptions
+                WHERE id = @id;
+                """,
+                new { id, sourceUri = source?.MaskedUri ?? sourceUri, sourceOptions = source?.Options, destUri = dest?.MaskedUri ?? destUri, destOptions = dest?.Options },
+                transaction, cancellationToken: cancellationToken));
+        }
     }
 
     public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Zenith.Service.Metadata;
 /// <summary>The run history: one row per run, updated live while it goes, bounded per connector.</summary>
 public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> options)
 {
-    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error";
+    private const string Columns = "id, connector_id, trigger, status, started_at, finished_at, rows_read, rows_written, rows_failed, batches, bytes, duration_ms, error, (SELECT detail FROM run_details WHERE run_id = runs.id) AS error_detail, estimated_rows, progress_at";
 
     public async Task<RunRecord> CreateAsync(long connectorId, RunTrigger trigger, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -28,17 +28,29 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             new { runId, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Live numbers while a run goes (written by its journal after inserts, off the pipeline).</summary>
-    public async Task UpdateProgressAsync(long runId, SyncProgress total, CancellationToken cancellationToken)
+    /// <summary>Live numbers while a run goes (written by its journal after inserts, off the pipeline), as of <paramref name="at"/>.</summary>
+    public async Task UpdateProgressAsync(long runId, SyncProgress total, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE runs SET rows_read = @RowsRead, rows_written = @RowsWritten, rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes WHERE id = @runId;",
-            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes },
+            """
+            UPDATE runs SET rows_read = @RowsRead, rows_written = @RowsWritten, rows_failed = @RowsFailed, batches = @Batches, bytes = @Bytes,
+                progress_at = @at WHERE id = @runId;
+            """,
+            new { runId, total.RowsRead, total.RowsWritten, total.RowsFailed, total.Batches, total.Bytes, at = at.ToUnixTimeMilliseconds() },
             cancellationToken: cancellationToken));
     }
 
-    public async Task FinishAsync(long runId, RunStatus status, SyncRunResult result, DateTimeOffset finishedAt, string? error, CancellationToken cancellationToken)
+    /// <summary>The size a run that reads the whole collection is measured against (told once, when it starts reading).</summary>
+    public async Task SetEstimateAsync(long runId, long estimatedRows, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runs SET estimated_rows = @estimatedRows WHERE id = @runId;", new { runId, estimatedRows }, cancellationToken: cancellationToken));
+    }
+
+    /// <param name="errorDetail">The drivers' text behind <paramref name="error"/>, passwords masked.</param>
+    public async Task FinishAsync(long runId, RunStatus status, SyncRunResult result, DateTimeOffset finishedAt, string? error, string? errorDetail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -61,6 +73,12 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 durationMs = (long)result.Duration.TotalMilliseconds,
                 error,
             }, cancellationToken: cancellationToken));
+        if (errorDetail is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT OR REPLACE INTO run_details (run_id, detail) VALUES (@runId, @errorDetail);", new { runId, errorDetail }, cancellationToken: cancellationToken));
+        }
+
         await PruneAsync(connection, connectorId, cancellationToken);
     }
 
@@ -97,6 +115,9 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         return rows.ToDictionary(r => r.ConnectorId, r => r.ToModel());
     }
 
+    /// <summary>Runs per connector whose error keeps its detail: the ones a person looks at when something just broke.</summary>
+    public const int KeepDetails = 10;
+
     private async Task PruneAsync(System.Data.Common.DbConnection connection, long connectorId, CancellationToken cancellationToken)
     {
         var keep = options.Value.Retention.MaxRunsPerConnector;
@@ -106,6 +127,13 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
                 SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep);
             """,
             new { connectorId, keep }, cancellationToken: cancellationToken));
+        // The drivers' text of a failure is kilobytes: only the latest runs keep it (their short error stays for good).
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM run_details WHERE run_id IN (SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT -1 OFFSET @keepDetails)
+                OR run_id NOT IN (SELECT id FROM runs);
+            """,
+            new { connectorId, keepDetails = KeepDetails }, cancellationToken: cancellationToken));
         if (deleted > 0)
         {
             // auto_vacuum = INCREMENTAL: give a few freed pages back so the file shrinks after bursts.
@@ -128,6 +156,9 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
         public long Bytes { get; set; }
         public long? DurationMs { get; set; }
         public string? Error { get; set; }
+        public string? ErrorDetail { get; set; }
+        public long? EstimatedRows { get; set; }
+        public long? ProgressAt { get; set; }
 
         public RunRecord ToModel() => new(
             Id,
@@ -142,6 +173,9 @@ public sealed class RunStore(MetadataDatabase database, IOptions<ZenithOptions> 
             Batches,
             Bytes,
             DurationMs,
-            Error);
+            Error,
+            ErrorDetail,
+            EstimatedRows,
+            UnixTime.From(ProgressAt));
     }
 }

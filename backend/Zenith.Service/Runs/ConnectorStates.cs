@@ -18,6 +18,7 @@ public sealed class ConnectorStates(TimeProvider? time = null) : IConnectorGauge
     private readonly ConcurrentDictionary<long, ConnectorSummary> summaries = new();
     private readonly ConcurrentDictionary<long, bool> running = new();
     private readonly ConcurrentDictionary<long, StreamState> streams = new();
+    private readonly ConcurrentDictionary<long, bool> stuck = new();
 
     public void Set(ConnectorSummary summary)
     {
@@ -45,14 +46,34 @@ public sealed class ConnectorStates(TimeProvider? time = null) : IConnectorGauge
 
     public void SetRunning(long id, bool isRunning)
     {
-        if (isRunning)
+        Flag(running, id, isRunning);
+        if (!isRunning)
         {
-            running[id] = true;
+            // A stream's position is its run's: none once it stopped.
+            streams.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>The connector's run passed its deadline and has not stopped yet (cleared when it ends).</summary>
+    public void SetStuck(long id, bool isStuck) => Flag(stuck, id, isStuck);
+
+    public bool IsStuck(long id) => stuck.ContainsKey(id);
+
+    /// <summary>Every connector as last seen, in id order: what health reads (no SQLite, no decryption).</summary>
+    public IReadOnlyList<ConnectorSummary> Summaries => [.. summaries.Values.OrderBy(s => s.Id)];
+
+    public IReadOnlyList<ConnectorGauge> Read() =>
+        [.. Summaries.Select(s => new ConnectorGauge(s.Name, s.Status, running.ContainsKey(s.Id), s.ConsecutiveFailures, s.LastRun, s.IntervalSeconds, stuck.ContainsKey(s.Id), s.CredentialsUnreadable))];
+
+    private static void Flag(ConcurrentDictionary<long, bool> flags, long id, bool on)
+    {
+        if (on)
+        {
+            flags[id] = true;
         }
         else
         {
-            running.TryRemove(id, out _);
-            streams.TryRemove(id, out _);
+            flags.TryRemove(id, out _);
         }
     }
 
@@ -70,9 +91,6 @@ public sealed class ConnectorStates(TimeProvider? time = null) : IConnectorGauge
         [.. streams.Where(s => summaries.ContainsKey(s.Key)).OrderBy(s => s.Key).Select(s => new StreamGauge(summaries[s.Key].Name, s.Value.LagSeconds(now)))];
 
     IReadOnlyList<StreamGauge> IConnectorGaugeSource.ReadStreams() => ReadStreams(clock.GetUtcNow());
-
-    public IReadOnlyList<ConnectorGauge> Read() =>
-        [.. summaries.Values.OrderBy(s => s.Id).Select(s => new ConnectorGauge(s.Name, s.Status, running.ContainsKey(s.Id), s.ConsecutiveFailures, s.LastRun, s.IntervalSeconds))];
 }
 
 /// <summary>Where a running change stream is: what its last micro-batch covered and whether nothing more was waiting.</summary>

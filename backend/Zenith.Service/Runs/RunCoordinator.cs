@@ -35,16 +35,51 @@ public sealed class RunCoordinator(
     private readonly ConcurrentDictionary<long, Job> jobs = new();
 
     /// <summary>This coordinator as a lease holder: which process runs a connector, for the message another one prints.</summary>
-    private readonly string holder = $"pid {Environment.ProcessId} on {Environment.MachineName} ({Guid.NewGuid().ToString("N")[..8]})";
+    private readonly string holder = LeaseHolders.ThisProcess();
     private readonly ZenithOptions options = settings.Value;
     private readonly SemaphoreSlim slots = new(settings.Value.Processing.MaxParallelJobs, settings.Value.Processing.MaxParallelJobs);
+
+    private readonly ConcurrentDictionary<long, bool> replacing = new();
 
     public bool IsRunning(long connectorId) => jobs.ContainsKey(connectorId);
 
     public int RunningCount => jobs.Count;
 
     /// <summary>Queues a run for the connector (<see cref="RunTrigger.Resync"/>: a reload into a new table); null when it already has one queued or running.</summary>
-    public async Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
+    public Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken) =>
+        replacing.ContainsKey(connectorId) ? Task.FromResult<RunRecord?>(null) : StartAsync(connectorId, trigger, cancellationToken);
+
+    /// <summary>
+    /// Stops the connector's run (a change stream never ends on its own) and queues one of <paramref name="trigger"/> in its place;
+    /// null when another replacement is under way. The scheduler, woken by the stopped run's end, cannot start the stream again in
+    /// between: its starts are refused meanwhile, and one that got in before is stopped too.
+    /// </summary>
+    public async Task<RunRecord?> ReplaceAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
+    {
+        if (!replacing.TryAdd(connectorId, true))
+        {
+            return null;
+        }
+
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                await CancelAsync(connectorId);
+                var run = await StartAsync(connectorId, trigger, cancellationToken);
+                if (run is not null || attempt == 2)
+                {
+                    return run;
+                }
+            }
+        }
+        finally
+        {
+            replacing.TryRemove(connectorId, out _);
+        }
+    }
+
+    private async Task<RunRecord?> StartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
     {
         var job = new Job();
         if (!jobs.TryAdd(connectorId, job))
@@ -92,6 +127,7 @@ public sealed class RunCoordinator(
             return;
         }
 
+        var byConnector = jobs.ToList();
         logger.CancellingRuns(running.Count);
         foreach (var job in running)
         {
@@ -107,6 +143,13 @@ public sealed class RunCoordinator(
             // The host's shutdown timeout is up: stop anyway. Checkpoints only ever trail what ClickHouse acknowledged, and
             // the next start-up closes the abandoned run rows; failing the host's stop would gain nothing.
             logger.RunsOutlivedShutdown(running.Count(j => !j.Completion.IsCompleted));
+
+            // Their leases go with this process: the next one (a restart, often in the same second) must not wait them out.
+            // A run that still reaches its next batch finds the lease gone and stops there.
+            foreach (var (connectorId, job) in byConnector.Where(p => !p.Value.Completion.IsCompleted))
+            {
+                await leases.ReleaseAsync(connectorId, holder, CancellationToken.None);
+            }
         }
     }
 
@@ -128,6 +171,8 @@ public sealed class RunCoordinator(
         }
         finally
         {
+            // Not stuck before not running: nobody may see a connector that is stuck but not running.
+            states.SetStuck(connectorId, false);
             jobs.TryRemove(new KeyValuePair<long, Job>(connectorId, job));
             states.SetRunning(connectorId, false);
             job.Finished();
@@ -140,7 +185,7 @@ public sealed class RunCoordinator(
         try
         {
             var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
-            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", CancellationToken.None);
+            await runs.FinishAsync(runId, RunStatus.Failed, empty, time.GetUtcNow(), "Zenith could not record this run; see the service log.", null, CancellationToken.None);
         }
 #pragma warning disable CA1031 // The metadata store is what failed; the next start-up closes the run (CloseAbandonedAsync).
         catch (Exception e)
@@ -152,30 +197,39 @@ public sealed class RunCoordinator(
 
     private async Task RunJobAsync(long connectorId, RunRecord run, CancellationToken token)
     {
-        StoredConnector? connector = null;
         try
         {
             await slots.WaitAsync(token);
             var slot = new Slot(slots);
             try
             {
-                connector = await connectors.GetAsync(connectorId, CancellationToken.None);
+                UnsealedConnector? connector;
+                try
+                {
+                    connector = await connectors.UnsealAsync(connectorId, CancellationToken.None);
+                }
+                catch (CredentialsUnreadableException e)
+                {
+                    await UnreadableAsync(connectorId, run, e.Message);
+                    return;
+                }
+
                 if (connector is null)
                 {
                     return;
                 }
 
                 // The slot may have been a long wait: a pause that landed meanwhile is the user's newer word.
-                if (run.Trigger is RunTrigger.Schedule or RunTrigger.Startup && connector.Status != ConnectorStatus.Active)
+                if (run.Trigger is RunTrigger.Schedule or RunTrigger.Startup && connector.Connector.Status != ConnectorStatus.Active)
                 {
-                    await SkipAsync(connector, run, $"Run {run.Id} did not start: the connector was {DomainText.Text(connector.Status)} before it could.");
+                    await SkipAsync(connector.Connector, run, $"Run {run.Id} did not start: the connector was {DomainText.Text(connector.Connector.Status)} before it could.");
                     return;
                 }
 
                 var (lease, other) = await RunLease.TakeAsync(leases, connectorId, holder, time, token);
                 if (lease is null)
                 {
-                    await SkipAsync(connector, run, RunLease.Busy(connector.Definition.Name, other!));
+                    await SkipAsync(connector.Connector, run, RunLease.Busy(connector.Name, other!));
                     return;
                 }
 
@@ -193,21 +247,37 @@ public sealed class RunCoordinator(
         {
             // Cancelled while waiting for a slot: nothing ran.
             var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, null);
-            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, CancellationToken.None);
+            await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), null, null, CancellationToken.None);
         }
     }
 
-    /// <summary>The run, while this process holds the connector's lease (a lost lease cancels it).</summary>
-    private async Task RunHeldAsync(StoredConnector connector, RunRecord run, RunLease lease, Slot slot)
+    /// <summary>
+    /// The run, while this process holds the connector's lease (a lost lease cancels it) and within the run deadline. A change
+    /// stream's deadline covers its load only: once it applies the stream it runs until stopped (a healthy stream never ends),
+    /// and its own reads time out as any run's do.
+    /// </summary>
+    private async Task RunHeldAsync(UnsealedConnector connector, RunRecord run, RunLease lease, Slot slot)
     {
         await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
-        await history.RunStartedAsync(connector, run.Id, run.Trigger, CancellationToken.None);
+        await history.RunStartedAsync(connector.Connector, run.Id, run.Trigger, CancellationToken.None);
         SyncRunResult result;
         bool streamed;
-        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, states, slot.Release))
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.Timeouts.RunSeconds), time))
+        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, time, states, () => StreamStarted(slot, deadline)))
+        using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(lease.Token, deadline.Token))
+        using (deadline.Token.Register(() => PastDeadline(connector, run.Id)))
         {
-            result = await RunEngineAsync(connector, run, journal, lease.Token);
+            result = await RunEngineAsync(connector, run, journal, stopping.Token);
             streamed = journal.Streamed;
+            if (deadline.IsCancellationRequested && !lease.Token.IsCancellationRequested && result.Outcome != SyncOutcome.Succeeded)
+            {
+                result = result with
+                {
+                    Outcome = SyncOutcome.Failed,
+                    Error = $"The run did not finish within timeouts.run_seconds ({options.Timeouts.RunSeconds} s) and was stopped; the next run resumes from its checkpoint. "
+                        + (result.Error is { } why and not "cancelled" ? $"When it stopped: {why}" : "Raise timeouts.run_seconds if runs this long are expected."),
+                };
+            }
         }
 
         if (!await lease.EndAsync())
@@ -218,15 +288,56 @@ public sealed class RunCoordinator(
         await FinishAsync(connector, run.Id, result, streamed);
     }
 
-    /// <summary>A run that did not start: closed as cancelled with the reason, which the history tells too.</summary>
+    /// <summary>
+    /// A run that did not start: closed as cancelled with the reason, which the history tells too. It counts as an attempt, so
+    /// the schedule tries again after the interval rather than at once; recorded before the run is closed, so whoever sees the
+    /// run closed sees the attempt too.
+    /// </summary>
     private async Task SkipAsync(StoredConnector connector, RunRecord run, string reason)
     {
+        var now = time.GetUtcNow();
         var empty = new SyncRunResult(SyncOutcome.Cancelled, 0, 0, 0, 0, 0, TimeSpan.Zero, null, reason);
-        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, time.GetUtcNow(), reason, CancellationToken.None);
+        await connectors.RecordAttemptAsync(connector.Id, now, CancellationToken.None);
+        await runs.FinishAsync(run.Id, RunStatus.Cancelled, empty, now, reason, null, CancellationToken.None);
         await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
     }
 
-    private async Task<SyncRunResult> RunEngineAsync(StoredConnector connector, RunRecord run, RunJournal observer, CancellationToken token)
+        /// <summary>A change-stream run loaded and now applies the stream: it gives its batch slot back and the run deadline no longer applies.</summary>
+    private static void StreamStarted(Slot slot, CancellationTokenSource deadline)
+    {
+        slot.Release();
+        deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The run passed its deadline: it is being stopped, and until it has stopped it is stuck (health, the connector, the gauge
+    /// say so) — a driver call that ignores cancellation would otherwise hold its slot unseen.
+    /// </summary>
+    private void PastDeadline(UnsealedConnector connector, long runId)
+    {
+        states.SetStuck(connector.Id, true);
+        logger.RunPastDeadline(connector.Name, runId, options.Timeouts.RunSeconds);
+    }
+
+    /// <summary>
+    /// The connector's secrets cannot be decrypted: the run fails at once with what to do, and the connector (marked by the
+    /// store) is not scheduled again until its passwords are entered; it does not count as a failed run of the connector itself.
+    /// </summary>
+    private async Task UnreadableAsync(long connectorId, RunRecord run, string message)
+    {
+        var now = time.GetUtcNow();
+        var empty = new SyncRunResult(SyncOutcome.Failed, 0, 0, 0, 0, 0, TimeSpan.Zero, null, message);
+        await runs.FinishAsync(run.Id, RunStatus.Failed, empty, now, message, null, CancellationToken.None);
+        if (await connectors.GetSummaryAsync(connectorId, CancellationToken.None) is { } summary)
+        {
+            states.Set(summary);
+            logger.CredentialsUnreadable(summary.Name, run.Id);
+            await history.EventAsync(LogSeverity.Error, connectorId, $"Run {run.Id} failed: {message}", CancellationToken.None);
+            metrics.RunFinished(summary.Name, SyncOutcome.Failed, TimeSpan.Zero);
+        }
+    }
+
+    private async Task<SyncRunResult> RunEngineAsync(UnsealedConnector connector, RunRecord run, RunJournal observer, CancellationToken token)
     {
         var started = time.GetTimestamp();
         var runId = run.Id;
@@ -245,16 +356,24 @@ public sealed class RunCoordinator(
 #pragma warning restore CA1031
         {
             // The exception's text (message, inner exceptions) may quote a connection string: only its scrubbed form is logged.
-            logger.EngineThrew(connector.Definition.Name, runId, connector.Definition.Redact(e.ToString()));
+            logger.EngineThrew(connector.Name, runId, connector.Redact(e.ToString()));
             var t = observer.Total;
-            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, e.Message);
+            var line = e.Message.Split('\n', 2)[0].Trim();
+            return new SyncRunResult(SyncOutcome.Failed, t.RowsRead, t.RowsWritten, t.RowsFailed, t.Batches, t.Bytes, time.GetElapsedTime(started), null, line, ErrorDetail: e.ToString());
         }
     }
 
     /// <param name="streamed">The run got to applying its change stream: a failure after that counts as the stream's first.</param>
-    private async Task FinishAsync(StoredConnector connector, long runId, SyncRunResult result, bool streamed)
+    private async Task FinishAsync(UnsealedConnector unsealed, long runId, SyncRunResult result, bool streamed)
     {
-        var error = result.Error is null ? null : connector.Definition.Redact(result.Error);
+        var connector = unsealed.Connector;
+        var error = result.Error is null ? null : unsealed.Redact(result.Error);
+        var errorDetail = result.ErrorDetail is null ? null : unsealed.Redact(result.ErrorDetail);
+        if (errorDetail is not null)
+        {
+            logger.RunFailureDetail(unsealed.Name, runId, errorDetail);
+        }
+
         var status = result.Outcome switch
         {
             SyncOutcome.Succeeded => RunStatus.Succeeded,
@@ -262,7 +381,7 @@ public sealed class RunCoordinator(
             _ => RunStatus.Cancelled,
         };
         var now = time.GetUtcNow();
-        await runs.FinishAsync(runId, status, result, now, error, CancellationToken.None);
+        await runs.FinishAsync(runId, status, result, now, error, errorDetail, CancellationToken.None);
 
         if (result.Outcome == SyncOutcome.Succeeded)
         {
@@ -286,7 +405,7 @@ public sealed class RunCoordinator(
                 }
             }
 
-            await history.RunFinishedAsync(connector, runId, result, error, CancellationToken.None);
+            await history.RunFinishedAsync(connector, runId, result, error, errorDetail, CancellationToken.None);
             if (verdict.TurnedToError && result.SourceGone)
             {
                 await history.EventAsync(LogSeverity.Error, connector.Id, $"Status changed to error: {error} Resume the connector to start it again.", CancellationToken.None);

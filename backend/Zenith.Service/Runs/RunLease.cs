@@ -28,10 +28,13 @@ internal sealed class RunLease : IAsyncDisposable
     /// <summary>The run's token: the caller's cancellation, or the lease lost.</summary>
     public CancellationToken Token => held.Token;
 
-    /// <summary>The lease, or (null, who holds it) when another process does.</summary>
+    /// <summary>
+    /// The lease, or (null, who holds it) when another process does. A holder that was a process of this machine and no longer
+    /// runs (killed, crashed) loses it at once instead of when it expires.
+    /// </summary>
     public static async Task<(RunLease? Lease, LeaseHolder? Other)> TakeAsync(LeaseStore store, long connectorId, string holder, TimeProvider time, CancellationToken run)
     {
-        var other = await store.TryAcquireAsync(connectorId, holder, CancellationToken.None);
+        var other = await LeaseHolders.TakeOverDeadAsync(store, connectorId, holder, CancellationToken.None);
         return other is null ? (new RunLease(store, connectorId, holder, time, run), null) : (null, other);
     }
 

@@ -18,7 +18,8 @@ public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncH
         return store.AppendAsync(LogSeverity.Info, connector.Id, runId, $"Run {runId} started ({DomainText.Text(trigger)}).", cancellationToken);
     }
 
-    public Task RunFinishedAsync(StoredConnector connector, long runId, SyncRunResult result, string? error, CancellationToken cancellationToken)
+    /// <param name="error">The run's error as one short line; <paramref name="errorDetail"/> the drivers' text behind it (both masked).</param>
+    public Task RunFinishedAsync(StoredConnector connector, long runId, SyncRunResult result, string? error, string? errorDetail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(result);
@@ -29,7 +30,7 @@ public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncH
         if (result.Outcome == SyncOutcome.Failed && error is not null)
         {
             logger.RunFailed(name, runId, error);
-            return store.AppendAsync(LogSeverity.Error, connector.Id, runId, $"{summary} {error}", cancellationToken);
+            return store.AppendAsync([new LogEntry(time.GetUtcNow(), LogSeverity.Error, connector.Id, runId, $"{summary} {error}", errorDetail)], cancellationToken);
         }
 
         return store.AppendAsync(result.RowsFailed > 0 ? LogSeverity.Warning : LogSeverity.Info, connector.Id, runId, summary, cancellationToken);
@@ -45,12 +46,12 @@ public sealed class SyncHistory(LogStore store, TimeProvider time, ILogger<SyncH
     public Task EventAsync(LogSeverity level, long? connectorId, string message, CancellationToken cancellationToken) =>
         store.AppendAsync(level, connectorId, null, message, cancellationToken);
 
-    /// <summary>Logs the failed document to the console now; returns its history line to store later.</summary>
-    public LogEntry DocumentFailed(StoredConnector connector, long runId, string documentId, string reason)
+    /// <summary>Logs one insert's failed documents to the console now, as one line; returns its history line to store later.</summary>
+    public LogEntry DocumentsFailed(StoredConnector connector, long runId, string summary)
     {
         ArgumentNullException.ThrowIfNull(connector);
-        logger.DocumentFailed(connector.Definition.Name, documentId, reason);
-        return new LogEntry(time.GetUtcNow(), LogSeverity.Warning, connector.Id, runId, $"Document {documentId} not written: {reason}");
+        logger.DocumentsFailed(connector.Definition.Name, runId, summary);
+        return new LogEntry(time.GetUtcNow(), LogSeverity.Warning, connector.Id, runId, summary);
     }
 
     /// <summary>Logs the note to the console now; returns its history line to store later.</summary>

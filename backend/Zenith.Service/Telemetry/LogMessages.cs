@@ -15,6 +15,9 @@ internal static partial class LogMessages
     [LoggerMessage(3, LogLevel.Information, "Metadata database {Path} at schema version {Version}")]
     public static partial void MetadataReady(this ILogger logger, string path, int version);
 
+    [LoggerMessage(4, LogLevel.Warning, "Other users could read {Paths}, which hold the connectors' encrypted passwords and the keys that decrypt them; they are now readable by their owner only (0600, keys/ 0700)")]
+    public static partial void MetadataFilesExposed(this ILogger logger, string paths);
+
     [LoggerMessage(10, LogLevel.Information, "Run {RunId} of connector {Connector} started ({Trigger})")]
     public static partial void RunStarted(this ILogger logger, string connector, long runId, RunTrigger trigger);
 
@@ -24,8 +27,8 @@ internal static partial class LogMessages
     [LoggerMessage(12, LogLevel.Error, "Run {RunId} of connector {Connector} failed: {Error}")]
     public static partial void RunFailed(this ILogger logger, string connector, long runId, string error);
 
-    [LoggerMessage(13, LogLevel.Warning, "Connector {Connector}: document {DocumentId} not written: {Reason}")]
-    public static partial void DocumentFailed(this ILogger logger, string connector, string documentId, string reason);
+    [LoggerMessage(13, LogLevel.Warning, "Connector {Connector}, run {RunId}: {Summary}")]
+    public static partial void DocumentsFailed(this ILogger logger, string connector, long runId, string summary);
 
     [LoggerMessage(14, LogLevel.Information, "Connector {Connector}: {Note}")]
     public static partial void Note(this ILogger logger, string connector, string note);
@@ -42,6 +45,21 @@ internal static partial class LogMessages
     [LoggerMessage(18, LogLevel.Error, "Could not record run {RunId} of connector {ConnectorId}; the run is closed as failed")]
     public static partial void RunNotRecorded(this ILogger logger, Exception exception, long? connectorId, long runId);
 
+    [LoggerMessage(19, LogLevel.Error, "Run {RunId} of connector {Connector} cannot start: its saved passwords cannot be decrypted (database restored without its keys/?); enter them again")]
+    public static partial void CredentialsUnreadable(this ILogger logger, string connector, long runId);
+
+    [LoggerMessage(24, LogLevel.Error, "Health: the metadata database cannot be read")]
+    public static partial void SqliteUnreachable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(25, LogLevel.Error, "Run {RunId} of connector {Connector} passed its deadline (timeouts.run_seconds = {Seconds} s); stopping it")]
+    public static partial void RunPastDeadline(this ILogger logger, string connector, long runId, int seconds);
+
+    [LoggerMessage(30, LogLevel.Debug, "Run {RunId} of connector {Connector} failed; the drivers said: {Detail}")]
+    public static partial void RunFailureDetail(this ILogger logger, string connector, long runId, string detail);
+
+    [LoggerMessage(31, LogLevel.Debug, "{What} failed for connector {Connector}; the drivers said: {Detail}")]
+    public static partial void CheckFailureDetail(this ILogger logger, string what, string connector, string detail);
+
     [LoggerMessage(20, LogLevel.Information, "Scheduler started: at most {MaxParallelJobs} runs at once")]
     public static partial void SchedulerStarted(this ILogger logger, int maxParallelJobs);
 
@@ -50,6 +68,12 @@ internal static partial class LogMessages
 
     [LoggerMessage(23, LogLevel.Warning, "Stopping: {Count} syncs did not stop within the shutdown timeout; they resume from their checkpoints at the next start")]
     public static partial void RunsOutlivedShutdown(this ILogger logger, int count);
+
+    [LoggerMessage(30, LogLevel.Information, "Verification {VerificationId} of connector {Connector} {Outcome}: {Summary}")]
+    public static partial void VerificationFinished(this ILogger logger, string connector, long verificationId, string outcome, string summary);
+
+    [LoggerMessage(31, LogLevel.Error, "Could not record verification {VerificationId} of connector {ConnectorId}")]
+    public static partial void VerificationNotRecorded(this ILogger logger, Exception exception, long connectorId, long verificationId);
 
     [LoggerMessage(22, LogLevel.Information, "Stopping: cancelling {Count} running syncs between batches")]
     public static partial void CancellingRuns(this ILogger logger, int count);

@@ -5,7 +5,10 @@ using Zenith.Service.Domain;
 namespace Zenith.Service.Telemetry;
 
 /// <summary>A connector's state as the gauges report it.</summary>
-public readonly record struct ConnectorGauge(string Name, ConnectorStatus Status, bool Running, int ConsecutiveFailures, DateTimeOffset? LastSuccess, int IntervalSeconds);
+/// <param name="Stuck">Its run passed the run deadline and has not stopped yet.</param>
+/// <param name="CredentialsUnreadable">Its saved secrets cannot be decrypted.</param>
+public readonly record struct ConnectorGauge(
+    string Name, ConnectorStatus Status, bool Running, int ConsecutiveFailures, DateTimeOffset? LastSuccess, int IntervalSeconds, bool Stuck = false, bool CredentialsUnreadable = false);
 
 /// <summary>Where the gauges read connector state from at scrape time: memory, never a store (see ConnectorStates).</summary>
 public interface IConnectorGaugeSource
@@ -18,6 +21,14 @@ public interface IConnectorGaugeSource
 
 /// <summary>A running change stream as the lag gauge reports it (null lag: not known yet).</summary>
 public readonly record struct StreamGauge(string Name, double? LagSeconds);
+/// <summary>A connector's latest succeeded verification, as the gauges report it.</summary>
+public readonly record struct VerificationGauge(string Name, long Missing, long Extra, long Stale, long ValueMismatches, DateTimeOffset FinishedAt);
+
+/// <summary>Where the verification gauges read from at scrape time: memory, never a store (see VerificationStates).</summary>
+public interface IVerificationGaugeSource
+{
+    IReadOnlyList<VerificationGauge> ReadVerifications();
+}
 
 /// <summary>
 /// The one <c>Zenith</c> meter and every instrument on it. Prometheus names follow from name + unit
@@ -37,7 +48,7 @@ public sealed class ZenithMetrics
     private readonly Histogram<double> duration;
     private readonly Counter<long> changeEvents;
 
-    public ZenithMetrics(IMeterFactory meterFactory, IConnectorGaugeSource connectors)
+    public ZenithMetrics(IMeterFactory meterFactory, IConnectorGaugeSource connectors, IVerificationGaugeSource? verifications = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(connectors);
@@ -69,6 +80,30 @@ public sealed class ZenithMetrics
             "s",
             "Now minus the cluster time a running change stream has applied up to.");
         meter.CreateObservableGauge("zenith.connector.interval", () => connectors.Read().Select(c => new Measurement<int>(c.IntervalSeconds, Tag(c.Name))), "s", "The connector's schedule interval.");
+        meter.CreateObservableGauge("zenith.connector.stuck", () => connectors.Read().Select(c => new Measurement<int>(c.Stuck ? 1 : 0, Tag(c.Name))), description: "1 while the connector's run is past its deadline and has not stopped.");
+        meter.CreateObservableGauge(
+            "zenith.connector.credentials_unreadable",
+            () => connectors.Read().Select(c => new Measurement<int>(c.CredentialsUnreadable ? 1 : 0, Tag(c.Name))),
+            description: "1 when the connector's saved passwords cannot be decrypted (enter them again).");
+
+        if (verifications is not null)
+        {
+            VerificationGauges(meter, verifications);
+        }
+    }
+
+    private static void VerificationGauges(Meter meter, IVerificationGaugeSource source)
+    {
+        IEnumerable<Measurement<long>> Read(Func<VerificationGauge, long> value) => source.ReadVerifications().Select(v => new Measurement<long>(value(v), Tag(v.Name)));
+        meter.CreateObservableGauge("zenith.verify.missing_rows", () => Read(v => v.Missing), "{row}", "Documents without a row, found by the connector's latest verification.");
+        meter.CreateObservableGauge("zenith.verify.extra_rows", () => Read(v => v.Extra), "{row}", "Rows without a document (deletes, in the incremental modes), found by the latest verification.");
+        meter.CreateObservableGauge("zenith.verify.stale_rows", () => Read(v => v.Stale), "{row}", "Rows older than their document that the next run will not copy again, found by the latest verification.");
+        meter.CreateObservableGauge("zenith.verify.value_mismatches", () => Read(v => v.ValueMismatches), "{document}", "Sampled documents whose row holds other values, found by the latest verification.");
+        meter.CreateObservableGauge(
+            "zenith.verify.last_timestamp",
+            () => source.ReadVerifications().Select(v => new Measurement<double>(v.FinishedAt.ToUnixTimeMilliseconds() / 1000.0, Tag(v.Name))),
+            "s",
+            "Unix time the connector's latest succeeded verification finished.");
     }
 
     public void BatchCommitted(string connector, SyncProgress batch)

@@ -12,6 +12,7 @@ namespace Zenith.Sync.ClickHouse;
 internal sealed class ClickHouseSink : IDisposable
 {
     private readonly ClickHouseClient _client;
+    private readonly DestinationSpec _spec;
     private readonly bool _compress;
 
     public ClickHouseSink(DestinationSpec spec, SyncEngineOptions options)
@@ -23,6 +24,12 @@ internal sealed class ClickHouseSink : IDisposable
             throw new SyncConfigurationException("the ClickHouse URI must look like http(s)://[user[:password]@]host:port");
         }
 
+        if (options.AllowedHosts.FirstRefused(connection) is { } refused)
+        {
+            throw new SyncConfigurationException(options.AllowedHosts.Refusal(refused));
+        }
+
+        _spec = spec;
         Host = connection.HostList;
         User = connection.UserName ?? "default";
         _compress = options.CompressInserts;
@@ -46,7 +53,61 @@ internal sealed class ClickHouseSink : IDisposable
 
     public Task<object> VersionAsync(CancellationToken ct) => Cancellable(_client.ExecuteScalarAsync(Ddl.SelectVersion, cancellationToken: ct), ct);
 
-    public Task ExecuteAsync(string sql, CancellationToken ct) => Cancellable(_client.ExecuteNonQueryAsync(sql, cancellationToken: ct), ct);
+    /// <summary>
+    /// Runs one statement. A CREATE TABLE of hundreds of columns can pass ClickHouse's 256 KiB <c>max_query_size</c>; such a
+    /// statement carries a larger limit of its own, so a wide table never fails to be made.
+    /// </summary>
+    public Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(sql);
+        var options = bytes < Ddl.DefaultMaxQuerySize * 3 / 4 ? null : new QueryOptions
+        {
+            CustomSettings = new Dictionary<string, object> { ["max_query_size"] = Math.Max(Ddl.DefaultMaxQuerySize, bytes * 2) },
+        };
+        return Cancellable(_client.ExecuteNonQueryAsync(sql, options: options, cancellationToken: ct), ct);
+    }
+
+    /// <summary>The server's version and what it can store (<see cref="ClickHouseFeatures"/>); read once per run.</summary>
+    public async Task<(string Version, ClickHouseFeatures Features)> FeaturesAsync(CancellationToken ct)
+    {
+        using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectFeatures, cancellationToken: ct), ct);
+        if (!await Cancellable(reader.ReadAsync(ct), ct))
+        {
+            return (string.Empty, ClickHouseFeatures.Legacy);
+        }
+
+        var version = reader.GetString(0);
+        var settings = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        return (version, ClickHouseFeatures.FromServer(version, settings));
+    }
+
+    /// <summary>The text of an <c>EXPLAIN</c>: its rows, one line each.</summary>
+    public async Task<string> ExplainAsync(string sql, CancellationToken ct)
+    {
+        var lines = new System.Text.StringBuilder();
+        using var reader = await _client.ExecuteReaderAsync(sql, cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            lines.AppendLine(reader.GetString(0));
+        }
+
+        return lines.ToString();
+    }
+
+    /// <summary>The whole answer of a query that ends in <c>FORMAT RowBinary</c> (a bounded page: verifications read in ranges).</summary>
+    /// <param name="json">The result has columns of the <c>JSON</c> type: they come as text, as Zenith writes them.</param>
+    public async Task<byte[]> QueryRowBinaryAsync(string sql, CancellationToken ct, bool json = false)
+    {
+        var options = json ? new QueryOptions { CustomSettings = new Dictionary<string, object> { ["output_format_binary_write_json_as_string"] = 1 } } : null;
+        using var result = await _client.ExecuteRawResultAsync(sql, options: options, cancellationToken: ct);
+        await using var stream = await result.ReadDecompressedStreamAsync();
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
+    /// <summary>What a failure of this end means, in one line, with the driver's text as the detail.</summary>
+    public Described Describe(Exception ex, TimeSpan timeout) => ClickHouseErrors.Describe(ex, _spec, timeout);
 
     public async Task<bool> TableExistsAsync(string database, string table, CancellationToken ct)
     {
@@ -55,14 +116,23 @@ internal sealed class ClickHouseSink : IDisposable
     }
 
     /// <summary>
-    /// The data columns of an existing table (paths from the column comments Zenith writes), which of them are in its keys, and
-    /// whether it has the <c>_id</c>'s type column; null if there is no table.
+    /// An existing table as Zenith needs it: its data columns (paths, kinds and reasons from the column comments Zenith writes),
+    /// which of them are in its sorting or partition key, whether it has the <c>_id</c>'s type column, what its comment records
+    /// (the mapping fingerprint, the run that loaded it), and whether it deduplicates inserts; null if there is no table.
     /// </summary>
-    public async Task<TableSchema?> ReadSchemaAsync(string database, string table, CancellationToken ct)
+    public async Task<ExistingTable?> ReadTableAsync(string database, string table, CancellationToken ct)
     {
-        if (!await TableExistsAsync(database, table, ct))
+        string engine;
+        string? comment;
+        using (var tables = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), ct))
         {
-            return null;
+            if (!await Cancellable(tables.ReadAsync(ct), ct))
+            {
+                return null;
+            }
+
+            engine = tables.GetString(0);
+            comment = tables.IsDBNull(1) ? null : tables.GetString(1);
         }
 
         var columns = new List<ColumnDef>();
@@ -75,7 +145,7 @@ internal sealed class ClickHouseSink : IDisposable
             var name = reader.GetString(0);
             hasIdType |= name == TableSchema.IdTypeColumn;
             isChangeLog |= name == TableSchema.DeletedColumn;
-            if (name is TableSchema.IdColumn or TableSchema.SyncedAtColumn or TableSchema.VersionColumn or TableSchema.IdTypeColumn or TableSchema.DeletedColumn)
+            if (TableSchema.ReservedColumns.Contains(name))
             {
                 continue;
             }
@@ -83,55 +153,110 @@ internal sealed class ClickHouseSink : IDisposable
             var type = reader.GetString(1);
             var parsed = ColumnType.Parse(type) ?? throw new SyncConfigurationException(
                 $"column {name} of {database}.{table} has type {type}, which Zenith does not write; drop the column or choose another table");
-            var path = Ddl.ParsePathComment(reader.GetString(2)) ?? [name];
-            columns.Add(new ColumnDef(name, parsed, path));
+            columns.Add(ColumnComment.Read(name, parsed, reader.GetString(2)));
             if (Convert.ToBoolean(reader.GetValue(3), CultureInfo.InvariantCulture))
             {
                 keys.Add(name);
             }
         }
 
-        return TableSchema.Create(columns, hasIdType: hasIdType, keyColumns: keys, isChangeLog: isChangeLog);
+        var deduplicates = engine.StartsWith("Replicated", StringComparison.Ordinal)
+            || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
+        return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplicates) { IsChangeLog = isChangeLog };
     }
 
-    /// <summary>The table's comment; empty when it has none or does not exist.</summary>
-    public async Task<string> TableCommentAsync(string database, string table, CancellationToken ct) =>
-        Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture) ?? string.Empty;
+    /// <summary>An existing table's columns as the encoder sees them under <paramref name="mapping"/>, with its keys; null if there is no table.</summary>
+    public async Task<TableSchema?> ReadSchemaAsync(string database, string table, MappingOptions mapping, CancellationToken ct) =>
+        await ReadTableAsync(database, table, ct) is { } existing
+            ? TableSchema.Create(existing.Columns, mapping, keyColumns: existing.KeyColumns, hasIdType: existing.HasIdType, isChangeLog: existing.IsChangeLog)
+            : null;
 
-    /// <summary>The tables of <paramref name="database"/> whose name starts with <paramref name="prefix"/>, with their comments.</summary>
-    public async Task<IReadOnlyList<(string Name, string Comment)>> TablesStartingWithAsync(string database, string prefix, CancellationToken ct)
+    /// <summary>What the table's comment records (both null when it has none or does not exist).</summary>
+    public async Task<TableMark> TableMarkAsync(string database, string table, CancellationToken ct) =>
+        Ddl.ParseTableComment(Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectTableComment(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture));
+
+    /// <summary>The tables of <paramref name="database"/> whose name starts with <paramref name="prefix"/>, with what their comments record.</summary>
+    public async Task<IReadOnlyList<(string Name, TableMark Mark)>> TablesStartingWithAsync(string database, string prefix, CancellationToken ct)
     {
-        var tables = new List<(string, string)>();
+        var tables = new List<(string, TableMark)>();
         using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectTablesStartingWith(database, prefix), cancellationToken: ct), ct);
         while (await Cancellable(reader.ReadAsync(ct), ct))
         {
-            tables.Add((reader.GetString(0), reader.GetString(1)));
+            tables.Add((reader.GetString(0), Ddl.ParseTableComment(reader.GetString(1))));
         }
 
         return tables;
     }
+
+    /// <summary>Every column of an existing table in order, Zenith's own included: name, type and comment (which holds the source path).</summary>
+    public async Task<IReadOnlyList<(string Name, string Type, string Comment)>> ReadColumnsAsync(string database, string table, CancellationToken ct)
+    {
+        var columns = new List<(string, string, string)>();
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct);
+        while (await reader.ReadAsync(ct))
+        {
+            columns.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return columns;
+    }
+
+    /// <summary>Rows with versions collapsed and the newest value of an expression, as text (<see cref="Ddl.SelectStatistics"/>).</summary>
+    public async Task<(long Rows, string Newest, string NewestSync)> StatisticsAsync(string database, string table, string? newest, CancellationToken ct)
+    {
+        using var reader = await _client.ExecuteReaderAsync(Ddl.SelectStatistics(database, table, newest), cancellationToken: ct);
+        return await reader.ReadAsync(ct)
+            ? (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2))
+            : (0, string.Empty, string.Empty);
+    }
+
+    public async Task<bool> DatabaseExistsAsync(string database, CancellationToken ct) =>
+        Convert.ToInt64(await _client.ExecuteScalarAsync(Ddl.CountDatabases(database), cancellationToken: ct), System.Globalization.CultureInfo.InvariantCulture) > 0;
 
     /// <summary>
     /// Sends RowBinary rows (the encoded batches of one insert, in order) as one INSERT, written straight into the request
     /// body (gzipped on the way when compression is on): no copy of the rows is made. <paramref name="deduplicationToken"/>
     /// names the insert: sending it again (a retry after a reply was lost) is a no-op on the server, so it is written once.
     /// </summary>
-    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, CancellationToken ct)
+    /// <param name="json">The columns include ones of the <c>JSON</c> type: their values come as text (<see cref="Ddl.JsonInsertSettings"/>).</param>
+    public async Task InsertAsync(string database, string table, IReadOnlyList<string> columns, IReadOnlyList<ReadOnlyMemory<byte>> parts, string deduplicationToken, bool json, CancellationToken ct)
     {
         var sql = Ddl.Insert(database, table, columns);
-        var options = new QueryOptions
+        var settings = new Dictionary<string, object>
         {
-            CustomSettings = new Dictionary<string, object>
-            {
-                ["insert_deduplicate"] = 1,
-                ["insert_deduplication_token"] = deduplicationToken,
-                // Collapsing versions inside one insert block costs a sort-and-merge per insert (measured on the test
-                // server: 1.6x for wide rows, 2.5x for flat ones) and buys nothing: readers collapse with FINAL or merges.
-                ["optimize_on_insert"] = 0,
-            },
+            ["insert_deduplicate"] = 1,
+            ["insert_deduplication_token"] = deduplicationToken,
+            // Collapsing versions inside one insert block costs a sort-and-merge per insert (measured on the test
+            // server: 1.6x for wide rows, 2.5x for flat ones) and buys nothing: readers collapse with FINAL or merges.
+            ["optimize_on_insert"] = 0,
         };
+        if (json)
+        {
+            foreach (var (name, value) in Ddl.JsonInsertSettings)
+            {
+                settings[name] = value;
+            }
+        }
+
+        // A wide table's column list makes a long statement: past a few KiB it goes at the head of the body (ClickHouse reads the
+        // query there, then the rows) rather than in a URL that servers and proxies cap, with max_query_size to fit it.
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(sql);
+        if (bytes > MaxUrlQueryBytes)
+        {
+            parts = [System.Text.Encoding.UTF8.GetBytes(sql + "\n"), .. parts];
+            sql = string.Empty;
+            if (bytes >= Ddl.DefaultMaxQuerySize * 3 / 4)
+            {
+                settings["max_query_size"] = Math.Max(Ddl.DefaultMaxQuerySize, bytes * 2);
+            }
+        }
+
+        var options = new QueryOptions { CustomSettings = settings };
         using var response = await Cancellable(_client.PostStreamAsync(sql, (body, c) => WriteBodyAsync(body, parts, _compress, c), _compress, ct, options), ct);
     }
+
+    /// <summary>Longest INSERT statement sent in the URL; a longer one goes in the body.</summary>
+    private const int MaxUrlQueryBytes = 4096;
 
     private static async Task WriteBodyAsync(Stream body, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool compress, CancellationToken ct)
     {
@@ -150,14 +275,6 @@ internal sealed class ClickHouseSink : IDisposable
         {
             await gzip.WriteAsync(part, ct);
         }
-    }
-
-    /// <summary>Whether a table remembers recent insert blocks (replicated tables always do; Zenith's own get the setting at creation).</summary>
-    public async Task<bool> DeduplicatesInsertsAsync(string database, string table, CancellationToken ct)
-    {
-        var engine = Convert.ToString(await Cancellable(_client.ExecuteScalarAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), ct), CultureInfo.InvariantCulture) ?? string.Empty;
-        return engine.StartsWith("Replicated", StringComparison.Ordinal)
-            || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
     }
 
     public void Dispose() => _client.Dispose();
@@ -179,4 +296,17 @@ internal sealed class ClickHouseSink : IDisposable
             throw;
         }
     }
+}
+
+/// <summary>
+/// A destination table as it is: its data columns, those in its sorting or partition key (authoritative: ClickHouse's own
+/// system.columns), whether it has <see cref="TableSchema.IdTypeColumn"/>, what its comment records, and whether it deduplicates inserts.
+/// </summary>
+internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, IReadOnlyList<string> KeyColumns, bool HasIdType, TableMark Mark, bool DeduplicatesInserts)
+{
+    /// <summary>The fingerprint of the mapping rules that made it (null if unknown: a table of an older Zenith).</summary>
+    public string? Fingerprint => Mark.Fingerprint;
+
+    /// <summary>A change-stream table: it has <see cref="TableSchema.DeletedColumn"/> (and a UInt128 version).</summary>
+    public bool IsChangeLog { get; init; }
 }

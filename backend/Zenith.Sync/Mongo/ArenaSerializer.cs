@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Globalization;
+using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
 using MongoDB.Bson.Serialization.Serializers;
+using Zenith.Core.Bson;
 using Zenith.Core.Buffers;
 
 namespace Zenith.Sync.Mongo;
@@ -10,10 +13,13 @@ internal readonly record struct ArenaDocument(int Length);
 
 /// <summary>
 /// Copies each document the driver reads, as raw BSON, into the current <see cref="RawDocumentBuffer"/> and cuts one every
-/// <c>batchSize</c> documents: no BsonDocument trees, one copy per document. The driver deserializes a whole reply inside
-/// MoveNext, so the reader loop drains <see cref="TryTakeReady"/> after each.
+/// <c>batchSize</c> documents or before it would pass <c>maxBatchBytes</c> (a batch always takes at least one document): no
+/// BsonDocument trees, one copy per document, and memory bounded whatever the documents weigh. A document larger than
+/// <c>maxDocumentBytes</c> is kept in its batch (it moves the run's position) but marked skipped: counted and reported as not
+/// written, never written, and the run goes on. The driver deserializes a whole reply inside MoveNext, so the reader loop
+/// drains <see cref="TryTakeReady"/> after each.
 /// </summary>
-internal sealed class ArenaSerializer(int batchSize, int initialBytes, ArrayPool<byte> pool) : SerializerBase<ArenaDocument>
+internal sealed class ArenaSerializer(int batchSize, long maxBatchBytes, int maxDocumentBytes, int initialBytes, ArrayPool<byte> pool) : SerializerBase<ArenaDocument>
 {
     /// <summary>A first guess at a batch's bytes: <paramref name="documents"/> of <paramref name="averageBytes"/>, at most 16 MiB (it grows).</summary>
     public static int InitialBytes(int documents, int averageBytes) => (int)Math.Min((long)documents * averageBytes, 16L * 1024 * 1024);
@@ -24,12 +30,23 @@ internal sealed class ArenaSerializer(int batchSize, int initialBytes, ArrayPool
     public override ArenaDocument Deserialize(BsonDeserializationContext context, BsonDeserializationArgs args)
     {
         using var slice = context.Reader.ReadRawBsonDocument();
-        var batch = _current ??= new RawDocumentBuffer(initialBytes, pool);
+        if (_current is { Count: > 0 } full && full.Bytes.Length + (long)slice.Length > maxBatchBytes)
+        {
+            Cut();
+        }
+
+        var batch = _current ??= new RawDocumentBuffer((int)Math.Min(initialBytes, Math.Max(maxBatchBytes, slice.Length)), pool);
         batch.Append(slice);
+        if (slice.Length > maxDocumentBytes)
+        {
+            batch.SkipLast(
+                IdText(RawFields.Get(batch.Last, "_id"u8)),
+                string.Create(CultureInfo.InvariantCulture, $"the document is {slice.Length:N0} bytes, more than processing.max_document_bytes ({maxDocumentBytes:N0}); it is not written"));
+        }
+
         if (batch.Count == batchSize)
         {
-            _ready.Enqueue(batch);
-            _current = null;
+            Cut();
         }
 
         return new ArenaDocument(slice.Length);
@@ -42,6 +59,7 @@ internal sealed class ArenaSerializer(int batchSize, int initialBytes, ArrayPool
     {
         var batch = _current;
         _current = null;
+        batch?.SealSkipped();
         return batch;
     }
 
@@ -55,4 +73,19 @@ internal sealed class ArenaSerializer(int batchSize, int initialBytes, ArrayPool
 
         TakePartial()?.Dispose();
     }
+
+    private void Cut()
+    {
+        _current!.SealSkipped();
+        _ready.Enqueue(_current);
+        _current = null;
+    }
+
+    private static string IdText(BsonValue? id) => id switch
+    {
+        null => "(no _id)",
+        { IsObjectId: true } => id.AsObjectId.ToString(),
+        { IsString: true } => id.AsString,
+        _ => id.ToJson(),
+    };
 }

@@ -36,7 +36,10 @@ internal sealed class EncodedBatch(DocumentBatch documents) : IDisposable
 
     public List<DocumentFailure> Failures { get; } = [];
 
-    /// <summary>Values that did not fit their key column and were written as NULL there, and those columns (see <see cref="KeyColumns"/>).</summary>
+    /// <summary>Values the rows keep in <c>_zenith_extra</c> because they had no column or did not fit theirs.</summary>
+    public int Spilled { get; set; }
+
+    /// <summary>Values that did not fit their key column and went to <c>_zenith_extra</c> (among <see cref="Spilled"/>), and those columns (see <see cref="KeyColumns"/>).</summary>
     public (int Values, IReadOnlyCollection<int> Columns) KeyMisfits { get; set; } = (0, []);
 
     /// <summary>What the batch moves the run's position to, captured from its documents (see <see cref="ICheckpointTracker"/>).</summary>

@@ -207,7 +207,7 @@ internal sealed class ChangeStreamApplier(
                 var token = _tokens.For(_inserts, _inserts);
                 _inserts++;
                 var schema = table.Schema;
-                await retry.RunAsync(c => sink.InsertAsync(table.Database, table.Name, schema.InsertColumns, [output.WrittenMemory], token, c), ct);
+                await retry.RunAsync(c => sink.InsertAsync(table.Database, table.Name, schema.InsertColumns, [output.WrittenMemory], token, schema.HasJsonColumns, c), ct);
             }
 
             foreach (var failure in failures)

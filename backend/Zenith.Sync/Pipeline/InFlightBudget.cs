@@ -25,6 +25,15 @@ internal sealed class InFlightBudget(InsertCoalescing limits) : IDisposable
         Interlocked.Add(ref _bytes, bytes);
     }
 
+    /// <summary>Completes when everything taken was acknowledged (nothing read is waiting for ClickHouse).</summary>
+    public async Task WhenEmptyAsync(CancellationToken ct)
+    {
+        while (Interlocked.Read(ref _rows) > 0)
+        {
+            await _acknowledged.WaitAsync(ct);
+        }
+    }
+
     /// <summary>A batch's buffers changed size (rows encoded, documents let go).</summary>
     public void Resize(long bytes) => Interlocked.Add(ref _bytes, bytes);
 

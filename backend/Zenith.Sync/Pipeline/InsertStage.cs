@@ -32,7 +32,10 @@ internal sealed class InsertStage(
     /// <summary>What the run has committed so far.</summary>
     public SyncProgress Total { get; private set; }
 
-    /// <summary>Committed values that did not fit their key column (written as NULL there), and those columns.</summary>
+    /// <summary>Values written to <c>_zenith_extra</c> because they had no column or did not fit theirs.</summary>
+    public long Spilled { get; private set; }
+
+    /// <summary>Committed values that did not fit their key column (kept in <c>_zenith_extra</c>), and those columns.</summary>
     public (long Values, IReadOnlyCollection<int> Columns) KeyMisfits => (keyMisfits, keyMisfitColumns);
 
     private long keyMisfits;
@@ -126,7 +129,7 @@ internal sealed class InsertStage(
 
     private async Task EvolveAsync(EncodedBatch batch, CancellationToken ct)
     {
-        await table.EvolveAsync(batch.Documents.Documents, ct);
+        await table.EvolveAsync(batch.Documents.Documents.Written, ct);
         transform.Encode(batch, table.Schema);
         if (batch.Status == EncodeStatus.NeedsSchemaChange)
         {
@@ -149,7 +152,8 @@ internal sealed class InsertStage(
             var columns = group.Schema!.InsertColumns;
             var token = tokens.For(batches[0].Documents.Sequence, batches[^1].Documents.Sequence);
             var parts = batches.Where(b => b.RowCount > 0).Select(b => b.Rows!.WrittenMemory).ToArray();
-            await retry.RunAsync(c => sink.InsertAsync(table.Database, table.Name, columns, parts, token, c), ct);
+            var json = group.Schema.HasJsonColumns;
+            await retry.RunAsync(c => sink.InsertAsync(table.Database, table.Name, columns, parts, token, json, c), ct);
         }
 
         var moved = false;
@@ -164,6 +168,7 @@ internal sealed class InsertStage(
             moved |= tracker.Advance(batch.Position);
             read += batch.Documents.Count;
             failed += batch.Failures.Count;
+            Spilled += batch.Spilled;
             keyMisfits += batch.KeyMisfits.Values;
             keyMisfitColumns.UnionWith(batch.KeyMisfits.Columns);
         }

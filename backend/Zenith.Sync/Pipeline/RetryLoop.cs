@@ -11,6 +11,15 @@ internal sealed class RetryLoop(RetryPolicy policy, Func<Exception, bool> isTran
 {
     private readonly Func<double> random = random ?? Random.Shared.NextDouble;
 
+    /// <summary>A call that answers something (a read of the catalog), retried the same way.</summary>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var result = default(T)!;
+        await RunAsync(async c => { result = await action(c); }, ct);
+        return result;
+    }
+
     public async Task RunAsync(Func<CancellationToken, Task> action, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)

@@ -32,7 +32,8 @@ internal static class RunFindings
     {
         yield return new SyncWarning(
             SyncWarningKind.KeyValuesNotStored,
-            $"{values} value(s) did not fit the key column(s) {columns}: those rows hold NULL there, as ClickHouse cannot change a key " +
-            "column's type. Give the field one type, or choose other ORDER BY / PARTITION BY columns and resync.");
+            $"{values} value(s) did not fit the key column(s) {columns}: those rows hold NULL there and keep the value in " +
+            $"{Core.Mapping.TableSchema.ExtraColumn} under its path, as ClickHouse cannot change a key column's type. Give the field one " +
+            "type, or choose other ORDER BY / PARTITION BY columns and resync.");
     }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
+using MongoDB.Bson;
+using MongoDB.Bson.IO;
 using Zenith.Core.Connectors;
 using Zenith.Core.Cursors;
 using Zenith.Core.Inserts;
@@ -35,6 +37,8 @@ internal sealed class SyncRun : IDisposable
     private ChangeStreamApplier? _stream;
     private Checkpoint? _finalCheckpoint;
     private long _read;
+    private long _sequence;
+    private BsonValue? _lastId;
 
     // The run's own pool: its arrays are garbage once the run ends, instead of staying in ArrayPool.Shared for good.
     private readonly RunBufferPool _pool = new();
@@ -104,11 +108,19 @@ internal sealed class SyncRun : IDisposable
             return;
         }
 
+        // change_stream loads by _id from where an interrupted load got to (its own position, not the stream's).
+        var loadFrom = stream is null ? resumeFrom : stream.LoadCheckpoint();
         await CheckIndexesAsync(cancellationToken);
+        await CheckSourceAsync(loadFrom, cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
         var rowVersions = new RowVersions(versionBase);
         Func<long, UInt128> versionOf = stream is null ? seq => rowVersions.Version(seq) : _ => ChangeVersions.Snapshot((ulong)stream.At.Value);
-        await PumpAsync(stream is null ? resumeFrom : stream.LoadCheckpoint(), tracker, versionOf, cancellationToken);
+        await PumpAsync(loadFrom, tracker, versionOf, cancellationToken);
+        if (_insert?.Spilled is > 0 and var spilled)
+        {
+            _observer.Note($"{spilled} values had no column of their own or did not fit theirs exactly and are kept in {TableSchema.ExtraColumn} under their paths");
+        }
+
         await _table.FinishAsync(cancellationToken);
         var final = tracker.Complete();
         if (_run.Resync && _connector.Mode != SyncMode.Full)
@@ -188,6 +200,38 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// A missing collection fails the run rather than read nothing (a full run would swap in an empty table), except a change
+    /// stream's (it waits for the collection's first writes); a run that reads the
+    /// whole collection without a filter tells its estimated size, for its progress.
+    /// </summary>
+    private async Task CheckSourceAsync(Checkpoint? stored, CancellationToken cancellationToken)
+    {
+        if (!await _source.CollectionExistsAsync(cancellationToken))
+        {
+            if (_connector.Mode != SyncMode.ChangeStream)
+            {
+                throw new SyncFailedException(await _source.MissingCollectionAsync(cancellationToken), detail: null);
+            }
+
+            // A stream swaps in nothing: on a collection not made yet it loads nothing and applies its documents as they are written.
+            _observer.Note($"collection {_connector.Source.Database}.{_connector.Source.Collection} does not exist yet: the stream applies its documents once they are written");
+            return;
+        }
+
+        if (stored is null && string.IsNullOrWhiteSpace(_connector.Source.Filter))
+        {
+            try
+            {
+                _observer.SourceEstimated(await _source.EstimatedCountAsync(cancellationToken));
+            }
+            catch (MongoDB.Driver.MongoCommandException)
+            {
+                // A view or a server without the count: the run goes on without a size to measure it against.
+            }
+        }
+    }
+
     private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, Func<long, UInt128> versions, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -244,36 +288,111 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
-    /// <summary>The reader: the MongoDB cursor's documents, cut into numbered batches, each taken into the budget before it goes on.</summary>
+    /// <summary>
+    /// The reader: the MongoDB cursor's documents, cut into numbered batches, each taken into the budget before it goes on. A
+    /// cursor lost while open (killed after idling through a long ClickHouse retry, a broken or timed-out connection, a primary
+    /// that stepped down) is reopened after the last document read, once ClickHouse acknowledged everything read: nothing is
+    /// read twice or skipped, and the history says so. A cursor that cannot even be opened fails the run.
+    /// </summary>
     private async Task ReadAsync(Checkpoint? stored, ICheckpointTracker tracker, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct)
     {
-        var serializer = new ArenaSerializer(Math.Max(1, _connector.BatchSize), ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
-        long sequence = 0;
+        var serializer = new ArenaSerializer(
+            Math.Max(1, _connector.BatchSize), _options.MaxBatchBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
+        // change_stream loads by _id, resumable (writes during the load are in the stream after its start position).
+        var (connector, position) = (Reading, stored);
+        var fruitless = 0;
         try
         {
-            // Keys are settled against the moment the query was sent, not the end of the read: what changes during a long read
-            // (or behind a blocking sort's snapshot) gets a time after it and is read again by the next run.
+            // Keys are settled against the moment the first query was sent, not the end of the read (nor a reopen after a lost
+            // cursor): what changes during a long read (or behind a blocking sort's snapshot) gets a time after it and is read again
+            // by the next run.
             tracker.QueryOpened(_options.TimeProvider.GetUtcNow());
-            // change_stream loads by _id, resumable (writes during the load are in the stream after its start position).
-            var reading = _connector.Mode == SyncMode.ChangeStream ? _connector with { Mode = SyncMode.IncrementalId } : _connector;
-            using var cursor = await _source.OpenAsync(reading, stored, serializer, null, ct);
-            while (await cursor.MoveNextAsync(ct))
+            var reopening = false;
+            while (true)
             {
-                while (serializer.TryTakeReady(out var documents))
+                var opened = false;
+                var readBefore = RowsRead;
+                try
                 {
-                    await PostAsync(transform, new DocumentBatch(sequence++, documents), ct);
-                }
-            }
+                    if (reopening && fruitless > 0)
+                    {
+                        // A pool the driver paused after the loss opens again once its monitor reaches the server: give it time.
+                        await Task.Delay(TimeSpan.FromMilliseconds(250 << fruitless), _options.TimeProvider, ct);
+                    }
 
-            if (serializer.TakePartial() is { } last)
-            {
-                await PostAsync(transform, new DocumentBatch(sequence, last), ct);
+                    using var cursor = await _source.OpenAsync(connector, position, serializer, null, _options.RunTimeout, ct);
+                    opened = true;
+                    while (await cursor.MoveNextAsync(ct))
+                    {
+                        await PostReadyAsync(serializer, transform, ct);
+                    }
+
+                    await PostReadyAsync(serializer, transform, ct, partialToo: true);
+                    return;
+                }
+                catch (Exception ex) when ((opened || reopening) && !ct.IsCancellationRequested && MongoErrors.IsLostCursor(ex) && fruitless < MaxFruitlessReopens)
+                {
+                    reopening = true;
+                    // What was read before the loss is good: it goes on, and the cursor reopens after it once ClickHouse has it all.
+                    await PostReadyAsync(serializer, transform, ct, partialToo: true);
+                    await _budget.WhenEmptyAsync(ct);
+                    fruitless = RowsRead > readBefore ? 0 : fruitless + 1;
+                    (connector, position) = After(tracker, stored);
+                    _observer.Note($"MongoDB: the cursor was lost ({MongoErrors.LostBecause(ex)}); reopened after the last committed document, {RowsRead} read so far");
+                }
             }
         }
         catch
         {
             serializer.Discard();
             throw;
+        }
+    }
+
+    /// <summary>The connector as the reader reads it: a change stream's load reads by <c>_id</c>, the other modes as they are.</summary>
+    private ConnectorSpec Reading => _connector.Mode == SyncMode.ChangeStream ? _connector with { Mode = SyncMode.IncrementalId } : _connector;
+
+    /// <summary>Reopens in a row that read nothing; the next loss after them fails the run.</summary>
+    private const int MaxFruitlessReopens = 3;
+
+    /// <summary>
+    /// Where a reopened cursor starts: at or before the last document read, every one of which ClickHouse has acknowledged. The
+    /// timestamp mode's committed checkpoint is that, held back by the settle window (what is read again collapses by version);
+    /// the id mode (whose settled checkpoint may lag far behind what was read) and a full run (whose checkpoint is only its time) reads on by
+    /// <c>_id</c>, the order it reads in.
+    /// </summary>
+    private (ConnectorSpec Connector, Checkpoint? Position) After(ICheckpointTracker tracker, Checkpoint? stored)
+    {
+        if (_connector.Mode == SyncMode.ChangeStream && _lastId is null)
+        {
+            // Nothing read yet: the load starts again where it was to start.
+            return (Reading, stored);
+        }
+
+        if (_connector.Mode == SyncMode.IncrementalTimestamp)
+        {
+            return (_connector, tracker.Current ?? stored);
+        }
+
+        if (_lastId is null)
+        {
+            return (_connector, null);
+        }
+
+        var after = new BsonDocument("_id", _lastId).ToJson(new JsonWriterSettings { OutputMode = JsonOutputMode.CanonicalExtendedJson });
+        return (_connector with { Mode = SyncMode.IncrementalId }, new Checkpoint(after, string.Empty));
+    }
+
+    private async Task PostReadyAsync(ArenaSerializer serializer, TransformBlock<DocumentBatch, EncodedBatch> transform, CancellationToken ct, bool partialToo = false)
+    {
+        while (serializer.TryTakeReady(out var documents))
+        {
+            await PostAsync(transform, new DocumentBatch(_sequence++, documents), ct);
+        }
+
+        if (partialToo && serializer.TakePartial() is { } last)
+        {
+            await PostAsync(transform, new DocumentBatch(_sequence++, last), ct);
         }
     }
 
@@ -289,7 +408,12 @@ internal sealed class SyncRun : IDisposable
             throw;
         }
 
-        Interlocked.Add(ref _read, batch.Count);
+        _observer.DocumentsRead(Interlocked.Add(ref _read, batch.Count));
+        if (_connector.Mode != SyncMode.IncrementalTimestamp)
+        {
+            _lastId = Zenith.Core.Bson.RawFields.Get(batch.Documents.Last, "_id"u8);
+        }
+
         if (!await transform.SendAsync(batch, ct))
         {
             batch.Dispose();

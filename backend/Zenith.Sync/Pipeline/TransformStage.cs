@@ -53,14 +53,18 @@ internal sealed class TransformStage(
                 batch.Rows.Dispose();
             }
 
-            var documents = batch.Documents.Documents;
+            // Skipped documents (too large) moved the position above; they are reported, never encoded.
+            var read = batch.Documents.Documents;
+            var documents = read.Written;
             batch.Failures.Clear();
             batch.Rows = new PooledBuffer(Math.Max(4096, documents.Bytes.Length), pool);
             batch.Schema = schema;
             batch.Status = encoder.Encode(
                 documents.Documents, schema, time.GetUtcNow().ToUnixTimeMilliseconds(), versions(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
             batch.RowCount = rows;
+            batch.Spilled = encoder.Spilled;
             batch.KeyMisfits = encoder.TakeKeyMisfits();
+            batch.Failures.AddRange(read.Skipped.Select(s => new DocumentFailure(s.DocumentId, s.Reason)));
             budget.Resize(batch.Rows.Length);
         }
         finally

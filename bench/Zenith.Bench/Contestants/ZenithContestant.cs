@@ -17,6 +17,10 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
 
     private readonly Dictionary<string, long> incrementalConnectors = new(StringComparer.Ordinal);
     private ZenithService? service;
+
+    // Per data set, the connector of its largest first load (a full run, not the warm-up sample): kept, the others deleted, so its
+    // table can be verified.
+    private readonly Dictionary<string, (long Id, long Rows)> largestFirstLoads = new(StringComparer.Ordinal);
     private int connectors;
 
     public string Name => ReportWriter.Zenith;
@@ -34,6 +38,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
     {
         await StopAsync().ConfigureAwait(false);
         incrementalConnectors.Clear();
+        largestFirstLoads.Clear();
         service = await ZenithService.StartAsync(ct).ConfigureAwait(false);
     }
 
@@ -42,6 +47,23 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
         if (service is not null)
             await service.DisposeAsync().ConfigureAwait(false);
         service = null;
+    }
+
+    /// <summary>The connector of the data set's largest first load so far (its table holds the whole data set once a full run succeeded).</summary>
+    public long? LargestFirstLoad(string dataSet) => largestFirstLoads.TryGetValue(dataSet, out var kept) ? kept.Id : null;
+
+    private async Task KeepLargestAsync(ZenithService service, string dataSet, long id, long rows, CancellationToken ct)
+    {
+        if (largestFirstLoads.TryGetValue(dataSet, out var kept))
+        {
+            if (kept.Rows > rows)
+            {
+                await service.DeleteAsync(id, ct).ConfigureAwait(false);
+                return;
+            }
+            await service.DeleteAsync(kept.Id, ct).ConfigureAwait(false);
+        }
+        largestFirstLoads[dataSet] = (id, rows);
     }
 
     public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
@@ -56,7 +78,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
         {
             var connector = new
             {
-                name = $"bench-{target.Table}-{++connectors}",
+                name = $"bench_{target.Table}_{++connectors}",
                 source = new { uri = mongoUri, database = BenchRun.SourceDatabase, collection = target.Collection },
                 destination = new { uri = clickHouseUrl, database = target.Database, table = target.Table },
                 mode = target.DataSet.Incremental ? "incremental_timestamp" : "incremental_id",
@@ -68,7 +90,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
             if (target.DataSet.Incremental)
                 incrementalConnectors[target.Table] = id;
             else
-                await service.DeleteAsync(id, ct).ConfigureAwait(false);
+                await KeepLargestAsync(service, target.DataSet.Name, id, run.RowsWritten, ct).ConfigureAwait(false);
         }
         if (run.Status != "succeeded")
             throw new InvalidOperationException($"Zenith run {run.Status}: {run.Error}");

@@ -25,6 +25,7 @@ internal sealed class BenchRun(BenchOptions options)
     private readonly Stopwatch clock = new();
     private MemoryResult? memory;
     private ChangeStreamResult? changeStream;
+    private VerificationBench? verification;
 
     private static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
@@ -106,7 +107,8 @@ internal sealed class BenchRun(BenchOptions options)
                 notes.Add($"the change-stream scenario failed: {ex.Message}");
             }
         }
-        notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS.");
+
+        notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS; the ClickHouse test server (ClickHouse's own server run by chDB, its own process) at {ProcStatus.ReadKb(clickHouse.ProcessId, "VmHWM:") / 1024.0:N0} MiB.");
 
         Directory.Delete(work, recursive: true);
         var micro = new List<MicroResult>();
@@ -161,7 +163,8 @@ internal sealed class BenchRun(BenchOptions options)
             [.. cells],
             micro,
             memory,
-            ReportWriter.Targets(cells, micro, memory, changeStream),
+            verification,
+            ReportWriter.Targets(cells, micro, memory, verification, changeStream),
             reportNotes,
             changeStream);
     }
@@ -190,7 +193,10 @@ internal sealed class BenchRun(BenchOptions options)
             if (cell.Status == "ok" && reference is null && cell.Documents == dataSet.Documents && contestant.Name is ReportWriter.Zenith or ReportWriter.Node)
                 reference = table;
             if (contestant == zenith && dataSet.Name == "flat")
+            {
                 await MeasureMemoryAsync(dataSet, zenith, cell, ct).ConfigureAwait(false);
+                await MeasureVerificationAsync(dataSet, zenith, cell, ct).ConfigureAwait(false);
+            }
         }
         await destinationCeiling.PrepareAsync(TargetDatabase, null, ct).ConfigureAwait(false);
         foreach (var table in tables)
@@ -218,6 +224,43 @@ internal sealed class BenchRun(BenchOptions options)
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
             notes.Add($"memory probe failed: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Verifies the table of Zenith's largest flat run through the service's API (<c>POST /api/connectors/{id}/verify</c>, a sample of
+    /// 1,000): ids compared per second as the service records it (<c>durationMs</c>), and the service's RSS sampled while it ran.
+    /// </summary>
+    private async Task MeasureVerificationAsync(DataSet dataSet, ZenithContestant zenith, CellResult cell, CancellationToken ct)
+    {
+        if (cell.Status != "ok" || zenith.LargestFirstLoad(dataSet.Name) is not { } id)
+        {
+            notes.Add("verification not measured: Zenith's flat runs did not succeed");
+            return;
+        }
+
+        try
+        {
+            var before = zenith.Service.RssMiB;
+            var (result, peak, phases) = await zenith.Service.VerifyAsync(id, sampleSize: 1000, ct).ConfigureAwait(false);
+            var report = result.GetProperty("report");
+            var compared = result.GetProperty("idsCompared").GetInt64();
+            var seconds = result.GetProperty("durationMs").GetInt64() / 1000.0;
+            var clean = report.GetProperty("clean").GetBoolean();
+            var documents = report.GetProperty("sourceCount").GetInt64();
+            var sampled = report.GetProperty("sampled").GetInt64();
+            // MongoDB is read once for every id and once more for every sampled document (re-reads of differences aside).
+            var elapsed = Math.Max(seconds, 0.001);
+            double? At(string phase) => phases.FirstOrDefault(p => p.Phase == phase) is { Phase: not null } p ? p.At : null;
+            var idPhase = At("ids") is { } start && (At("sample") ?? At("done")) is { } end ? end - start : (double?)null;
+            verification = new VerificationBench(
+                documents, compared, sampled, seconds, compared / elapsed, idPhase, (documents + sampled) / elapsed, before, Math.Max(before, peak), clean,
+                clean ? null : $"the verification found differences: {report}");
+            Log($"verify: {compared:N0} ids in {seconds:N2} s ({verification.IdsPerSecond:N0}/s; the id comparison alone {idPhase:N2} s, {verification.IdPhaseIdsPerSecond:N0}/s), MongoDB {verification.MongoReadsPerSecond:N0} documents/s, RSS {before:N0} → peak {verification.PeakRssMiB:N0} MiB, clean: {clean}; phases first seen: {string.Join(", ", phases.Select(p => $"{p.Phase} {p.At:N2} s"))}");
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or HttpRequestException or KeyNotFoundException)
+        {
+            notes.Add($"verification failed: {ex.Message}");
         }
     }
 

@@ -10,6 +10,10 @@ const http = {
     const sentAuthorization = auth.authorization();
     const headers = new Headers(init?.headers);
     if (sentAuthorization !== null) headers.set("Authorization", sentAuthorization);
+    /* Without an API key the service takes changes only as JSON (what a cross-site form cannot
+       send): body-less POSTs (pause, resume, sync, test) say so too. */
+    const method = (init?.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD" && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
     const response = await window.fetch(url, { ...init, headers });
     serverClock.observe(response.headers.get("Date"));
     if (response.ok) return response;

@@ -59,7 +59,7 @@ export class Client {
     }
 
     /**
-     * Creates a connector; it starts active and runs at once.
+     * Creates a connector; it starts active and runs at once, or paused (paused: true) to be reviewed first.
      * @return Created
      */
     createConnector(body: ConnectorRequest): Promise<ConnectorResponse> {
@@ -160,7 +160,7 @@ export class Client {
     }
 
     /**
-     * Replaces a connector's definition; a masked or missing password keeps the stored one.
+     * Replaces a connector's definition; a masked or missing password keeps the stored one. A mapping change that would alter a written table is refused (409) and names the resync.
      * @return OK
      */
     updateConnector(id: number, body: ConnectorRequest): Promise<ConnectorResponse> {
@@ -210,6 +210,78 @@ export class Client {
             let result404: any = null;
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ConnectorResponse>(null as any);
+    }
+
+    /**
+     * Changes only the fields sent (JSON merge patch, RFC 7396: null removes an optional field); the same rules as PUT.
+     * @return OK
+     */
+    patchConnector(id: number, body: ConnectorPatch): Promise<ConnectorResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            headers: {
+                "Content-Type": "application/merge-patch+json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPatchConnector(_response);
+        });
+    }
+
+    protected processPatchConnector(response: Response): Promise<ConnectorResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ConnectorResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            result415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Unsupported Media Type", status, _responseText, _headers, result415);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -267,7 +339,7 @@ export class Client {
     }
 
     /**
-     * Starts a run now (409 if one is running).
+     * Starts a run now (409 if one is running or its credentials are unreadable).
      * @return Accepted
      */
     syncConnector(id: number): Promise<RunResponse> {
@@ -636,7 +708,7 @@ export class Client {
     }
 
     /**
-     * The ClickHouse columns a sample of the collection maps to.
+     * The ClickHouse columns a random sample of the collection maps to, with each column's kind and reason, and warnings.
      * @param sample (optional) 
      * @return OK
      */
@@ -687,6 +759,80 @@ export class Client {
             let result404: any = null;
             result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
             return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PreviewResponse>(null as any);
+    }
+
+    /**
+     * The mapping preview of a connector not saved yet (or of an edit): the mapping editor's live preview.
+     * @param sample (optional) 
+     * @return OK
+     */
+    previewConnection(body: PreviewRequest, sample?: number | undefined): Promise<PreviewResponse> {
+        let url_ = this.baseUrl + "/api/connectors/preview?";
+        if (sample === null)
+            throw new globalThis.Error("The parameter 'sample' cannot be null.");
+        else if (sample !== undefined)
+            url_ += "sample=" + encodeURIComponent("" + sample) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processPreviewConnection(_response);
+        });
+    }
+
+    protected processPreviewConnection(response: Response): Promise<PreviewResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as PreviewResponse;
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
             });
         } else if (status === 502) {
             return response.text().then((_responseText) => {
@@ -814,6 +960,62 @@ export class Client {
     }
 
     /**
+     * The ClickHouse table's columns, types and source paths as they are now (exists: false before the first run creates it).
+     * @return OK
+     */
+    getConnectorSchema(id: number): Promise<SchemaResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/schema";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetConnectorSchema(_response);
+        });
+    }
+
+    protected processGetConnectorSchema(response: Response): Promise<SchemaResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as SchemaResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 502) {
+            return response.text().then((_responseText) => {
+            let result502: any = null;
+            result502 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Bad Gateway", status, _responseText, _headers, result502);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<SchemaResponse>(null as any);
+    }
+
+    /**
      * Log entries, newest first; level keeps that level and the more severe ones.
      * @param connectorId (optional) 
      * @param level (optional) info, warning or error: that level and the more severe ones.
@@ -876,6 +1078,240 @@ export class Client {
     }
 
     /**
+     * Starts a verification of the connector's table against its collection (in the background); 409 while one runs.
+     * @param body (optional) 
+     * @return Accepted
+     */
+    verifyConnector(id: number, body?: VerificationRequest | null | undefined): Promise<VerificationResponse> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/verify";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processVerifyConnector(_response);
+        });
+    }
+
+    protected processVerifyConnector(response: Response): Promise<VerificationResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 202) {
+            return response.text().then((_responseText) => {
+            let result202: any = null;
+            result202 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse;
+            return result202;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse>(null as any);
+    }
+
+    /**
+     * The connector's verifications, newest first.
+     * @param limit (optional) 
+     * @return OK
+     */
+    listVerifications(id: number, limit?: number | undefined): Promise<VerificationResponse[]> {
+        let url_ = this.baseUrl + "/api/connectors/{id}/verifications?";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        if (limit === null)
+            throw new globalThis.Error("The parameter 'limit' cannot be null.");
+        else if (limit !== undefined)
+            url_ += "limit=" + encodeURIComponent("" + limit) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListVerifications(_response);
+        });
+    }
+
+    protected processListVerifications(response: Response): Promise<VerificationResponse[]> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse[];
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            result400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as HttpValidationProblemDetails;
+            return throwException("Bad Request", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse[]>(null as any);
+    }
+
+    /**
+     * One verification: progress while it runs, the report when it ends.
+     * @return OK
+     */
+    getVerification(verificationId: number): Promise<VerificationResponse> {
+        let url_ = this.baseUrl + "/api/verifications/{verificationId}";
+        if (verificationId === undefined || verificationId === null)
+            throw new globalThis.Error("The parameter 'verificationId' must be defined.");
+        url_ = url_.replace("{verificationId}", encodeURIComponent("" + verificationId));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetVerification(_response);
+        });
+    }
+
+    protected processGetVerification(response: Response): Promise<VerificationResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse>(null as any);
+    }
+
+    /**
+     * Stops a queued or running verification; 409 when it has already finished.
+     * @return OK
+     */
+    cancelVerification(verificationId: number): Promise<VerificationResponse> {
+        let url_ = this.baseUrl + "/api/verifications/{verificationId}/cancel";
+        if (verificationId === undefined || verificationId === null)
+            throw new globalThis.Error("The parameter 'verificationId' must be defined.");
+        url_ = url_.replace("{verificationId}", encodeURIComponent("" + verificationId));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCancelVerification(_response);
+        });
+    }
+
+    protected processCancelVerification(response: Response): Promise<VerificationResponse> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            result200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as VerificationResponse;
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            return throwException("The API key is missing or wrong.", status, _responseText, _headers);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            result404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Not Found", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            result409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver) as ProblemDetails;
+            return throwException("Conflict", status, _responseText, _headers, result409);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<VerificationResponse>(null as any);
+    }
+
+    /**
      * The process is up.
      * @return OK
      */
@@ -913,7 +1349,7 @@ export class Client {
     }
 
     /**
-     * SQLite is reachable and migrated, and the scheduler runs.
+     * SQLite is reachable and migrated, the scheduler runs, no run is stuck past its deadline and every connector's credentials can be decrypted.
      * @return OK
      */
     ready(): Promise<HealthResponse> {
@@ -956,6 +1392,15 @@ export class Client {
     }
 }
 
+export interface ColumnDifferenceDto {
+    column: string;
+    sourcePath: string;
+    /** `differs`, `no column` (a field the table has no column for) or `type` (its column's type cannot hold the value). */
+    reason: string;
+
+    [key: string]: any;
+}
+
 /** Both ends of a connector, to test before saving. */
 export interface ConnectionTestRequest {
     source: SourceDto;
@@ -977,6 +1422,24 @@ export interface ConnectionTestResponse {
     [key: string]: any;
 }
 
+/** A JSON merge patch of a connector (RFC 7396, `application/merge-patch+json`): the fields sent replace the stored ones, nested objects merge field by field, `null` removes an optional field (its default applies). Passwords stay as stored unless a URI with a new one is sent. */
+export interface ConnectorPatch {
+    name?: string | null;
+    source?: SourcePatch | null;
+    destination?: DestinationPatch | null;
+    mode?: SyncMode | null;
+    cursorField?: string | null;
+    intervalSeconds?: number | null;
+    batchSize?: number | null;
+    mapping?: MappingDto | null;
+    table?: TableDto | null;
+    settleSeconds?: number | null;
+    verifyIntervalSeconds?: number | null;
+    onHistoryLost?: HistoryLostPolicy | null;
+
+    [key: string]: any;
+}
+
 /** A connector as sent by the client (create, update). */
 export interface ConnectorRequest {
     name: string;
@@ -994,6 +1457,10 @@ export interface ConnectorRequest {
     /** The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
 writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run. */
     settleSeconds?: number | null;
+    /** Verify the table against the collection this often (e.g. 86400, nightly; at least 60); omitted means only on request. */
+    verifyIntervalSeconds?: number | null;
+    /** On create only: store the connector paused, so nothing runs until it is resumed (review it first). Default false: it runs at once. */
+    paused?: boolean | null;
     onHistoryLost?: HistoryLostPolicy | null;
 
     [key: string]: any;
@@ -1022,14 +1489,21 @@ export interface ConnectorResponse {
     consecutiveFailures: number;
     /** Where the next incremental run resumes, readable; null before the first batch and after a reset. */
     checkpoint: string | null;
+    /** Its saved passwords cannot be decrypted (a database restored without its keys): it is not
+    scheduled until they are entered again. */
+    credentialsUnreadable: boolean;
+    /** Its run passed the run deadline (timeouts.run_seconds) and has not stopped yet. */
+    stuck: boolean;
     createdAt: string;
     updatedAt: string;
     settleSeconds: number;
-    /** What the user should fix, as the last index check and the last successful run found it. */
+    /** What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run. */
     warnings: WarningDto[];
+    verifyIntervalSeconds: number | null;
+    statistics: TableStatisticsDto | null;
     /** For `change_stream`: `resync` or `error` when the position fell off the oplog. */
     onHistoryLost: HistoryLostPolicy;
-    /** For a `change_stream` connector applying its stream: now minus the cluster time it has applied up to; null otherwise. */
+    /** For a `change_stream` connector applying its stream: now minus the cluster time it has applied up to; null otherwise (also as statistics.lagSeconds once the table was measured). */
     lagSeconds: number | null;
     /** For a `change_stream` connector applying its stream: true when nothing more was waiting; null otherwise. */
     caughtUp: boolean | null;
@@ -1052,9 +1526,34 @@ export interface DestinationDto {
     [key: string]: any;
 }
 
+/** The destination fields of a ConnectorPatch. */
+export interface DestinationPatch {
+    uri?: string | null;
+    database?: string | null;
+    table?: string | null;
+
+    [key: string]: any;
+}
+
 export interface EndpointCheckDto {
     ok: boolean;
+    /** One short line: what was found, or what is wrong. */
     message: string;
+    /** On a failure, the drivers' own text behind the message (passwords masked), or null. */
+    detail?: string | null;
+
+    [key: string]: any;
+}
+
+/** What a field rule does to the sub-tree at its path. */
+export type FieldAction = "exclude" | "include" | "json" | "map" | "flatten" | "type" | "rename";
+
+export interface FieldRuleDto {
+    /** A dotted document path, e.g. `address.geo`. */
+    path: string;
+    action: FieldAction;
+    /** For `type`: String, Int32, Int64, Float64, Bool, DateTime64, UUID or JSON; for `rename`: the column name. */
+    value?: string | null;
 
     [key: string]: any;
 }
@@ -1088,6 +1587,9 @@ export interface HttpValidationProblemDetails {
     [key: string]: any;
 }
 
+/** Byte orders of binary subtype 3 UUIDs, as the drivers that wrote them used them. */
+export type LegacyUuid = "none" | "c_sharp" | "java" | "python";
+
 /** One line of the sync history. */
 export interface LogResponse {
     id: number;
@@ -1096,17 +1598,27 @@ export interface LogResponse {
     connectorId: number | null;
     runId: number | null;
     message: string;
+    /** For a failure: the drivers' own text behind the message (passwords masked), or null. */
+    detail: string | null;
 
     [key: string]: any;
 }
 
 export type LogSeverity = "info" | "warning" | "error";
 
+/** How documents become columns. `legacyUuid` is the byte order of binary subtype 3 UUIDs, to store them as UUID: `none` (default, base64 text), `c_sharp`, `java`, `python`. */
 export interface MappingDto {
-    /** Joins nested field names (default `_`). */
+    /** Joins nested field names (default `_`; a '.' becomes '_'). */
     separator?: string | null;
-    /** Nesting levels flattened into columns (default 3); deeper parts are stored as JSON text. */
+    /** Nesting levels flattened into columns (default 3); deeper parts are one JSON column. */
     maxDepth?: number | null;
+    /** Most columns of the table, metadata included (default 500, 10–10000); fields beyond go to `_zenith_extra`. */
+    maxColumns?: number | null;
+    /** Also keep each whole document in one JSON column, `_zenith_doc` (default false). */
+    wholeDocument?: boolean | null;
+    legacyUuid?: LegacyUuid;
+    /** Field rules, in order: exclude, include (only these paths), json, map, flatten, type (`value`: the type), rename (`value`: the column). */
+    rules?: FieldRuleDto[] | null;
 
     [key: string]: any;
 }
@@ -1115,13 +1627,29 @@ export interface PreviewColumnDto {
     name: string;
     type: string;
     sourcePath: string;
+    /** scalar, array, map, nested, json, overflow, document or metadata. */
+    kind: string;
+    /** Why the column is made this way (a map's keys, a type choice, a rule), or null. */
+    reason: string | null;
+
+    [key: string]: any;
+}
+
+/** A connector not saved yet (or an edit of one), to preview its mapping. */
+export interface PreviewRequest {
+    connector: ConnectorRequest;
+    /** When previewing an edit of a saved connector: a password sent masked (`***`) or left out is taken from it. */
+    connectorId?: number | null;
 
     [key: string]: any;
 }
 
 export interface PreviewResponse {
     columns: PreviewColumnDto[];
+    /** Documents sampled at random (`$sample`). */
     sampled: number;
+    /** What the user should know: columns beyond the budget, mixed types, out-of-range values, a map's new keys. */
+    warnings: string[];
 
     [key: string]: any;
 }
@@ -1145,13 +1673,23 @@ export interface RunResponse {
     status: RunStatus;
     startedAt: string;
     finishedAt: string | null;
+    /** Documents read so far (while running, a little ahead of `rowsWritten`: what is in flight). */
     rowsRead: number;
     rowsWritten: number;
     rowsFailed: number;
     batches: number;
     bytes: number;
     durationMs: number | null;
+    /** Why the run failed, as one short line. */
     error: string | null;
+    /** The drivers' own text behind `error` (passwords masked), for a person who opens the details. */
+    errorDetail: string | null;
+    /** For a run that reads the whole collection (a first load, a full sync): its estimated size, else null. */
+    estimatedRows: number | null;
+    /** 0–1, `rowsRead` against `estimatedRows`; null without an estimate. */
+    progress: number | null;
+    /** Rows written per second: of the whole run, or while it runs up to its latest insert; null before one. */
+    rowsPerSecond: number | null;
 
     [key: string]: any;
 }
@@ -1160,6 +1698,23 @@ export interface RunResponse {
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 export type RunTrigger = "schedule" | "manual" | "startup" | "resync";
+
+export interface SchemaColumnDto {
+    name: string;
+    type: string;
+    /** The document path the column comes from (dotted); empty for Zenith's own columns. */
+    sourcePath: string;
+
+    [key: string]: any;
+}
+
+export interface SchemaResponse {
+    /** False before the first run creates the table (then no columns). */
+    exists: boolean;
+    columns: SchemaColumnDto[];
+
+    [key: string]: any;
+}
 
 export interface SourceDto {
     /** A `mongodb://` or `mongodb+srv://` connection string. Its password comes back as `***`. */
@@ -1174,10 +1729,21 @@ export interface SourceDto {
     [key: string]: any;
 }
 
+/** The source fields of a ConnectorPatch. */
+export interface SourcePatch {
+    uri?: string | null;
+    database?: string | null;
+    collection?: string | null;
+    filter?: string | null;
+    projection?: string | null;
+
+    [key: string]: any;
+}
+
 /** How a connector decides which documents a run copies. */
 export type SyncMode = "incremental_id" | "incremental_timestamp" | "full" | "change_stream";
 
-export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored";
+export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored" | "credentials_unreadable" | "run_stuck";
 
 export interface TableDto {
     /** The prefix of the ClickHouse sorting key, which always ends with the document's identity (`_zenith_id_type`, `_id`),
@@ -1188,6 +1754,101 @@ old row in place under FINAL, and key columns are never widened. */
     partitionBy?: string | null;
     /** ClickHouse TTL expression (default none). */
     ttl?: string | null;
+
+    [key: string]: any;
+}
+
+/** The destination table as last measured (cached: at most seconds old while a run goes, refreshed after each run). */
+export interface TableStatisticsDto {
+    /** Rows in ClickHouse, versions collapsed (`count()` with `FINAL`); null when there is no table yet or it could not be read. */
+    rows: number | null;
+    /** When the newest change the table holds happened in the source (freshness is the time since), or null. */
+    newestChange: string | null;
+    measuredAt: string;
+    /** How far behind the source a change stream is (its running stream's lag, 0 while caught up); null for the other modes and while no stream applies. */
+    lagSeconds: number | null;
+    /** Why the table could not be read, as one short line, or null. */
+    error: string | null;
+
+    [key: string]: any;
+}
+
+export interface ValueMismatchDto {
+    id: VerifiedIdDto;
+    columns: ColumnDifferenceDto[];
+
+    [key: string]: any;
+}
+
+/** What a verification found. Every count was read again before it counted; lists hold the first ids (`verification.max_reported_ids`). */
+export interface VerificationReportDto {
+    /** Documents through the connector's filter. */
+    sourceCount: number;
+    /** Rows of the table read with FINAL. */
+    destinationCount: number;
+    /** Documents with no row. */
+    missing: number;
+    /** Rows with no document; in the incremental modes, documents deleted in MongoDB. */
+    extra: number;
+    /** Rows whose cursor value is older than the document's and that the next run will not copy again. */
+    stale: number;
+    /** Documents the next run will copy (new, or changed after the checkpoint): not differences. */
+    pending: number;
+    /** Documents whose values were compared. */
+    sampled: number;
+    /** Sampled documents with at least one differing column. */
+    valueMismatches: number;
+    /** Differences seen once that the re-read did not confirm. */
+    changedDuringVerification: number;
+    /** No missing, extra or stale row and no differing value. */
+    clean: boolean;
+    missingIds: VerifiedIdDto[];
+    extraIds: VerifiedIdDto[];
+    staleIds: VerifiedIdDto[];
+    mismatches: ValueMismatchDto[];
+    notes: string[];
+
+    [key: string]: any;
+}
+
+/** What to verify; every field is optional. */
+export interface VerificationRequest {
+    /** Documents whose every column is compared (default `verification.sample_size`, 1000; 0 compares the ids only). */
+    sampleSize?: number | null;
+
+    [key: string]: any;
+}
+
+/** A verification of a connector's table against its collection: its progress while it runs, its report when it ends. */
+export interface VerificationResponse {
+    id: number;
+    connectorId: number;
+    trigger: VerificationTrigger;
+    /** `queued` while waiting for a verification slot (`verification.max_parallel`). */
+    status: VerificationStatus;
+    startedAt: string;
+    finishedAt: string | null;
+    /** `queued`, `ids` (the sets of ids, and freshness), `sample` (values), `done`. */
+    phase: string;
+    idsCompared: number;
+    /** The collection's estimated size, for progress. */
+    estimatedTotal: number;
+    durationMs: number | null;
+    report: VerificationReportDto | null;
+    error: string | null;
+
+    [key: string]: any;
+}
+
+export type VerificationStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export type VerificationTrigger = "manual" | "schedule" | "resync";
+
+export interface VerifiedIdDto {
+    /** The `_id` as ClickHouse's `_id` column holds it (ObjectIds as hex). */
+    id: string;
+    /** The BSON type bracket of the `_id` (`objectId`, `string`, `number`…), when known. */
+    type: string | null;
 
     [key: string]: any;
 }

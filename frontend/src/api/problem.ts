@@ -1,9 +1,13 @@
 // Errors from the API are RFC 7807 problem details; field errors come keyed by property path.
+import { type Message, toMessage } from "../lib/message";
+
 export interface ProblemDetails {
   title?: string;
   detail?: string;
   status?: number;
   errors?: Record<string, string[]>;
+  /** The drivers' own text behind `detail` (a failed preview), for the details a person may open. */
+  errorDetail?: string;
 }
 
 export class ApiError extends Error {
@@ -51,6 +55,12 @@ export async function readProblem(response: Response): Promise<ProblemDetails> {
     }
   }
   return { title: response.statusText || `HTTP ${response.status}` };
+}
+
+/** The error as a message: its one text, with the drivers' text (a problem's `errorDetail`) as the details. */
+export function errorToMessage(error: unknown): Message {
+  const details = error instanceof ApiError ? (error.problem.errorDetail ?? null) : null;
+  return toMessage(errorMessage(error), details);
 }
 
 /** Title and detail as one text: "Connector not found. There is no…", "Conflict: A connector…". */

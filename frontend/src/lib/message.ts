@@ -1,6 +1,7 @@
 /* A message as a person reads it: one short line, and the full text (a driver's dump, a stack
-   trace) only when asked for. Today the API sends one text per message; the engine will send a
-   short line and the details apart, and then `toMessage(line, details)` takes both as they come. */
+   trace) only when asked for. The API sends the engine's short line and the drivers' text apart
+   (`error` and `errorDetail`, a log line's `message` and `detail`): `toMessage(line, details)`
+   takes both as they come, and still cuts a long text of its own into a line and its details. */
 export interface Message {
   /** One line of at most `maxLineLength` characters, never broken over several lines by newlines. */
   line: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitPassword, withPassword } from "./uri";
+import { needsPasswordAgain, splitPassword, withPassword } from "./uri";
 
 describe("splitPassword", () => {
   it("takes the password out of a MongoDB URI with several hosts and masks it", () => {
@@ -27,5 +27,23 @@ describe("withPassword", () => {
 
   it("keeps the URI (and so the stored password) when no password was typed", () => {
     expect(withPassword("http://default:***@ch:8123", "")).toBe("http://default:***@ch:8123");
+  });
+});
+
+describe("needsPasswordAgain", () => {
+  const saved = "mongodb://app:***@h1:27017,h2:27017/?authSource=admin&w=1";
+
+  it("asks when the masked password would go to another server, user or auth, TLS or proxy setting", () => {
+    expect(needsPasswordAgain(saved, "mongodb://app:***@evil:27017/?authSource=admin&w=1")).toBe(true);
+    expect(needsPasswordAgain(saved, "mongodb://root:***@h1:27017,h2:27017/?authSource=admin&w=1")).toBe(true);
+    expect(needsPasswordAgain(saved, "mongodb://app:***@h1:27017,h2:27017/?authSource=admin&w=1&authMechanism=PLAIN")).toBe(true);
+    expect(needsPasswordAgain(saved, "mongodb://app:***@h1:27017,h2:27017/?authSource=admin&w=1&tls=false")).toBe(true);
+    expect(needsPasswordAgain("http://default:***@ch:8123", "http://default:***@some-other-host:8123")).toBe(true);
+  });
+
+  it("does not ask when only other options changed, or when the password was typed", () => {
+    expect(needsPasswordAgain(saved, "mongodb://app:***@h1:27017,h2:27017/?w=majority&authSource=admin")).toBe(false);
+    expect(needsPasswordAgain(saved, saved)).toBe(false);
+    expect(needsPasswordAgain(saved, "mongodb://app@evil:27017/")).toBe(false);
   });
 });

@@ -35,6 +35,24 @@ export function withPassword(uri: string, password: string, defaultUser = ""): s
   return `${scheme}${encodeURIComponent(defaultUser)}:${encoded}@${rest}`;
 }
 
+/* Options that decide where a password goes and how it travels: MongoDB's authentication, TLS,
+   a proxy, the SRV service name. The service's rule (a saved password is reused only for the same
+   scheme, hosts, user, path and these options) is the one that decides; this is a superset of it,
+   so the form asks for the password whenever the service might refuse to reuse the saved one. */
+const endpointOption = /^(auth|tls|ssl|proxy|srvservicename$)/i;
+
+function endpointOf(uri: string): string {
+  const query = uri.indexOf("?");
+  const head = query < 0 ? uri : uri.slice(0, query);
+  const options = query < 0 ? [] : uri.slice(query + 1).split(/[&;]/).filter((pair) => endpointOption.test(pair.split("=")[0] ?? ""));
+  return [head.replace(/\/+$/, ""), ...options.sort()].join("&");
+}
+
+/** Whether an edited URI still holds the masked password but points it elsewhere (server, user, auth, TLS, proxy). */
+export function needsPasswordAgain(savedUri: string, editedUri: string): boolean {
+  return editedUri.includes(`:${maskedPassword}@`) && endpointOf(savedUri) !== endpointOf(editedUri);
+}
+
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);

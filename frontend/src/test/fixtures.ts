@@ -15,6 +15,8 @@ export function aRun(overrides: Partial<Run> = {}): Run {
     bytes: 53120000,
     durationMs: 2012,
     rowsPerSecond: 120000 / 2.012,
+    estimatedRows: null,
+    progress: null,
     error: null,
     ...overrides,
   };
@@ -30,7 +32,8 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     cursorField: "",
     intervalSeconds: 60,
     batchSize: null,
-    mapping: { separator: "", maxDepth: null },
+    verifyIntervalSeconds: null,
+    mapping: { separator: "", maxDepth: null, maxColumns: null, wholeDocument: false, legacyUuid: "none", rules: [] },
     table: { orderBy: "", partitionBy: "", ttl: "" },
     status: "active",
     running: false,
@@ -41,15 +44,21 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     settleSeconds: 5,
     onHistoryLost: "resync",
     lag: null,
+    credentialsUnreadable: false,
+    stuck: false,
     warnings: [],
+    statistics: null,
     createdAt: new Date("2026-11-23T09:00:00Z"),
     updatedAt: new Date("2026-11-23T09:00:00Z"),
     ...overrides,
   };
 }
 
-/* What the service says today when a MongoDB host name is mistyped: the driver's whole server
-   selection state, ~2,000 characters over several lines (as seen from Zenith with MongoDB.Driver 3). */
+/* What the service says when a MongoDB host name is mistyped: one short line, and the driver's
+   whole server selection state, ~2,000 characters over several lines, as the run's errorDetail
+   (as seen from Zenith with MongoDB.Driver 3). */
+export const mistypedHostLine = "MongoDB host mongo-typo.invalid not found (DNS lookup failed)";
+
 export const mistypedHostError = [
   "MongoDB at mongo-typo.invalid:27017 is unreachable: A timeout occurred after 9998ms selecting a server using CompositeServerSelector{ Selectors = ReadPreferenceServerSelector{ ReadPreference = { Mode : Primary } }, LatencyLimitingServerSelector{ AllowedLatencyRange = 00:00:00.0150000 }, OperationsCountServerSelector }. Client view of cluster state is { ClusterId : \"1\", Type : \"Unknown\", State : \"Disconnected\", Servers : [{ ServerId: \"{ ClusterId : 1, EndPoint : \"Unspecified/mongo-typo.invalid:27017\" }\", EndPoint: \"Unspecified/mongo-typo.invalid:27017\", ReasonChanged: \"Heartbeat\", State: \"Disconnected\", ServerVersion: , TopologyVersion: , Type: \"Unknown\", HeartbeatException: \"MongoDB.Driver.MongoConnectionException: An exception occurred while opening a connection to the server.",
   " ---> System.Net.Sockets.SocketException (00000005, 0xFFFDFFFF): Name or service not known",

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Net;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Zenith.Service.Runs;
 using Zenith.Service.Tests.Infrastructure;
 
 namespace Zenith.Service.Tests.Api;
@@ -67,7 +71,23 @@ public sealed class CheckpointApiTests(ServiceServers servers)
         using var app = new ZenithApp();
         using var client = app.CreateClient();
         var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("again", servers, mongoDb, "again", chDb), expected: 201)).Number("id");
-        await UntilSucceededAsync(client, id, 1);
+        var synced = await UntilSucceededAsync(client, id, 1);
+
+        // Another process runs it: the reset is a conflict and changes nothing. Once that process has ended, it is not waited out.
+        await using (var db = new SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            await db.ExecuteAsync(
+                "INSERT INTO leases (connector_id, holder, expires_at) VALUES (@id, 'pid 4242 on elsewhere (cafe0001)', @until);",
+                new { id, until = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds() });
+            var (busy, problem) = await client.SendAsync(HttpMethod.Post, $"/api/connectors/{id}/reset");
+            Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
+            Assert.StartsWith("Connector again is being run by another Zenith process (pid 4242 on elsewhere (cafe0001))", problem!.Str("detail"), StringComparison.Ordinal);
+            Assert.Equal(synced.Str("checkpoint"), (await client.GetJsonAsync($"/api/connectors/{id}")).Str("checkpoint"));
+
+            using var gone = Process.Start("true")!;
+            await gone.WaitForExitAsync();
+            await db.ExecuteAsync("UPDATE leases SET holder = @holder WHERE connector_id = @id;", new { id, holder = LeaseHolders.Format(gone.Id, "deadbeef") });
+        }
 
         var reset = await client.PostJsonAsync($"/api/connectors/{id}/reset");
         Assert.Null(reset.Str("checkpoint"));
@@ -95,22 +115,22 @@ public sealed class CheckpointApiTests(ServiceServers servers)
         var (mongoDb, chDb) = Names();
         using var app = new ZenithApp();
         using var client = app.CreateClient();
-        var first = Requests.Connector("one-table-a", servers, mongoDb, "a", chDb, table: "shared");
+        var first = Requests.Connector("one_table_a", servers, mongoDb, "a", chDb, table: "shared");
         await client.PostJsonAsync("/api/connectors", first, expected: 201);
-        await client.PostJsonAsync($"/api/connectors/{(await client.GetJsonAsync("/api/connectors")).AsArray().Single(c => c.Str("name") == "one-table-a")!.Number("id")}/pause");
+        await client.PostJsonAsync($"/api/connectors/{(await client.GetJsonAsync("/api/connectors")).AsArray().Single(c => c.Str("name") == "one_table_a")!.Number("id")}/pause");
 
-        var (refused, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors", Requests.Connector("one-table-b", servers, mongoDb, "b", chDb, table: "shared"));
+        var (refused, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors", Requests.Connector("one_table_b", servers, mongoDb, "b", chDb, table: "shared"));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.StartsWith("Connector \"one-table-a\" already writes " + chDb + ".shared", problem!["errors"]!["destination.table"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("Connector \"one_table_a\" already writes " + chDb + ".shared", problem!["errors"]!["destination.table"]![0]!.GetValue<string>(), StringComparison.Ordinal);
 
-        var other = (await client.PostJsonAsync("/api/connectors", Requests.Connector("one-table-b", servers, mongoDb, "b", chDb, table: "own"), expected: 201)).Number("id");
+        var other = (await client.PostJsonAsync("/api/connectors", Requests.Connector("one_table_b", servers, mongoDb, "b", chDb, table: "own"), expected: 201)).Number("id");
         await client.PostJsonAsync($"/api/connectors/{other}/pause");
-        var (moved, _) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{other}", Requests.Connector("one-table-b", servers, mongoDb, "b", chDb, table: "shared"));
+        var (moved, _) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{other}", Requests.Connector("one_table_b", servers, mongoDb, "b", chDb, table: "shared"));
         Assert.Equal(HttpStatusCode.BadRequest, moved.StatusCode);
         Assert.Equal("own", (await client.GetJsonAsync($"/api/connectors/{other}"))["destination"].Str("table"));
 
         // The same names on another ClickHouse server are another table.
-        var elsewhere = Requests.Connector("one-table-c", servers, mongoDb, "c", chDb, table: "shared", destinationUri: "http://default@127.0.0.1:1");
+        var elsewhere = Requests.Connector("one_table_c", servers, mongoDb, "c", chDb, table: "shared", destinationUri: "http://default@127.0.0.1:1");
         Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(HttpMethod.Post, "/api/connectors", elsewhere)).Response.StatusCode);
     }
 

@@ -54,6 +54,28 @@ public class HostTests
         Assert.True(File.Exists(app.DatabasePath), "the SQLite file is where metadata_storage.path says");
     }
 
+    /// <summary>Issue 14, item 7: health is open to anyone, so it never returns SQLite's exception text; the service log has it.</summary>
+    [Fact]
+    public async Task Ready_reports_an_unreadable_database_without_its_exception_text()
+    {
+        using var app = new ZenithApp();
+        using var client = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { app.DatabasePath + "-wal", app.DatabasePath + "-shm" }.Where(File.Exists))
+        {
+            File.Delete(file);
+        }
+
+        await File.WriteAllBytesAsync(app.DatabasePath, System.Text.Encoding.ASCII.GetBytes(new string('x', 8192)));
+        var (ready, health) = await client.SendAsync(HttpMethod.Get, "/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("The metadata database cannot be read; the service log says why.", health!["checks"]!["sqlite"].Str("description"));
+        Assert.DoesNotContain("SQLite Error", health.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(app.Logs.Lines, l => l.Contains("metadata database cannot be read", StringComparison.Ordinal) && l.Contains("SqliteException", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Without_a_built_dashboard_the_root_says_so_in_plain_text()
     {
@@ -79,7 +101,7 @@ public class HostTests
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
         // The SPA's fallback must not swallow routing's own answers on the API's paths.
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/connectors");
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/connectors") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await client.SendAsync(patch)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/health/nothing")).StatusCode);
     }

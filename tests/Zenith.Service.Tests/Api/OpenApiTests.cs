@@ -25,7 +25,7 @@ public class OpenApiTests
         foreach (var path in new[]
                  {
                      "/api/connectors", "/api/connectors/{id}", "/api/connectors/{id}/sync", "/api/connectors/{id}/pause",
-                     "/api/connectors/{id}/resume", "/api/connectors/test", "/api/connectors/{id}/test", "/api/connectors/{id}/preview",
+                     "/api/connectors/{id}/resume", "/api/connectors/test", "/api/connectors/{id}/test", "/api/connectors/{id}/preview", "/api/connectors/preview",
                      "/api/connectors/{id}/runs", "/api/runs/{runId}", "/api/logs", "/health/live", "/health/ready",
                  })
         {
@@ -35,6 +35,9 @@ public class OpenApiTests
         var create = paths["/api/connectors"]!["post"]!["responses"]!.AsObject();
         Assert.True(create.ContainsKey("201") && create.ContainsKey("400") && create.ContainsKey("401"), create.ToJsonString());
         Assert.True(paths["/api/connectors/{id}/sync"]!["post"]!["responses"]!.AsObject().ContainsKey("409"));
+        var patch = paths["/api/connectors/{id}"]!["patch"]!;
+        Assert.NotNull(patch["requestBody"]!["content"]!["application/merge-patch+json"]);
+        Assert.Equal("#/components/schemas/ConnectorPatch", patch["requestBody"]!["content"]!["application/merge-patch+json"]!["schema"]!["$ref"]!.GetValue<string>());
 
         var schemas = document["components"]!["schemas"]!;
         var modes = schemas["SyncMode"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>());

@@ -56,7 +56,7 @@ public sealed class SecretsTests(ServiceServers servers)
         Assert.Contains(":***@", text, StringComparison.Ordinal);
         Assert.Contains("\"ok\":false", text, StringComparison.Ordinal);
         var logs = string.Join('\n', app.Logs.Lines);
-        var file = await ReadDatabaseAsync(app);
+        var file = await DatabaseFiles.ReadTextAsync(app.DatabasePath);
         foreach (var password in passwords)
         {
             Assert.DoesNotContain(password, text, StringComparison.Ordinal);
@@ -161,26 +161,13 @@ public sealed class SecretsTests(ServiceServers servers)
         });
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Contains("type the password again", problem!["errors"]!["destination.uri"]![0]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(before.ToJsonString(), (await client.GetJsonAsync($"/api/connectors/{id}")).ToJsonString());
+        Assert.Equal(before.StoredJson(), (await client.GetJsonAsync($"/api/connectors/{id}")).StoredJson());
 
         listener.Stop();
         await Assert.ThrowsAnyAsync<Exception>(() => accepting);
         Assert.DoesNotContain(MongoPassword, received.ToString(), StringComparison.Ordinal);
         Assert.Equal(string.Empty, received.ToString());
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/connectors/{id}")).StatusCode);
-    }
-
-    private static async Task<string> ReadDatabaseAsync(ZenithApp app)
-    {
-        var builder = new StringBuilder();
-        foreach (var path in new[] { app.DatabasePath, app.DatabasePath + "-wal" }.Where(File.Exists))
-        {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream, Encoding.Latin1);
-            builder.Append(await reader.ReadToEndAsync());
-        }
-
-        return builder.ToString();
     }
 
     private static int ClosedPort()

@@ -66,7 +66,7 @@ public sealed class SyncTests(ServiceServers servers)
             await writer.OpenAsync();
             await using var transaction = await writer.BeginTransactionAsync();
             await writer.ExecuteAsync("UPDATE schema_version SET applied_at = applied_at;", transaction: transaction);
-            var first = client.PostAsync($"/api/connectors/{id}/sync", null);
+            var first = client.PostAsync($"/api/connectors/{id}/sync", new StringContent("", System.Text.Encoding.UTF8, "application/json"));
             await client.UntilAsync($"/api/connectors/{id}", c => c["running"]!.GetValue<bool>(), "the manual run to be registered");
 
             var (conflict, problem) = await client.SendAsync(HttpMethod.Post, $"/api/connectors/{id}/sync");

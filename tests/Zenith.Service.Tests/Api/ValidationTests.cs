@@ -26,6 +26,9 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         { """{"intervalSeconds":0}""", "intervalSeconds" },
         { """{"name":""}""", "name" },
         { """{"name":"   "}""", "name" },
+        { """{"name":"my connector!"}""", "name" },
+        { """{"name":"visited-sites"}""", "name" },
+        { """{"name":"ünï"}""", "name" },
         { """{"source":{"filter":"{ \"a\": "}}""", "source.filter" },
         { """{"source":{"projection":"[1,2"}}""", "source.projection" },
         { """{"source":{"database":"a/b"}}""", "source.database" },
@@ -45,13 +48,29 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         { """{"mapping":{"separator":""}}""", "mapping.separator" },
         { """{"table":{"orderBy":"id; DROP TABLE x"}}""", "table.orderBy" },
         { """{"intervalSeconds":"soon"}""", "intervalSeconds" },
+        // Issue 14, item 12: what was valid JSON but no name, database or query MongoDB and the dashboard can take.
+        { """{"source":{"database":"db_0123456789012345678901234567890123456789012345678901234567890"}}""", "source.database" },
+        { """{"source":{"database":"ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcöd"}}""", "source.database" },
+        { """{"name":"invoices\u202Egpj.exe"}""", "name" },
+        { """{"name":"zero\u200Bwidth"}""", "name" },
+        { """{"destination":{"table":"t\u2066able"}}""", "destination.table" },
+        { """{"source":{"filter":"{\"$and\": []}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$or\": {\"a\": 1}}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$foo\": 1}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"a\": {\"$in\": 5}}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"a\": {\"$gte\": 1, \"$bogus\": 2}}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$where\": \"sleep(100000) || true\"}"}}""", "source.filter" },
+        { """{"source":{"filter":"{\"$expr\": {\"$function\": {\"body\": \"function() { return true }\", \"args\": [], \"lang\": \"js\"}}}"}}""", "source.filter" },
+        { """{"source":{"projection":"{\"_id\": 1}"}}""", "source.projection" },
+        { """{"source":{"projection":"{\"a\": 1, \"b\": 0}"}}""", "source.projection" },
+        { """{"source":{"projection":"{\"a\": \"$b\"}"}}""", "source.projection" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task A_bad_field_is_named_in_the_problem(string change, string field)
     {
-        var body = Valid("bad-" + Guid.NewGuid().ToString("N")[..8]);
+        var body = Valid("bad_" + Guid.NewGuid().ToString("N")[..8]);
         Merge(body, JsonNode.Parse(change)!.AsObject());
         var (response, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors", body.ToJsonString());
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -98,12 +117,14 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
     [Fact]
     public async Task A_wrong_method_or_content_type_is_405_or_415_not_404()
     {
-        var id = (await client.PostJsonAsync("/api/connectors", Valid("verbs-" + Guid.NewGuid().ToString("N")[..8]).ToJsonString(), expected: 201)).Number("id");
+        var id = (await client.PostJsonAsync("/api/connectors", Valid("verbs_" + Guid.NewGuid().ToString("N")[..8]).ToJsonString(), expected: 201)).Number("id");
         await client.PostJsonAsync($"/api/connectors/{id}/pause");
 
-        var (patch, patchProblem) = await client.SendAsync(HttpMethod.Patch, $"/api/connectors/{id}", "{}");
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, patch.StatusCode);
-        Assert.Contains("method", patchProblem.Str("detail"), StringComparison.Ordinal);
+        var (put, putProblem) = await client.SendAsync(HttpMethod.Put, $"/api/connectors/{id}/pause", "{}");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
+        Assert.Contains("method", putProblem.Str("detail"), StringComparison.Ordinal);
+        var (getTest, _) = await client.SendAsync(HttpMethod.Get, "/api/connectors/test");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, getTest.StatusCode);
 
         using var text = new StringContent(Valid("plain").ToJsonString(), System.Text.Encoding.UTF8, "text/plain");
         var plain = await client.PostAsync("/api/connectors", text);
@@ -119,8 +140,8 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
     [Fact]
     public async Task A_bad_update_changes_nothing_stored()
     {
-        var name = "keep-" + Guid.NewGuid().ToString("N")[..8];
-        var other = "other-" + Guid.NewGuid().ToString("N")[..8];
+        var name = "keep_" + Guid.NewGuid().ToString("N")[..8];
+        var other = "other_" + Guid.NewGuid().ToString("N")[..8];
         var id = (await client.PostJsonAsync("/api/connectors", Valid(name).ToJsonString(), expected: 201)).Number("id");
         await client.PostJsonAsync($"/api/connectors/{id}/pause");
         var otherId = (await client.PostJsonAsync("/api/connectors", Valid(other).ToJsonString(), expected: 201)).Number("id");
@@ -144,13 +165,13 @@ public sealed class ValidationTests : IClassFixture<ValidationTests.App>
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
 
         var after = await client.GetJsonAsync($"/api/connectors/{id}");
-        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        Assert.Equal(before.StoredJson(), after.StoredJson());
     }
 
     [Fact]
     public async Task A_duplicate_name_is_refused_naming_the_field()
     {
-        var name = "dup-" + Guid.NewGuid().ToString("N")[..8];
+        var name = "dup_" + Guid.NewGuid().ToString("N")[..8];
         var created = await client.PostJsonAsync("/api/connectors", Valid(name).ToJsonString(), expected: 201);
         await client.PostJsonAsync($"/api/connectors/{created.Number("id")}/pause");
         var (response, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors", Valid(name.ToUpperInvariant()).ToJsonString());

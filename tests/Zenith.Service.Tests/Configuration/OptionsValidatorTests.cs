@@ -14,6 +14,7 @@ public class OptionsValidatorTests
     [InlineData("processing.batch_size must be between 1 and 100000 (got 0)")]
     [InlineData("alerting.failure_threshold must be between 1 and 100 (got 0)")]
     [InlineData("server.urls must be http(s) URLs separated by ';' (got \"ftp://x\")")]
+    [InlineData("network.allowed_hosts must list host names, *.domain, IP addresses or CIDR ranges separated by ';' (got \"10.0.0.0/40\")")]
     public void A_bad_value_is_named_as_written_in_zenith_json(string expected)
     {
         var options = new ZenithOptions();
@@ -24,6 +25,7 @@ public class OptionsValidatorTests
             case "processing.batch_size": options.Processing.BatchSize = 0; break;
             case "alerting.failure_threshold": options.Alerting.FailureThreshold = 0; break;
             case "server.urls": options.Server.Urls = "ftp://x"; break;
+            case "network.allowed_hosts": options.Network.AllowedHosts = "clickhouse;10.0.0.0/40"; break;
         }
 
         var result = new ZenithOptionsValidator().Validate(null, options);

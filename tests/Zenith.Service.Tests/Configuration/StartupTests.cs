@@ -41,10 +41,24 @@ public class StartupTests
         Assert.Contains("ZENITH_auth__api_key", line, StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 14, item 3: Kestrel's own endpoint settings win over server.urls; without a key they are refused before binding.</summary>
+    [Theory]
+    [InlineData("http://0.0.0.0:0")]
+    [InlineData("http://*:0")]
+    [InlineData("http://[::]:0")]
+    public async Task Without_an_api_key_a_kestrel_endpoint_override_is_refused(string url)
+    {
+        var (exit, stderr) = await RunZenithAsync(new() { ["Kestrel__Endpoints__Http__Url"] = url });
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr);
+        Assert.StartsWith("Invalid configuration: Kestrel:Endpoints:Http:Url listens on", line, StringComparison.Ordinal);
+        Assert.Contains("ZENITH_auth__api_key", line, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string[] Stderr)> RunZenithAsync(Dictionary<string, string> environment, string? directory = null)
     {
         using var scratch = new TempDirectory();
-        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? scratch.Path, environment);
+        var (exit, _, stderr) = await ZenithProcess.RunAsync(directory ?? scratch.Path, environment, "serve");
         return (exit, stderr);
     }
 }

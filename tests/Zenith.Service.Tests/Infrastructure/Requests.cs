@@ -14,6 +14,11 @@ public static class Requests
         {
             request.Content = body is string raw ? new StringContent(raw, System.Text.Encoding.UTF8, "application/json") : JsonContent.Create(body);
         }
+        else if (method != HttpMethod.Get)
+        {
+            // As the dashboard and the CLI do: a keyless service takes changes only as JSON, with or without a body.
+            request.Content = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        }
 
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
@@ -76,7 +81,26 @@ public static class Requests
         }
     }
 
+    /// <summary>Polls an in-process condition until it holds; fails after a generous time-out.</summary>
+    public static async Task UntilConditionAsync(Func<bool> done, string what, int timeoutSeconds = 120)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(timeoutSeconds), $"Waited {timeoutSeconds} s for {what}");
+            await Task.Delay(50);
+        }
+    }
+
     public static string? Str(this JsonNode? node, string property) => node?[property]?.GetValue<string>();
+
+    /// <summary>A connector as stored: without its table's statistics, which are measured (they change whenever ClickHouse is counted).</summary>
+    public static string StoredJson(this JsonNode node)
+    {
+        var copy = node.DeepClone().AsObject();
+        copy.Remove("statistics");
+        return copy.ToJsonString();
+    }
 
     public static long Number(this JsonNode? node, string property) => node![property]!.GetValue<long>();
 }

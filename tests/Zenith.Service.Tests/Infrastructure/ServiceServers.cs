@@ -72,6 +72,12 @@ public sealed class ServiceServers : IAsyncLifetime
 
     public async Task<long> CountAsync(string database, string table) =>
         Convert.ToInt64(await ClickHouse.ExecuteScalarAsync($"SELECT count() FROM `{database}`.`{table}` FINAL"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The table's columns as "name type", in order.</summary>
+    public async Task<string> ColumnsAsync(string database, string table) =>
+        Convert.ToString(await ClickHouse.ExecuteScalarAsync(
+            $"SELECT arrayStringConcat(groupArray(concat(name, ' ', type)), ', ') FROM (SELECT name, type FROM system.columns WHERE database = '{database}' AND table = '{table}' ORDER BY position)"),
+            System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }
 
 [CollectionDefinition(Name)]

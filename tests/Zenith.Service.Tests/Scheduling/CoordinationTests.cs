@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Zenith.Core.Connectors;
 using Zenith.Service.Connectors;
 using Zenith.Service.Domain;
+using Zenith.Service.Runs;
 using Zenith.Service.Scheduling;
 using Zenith.Service.Tests.Infrastructure;
 
@@ -94,6 +95,15 @@ public sealed class CoordinationTests
         Assert.StartsWith("Connector leased is being run by another Zenith process (pid 4242 on elsewhere (cafe0001)), whose lease holds until ", run.Str("error"), StringComparison.Ordinal);
         Assert.Equal(1, engine.Runs(id));
 
+        // While it holds the lease, a due connector is tried once per interval, not again and again.
+        await db.ExecuteAsync("UPDATE connectors SET last_attempt_at = @at WHERE id = @id;", new { id, at = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds() });
+        var scheduler = host.Services.GetRequiredService<ConnectorScheduler>();
+        var passes = scheduler.Passes;
+        host.Services.GetRequiredService<SchedulerSignal>().Wake();
+        var tried = await client.UntilAsync($"/api/connectors/{id}/runs", r => r.AsArray().Count == 3 && r[0].Str("status") == "cancelled", "the scheduled try");
+        await UntilAsync(() => scheduler.Passes >= passes + 3, "three scheduler passes after it", () => host.Services.GetRequiredService<SchedulerSignal>().Wake());
+        Assert.Equal(3, (await client.GetJsonAsync($"/api/connectors/{id}/runs")).AsArray().Count);
+        Assert.Equal("schedule", tried[0].Str("trigger"));
         // The run row closes just before the job lets go of the connector: a sync asked in between would be a 409.
         await client.UntilAsync($"/api/connectors/{id}", c => !c["running"]!.GetValue<bool>(), "the refused run to let go of the connector");
 
@@ -104,6 +114,38 @@ public sealed class CoordinationTests
         Assert.Equal(2, engine.Runs(id));
         await client.UntilAsync($"/api/connectors/{id}", c => !c["running"]!.GetValue<bool>(), "the run to end");
         Assert.Equal(0, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM leases WHERE connector_id = @id;", new { id }));
+    }
+
+    [Fact]
+    public async Task A_lease_left_by_a_process_of_this_machine_that_was_killed_is_not_waited_out()
+    {
+        var engine = new CountingEngine();
+        using var app = new ZenithApp();
+        using var host = With(app, engine);
+        using var client = host.CreateClient();
+        var id = (await client.PostJsonAsync("/api/connectors", Connector("orphaned"), expected: 201)).Number("id");
+        await client.UntilAsync($"/api/connectors/{id}/runs", r => r.AsArray().Count == 1 && r[0].Str("status") == "succeeded", "the first run");
+
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        await gone.WaitForExitAsync();
+        await using var db = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await db.ExecuteAsync(
+            "INSERT INTO leases (connector_id, holder, expires_at) VALUES (@id, @holder, @until);",
+            new { id, holder = LeaseHolders.Format(gone.Id, "deadbeef"), until = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds() });
+        var run = await client.PostJsonAsync($"/api/connectors/{id}/sync", expected: 202);
+        Assert.Equal("succeeded", (await client.UntilAsync($"/api/runs/{run.Number("id")}", r => r.Str("status") is "succeeded" or "cancelled", "the run")).Str("status"));
+        Assert.Equal(2, engine.Runs(id));
+    }
+
+    private static async Task UntilAsync(Func<bool> done, string what, Action poke)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"Waited 2 minutes for {what}");
+            poke();
+            await Task.Delay(20);
+        }
     }
 
     private static WebApplicationFactory<Program> With(ZenithApp app, ISyncEngine engine) =>

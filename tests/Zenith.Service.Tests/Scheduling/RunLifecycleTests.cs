@@ -85,6 +85,35 @@ public sealed class RunLifecycleTests
         await coordinator.WhenIdleAsync(1).WaitAsync(TimeSpan.FromMinutes(1));
     }
 
+    /// <summary>
+    /// Issue 14, item 9: a run past its deadline is stopped; one that does not stop (a call that ignores cancellation) is
+    /// reported stuck in the connector, health and the metrics while it holds its slot, and fails once it ends.
+    /// </summary>
+    [Fact]
+    public async Task A_run_past_its_deadline_is_stopped_and_reported_stuck_until_it_ends()
+    {
+        var engine = new HoldingEngine { IgnoresCancellation = true };
+        using var app = new ZenithApp(settings: new() { ["timeouts:run_seconds"] = "1" });
+        using var host = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ISyncEngine>(engine)));
+        using var client = host.CreateClient();
+
+        var id = (await client.PostJsonAsync("/api/connectors", Connector("stuck"), expected: 201)).Number("id");
+        var stuck = await client.UntilAsync($"/api/connectors/{id}", c => c["stuck"]!.GetValue<bool>(), "the run to pass its deadline");
+        Assert.True(stuck["running"]!.GetValue<bool>());
+        Assert.Contains(stuck["warnings"]!.AsArray(), w => w.Str("kind") == "run_stuck" && w.Str("message")!.Contains("deadline", StringComparison.Ordinal));
+        var (ready, health) = await client.SendAsync(HttpMethod.Get, "/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("stuck", health!["checks"]!["runs"].Str("description"), StringComparison.Ordinal);
+        Assert.Contains("zenith_connector_stuck{otel_scope_name=\"Zenith\",connector=\"stuck\"} 1", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
+        engine.Release.TrySetResult();
+        var ended = await client.UntilAsync($"/api/connectors/{id}", c => !c["running"]!.GetValue<bool>() && c["lastResult"].Str("status") == "failed", "the stuck run to end");
+        Assert.False(ended["stuck"]!.GetValue<bool>());
+        Assert.Contains("did not finish within timeouts.run_seconds (1 s)", ended["lastResult"].Str("error"), StringComparison.Ordinal);
+        Assert.Equal(1, ended.Number("consecutiveFailures"));
+        Assert.Equal("healthy", (await client.GetJsonAsync("/health/ready"))["checks"]!["runs"].Str("status"));
+    }
+
     private static object Connector(string name) => new
     {
         name,

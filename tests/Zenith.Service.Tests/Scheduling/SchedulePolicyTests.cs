@@ -29,6 +29,10 @@ public class SchedulePolicyTests
     }
 
     [Fact]
+    public void A_connector_whose_credentials_are_unreadable_is_not_scheduled() =>
+        Assert.Null(policy.NextRunAt(new ScheduleState(ConnectorStatus.Active, 60, 0, null, CredentialsUnreadable: true), time.GetUtcNow()));
+
+    [Fact]
     public void After_a_success_the_next_run_is_one_interval_after_the_last()
     {
         var last = time.GetUtcNow();

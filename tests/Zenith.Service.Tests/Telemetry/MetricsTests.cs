@@ -71,6 +71,8 @@ public sealed partial class MetricsTests(ServiceServers servers)
         using var client = app.CreateClient();
         var id = (await client.PostJsonAsync("/api/connectors", Requests.Connector("metrics_demo", servers, mongoDb, "visits", servers.NewClickHouseDatabase("met")), expected: 201)).Number("id");
         await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "succeeded", "the run");
+        var verification = await client.PostJsonAsync($"/api/connectors/{id}/verify", expected: 202);
+        await client.UntilAsync($"/api/verifications/{verification.Number("id")}", v => v.Str("status") == "succeeded", "the verification");
 
         // A change stream, applying one insert: its lag gauge and its events counter.
         await Seed.InsertAsync(servers, mongoDb, "live", 10);

@@ -32,8 +32,18 @@ public sealed class ClickHouseFixture : IAsyncLifetime
     /// <summary>A ClickHouse.Driver connection string for <see cref="Url"/>.</summary>
     public string ConnectionString { get; private set; } = string.Empty;
 
-    /// <summary>A client shared by the tests (ClickHouseClient is thread-safe).</summary>
-    public ClickHouseClient Client => client ?? throw new InvalidOperationException("The fixture is not initialized.");
+    /// <summary>
+    /// A client shared by the tests (ClickHouseClient is thread-safe). Once the test server has died, this throws with
+    /// the reason and the server's output, so the tests after it fail saying why.
+    /// </summary>
+    public ClickHouseClient Client
+    {
+        get
+        {
+            server?.ThrowIfDied();
+            return client ?? throw new InvalidOperationException("The fixture is not initialized.");
+        }
+    }
 
     /// <summary>The started test server, or null when a real server was given through the environment.</summary>
     public ClickHouseTestServer? Server => server;
@@ -55,6 +65,7 @@ public sealed class ClickHouseFixture : IAsyncLifetime
         client = new ClickHouseClient(ConnectionString);
     }
 
+    /// <summary>Stops the test server; throws (a failure of the test collection) if it died while in use.</summary>
     public async Task DisposeAsync()
     {
         client?.Dispose();

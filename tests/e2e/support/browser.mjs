@@ -7,7 +7,8 @@ import { repoRoot } from "./processes.mjs";
 
 export const screenshotDir = process.env.ZENITH_E2E_SCREENSHOTS ?? join(repoRoot, "test-results", "e2e");
 
-export async function launchBrowser() {
+/** `extraArgs`: more Chromium flags, e.g. `--host-resolver-rules=MAP evil.test 127.0.0.1` for a site of another name. */
+export async function launchBrowser(extraArgs = []) {
   mkdirSync(screenshotDir, { recursive: true });
   return chromium.launch({
     executablePath: process.env.ZENITH_E2E_CHROMIUM ?? "/usr/bin/chromium",
@@ -21,6 +22,7 @@ export async function launchBrowser() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }

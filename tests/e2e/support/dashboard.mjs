@@ -4,9 +4,10 @@ import assert from "node:assert/strict";
 /** The API of one Zenith process, as scripts call it. */
 export function zenithApi(zenithUrl) {
   async function call(method, path, body) {
+    // A keyless service takes changes only as JSON, with or without a body.
     const response = await fetch(`${zenithUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: method === "GET" ? {} : { "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -73,14 +73,18 @@ export async function startTestServers() {
   };
 }
 
-/** The Zenith service on a free port with its metadata in a fresh temporary directory. */
-export async function startZenith(extraEnv = {}) {
+/**
+ * The Zenith service on a free port with its metadata in a fresh temporary directory, or in `dataDir` (which it then leaves
+ * in place, for a restart on the same files). It is up when `waitFor` answers 200 (a service that reports a problem in
+ * /health/ready can wait for /health/live).
+ */
+export async function startZenith(extraEnv = {}, { dataDir: given, waitFor = "/health/ready" } = {}) {
   const dll = builtAssembly("ZENITH_E2E_SERVICE_DLL", "backend/Zenith.Service", "zenith.dll");
   if (!existsSync(join(repoRoot, "backend/Zenith.Service/wwwroot/index.html"))) {
     throw new Error("The dashboard is not built: run `npm ci && npm run build` in frontend/ first.");
   }
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), "zenith-e2e-"));
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), "zenith-e2e-"));
   const url = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
@@ -91,7 +95,7 @@ export async function startZenith(extraEnv = {}) {
     ZENITH_metadata_storage__path: join(dataDir, "zenith_metadata.db"),
     ...extraEnv,
   };
-  const child = spawn("dotnet", [dll], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("dotnet", [dll, "serve"], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   child.stdout.on("data", (chunk) => output.push(String(chunk)));
   child.stderr.on("data", (chunk) => output.push(String(chunk)));
@@ -102,7 +106,7 @@ export async function startZenith(extraEnv = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Zenith exited with ${child.exitCode}:\n${output.join("").slice(-4000)}`);
     try {
-      const response = await fetch(`${url}/health/ready`);
+      const response = await fetch(`${url}${waitFor}`);
       if (response.ok) break;
     } catch {
       // Not listening yet.
@@ -112,13 +116,14 @@ export async function startZenith(extraEnv = {}) {
   }
   return {
     url,
+    dataDir,
     output,
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (given === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

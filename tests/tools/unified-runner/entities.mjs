@@ -1,6 +1,7 @@
 // The entity map of one unified test: clients (with their observed command events), databases,
 // collections, sessions, and results saved by operations (cursors, change streams, values).
-import { MongoClient, ReadConcern, ReadPreference, WriteConcern } from 'mongodb';
+import { BSON, MongoClient, ReadConcern, ReadPreference, WriteConcern } from 'mongodb';
+import { numericValue } from './match.mjs';
 
 // Commands the spec says a runner never observes (fail points, and those carrying credentials).
 const ALWAYS_IGNORED = new Set(['configureFailPoint', 'authenticate', 'saslStart', 'saslContinue', 'getnonce', 'createUser', 'updateUser', 'copydbgetnonce', 'copydbsaslstart', 'copydb']);
@@ -76,7 +77,8 @@ export class Entities {
 
   async createClient(spec) {
     const url = new URL(this.uri);
-    for (const [key, value] of Object.entries(spec.uriOptions ?? {})) {
+    for (const [key, raw] of Object.entries(spec.uriOptions ?? {})) {
+      const value = numericValue(raw) ?? raw;
       if (typeof value === 'object') throw new Unsupported(`uriOption ${key} with a document value`);
       url.searchParams.set(key, String(value));
     }
@@ -85,7 +87,9 @@ export class Entities {
     const ignore = new Set([...(spec.ignoreCommandMonitoringEvents ?? []), ...ALWAYS_IGNORED]);
     client.__events = [];
     client.__allStarted = [];
-    const record = (type) => (event) => {
+    const record = (type) => (original) => {
+      // The driver may change a command after sending it (e.g. a retried commit's writeConcern): keep what was sent.
+      const event = snapshot(original);
       if (type === 'commandStartedEvent') client.__allStarted.push(event);
       if (!client.__observing || !observe.has(type) || ignore.has(event.commandName)) return;
       // hello and legacy hello with speculative authentication are sensitive (the driver redacts them).
@@ -110,6 +114,14 @@ export class Entities {
     }
     for (const client of this.clients) await client.close().catch(() => {});
   }
+}
+
+function snapshot(event) {
+  const copy = { commandName: event.commandName, databaseName: event.databaseName };
+  const clone = (doc) => (doc ? BSON.deserialize(BSON.serialize(doc), { promoteValues: false }) : doc);
+  if (event.command !== undefined) copy.command = clone(event.command);
+  if (event.reply !== undefined) copy.reply = clone(event.reply);
+  return copy;
 }
 
 export function transactionOptions(spec = {}) {

@@ -5,18 +5,12 @@ import { BSON, MongoServerError } from 'mongodb';
 import { bulkWriteResult, runEntityOperation } from './operations.mjs';
 import { Entities, transactionOptions, Unsupported } from './entities.mjs';
 import { match, MatchError, numericValue, safe } from './match.mjs';
+import { Requirements, versionParts } from './requirements.mjs';
 
 // Highest schema version whose features this runner knows (newer files are reported unsupported).
 const SUPPORTED_SCHEMA = [1, 21];
 // Operations that return an iterable of root-level documents (each may carry extra fields).
 const DOCUMENT_LISTS = new Set(['find', 'aggregate', 'listCollections', 'listDatabases', 'listIndexes', 'runCursorCommand']);
-
-const versionParts = (v) => String(v).split('.').slice(0, 3).map((n) => Number.parseInt(n, 10) || 0).concat([0, 0, 0]).slice(0, 3);
-function compareVersions(a, b) {
-  const [x, y] = [versionParts(a), versionParts(b)];
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
-}
 
 export class Runner {
   /** @param internal a connected MongoClient for setup and outcome checks; server: { version, topology }. */
@@ -24,52 +18,14 @@ export class Runner {
     this.uri = uri;
     this.internal = internal;
     this.server = server;
-    this.parameters = new Map();
-  }
-
-  async unmetRequirement(requirements) {
-    if (!requirements) return null;
-    const reasons = [];
-    for (const r of requirements) {
-      const reason = await this.unmet(r);
-      if (!reason) return null;
-      reasons.push(reason);
-    }
-    return reasons.join('; ');
-  }
-
-  async unmet(r) {
-    const { version, topology } = this.server;
-    if (r.minServerVersion && compareVersions(version, r.minServerVersion) < 0) return `needs server >= ${r.minServerVersion}`;
-    if (r.maxServerVersion && compareVersions(version, r.maxServerVersion) > 0) return `needs server <= ${r.maxServerVersion}`;
-    if (r.topologies && !r.topologies.includes(topology)) return `needs topology ${r.topologies.join('/')}`;
-    if (r.serverless === 'require') return 'needs serverless';
-    if (r.auth === true || r.authMechanism) return 'needs authentication';
-    if (r.csfle) return 'needs client-side encryption';
-    for (const [name, expected] of Object.entries(r.serverParameters ?? {})) {
-      const actual = await this.parameter(name);
-      try {
-        match(expected, actual, { root: false });
-      } catch {
-        return `needs server parameter ${name}=${safe(expected)} (is ${safe(actual)})`;
-      }
-    }
-    return null;
-  }
-
-  async parameter(name) {
-    if (!this.parameters.has(name)) {
-      const value = await this.internal.db('admin').command({ getParameter: 1, [name]: 1 }).then((r) => r[name], () => undefined);
-      this.parameters.set(name, value);
-    }
-    return this.parameters.get(name);
+    this.requirements = new Requirements(internal, server);
   }
 
   /** Runs every test of a parsed file; returns [{ description, status, reason }]. */
   async runFile(file, { filter } = {}) {
     const [major, minor] = versionParts(file.schemaVersion);
     const tooNew = major !== SUPPORTED_SCHEMA[0] || minor > SUPPORTED_SCHEMA[1];
-    const fileUnmet = await this.unmetRequirement(file.runOnRequirements);
+    const fileUnmet = await this.requirements.unmetRequirement(file.runOnRequirements);
     const results = [];
     for (const test of file.tests) {
       if (filter && !`${file.description} ${test.description}`.includes(filter)) continue;
@@ -78,7 +34,7 @@ export class Runner {
       else if (fileUnmet) Object.assign(result, { status: 'skipped', reason: fileUnmet });
       else if (test.skipReason) Object.assign(result, { status: 'skipped', reason: test.skipReason });
       else {
-        const unmet = await this.unmetRequirement(test.runOnRequirements);
+        const unmet = await this.requirements.unmetRequirement(test.runOnRequirements);
         if (unmet) Object.assign(result, { status: 'skipped', reason: unmet });
         else Object.assign(result, await this.runTest(file, test));
       }
@@ -260,6 +216,7 @@ export class Runner {
       if (type !== actualType) throw new MatchError(`event ${i}: expected ${type}, observed ${actualType} (${event.commandName})`);
       if (spec.commandName && spec.commandName !== event.commandName) throw new MatchError(`event ${i}: expected ${spec.commandName}, observed ${event.commandName}`);
       if (spec.databaseName && spec.databaseName !== event.databaseName) throw new MatchError(`event ${i}: database ${event.databaseName}`);
+      if (process.env.RUNNER_DEBUG) console.log(BSON.EJSON.stringify(event.command ?? event.reply));
       if (spec.command) match(spec.command, event.command, { root: true, entities, path: `event ${i} (${event.commandName}) command` });
       if (spec.reply) match(spec.reply, event.reply, { root: true, entities, path: `event ${i} (${event.commandName}) reply` });
     });
@@ -308,5 +265,3 @@ function checkError(expected, error, entities) {
 
 /** Parses a spec file as canonical extended JSON, keeping int/long/double distinct. */
 export const parseSpecFile = (text) => BSON.EJSON.parse(text, { relaxed: false });
-
-export { compareVersions };

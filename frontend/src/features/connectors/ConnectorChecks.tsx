@@ -1,4 +1,4 @@
-import { errorMessage } from "../../api/problem";
+import { errorToMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
 import { type ConnectorDraft, type EndpointResult, type Warning, usePreviewMapping, useTestConnection } from "./api";
@@ -31,7 +31,7 @@ export function ConnectionTestPanel({ connectorId, getDraft, isDirty }: Connecti
       <div role="status" aria-live="polite">
         {test.isError && (
           <div className="alert alert-error">
-            <MessageText message={toMessage(errorMessage(test.error))} />
+            <MessageText message={errorToMessage(test.error)} />
           </div>
         )}
         {test.data && (
@@ -74,8 +74,8 @@ function EndpointLine({ label, result }: { label: string; result: EndpointResult
   );
 }
 
-/** "Preview mapping": the ClickHouse columns a sample of the collection maps to. */
-export function MappingPreviewPanel({ connectorId }: { connectorId: number | null }) {
+/** "Preview mapping": the columns a random sample maps to, as the run would make them, for the form as typed (rules included). */
+export function MappingPreviewPanel({ connectorId, getDraft, isDirty }: ConnectionTestPanelProps) {
   const preview = usePreviewMapping();
   return (
     <section className="check" aria-labelledby="preview-title">
@@ -84,32 +84,43 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
         <button
           type="button"
           className="button"
-          disabled={connectorId === null || preview.isPending}
+          disabled={preview.isPending}
           onClick={() => {
-            if (connectorId !== null) preview.mutate(connectorId);
+            // An unchanged saved connector is previewed as saved; anything typed is previewed as typed, before saving.
+            preview.mutate({ id: connectorId, draft: connectorId !== null && !isDirty ? null : getDraft() });
           }}
         >
           {preview.isPending ? "Sampling…" : "Preview mapping"}
         </button>
       </div>
-      {connectorId === null && <p className="muted small">Save the connector first: the preview samples its collection.</p>}
       <div role="status" aria-live="polite">
         {preview.isError && (
           <div className="alert alert-error">
-            <MessageText message={toMessage(errorMessage(preview.error))} />
+            <MessageText message={errorToMessage(preview.error)} />
           </div>
         )}
         {preview.data && (
           <>
             <p className="muted small">
-              {preview.data.columns.length} columns from {preview.data.sampled} sampled documents.
+              {preview.data.columns.length} columns from {preview.data.sampled} documents sampled at random.
             </p>
+            {preview.data.warnings.length > 0 && (
+              <ul className="alert alert-warning preview-warnings">
+                {preview.data.warnings.map((warning) => (
+                  <li key={warning}>
+                    <MessageText message={toMessage(warning)} />
+                  </li>
+                ))}
+              </ul>
+            )}
             <table className="table table-compact">
               <thead>
                 <tr>
                   <th scope="col">Column</th>
                   <th scope="col">Type</th>
+                  <th scope="col">Kind</th>
                   <th scope="col">From</th>
+                  <th scope="col">Why</th>
                 </tr>
               </thead>
               <tbody>
@@ -117,7 +128,9 @@ export function MappingPreviewPanel({ connectorId }: { connectorId: number | nul
                   <tr key={column.name}>
                     <td className="mono">{column.name}</td>
                     <td className="mono">{column.type}</td>
+                    <td>{column.kind}</td>
                     <td className="mono muted">{column.sourcePath}</td>
+                    <td className="muted small">{column.reason ?? ""}</td>
                   </tr>
                 ))}
               </tbody>

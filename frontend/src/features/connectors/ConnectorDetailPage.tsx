@@ -8,14 +8,18 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { formatInterval } from "../../lib/format";
 import { LogList } from "../logs/LogList";
 import { useLogs } from "../logs/api";
+import { RunProgress } from "../runs/RunProgress";
 import { RunsChart } from "../runs/RunsChart";
 import { RunsTable } from "../runs/RunsTable";
-import { useRuns } from "../runs/api";
+import { isLive, useRuns } from "../runs/api";
+import { VerificationPanel } from "../verifications/VerificationPanel";
 import { type Connector, connectorIdFrom, syncModes, useConnector } from "./api";
 import { Warnings } from "./ConnectorChecks";
 import { ConnectorNotFound } from "./ConnectorNotFound";
+import { SchemaPanel } from "./SchemaPanel";
 import { connectorBadge } from "./status";
 import { StreamSummary } from "./StreamState";
+import { Freshness, TableRows } from "./TableStatisticsText";
 import { noticeIn, useConnectorActions } from "./useConnectorActions";
 
 export function ConnectorDetailPage() {
@@ -31,6 +35,7 @@ function ConnectorDetail({ id }: { id: number }) {
   const runs = useRuns(id);
   const logs = useLogs({ connectorId: id, limit: 100 });
   const actions = useConnectorActions({ afterDelete: "/", initialMessage: notice });
+  const [tab, setTab] = useState<"activity" | "schema">("activity");
 
   if (connector.isPending) return <p className="muted">Loading…</p>;
   if (isNotFound(connector.error)) return <ConnectorNotFound id={String(id)} />;
@@ -72,23 +77,65 @@ function ConnectorDetail({ id }: { id: number }) {
       </header>
       {actions.feedback}
       {connector.isError && <QueryError error={connector.error} what="the latest state of the connector" />}
+      {c.credentialsUnreadable && (
+        <div className="alert alert-error" role="alert">
+          <strong>Credentials unreadable — enter the password again.</strong> The saved passwords of this connector cannot be
+          decrypted (was the database copied without the <code>keys/</code> directory beside it?), so it is not synced.{" "}
+          <Link to={`/connectors/${c.id}/edit`}>Enter the password again</Link>
+        </div>
+      )}
+      {c.stuck && (
+        <p className="alert alert-error" role="alert">
+          Stuck: the sync passed its deadline (timeouts.run_seconds) and has not stopped yet; it holds one of the parallel sync slots.
+        </p>
+      )}
       {c.status === "error" && (
         <p className="alert alert-error">
           Stopped after {c.consecutiveFailures} failed syncs in a row. Fix the cause (see the runs below), then Resume.
         </p>
       )}
       <Warnings warnings={c.warnings} />
+      {/* A stream's run never ends: its progress bar is its load's; once it streams, the stream's own lag says where it is. */}
+      {isLive(c.lastResult) && c.lag === null && <RunProgress run={c.lastResult} />}
       <Summary connector={c} updatedAt={connector.dataUpdatedAt} />
 
-      <h2>Recent runs</h2>
-      {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
-      {runs.data && <RunsTable runs={runs.data} />}
+      <div className="tabs" role="tablist" aria-label="Connector details">
+        {(["activity", "schema"] as const).map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            id={`tab-${name}`}
+            aria-selected={tab === name}
+            aria-controls={`panel-${name}`}
+            className="tab"
+            onClick={() => {
+              setTab(name);
+            }}
+          >
+            {name === "activity" ? "Runs and log" : "Schema"}
+          </button>
+        ))}
+      </div>
+      {tab === "schema" ? (
+        <section role="tabpanel" id="panel-schema" aria-labelledby="tab-schema">
+          <SchemaPanel connector={c} />
+        </section>
+      ) : (
+        <section role="tabpanel" id="panel-activity" aria-labelledby="tab-activity">
+          <h2>Recent runs</h2>
+          {runs.data ? <RunsChart runs={runs.data} /> : runs.isError ? <QueryError error={runs.error} what="the runs" /> : null}
+          {runs.data && <RunsTable runs={runs.data} />}
 
-      <h2>Log</h2>
-      {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
-      <p>
-        <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
-      </p>
+          <VerificationPanel connectorId={c.id} />
+
+          <h2>Log</h2>
+          {logs.data ? <LogList entries={logs.data} /> : logs.isError ? <QueryError error={logs.error} what="the log" /> : null}
+          <p>
+            <Link to={`/logs?connector=${c.id}`}>All log lines of {c.name}</Link>
+          </p>
+        </section>
+      )}
       {actions.dialog}
     </section>
   );
@@ -129,6 +176,18 @@ function Summary({ connector: c, updatedAt }: { connector: Connector; updatedAt:
           </dd>
         </div>
       )}
+      <div>
+        <dt>Rows in ClickHouse</dt>
+        <dd>
+          <TableRows statistics={c.statistics} />
+        </dd>
+      </div>
+      <div>
+        <dt>Newest change synced</dt>
+        <dd>
+          <Freshness statistics={c.statistics} />
+        </dd>
+      </div>
       <div>
         <dt>Failures in a row</dt>
         <dd className={c.consecutiveFailures > 0 ? "text-danger" : undefined}>{c.consecutiveFailures}</dd>

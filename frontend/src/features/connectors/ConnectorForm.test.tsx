@@ -6,11 +6,27 @@ import { renderWithProviders } from "../../test/render";
 import { ConnectorForm } from "./ConnectorForm";
 import { type ConnectorDraft, emptyDraft, toRequest } from "./api";
 
-function renderForm(onSave: (draft: ConnectorDraft) => Promise<void>, options: { connectorId?: number; initial?: ConnectorDraft } = {}) {
+function renderForm(
+  onSave: (draft: ConnectorDraft) => Promise<void>,
+  options: { connectorId?: number; initial?: ConnectorDraft; credentialsUnreadable?: boolean } = {},
+) {
   return renderWithProviders(
-    <ConnectorForm connectorId={options.connectorId ?? null} initial={options.initial ?? emptyDraft} onSave={onSave} onCancel={vi.fn()} />,
+    <ConnectorForm
+      connectorId={options.connectorId ?? null}
+      initial={options.initial ?? emptyDraft}
+      credentialsUnreadable={options.credentialsUnreadable ?? false}
+      onSave={onSave}
+      onCancel={vi.fn()}
+    />,
   );
 }
+
+const saved: ConnectorDraft = {
+  ...emptyDraft,
+  name: "visits",
+  source: { ...emptyDraft.source, uri: "mongodb://app:***@mongo:27017/?authSource=admin", database: "m", collection: "c" },
+  destination: { ...emptyDraft.destination, uri: "http://default:***@clickhouse:8123", table: "t" },
+};
 
 describe("ConnectorForm", () => {
   it("shows the API's field errors beside their fields and opens the advanced section for theirs", async () => {
@@ -130,6 +146,44 @@ describe("ConnectorForm", () => {
     expect(onSave).toHaveBeenCalledOnce();
   });
 
+  it("asks for the password again when an edit points the saved one at another server", async () => {
+    renderForm(vi.fn(), { connectorId: 3, initial: saved });
+    const destinationPassword = screen.getAllByLabelText("Password")[1];
+    if (!destinationPassword) throw new Error("the form has no destination password field");
+    expect(destinationPassword).not.toHaveAccessibleDescription(expect.stringContaining("type the password again") as string);
+
+    const address = screen.getByLabelText(/HTTP address/);
+    await userEvent.clear(address);
+    await userEvent.type(address, "http://default:***@some-other-host:8123");
+    expect(destinationPassword).toHaveAccessibleDescription(expect.stringContaining("type the password again") as string);
+
+    await userEvent.type(destinationPassword, "typed");
+    expect(destinationPassword).not.toHaveAccessibleDescription(expect.stringContaining("type the password again") as string);
+  });
+
+  it("shows the service's refusal of a masked password beside the password field", async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(400, {
+        title: "The connector is not valid.",
+        errors: { "destination.uri": ["The password is masked (***) but the server, user, authentication, TLS or proxy options changed: type the password again."] },
+      }),
+    );
+    renderForm(onSave, { connectorId: 3, initial: saved });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    const destinationPassword = screen.getAllByLabelText("Password")[1];
+    if (!destinationPassword) throw new Error("the form has no destination password field");
+    expect(destinationPassword).toHaveAttribute("aria-invalid", "true");
+    expect(destinationPassword).toHaveFocus();
+    expect(screen.getByLabelText(/HTTP address/)).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("asks for both passwords when the saved ones cannot be decrypted", () => {
+    renderForm(vi.fn(), { connectorId: 3, initial: saved, credentialsUnreadable: true });
+    for (const password of screen.getAllByLabelText("Password")) {
+      expect(password).toHaveAccessibleDescription(expect.stringContaining("credentials unreadable") as string);
+    }
+  });
+
   it("puts the checks before saving: test connection, then preview mapping, then create", () => {
     renderForm(vi.fn());
     const order = screen
@@ -137,8 +191,46 @@ describe("ConnectorForm", () => {
       .map((b) => b.textContent)
       .filter((text) => text === "Test connection" || text === "Preview mapping" || text === "Create connector");
     expect(order).toEqual(["Test connection", "Preview mapping", "Create connector"]);
-    // An unsaved connector cannot be sampled yet (the API previews saved connectors only): the button says why.
-    expect(screen.getByRole("button", { name: "Preview mapping" })).toBeDisabled();
-    expect(screen.getByText(/Save the connector first/)).toBeInTheDocument();
+    // An unsaved connector is sampled as typed (POST /api/connectors/preview).
+    expect(screen.getByRole("button", { name: "Preview mapping" })).toBeEnabled();
+  });
+
+  it("creates paused when asked, and offers it for new connectors only", async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    renderForm(onSave);
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(onSave).toHaveBeenLastCalledWith(expect.anything(), { paused: false });
+    await userEvent.click(screen.getByRole("checkbox", { name: /Create paused/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    expect(onSave).toHaveBeenLastCalledWith(expect.anything(), { paused: true });
+  });
+
+  it("has no create-paused choice when editing", () => {
+    renderForm(vi.fn(), { connectorId: 4 });
+    expect(screen.queryByRole("checkbox", { name: /Create paused/ })).toBeNull();
+  });
+
+  it("edits field rules, sends them with the connector, and shows a rule's error from the API beside it", async () => {
+    const onSave = vi.fn().mockRejectedValueOnce(
+      new ApiError(400, { title: "The connector is not valid.", errors: { "mapping.rules[1]": ["The type of amount must be one of String, Int64 (got \"Money\")."] } }),
+    );
+    renderForm(onSave);
+    await userEvent.click(screen.getByText(/Advanced/));
+    await userEvent.click(screen.getByRole("button", { name: "Add rule" }));
+    await userEvent.type(screen.getByLabelText("Rule 1 path"), "customer.email");
+    await userEvent.click(screen.getByRole("button", { name: "Add rule" }));
+    await userEvent.type(screen.getByLabelText("Rule 2 path"), "amount");
+    await userEvent.selectOptions(screen.getByLabelText("Rule 2 action"), "type");
+    await userEvent.type(screen.getByLabelText("Rule 2 value"), "Money");
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+
+    const draft = onSave.mock.calls[0]?.[0] as ConnectorDraft;
+    expect(toRequest(draft).mapping?.rules).toEqual([
+      { path: "customer.email", action: "exclude", value: null },
+      { path: "amount", action: "type", value: "Money" },
+    ]);
+    const path = await screen.findByLabelText("Rule 2 path");
+    expect(path).toHaveAttribute("aria-invalid", "true");
+    expect(path).toHaveAccessibleDescription(expect.stringContaining("must be one of String") as string);
   });
 });

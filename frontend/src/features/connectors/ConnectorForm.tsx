@@ -3,9 +3,10 @@ import { type FieldPath, type UseFormRegisterReturn, useForm, useWatch } from "r
 import { ApiError, errorMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
-import { splitPassword } from "../../lib/uri";
-import { type ConnectorDraft, historyLostPolicies, syncModes } from "./api";
+import { needsPasswordAgain, splitPassword } from "../../lib/uri";
+import { type ConnectorDraft, historyLostPolicies, legacyUuids, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
+import { MappingRulesEditor } from "./MappingRulesEditor";
 
 type FieldName = FieldPath<ConnectorDraft>;
 
@@ -14,6 +15,8 @@ const advancedFields: readonly FieldName[] = [
   "source.projection",
   "mapping.separator",
   "mapping.maxDepth",
+  "mapping.maxColumns",
+  "mapping.legacyUuid",
   "table.orderBy",
   "table.partitionBy",
   "table.ttl",
@@ -33,10 +36,12 @@ const formFields: readonly FieldName[] = [
   "intervalSeconds",
   "batchSize",
   "onHistoryLost",
+  "verifyIntervalSeconds",
   ...advancedFields,
 ];
 
-const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "mapping.maxDepth"];
+const numericFields: readonly FieldName[] = ["intervalSeconds", "batchSize", "settleSeconds", "verifyIntervalSeconds", "mapping.maxDepth", "mapping.maxColumns"];
+const rulePath = /^mapping\.rules\[(\d+)\]$/i;
 /* Only the shape is checked here (a number can be sent at all); ranges are the API's to judge. */
 const wholeNumber = (value: unknown) =>
   typeof value !== "string" || value.trim() === "" || /^-?\d+$/.test(value.trim()) || "Enter a whole number.";
@@ -52,31 +57,53 @@ const nameRule = (storedName: string) => (value: unknown) => {
 interface ConnectorFormProps {
   connectorId: number | null;
   initial: ConnectorDraft;
-  /** Saves the draft; rejects with an ApiError whose problem details name the bad fields. */
-  onSave: (draft: ConnectorDraft) => Promise<void>;
+  /** The saved passwords cannot be decrypted: both password fields ask for them again. */
+  credentialsUnreadable?: boolean;
+  /** Saves the draft (a new one paused when asked); rejects with an ApiError whose problem details name the bad fields. */
+  onSave: (draft: ConnectorDraft, options: { paused: boolean }) => Promise<void>;
   onCancel: () => void;
 }
 
 /* Validation is the API's: the form sends what was typed and shows the problem details' field
    errors beside their fields, so the rules live in one place. Checked here as well, on leaving the
    field: only what cannot be sent as typed (a number that is text) and the name's characters. */
-export function ConnectorForm({ connectorId, initial, onSave, onCancel }: ConnectorFormProps) {
+/* A saved password is only reused for the server it was saved for: the service refuses the rest,
+   and the form asks before it gets there. */
+const passwordAgain = /password again/i;
+
+export function ConnectorForm({ connectorId, initial, credentialsUnreadable = false, onSave, onCancel }: ConnectorFormProps) {
   const { register, handleSubmit, setError, getValues, setValue, control, formState } = useForm<ConnectorDraft>({
     defaultValues: initial,
     mode: "onTouched",
   });
   const [formError, setFormError] = useState<string | null>(null);
+  const [createPaused, setCreatePaused] = useState(false);
   // Open when something beyond the defaults the API fills in (separator, depth) is set.
-  const [advancedOpen, setAdvancedOpen] = useState(() =>
-    advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== ""),
+  const [advancedOpen, setAdvancedOpen] = useState(
+    () => advancedFields.some((f) => !f.startsWith("mapping.") && getValues(f) !== "") || getValues("mapping.rules").length > 0,
   );
   const mode = useWatch({ control, name: "mode" });
+  const [sourceUri, sourcePassword, destinationUri, destinationPassword] = useWatch({
+    control,
+    name: ["source.uri", "source.password", "destination.uri", "destination.password"],
+  });
   const errors = formState.errors;
+  const askPassword = (saved: string, edited: string, typed: string): string | undefined => {
+    if (connectorId === null || typed !== "") return undefined;
+    if (credentialsUnreadable && edited.includes(":***@")) {
+      return "The saved password cannot be decrypted (credentials unreadable): type it again.";
+    }
+    return needsPasswordAgain(saved, edited)
+      ? "The server, user or connection options changed: type the password again (a saved password is only sent to the server it was saved for)."
+      : undefined;
+  };
+  const sourcePrompt = askPassword(initial.source.uri, sourceUri, sourcePassword);
+  const destinationPrompt = askPassword(initial.destination.uri, destinationUri, destinationPassword);
 
   const submit = handleSubmit(async (draft) => {
     setFormError(null);
     try {
-      await onSave(draft);
+      await onSave(draft, { paused: connectorId === null && createPaused });
     } catch (error) {
       if (!(error instanceof ApiError)) {
         setFormError(errorMessage(error));
@@ -85,7 +112,16 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
       const unmatched: string[] = [];
       let focused = false;
       for (const [path, message] of Object.entries(error.fieldErrors)) {
-        const field = formFields.find((f) => f.toLowerCase() === path.toLowerCase());
+        const rule = rulePath.exec(path);
+        if (rule !== null) {
+          setAdvancedOpen(true);
+          setError(`mapping.rules.${Number(rule[1])}.path`, { type: "server", message }, { shouldFocus: !focused });
+          focused = true;
+          continue;
+        }
+        // "type the password again" is about the password, whatever field of the URI it names.
+        const target = passwordAgain.test(message) && /^(source|destination)\.uri$/i.test(path) ? path.replace(/uri$/i, "password") : path;
+        const field = formFields.find((f) => f.toLowerCase() === target.toLowerCase());
         if (field === undefined) {
           unmatched.push(`${path}: ${message}`);
           continue;
@@ -173,6 +209,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
               hint="Blank: 5. How late a write may become visible (many writers, clocks apart): the checkpoint waits that long; 0 holds nothing back."
             />
           )}
+          <Field {...field("verifyIntervalSeconds")} label="Verify every (seconds)" inputMode="numeric" hint="Blank: only when asked. 86400: nightly." />
         </div>
       </fieldset>
 
@@ -191,6 +228,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
           type="password"
           autoComplete="new-password"
           hint={connectorId === null ? "Optional; needs a user in the connection string." : "Leave blank to keep the stored password."}
+          prompt={sourcePrompt}
         />
         <div className="field-row">
           <Field {...field("source.database")} label="Database" required />
@@ -213,6 +251,7 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
           type="password"
           autoComplete="new-password"
           hint={connectorId === null ? "Optional; user “default” when the address names none." : "Leave blank to keep the stored password."}
+          prompt={destinationPrompt}
         />
         <div className="field-row">
           <Field {...field("destination.database")} label="Database" required />
@@ -232,8 +271,22 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
         <TextAreaField {...field("source.projection")} label="Projection" hint='e.g. { "password_hash": 0 }' />
         <div className="field-row">
           <Field {...field("mapping.separator")} label="Nested field separator" hint="Default _ (address.city → address_city)." />
-          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are stored as JSON text." />
+          <Field {...field("mapping.maxDepth")} label="Max nesting depth" inputMode="numeric" hint="Deeper values are one JSON column." />
+          <Field {...field("mapping.maxColumns")} label="Column budget" inputMode="numeric" hint="Blank: 500. Fields beyond go to _zenith_extra." />
         </div>
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" {...register("mapping.wholeDocument")} /> Also keep each whole document in a JSON column (_zenith_doc)
+          </label>
+        </div>
+        <SelectField {...field("mapping.legacyUuid")} label="Binary subtype 3 UUIDs" hint="The driver that wrote them, to store them as UUID.">
+          {legacyUuids.map((u) => (
+            <option key={u.value} value={u.value}>
+              {u.label}
+            </option>
+          ))}
+        </SelectField>
+        <MappingRulesEditor control={control} register={register} errors={errors} />
         <div className="field-row">
           <Field
             {...field("table.orderBy")}
@@ -248,8 +301,21 @@ export function ConnectorForm({ connectorId, initial, onSave, onCancel }: Connec
       {/* Test, then preview, then save: the order a user checks a connector in before its first sync. */}
       <div className="checks">
         <ConnectionTestPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
-        <MappingPreviewPanel connectorId={connectorId} />
+        <MappingPreviewPanel connectorId={connectorId} getDraft={() => getValues()} isDirty={formState.isDirty} />
       </div>
+
+      {connectorId === null && (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={createPaused}
+            onChange={(event) => {
+              setCreatePaused(event.currentTarget.checked);
+            }}
+          />{" "}
+          Create paused <span className="muted small">— nothing syncs until you resume it, so you can review it first.</span>
+        </label>
+      )}
 
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={formState.isSubmitting}>
@@ -282,12 +348,17 @@ interface FieldProps {
   required?: boolean;
 }
 
-function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
-  const ids = [error !== undefined ? `${id}-error` : null, hint !== undefined ? `${id}-hint` : null].filter((x) => x !== null);
+function describedBy(id: string, hint: string | undefined, error: string | undefined, prompt?: string): string | undefined {
+  // A prompt replaces the hint ("leave blank to keep the stored password" is no longer true); an error replaces the prompt.
+  const ids = [
+    error !== undefined ? `${id}-error` : null,
+    prompt !== undefined && error === undefined ? `${id}-prompt` : null,
+    hint !== undefined && prompt === undefined ? `${id}-hint` : null,
+  ].filter((x) => x !== null);
   return ids.length > 0 ? ids.join(" ") : undefined;
 }
 
-function FieldChrome({ id, label, hint, error, required, children }: { id: string; label: string; hint?: string | undefined; error: string | undefined; required?: boolean | undefined; children: React.ReactNode }) {
+function FieldChrome({ id, label, hint, error, prompt, required, children }: { id: string; label: string; hint?: string | undefined; error: string | undefined; prompt?: string | undefined; required?: boolean | undefined; children: React.ReactNode }) {
   return (
     <div className={`field${error !== undefined ? " field-invalid" : ""}`}>
       <label htmlFor={id}>
@@ -300,7 +371,12 @@ function FieldChrome({ id, label, hint, error, required, children }: { id: strin
           {error}
         </p>
       )}
-      {hint !== undefined && (
+      {prompt !== undefined && error === undefined && (
+        <p id={`${id}-prompt`} className="field-prompt" role="status">
+          {prompt}
+        </p>
+      )}
+      {hint !== undefined && prompt === undefined && (
         <p id={`${id}-hint`} className="field-hint">
           {hint}
         </p>
@@ -320,10 +396,11 @@ function Field({
   inputMode,
   autoComplete = "off",
   onBlur,
-}: FieldProps & { type?: string; inputMode?: "numeric"; autoComplete?: string; onBlur?: () => void }) {
+  prompt,
+}: FieldProps & { type?: string; inputMode?: "numeric"; autoComplete?: string; onBlur?: () => void; prompt?: string | undefined }) {
   const id = `field-${name.replace(/\./g, "-")}`;
   return (
-    <FieldChrome id={id} label={label} hint={hint} error={error} required={required}>
+    <FieldChrome id={id} label={label} hint={hint} error={error} prompt={prompt} required={required}>
       <input
         id={id}
         type={type}
@@ -332,7 +409,7 @@ function Field({
         spellCheck={false}
         aria-invalid={error !== undefined}
         aria-required={required}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={describedBy(id, hint, error, prompt)}
         {...registration}
         onBlur={(event) => {
           void registration.onBlur(event);

@@ -17,8 +17,8 @@ export function NewConnectorPage() {
       <ConnectorForm
         connectorId={null}
         initial={emptyDraft}
-        onSave={async (draft) => {
-          const created = await save.mutateAsync(draft);
+        onSave={async (draft, { paused }) => {
+          const created = await save.mutateAsync({ draft, paused });
           await navigate(`/connectors/${created.connector.id}`);
         }}
         onCancel={() => void navigate("/")}
@@ -52,9 +52,10 @@ function EditConnector({ id }: { id: number }) {
         <ConnectorForm
           connectorId={id}
           initial={toDraft(connector.data)}
+          credentialsUnreadable={connector.data.credentialsUnreadable}
           onSave={async (draft) => {
             // An edit that reset the checkpoint says so on the connector's page.
-            const saved = await save.mutateAsync(draft);
+            const saved = await save.mutateAsync({ draft });
             await navigate(`/connectors/${id}`, saved.notice === null ? {} : { state: { notice: saved.notice } satisfies Notice });
           }}
           onCancel={() => void navigate(`/connectors/${id}`)}

@@ -3,8 +3,11 @@ import { BreakableText } from "../../components/BreakableText";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatCount, formatDuration, formatInterval } from "../../lib/format";
+import { RunProgress } from "../runs/RunProgress";
+import { isLive } from "../runs/api";
 import type { Connector, ConnectorAction } from "./api";
 import { connectorBadge, formatLag } from "./status";
+import { Freshness, TableRows } from "./TableStatisticsText";
 
 interface ConnectorTableProps {
   connectors: Connector[];
@@ -20,6 +23,7 @@ export function ConnectorTable({ connectors, busyId, onAction }: ConnectorTableP
           <th scope="col">Connector</th>
           <th scope="col">Status</th>
           <th scope="col">Last successful sync</th>
+          <th scope="col" className="num">Rows in ClickHouse</th>
           <th scope="col" className="num">Rows (last run)</th>
           <th scope="col" className="num">Duration</th>
           <th scope="col" className="num">Failures in a row</th>
@@ -64,9 +68,16 @@ function ConnectorRow({ connector, busy, onAction }: { connector: Connector; bus
             {connector.warnings.length === 1 ? "1 warning" : `${connector.warnings.length} warnings`}
           </Link>
         )}
+        {isLive(last) && <RunProgress run={last} compact />}
       </td>
       <td data-label="Last successful sync">
         <RelativeTime date={connector.lastSuccessAt} />
+      </td>
+      <td data-label="Rows in ClickHouse" className="num">
+        <TableRows statistics={connector.statistics} />
+        <div className="muted small">
+          newest <Freshness statistics={connector.statistics} />
+        </div>
       </td>
       <td data-label="Rows (last run)" className="num" data-testid="rows-written">
         {last ? formatCount(last.rowsWritten) : "—"}

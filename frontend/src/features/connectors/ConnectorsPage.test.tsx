@@ -23,6 +23,20 @@ describe("ConnectorTable", () => {
     aConnector({ id: 3, name: "users", status: "paused", lastResult: aRun({ rowsWritten: 1500, durationMs: 65_000 }) }),
   ];
 
+  it("shows the rows in ClickHouse, or why they are not known", () => {
+    const measured = [
+      aConnector({ statistics: { rows: 1_234_567, newestChange: null, error: null } }),
+      aConnector({ id: 2, name: "orders", statistics: { rows: null, newestChange: null, error: toMessage("ClickHouse at ch:8123 refused the connection") } }),
+      aConnector({ id: 3, name: "users", statistics: { rows: null, newestChange: null, error: null } }),
+    ];
+    renderWithProviders(<ConnectorTable connectors={measured} busyId={null} onAction={vi.fn()} />);
+    const cells = screen.getAllByRole("cell").filter((c) => c.dataset.label === "Rows in ClickHouse");
+    expect(cells.map((c) => c.firstChild?.textContent)).toEqual(["1,234,567", "unknown", "no table yet"]);
+    const [, unknown] = cells;
+    if (unknown === undefined) throw new Error("no second row");
+    expect(within(unknown).getByText("unknown")).toHaveAttribute("title", "ClickHouse at ch:8123 refused the connection");
+  });
+
   it("shows each connector's status, rows of the last run, duration and failures", () => {
     renderWithProviders(<ConnectorTable connectors={connectors} busyId={null} onAction={vi.fn()} />);
     const rows = screen.getAllByRole("row").slice(1);

@@ -2,11 +2,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type {
   ConnectionTestResponse,
+  FieldAction,
+  LegacyUuid,
   ConnectorRequest,
   ConnectorResponse,
   ConnectorStatus,
   HistoryLostPolicy,
   PreviewResponse,
+  SchemaResponse,
   SyncMode,
   SyncWarningKind,
   WarningDto,
@@ -17,7 +20,28 @@ import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type { ConnectorStatus, HistoryLostPolicy, SyncMode };
+export type { ConnectorStatus, FieldAction, HistoryLostPolicy, LegacyUuid, SyncMode };
+export const legacyUuids: readonly { value: LegacyUuid; label: string }[] = [
+  { value: "none", label: "None: base64 text" },
+  { value: "c_sharp", label: "C# legacy" },
+  { value: "java", label: "Java legacy" },
+  { value: "python", label: "Python legacy" },
+];
+export const fieldActions: readonly { value: FieldAction; label: string; needsValue?: string }[] = [
+  { value: "exclude", label: "Exclude" },
+  { value: "include", label: "Include only" },
+  { value: "json", label: "Keep as JSON" },
+  { value: "map", label: "Treat as map" },
+  { value: "flatten", label: "Flatten (never a map)" },
+  { value: "type", label: "Force type", needsValue: "Type: String, Int64, Float64, Bool, DateTime64, UUID, JSON" },
+  { value: "rename", label: "Rename column", needsValue: "Column name" },
+];
+
+export interface FieldRuleDraft {
+  path: string;
+  action: FieldAction;
+  value: string;
+}
 export const syncModes: readonly { value: SyncMode; label: string }[] = [
   { value: "incremental_id", label: "Incremental by _id" },
   { value: "incremental_timestamp", label: "Incremental by timestamp" },
@@ -45,7 +69,9 @@ export interface Connector {
   cursorField: string;
   intervalSeconds: number;
   batchSize: number | null;
-  mapping: { separator: string; maxDepth: number | null };
+  /** Seconds between automatic verifications; null: only on request. */
+  verifyIntervalSeconds: number | null;
+  mapping: { separator: string; maxDepth: number | null; maxColumns: number | null; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
   status: ConnectorStatus;
   running: boolean;
@@ -53,10 +79,16 @@ export interface Connector {
   lastResult: Run | null;
   consecutiveFailures: number;
   checkpoint: string | null;
+  /** Its saved passwords cannot be decrypted (a database restored without its keys): enter them again. */
+  credentialsUnreadable: boolean;
+  /** Its run passed the run deadline and has not stopped yet. */
+  stuck: boolean;
   settleSeconds: number;
   onHistoryLost: HistoryLostPolicy;
   lag: StreamLag | null;
   warnings: Warning[];
+  /** The ClickHouse table as last measured; null until it is. */
+  statistics: TableStatistics | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -73,6 +105,14 @@ export interface Saved {
   notice: string | null;
 }
 
+export interface TableStatistics {
+  /** Rows in ClickHouse, versions collapsed; null when there is no table yet or it could not be read. */
+  rows: number | null;
+  /** When the newest change the table holds happened in the source: its freshness. */
+  newestChange: Date | null;
+  error: Message | null;
+}
+
 /** What the create/edit form edits: every field a string so inputs stay controlled. */
 export interface ConnectorDraft {
   name: string;
@@ -84,7 +124,8 @@ export interface ConnectorDraft {
   batchSize: string;
   settleSeconds: string;
   onHistoryLost: HistoryLostPolicy;
-  mapping: { separator: string; maxDepth: string };
+  verifyIntervalSeconds: string;
+  mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
 }
 
@@ -106,7 +147,15 @@ export function toConnector(wire: ConnectorResponse): Connector {
     cursorField: wire.cursorField,
     intervalSeconds: wire.intervalSeconds,
     batchSize: wire.batchSize ?? null,
-    mapping: { separator: wire.mapping.separator ?? "", maxDepth: wire.mapping.maxDepth ?? null },
+    verifyIntervalSeconds: wire.verifyIntervalSeconds ?? null,
+    mapping: {
+      separator: wire.mapping.separator ?? "",
+      maxDepth: wire.mapping.maxDepth ?? null,
+      maxColumns: wire.mapping.maxColumns ?? null,
+      wholeDocument: wire.mapping.wholeDocument ?? false,
+      legacyUuid: wire.mapping.legacyUuid ?? "none",
+      rules: (wire.mapping.rules ?? []).map((r) => ({ path: r.path, action: r.action, value: r.value ?? "" })),
+    },
     table: { orderBy: wire.table.orderBy ?? "", partitionBy: wire.table.partitionBy ?? "", ttl: wire.table.ttl ?? "" },
     status: wire.status,
     running: wire.running,
@@ -114,10 +163,19 @@ export function toConnector(wire: ConnectorResponse): Connector {
     lastResult: wire.lastResult ? toRun(wire.lastResult) : null,
     consecutiveFailures: wire.consecutiveFailures,
     checkpoint: wire.checkpoint ?? null,
+    credentialsUnreadable: wire.credentialsUnreadable,
+    stuck: wire.stuck,
     settleSeconds: wire.settleSeconds,
     onHistoryLost: wire.onHistoryLost,
     lag: wire.lagSeconds === null ? null : { seconds: wire.lagSeconds, caughtUp: wire.caughtUp === true },
     warnings: toWarnings(wire.warnings),
+    statistics: wire.statistics
+      ? {
+          rows: wire.statistics.rows ?? null,
+          newestChange: wire.statistics.newestChange ? new Date(wire.statistics.newestChange) : null,
+          error: wire.statistics.error ? toMessage(wire.statistics.error) : null,
+        }
+      : null,
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
   };
@@ -133,7 +191,8 @@ export const emptyDraft: ConnectorDraft = {
   batchSize: "",
   settleSeconds: "",
   onHistoryLost: "resync",
-  mapping: { separator: "", maxDepth: "" },
+  verifyIntervalSeconds: "",
+  mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, legacyUuid: "none", rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
 };
 
@@ -149,7 +208,16 @@ export function toDraft(connector: Connector): ConnectorDraft {
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
     settleSeconds: String(connector.settleSeconds),
     onHistoryLost: connector.onHistoryLost,
-    mapping: { separator: connector.mapping.separator, maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth) },
+    verifyIntervalSeconds: connector.verifyIntervalSeconds === null ? "" : String(connector.verifyIntervalSeconds),
+    mapping: {
+      separator: connector.mapping.separator,
+      maxDepth: connector.mapping.maxDepth === null ? "" : String(connector.mapping.maxDepth),
+      // The default budget comes back from the API; the field stays blank for it.
+      maxColumns: connector.mapping.maxColumns === null || connector.mapping.maxColumns === 500 ? "" : String(connector.mapping.maxColumns),
+      wholeDocument: connector.mapping.wholeDocument,
+      legacyUuid: connector.mapping.legacyUuid,
+      rules: connector.mapping.rules.map((r) => ({ ...r })),
+    },
     table: { ...connector.table },
   };
 }
@@ -160,7 +228,14 @@ const blankToNull = (value: string): string | null => (value.trim() === "" ? nul
 const toNumber = (value: string): number | null => (value.trim() === "" ? null : Number(value));
 
 export function toRequest(draft: ConnectorDraft): ConnectorRequest {
-  const mapping = { separator: blankToNull(draft.mapping.separator), maxDepth: toNumber(draft.mapping.maxDepth) };
+  const mapping = {
+    separator: blankToNull(draft.mapping.separator),
+    maxDepth: toNumber(draft.mapping.maxDepth),
+    maxColumns: toNumber(draft.mapping.maxColumns),
+    wholeDocument: draft.mapping.wholeDocument ? true : null,
+    legacyUuid: draft.mapping.legacyUuid === "none" ? undefined : draft.mapping.legacyUuid,
+    rules: draft.mapping.rules.length === 0 ? null : draft.mapping.rules.map((r) => ({ path: r.path.trim(), action: r.action, value: blankToNull(r.value) })),
+  };
   const table = { orderBy: blankToNull(draft.table.orderBy), partitionBy: blankToNull(draft.table.partitionBy), ttl: blankToNull(draft.table.ttl) };
   return {
     name: draft.name.trim(),
@@ -180,7 +255,8 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     batchSize: toNumber(draft.batchSize),
     settleSeconds: toNumber(draft.settleSeconds),
     onHistoryLost: draft.mode === "change_stream" ? draft.onHistoryLost : null,
-    mapping: Object.values(mapping).every((v) => v === null) ? null : mapping,
+    verifyIntervalSeconds: toNumber(draft.verifyIntervalSeconds),
+    mapping: Object.values(mapping).every((v) => v === null || v === undefined) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,
   };
 }
@@ -202,6 +278,7 @@ export const connectorKeys = {
   list: () => ["connectors", "list"] as const,
   detail: (id: number) => ["connectors", "detail", id] as const,
   preview: (id: number) => ["connectors", "preview", id] as const,
+  schema: (id: number) => ["connectors", "schema", id] as const,
 };
 
 export function useConnectors() {
@@ -231,11 +308,12 @@ function useInvalidateAll() {
     ]);
 }
 
+/** Creates (paused when asked: nothing runs until it is resumed) or replaces a connector. */
 export function useSaveConnector(id: number | null) {
   const invalidate = useInvalidateAll();
   return useMutation({
-    mutationFn: async (draft: ConnectorDraft): Promise<Saved> => {
-      const wire = id === null ? await api.createConnector(toRequest(draft)) : await api.updateConnector(id, toRequest(draft));
+    mutationFn: async ({ draft, paused = false }: { draft: ConnectorDraft; paused?: boolean }): Promise<Saved> => {
+      const wire = id === null ? await api.createConnector({ ...toRequest(draft), paused }) : await api.updateConnector(id, toRequest(draft));
       return { connector: toConnector(wire), notice: wire.checkpointReset === true ? (wire.message ?? null) : null };
     },
     onSuccess: invalidate,
@@ -286,8 +364,8 @@ export interface ConnectionTest {
   warnings: Warning[];
 }
 const toConnectionTest = (wire: ConnectionTestResponse): ConnectionTest => ({
-  source: { ok: wire.source.ok, message: toMessage(wire.source.message) },
-  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message) },
+  source: { ok: wire.source.ok, message: toMessage(wire.source.message, wire.source.detail ?? null) },
+  destination: { ok: wire.destination.ok, message: toMessage(wire.destination.message, wire.destination.detail ?? null) },
   warnings: toWarnings(wire.warnings),
 });
 
@@ -305,16 +383,43 @@ export function useTestConnection() {
 }
 
 export interface MappingPreview {
-  columns: { name: string; type: string; sourcePath: string }[];
+  columns: { name: string; type: string; sourcePath: string; kind: string; reason: string | null }[];
   sampled: number;
+  warnings: string[];
 }
 const toPreview = (wire: PreviewResponse): MappingPreview => ({
-  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath, kind: c.kind, reason: c.reason ?? null })),
   sampled: wire.sampled,
+  warnings: wire.warnings,
 });
 
+export interface TableSchema {
+  /** False before the first run creates the table. */
+  exists: boolean;
+  columns: { name: string; type: string; sourcePath: string }[];
+}
+const toSchema = (wire: SchemaResponse): TableSchema => ({
+  exists: wire.exists,
+  columns: wire.columns.map((c) => ({ name: c.name, type: c.type, sourcePath: c.sourcePath })),
+});
+
+/** The ClickHouse table as it is now; read when the schema tab opens, again on demand. */
+export function useTableSchema(id: number) {
+  return useQuery({
+    queryKey: connectorKeys.schema(id),
+    queryFn: async () => toSchema(await api.getConnectorSchema(id)),
+    retry: false,
+  });
+}
+
+/** Previews the saved connector when given its id and nothing changed, else the draft as typed (rules included). */
 export function usePreviewMapping() {
   return useMutation({
-    mutationFn: async (id: number) => toPreview(await api.previewConnector(id)),
+    mutationFn: async ({ id, draft }: { id: number | null; draft: ConnectorDraft | null }) =>
+      toPreview(
+        draft === null && id !== null
+          ? await api.previewConnector(id)
+          : await api.previewConnection({ connector: toRequest(draft ?? emptyDraft), connectorId: id }),
+      ),
   });
 }

@@ -4,6 +4,11 @@ import { aConnector, aRun, mistypedHostError } from "../../test/fixtures";
 import { connectorBadge, formatLag } from "./status";
 
 describe("connectorBadge", () => {
+  it("puts a stuck run and unreadable credentials first: they are what the user must act on", () => {
+    expect(connectorBadge(aConnector({ running: true, stuck: true })).label).toBe("Stuck");
+    expect(connectorBadge(aConnector({ status: "paused", credentialsUnreadable: true })).label).toBe("Credentials unreadable");
+  });
+
   it("says succeeded when the latest run succeeded", () => {
     expect(connectorBadge(aConnector()).kind).toBe("succeeded");
   });

@@ -11,7 +11,15 @@ export interface Badge {
 
 /* One badge per connector, by what a user needs to know first: a sync in progress, then a state
    the user set or must act on (paused, error), then how the latest run ended. */
-export function connectorBadge(connector: Pick<Connector, "status" | "running" | "lastResult" | "consecutiveFailures">): Badge {
+export function connectorBadge(
+  connector: Pick<Connector, "status" | "running" | "lastResult" | "consecutiveFailures"> & Partial<Pick<Connector, "stuck" | "credentialsUnreadable">>,
+): Badge {
+  if (connector.stuck === true) {
+    return { kind: "error", label: "Stuck", description: "The sync passed its deadline (timeouts.run_seconds) and has not stopped yet." };
+  }
+  if (connector.credentialsUnreadable === true) {
+    return { kind: "error", label: "Credentials unreadable", description: "Its saved passwords cannot be decrypted: enter the password again." };
+  }
   if (connector.running) return { kind: "running", label: "Running", description: "A sync is in progress." };
   if (connector.status === "paused") return { kind: "paused", label: "Paused", description: "Scheduled syncs are paused." };
   if (connector.status === "error") {

@@ -31,7 +31,7 @@ export function toLogEntry(wire: LogResponse): LogEntry {
     level: wire.level,
     connectorId: wire.connectorId ?? null,
     runId: wire.runId ?? null,
-    message: toMessage(wire.message),
+    message: toMessage(wire.message, wire.detail ?? null),
   };
 }
 

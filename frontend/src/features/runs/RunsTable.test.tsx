@@ -2,15 +2,16 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { toMessage } from "../../lib/message";
-import { aRun, mistypedHostError } from "../../test/fixtures";
+import { aRun, mistypedHostError, mistypedHostLine } from "../../test/fixtures";
 import { renderWithProviders } from "../../test/render";
 import { LogList } from "../logs/LogList";
+import { RunProgress } from "./RunProgress";
 import { RunsTable } from "./RunsTable";
 
 describe("RunsTable", () => {
-  it("shows a failed run's long error as one short line, the full text behind Details", async () => {
-    renderWithProviders(<RunsTable runs={[aRun({ status: "failed", rowsWritten: 0, error: toMessage(mistypedHostError) })]} />);
-    const cell = screen.getByRole("cell", { name: /MongoDB at mongo-typo\.invalid:27017 is unreachable/ });
+  it("shows a failed run's error as its one short line, the drivers' text behind Details", async () => {
+    renderWithProviders(<RunsTable runs={[aRun({ status: "failed", rowsWritten: 0, error: toMessage(mistypedHostLine, mistypedHostError) })]} />);
+    const cell = screen.getByRole("cell", { name: /MongoDB host mongo-typo\.invalid not found/ });
     const line = cell.querySelector(".message-line");
     expect(line?.textContent.length).toBeLessThanOrEqual(120);
     expect(within(cell).queryByText(/Name or service not known/)).not.toBeVisible();
@@ -25,6 +26,24 @@ describe("RunsTable", () => {
     if (row === undefined) throw new Error("no run row");
     expect(within(row).getByText("500")).toHaveAttribute("data-label", "Rows/s");
     expect(within(row).getByText(/^Nov 2[34], \d\d:\d\d:00$/)).toBeInTheDocument();
+  });
+});
+
+describe("RunProgress", () => {
+  it("shows a first load's bar against the estimate, with its numbers so far", () => {
+    renderWithProviders(
+      <RunProgress run={aRun({ status: "running", finishedAt: null, durationMs: null, rowsRead: 20_500, rowsWritten: 20_000, estimatedRows: 32_000, progress: 20_500 / 32_000, rowsPerSecond: 5120 })} />,
+    );
+    const bar = screen.getByRole("progressbar", { name: "Run 1 progress" });
+    expect(bar).toHaveAttribute("aria-valuenow", "64");
+    expect(bar.querySelector(".progress-bar")).toHaveStyle({ width: "64%" });
+    expect(screen.getByText(/20,500 of ~32,000 read · 20,000 written · 5,120 rows\/s/)).toBeInTheDocument();
+  });
+
+  it("shows no bar for a run without an estimate (an incremental run), only its numbers", () => {
+    renderWithProviders(<RunProgress run={aRun({ status: "running", rowsRead: 40, rowsWritten: 40, rowsPerSecond: null })} />);
+    expect(screen.queryByRole("progressbar")).toBeNull();
+    expect(screen.getByText(/^40 read · 40 written$/)).toBeInTheDocument();
   });
 });
 

@@ -43,7 +43,7 @@ export function RunsTable({ runs }: { runs: Run[] }) {
               {formatCount(run.rowsWritten)}
             </td>
             <td data-label="Rows/s" className="num">
-              {run.status === "running" || run.status === "queued" ? "—" : formatRate(run.rowsPerSecond)}
+              {run.status === "queued" ? "—" : formatRate(run.rowsPerSecond)}
             </td>
             <td data-label="Failed" className={`num${run.rowsFailed > 0 ? " text-danger" : ""}`}>
               {formatCount(run.rowsFailed)}

@@ -18,14 +18,12 @@ export interface Run {
   rowsFailed: number;
   bytes: number;
   durationMs: number | null;
-  /** Rows written per second of the run; null while it has no duration. */
+  /** Rows written per second: of the whole run, or while it runs up to its latest insert; null before one. */
   rowsPerSecond: number | null;
+  /** For a run that reads the whole collection: its estimated size, and how far it got (0–1); else null. */
+  estimatedRows: number | null;
+  progress: number | null;
   error: Message | null;
-}
-
-/* Until the API reports live progress, a run's rate is what it wrote over how long it took. */
-function rateOf(rowsWritten: number, durationMs: number | null): number | null {
-  return durationMs === null || durationMs <= 0 ? null : rowsWritten / (durationMs / 1000);
 }
 
 export function toRun(wire: RunResponse): Run {
@@ -41,10 +39,15 @@ export function toRun(wire: RunResponse): Run {
     rowsFailed: wire.rowsFailed,
     bytes: wire.bytes,
     durationMs: wire.durationMs ?? null,
-    rowsPerSecond: rateOf(wire.rowsWritten, wire.durationMs ?? null),
-    error: wire.error ? toMessage(wire.error) : null,
+    rowsPerSecond: wire.rowsPerSecond ?? null,
+    estimatedRows: wire.estimatedRows ?? null,
+    progress: wire.progress ?? null,
+    error: wire.error ? toMessage(wire.error, wire.errorDetail ?? null) : null,
   };
 }
+
+/** A run that is queued or going (what the progress shows). */
+export const isLive = (run: Run | null): run is Run => run !== null && (run.status === "running" || run.status === "queued");
 
 export const runKeys = {
   all: ["runs"] as const,

@@ -250,7 +250,9 @@ public static class ConnectorsApi
             return invalid;
         }
 
-        var (definition, errors) = ConnectorValidator.Validate(request?.Connector);
+        // A draft needs no name yet (nothing is stored), nor "paused" (nothing runs).
+        var draft = request?.Connector is { } c ? c with { Name = string.IsNullOrWhiteSpace(c.Name) ? "preview" : c.Name, Paused = null } : null;
+        var (definition, errors) = ConnectorValidator.Validate(draft);
         if (definition is null)
         {
             return Problems.Validation(errors.ToDictionary(e => e.Key == "body" ? "connector" : "connector." + e.Key, e => e.Value), title: InvalidConnector);

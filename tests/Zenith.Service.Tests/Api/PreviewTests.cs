@@ -17,7 +17,7 @@ public sealed class PreviewTests(ServiceServers servers)
         using var client = app.CreateClient();
 
         var body = Requests.Connector("", servers, mongoDb, "visits", chDb);
-        var unsaved = await client.PostJsonAsync("/api/connectors/preview?sample=25", body);
+        var unsaved = await client.PostJsonAsync("/api/connectors/preview?sample=25", new { connector = body });
         Assert.Equal(25, unsaved.Number("sampled"));
         var columns = unsaved["columns"]!.AsArray().ToDictionary(c => c.Str("name")!, c => (Type: c.Str("type")!, Path: c.Str("sourcePath")));
         Assert.Equal("user.name", columns["user_name"].Path);
@@ -41,17 +41,17 @@ public sealed class PreviewTests(ServiceServers servers)
         using var client = app.CreateClient();
 
         var bad = new { name = "", source = new { uri = servers.Mongo.ConnectionString, database = "monitoring", collection = "" }, destination = new { uri = servers.ClickHouseUri, database = "analytics", table = "visits" } };
-        var (invalid, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors/preview", bad);
+        var (invalid, problem) = await client.SendAsync(HttpMethod.Post, "/api/connectors/preview", new { connector = bad });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
-        Assert.NotNull(problem!["errors"]!["source.collection"]);
-        Assert.Null(problem["errors"]!["name"]);
+        Assert.NotNull(problem!["errors"]!["connector.source.collection"]);
+        Assert.Null(problem["errors"]!["connector.name"]);
 
-        var (sample, sampleProblem) = await client.SendAsync(HttpMethod.Post, "/api/connectors/preview?sample=0", bad);
+        var (sample, sampleProblem) = await client.SendAsync(HttpMethod.Post, "/api/connectors/preview?sample=0", new { connector = bad });
         Assert.Equal(HttpStatusCode.BadRequest, sample.StatusCode);
         Assert.NotNull(sampleProblem!["errors"]!["sample"]);
 
         var unreachable = Requests.Connector("", servers, "monitoring", "visits", "analytics", sourceUri: "mongodb://app:Prev1ew-pw@127.0.0.1:1/?serverSelectionTimeoutMS=500");
-        var (failed, failure) = await client.SendAsync(HttpMethod.Post, "/api/connectors/preview", unreachable);
+        var (failed, failure) = await client.SendAsync(HttpMethod.Post, "/api/connectors/preview", new { connector = unreachable });
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.StartsWith("MongoDB at 127.0.0.1:1 refused the connection", failure.Str("detail"), StringComparison.Ordinal);
         Assert.DoesNotContain('\n', failure.Str("detail")!);

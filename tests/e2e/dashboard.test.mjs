@@ -541,7 +541,8 @@ describe("the dashboard", () => {
       await page.getByRole("link", { name: "Connectors" }).first().click();
       const listed = connectorRow(page, "progress").locator('td[data-label="Rows in ClickHouse"]');
       await listed.getByTestId("table-rows").waitFor();
-      assert.match(await listed.textContent(), new RegExp(`^${total.toLocaleString("en")}newest (just now|\\d+ seconds ago|1 minute ago)$`));
+      // The list says the same freshness: the source's time (2023), not the sync's.
+      assert.match(await listed.textContent(), new RegExp(`^${total.toLocaleString("en")}newest \\d+ years? ago$`));
     } finally {
       await admin.command({ configureFailPoint: "failCommand", mode: "off" });
       await page.context().close();

@@ -208,7 +208,12 @@ internal sealed class BenchRun(BenchOptions options)
                 zenith.Service.RssMiB,
                 idle.TotalSeconds,
                 cell.Status == "ok" ? null : "the runs failed: " + cell.Note);
-            Log($"memory: peak {memory.PeakRssMiB:N0} MiB, idle {memory.IdleRssMiB:N0} MiB");
+            // Which part of the idle RSS is the process's own (anonymous: heaps, W^X double-mapped code) and which is clean
+            // file pages of the assemblies and native libraries it ran (shared, given back by the kernel under pressure).
+            double Part(string field) => ProcStatus.ReadKb(zenith.Service.ProcessId, field) / 1024.0;
+            var parts = $"anonymous {Part("RssAnon:"):N0} MiB, file-backed {Part("RssFile:"):N0} MiB, shared memory {Part("RssShmem:"):N0} MiB";
+            notes.Add($"The service's idle RSS: {parts}.");
+            Log($"memory: peak {memory.PeakRssMiB:N0} MiB, idle {memory.IdleRssMiB:N0} MiB ({parts})");
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {

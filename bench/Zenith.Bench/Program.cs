@@ -11,11 +11,12 @@ var dataSets = new Option<string[]>("--datasets") { Description = "Only these da
 var contestants = new Option<string[]>("--contestants") { Description = "Only these contestants (names or slugs: zenith, node_script, chdb_mongodb__, ceiling__read_only, ceiling__insert_RowBinary).", AllowMultipleArgumentsPerToken = true };
 var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
 var noMemory = new Option<bool>("--no-memory") { Description = "Skip the 5 s idle wait of the memory measurement after Zenith's flat runs." };
+var index = new Option<bool>("--index") { Description = "Create the index incremental_timestamp reads by, {updated_at: 1, _id: 1}, on the incremental collection (for every contestant)." };
 var output = new Option<string>("--output") { Description = "Where latest.json and latest.md go.", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "bench", "results") };
 
 var run = new Command("run", "The whole benchmark: test servers, data sets, every contestant, checks, report.")
 {
-    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, output,
+    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, index, output,
 };
 run.SetAction((result, ct) =>
 {
@@ -32,6 +33,7 @@ run.SetAction((result, ct) =>
         Set(result.GetValue(contestants)),
         !result.GetValue(noMicro),
         !result.GetValue(noMemory),
+        result.GetValue(index),
         Path.GetFullPath(result.GetValue(output)!));
     return new BenchRun(options).RunAsync(ct);
 });

@@ -21,6 +21,9 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
     // Per data set, the connector of its largest first load (a full run, not the warm-up sample): kept, the others deleted, so its
     // table can be verified.
     private readonly Dictionary<string, (long Id, long Rows)> largestFirstLoads = new(StringComparer.Ordinal);
+
+    // The service refuses a second connector on a table one already writes: a kept connector goes before the next run into its table.
+    private readonly Dictionary<string, long> tableWriters = new(StringComparer.Ordinal);
     private int connectors;
 
     public string Name => ReportWriter.Zenith;
@@ -39,6 +42,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
         await StopAsync().ConfigureAwait(false);
         incrementalConnectors.Clear();
         largestFirstLoads.Clear();
+        tableWriters.Clear();
         service = await ZenithService.StartAsync(ct).ConfigureAwait(false);
     }
 
@@ -56,12 +60,12 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
     {
         if (largestFirstLoads.TryGetValue(dataSet, out var kept))
         {
-            if (kept.Rows > rows)
-            {
-                await service.DeleteAsync(id, ct).ConfigureAwait(false);
+            var drop = kept.Rows > rows ? id : kept.Id;
+            await service.DeleteAsync(drop, ct).ConfigureAwait(false);
+            foreach (var table in tableWriters.Where(w => w.Value == drop).Select(w => w.Key).ToList())
+                tableWriters.Remove(table);
+            if (drop == id)
                 return;
-            }
-            await service.DeleteAsync(kept.Id, ct).ConfigureAwait(false);
         }
         largestFirstLoads[dataSet] = (id, rows);
     }
@@ -76,6 +80,12 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
         }
         else
         {
+            if (tableWriters.Remove(target.Table, out var writer))
+            {
+                await service.DeleteAsync(writer, ct).ConfigureAwait(false);
+                foreach (var (dataSet, kept) in largestFirstLoads.Where(k => k.Value.Id == writer).ToList())
+                    largestFirstLoads.Remove(dataSet);
+            }
             var connector = new
             {
                 name = $"bench_{target.Table}_{++connectors}",
@@ -87,6 +97,7 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
                 batchSize,
             };
             (var id, run) = await service.AddAndAwaitFirstRunAsync(connector, ct).ConfigureAwait(false);
+            tableWriters[target.Table] = id;
             if (target.DataSet.Incremental)
                 incrementalConnectors[target.Table] = id;
             else

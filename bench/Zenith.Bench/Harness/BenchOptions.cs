@@ -3,6 +3,7 @@ namespace Zenith.Bench.Harness;
 /// <summary>What one benchmark run does; the defaults are the full run of issue 7.</summary>
 /// <param name="CellBudgetSeconds">Measured-run seconds per data set for a contestant other than Zenith.</param>
 /// <param name="ZenithBudgetSeconds">Measured-run seconds per data set for Zenith (always at least one full run).</param>
+/// <param name="Index">Whether the incremental collection gets the index <c>{updated_at: 1, _id: 1}</c> before any contestant runs.</param>
 /// <param name="DeadlineSeconds">Past this much elapsed time every remaining cell gets one run (the others on the sample), so the whole run ends near it.</param>
 internal sealed record BenchOptions(
     bool Quick,
@@ -15,6 +16,7 @@ internal sealed record BenchOptions(
     IReadOnlySet<string>? Contestants,
     bool Micro,
     bool Memory,
+    bool Index,
     string OutputDirectory)
 {
     /// <summary>Documents per data set: the full sizes, or a twentieth for --quick.</summary>

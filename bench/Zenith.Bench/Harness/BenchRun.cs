@@ -73,6 +73,12 @@ internal sealed class BenchRun(BenchOptions options)
             {
                 Log($"{dataSet.Name}: generating and loading {dataSet.Documents:N0} documents");
                 await dataSet.LoadAsync(source, ct).ConfigureAwait(false);
+                if (options.Index && dataSet.Incremental)
+                {
+                    await source.GetCollection<MongoDB.Bson.BsonDocument>(dataSet.Collection).Indexes.CreateOneAsync(
+                        new CreateIndexModel<MongoDB.Bson.BsonDocument>(Builders<MongoDB.Bson.BsonDocument>.IndexKeys.Ascending("updated_at").Ascending("_id")), cancellationToken: ct).ConfigureAwait(false);
+                    notes.Add("The incremental collection has the index `{updated_at: 1, _id: 1}` (`--index`).");
+                }
                 dataSetInfos.Add(new DataSetInfo(dataSet.Name, dataSet.Title, dataSet.Documents, (double)dataSet.SourceBytes / dataSet.Documents, dataSet.LoadSeconds, dataSet.FlatSchema.Columns().Count));
                 Log($"{dataSet.Name}: loaded in {dataSet.LoadSeconds:N1} s ({dataSet.InsertWaitSeconds:N1} s waiting for the server), {(double)dataSet.SourceBytes / dataSet.Documents:N0} B/doc");
                 if (contestants.Contains(zenith))
@@ -219,7 +225,12 @@ internal sealed class BenchRun(BenchOptions options)
                 zenith.Service.RssMiB,
                 idle.TotalSeconds,
                 cell.Status == "ok" ? null : "the runs failed: " + cell.Note);
-            Log($"memory: peak {memory.PeakRssMiB:N0} MiB, idle {memory.IdleRssMiB:N0} MiB");
+            // Which part of the idle RSS is the process's own (anonymous: heaps, W^X double-mapped code) and which is clean
+            // file pages of the assemblies and native libraries it ran (shared, given back by the kernel under pressure).
+            double Part(string field) => ProcStatus.ReadKb(zenith.Service.ProcessId, field) / 1024.0;
+            var parts = $"anonymous {Part("RssAnon:"):N0} MiB, file-backed {Part("RssFile:"):N0} MiB, shared memory {Part("RssShmem:"):N0} MiB";
+            notes.Add($"The service's idle RSS: {parts}.");
+            Log($"memory: peak {memory.PeakRssMiB:N0} MiB, idle {memory.IdleRssMiB:N0} MiB ({parts})");
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
@@ -308,6 +319,8 @@ internal sealed class BenchRun(BenchOptions options)
                     throw new InvalidOperationException($"updateMany changed {changed:N0} documents, expected {dataSet.Documents / 100:N0}");
                 return await contestant.RunAsync(target with { Collection = dataSet.Collection, Table = table, Incremental = true }, token).ConfigureAwait(false);
             }, final: true, ct).ConfigureAwait(false);
+            if (cell.Status == "ok")
+                initial = Join(initial, await NothingFoundAsync(dataSet, contestant, table, ct).ConfigureAwait(false))!;
             cells.Add(cell with { Note = Join(cell.Note, initial) });
             // The next contestant starts from a copy of this table: it matched the source after this cell's last run.
             if (cell.Status == "ok" && contestant.WritesTable)
@@ -315,6 +328,16 @@ internal sealed class BenchRun(BenchOptions options)
         }
         foreach (var table in tables)
             await destination.DropTableAsync(TargetDatabase, table, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The run a schedule makes most often: nothing changed since the last one (3 runs, the median).</summary>
+    private static async Task<string> NothingFoundAsync(DataSet dataSet, IContestant contestant, string table, CancellationToken ct)
+    {
+        var seconds = new List<double>();
+        for (var i = 0; i < 3; i++)
+            seconds.Add((await contestant.RunAsync(new RunTarget(dataSet, dataSet.Collection, TargetDatabase, table, Incremental: true), ct).ConfigureAwait(false)).Seconds);
+        Log($"{dataSet.Name} / {contestant.Name}: nothing found: {string.Join(", ", seconds.Select(s => s.ToString("N3", CultureInfo.InvariantCulture)))} s");
+        return $"a run that finds nothing: median {Median(seconds) * 1000:N0} ms of 3";
     }
 
     private static async Task<string> FirstLoadAsync(DataSet dataSet, IContestant contestant, string table, string collection, CancellationToken ct)

@@ -235,7 +235,8 @@ internal sealed class ZenithService : IAsyncDisposable
 /// <summary>One run as the service's API reports it.</summary>
 internal sealed record ServiceRun(string Status, long? DurationMs, long RowsWritten, long RowsFailed, string? Error)
 {
-    public bool Finished => Status != "running";
+    // A run waiting for a slot is "queued" before it is "running": only its outcome ends the wait.
+    public bool Finished => Status is "succeeded" or "failed" or "cancelled";
 
     public static ServiceRun From(JsonElement run) => new(
         run.GetProperty("status").GetString() ?? "",

@@ -113,6 +113,41 @@ public sealed class IndexTests(MongoFixture fixture)
     }
 
     [Fact]
+    public async Task An_or_that_selects_whole_types_with_type_keeps_the_index_and_finds_every_type()
+    {
+        var c = NewCollection();
+        var start = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        await c.InsertManyAsync(Enumerable.Range(0, 2000).Select(i => new BsonDocument { { "_id", i }, { "updated_at", start.AddSeconds(i / 10) } }));
+        await c.InsertManyAsync([
+            new BsonDocument { { "_id", 3000 }, { "updated_at", "yesterday" } },
+            new BsonDocument { { "_id", 3001 }, { "updated_at", 17 } },
+            new BsonDocument { { "_id", 3002 }, { "updated_at", BsonNull.Value } },
+            new BsonDocument { { "_id", 3003 } },
+            new BsonDocument { { "_id", 3004 }, { "updated_at", true } },
+            new BsonDocument { { "_id", 3005 }, { "updated_at", new BsonTimestamp(5, 1) } },
+            new BsonDocument { { "_id", 3006 }, { "updated_at", BsonMaxKey.Value } },
+        ]);
+        await c.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(K.Ascending("updated_at").Ascending("_id")));
+        var at = start.AddSeconds(198);
+        // The shape of an incremental run's query: the rest of the date bracket, null and missing, and every bracket without a position.
+        var filter = BsonDocument.Parse($$$"""
+            {$or: [{updated_at: null}, {updated_at: {$gt: ISODate('{{{at:O}}}')}}, {updated_at: ISODate('{{{at:O}}}'), _id: {$gt: 1984}},
+                   {updated_at: {$type: ["number", "string", "symbol", "object", "binData", "objectId", "bool", "timestamp", "regex", "dbPointer", "javascript", "javascriptWithScope", "minKey", "maxKey"]}}]}
+            """);
+        var sort = BsonDocument.Parse("{updated_at: 1, _id: 1}");
+
+        var explain = await ExplainAsync(c, new BsonDocument { { "find", "c" }, { "filter", filter }, { "sort", sort } });
+        var found = await c.Find(filter).Sort(sort).ToListAsync();
+
+        Assert.Equal("updated_at_1__id_1", Stage(explain["queryPlanner"]["winningPlan"].AsBsonDocument, "IXSCAN")["indexName"].AsString);
+        Assert.DoesNotContain("SORT", explain["queryPlanner"]["winningPlan"].ToString(), StringComparison.Ordinal);
+        // MongoDB's order: null and missing, numbers, strings, booleans, dates, timestamps, MaxKey.
+        int[] expected = [3002, 3003, 3001, 3000, 3004, .. Enumerable.Range(1985, 15), 3005, 3006];
+        Assert.Equal(expected, found.Select(d => d["_id"].AsInt32));
+        Assert.True(explain["executionStats"]["totalKeysExamined"].ToInt32() <= expected.Length + 16, explain["executionStats"].ToString());
+    }
+
+    [Fact]
     public async Task Without_a_usable_index_a_sort_is_a_blocking_sort_over_a_collection_scan()
     {
         var c = NewCollection();

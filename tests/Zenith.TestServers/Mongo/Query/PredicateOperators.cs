@@ -27,13 +27,7 @@ internal abstract partial class Predicate
     /// <summary><c>$type</c> by alias or number (or a list of them); "number" is every numeric type; arrays match "array".</summary>
     private sealed class TypeIs : Predicate
     {
-        private static readonly Dictionary<string, int> Aliases = new(StringComparer.Ordinal)
-        {
-            ["double"] = 1, ["string"] = 2, ["object"] = 3, ["array"] = 4, ["binData"] = 5, ["undefined"] = 6,
-            ["objectId"] = 7, ["bool"] = 8, ["date"] = 9, ["null"] = 10, ["regex"] = 11, ["dbPointer"] = 12,
-            ["javascript"] = 13, ["symbol"] = 14, ["javascriptWithScope"] = 15, ["int"] = 16, ["timestamp"] = 17,
-            ["long"] = 18, ["decimal"] = 19, ["minKey"] = -1, ["maxKey"] = 127,
-        };
+        private static readonly Dictionary<string, int> Aliases = ValueInterval.TypeCodes;
 
         private readonly HashSet<int> _codes = [];
         private readonly bool _number;

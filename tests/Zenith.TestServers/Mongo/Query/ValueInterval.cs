@@ -50,6 +50,8 @@ internal readonly record struct ValueInterval(BsonValue Low, bool LowInclusive, 
             case "$lt":
             case "$lte":
                 return Comparison(op, operand);
+            case "$type":
+                return TypeBounds(operand);
             default:
                 return null;
         }
@@ -88,6 +90,61 @@ internal readonly record struct ValueInterval(BsonValue Low, bool LowInclusive, 
         }
         return greater ? [new(v, inclusive, range.High, range.HighInclusive)] : [new(range.Low, range.LowInclusive, v, inclusive)];
     }
+
+    /// <summary>
+    /// <c>$type</c> bounds as mongod's planner builds them: the whole bracket of each type named (inexact: "int" spans every
+    /// number, the filter still tests each document), so an <c>$or</c> branch that selects whole types keeps the index usable.
+    /// A list with "array" bounds nothing (an array is indexed by its elements); an unknown name is left to the predicate's error.
+    /// </summary>
+    private static List<ValueInterval>? TypeBounds(BsonValue operand)
+    {
+        var result = new List<ValueInterval>();
+        foreach (var item in operand is BsonArray list ? (IEnumerable<BsonValue>)list : [operand])
+        {
+            var code = item switch
+            {
+                BsonString { Value: "number" } => 1,
+                BsonString alias => TypeCodes.TryGetValue(alias.Value, out var c) ? c : (int?)null,
+                { IsNumeric: true } => item.ToInt32(),
+                _ => null,
+            };
+            switch (code)
+            {
+                case null or 4:
+                    return null;
+                case -1:
+                    result.Add(Point(BsonMinKey.Value));
+                    break;
+                case 127:
+                    result.Add(Point(BsonMaxKey.Value));
+                    break;
+                case 6 or 10:
+                    result.AddRange([Point(BsonUndefined.Value), Point(BsonNull.Value)]);
+                    break;
+                case 13:
+                    result.Add(new(new BsonJavaScript(string.Empty), true, new BsonJavaScriptWithScope(string.Empty, []), false));
+                    break;
+                case 15:
+                    result.Add(new(new BsonJavaScriptWithScope(string.Empty, []), true, BsonMaxKey.Value, false));
+                    break;
+                case var known when TypeRange(BsonOrder.Rank(known == 12 ? BsonType.RegularExpression : (BsonType)known)) is { } range:
+                    result.Add(range);
+                    break;
+                default:
+                    return null;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The <c>$type</c> aliases and the type codes they stand for (MinKey -1, MaxKey 127).</summary>
+    public static readonly Dictionary<string, int> TypeCodes = new(StringComparer.Ordinal)
+    {
+        ["double"] = 1, ["string"] = 2, ["object"] = 3, ["array"] = 4, ["binData"] = 5, ["undefined"] = 6,
+        ["objectId"] = 7, ["bool"] = 8, ["date"] = 9, ["null"] = 10, ["regex"] = 11, ["dbPointer"] = 12,
+        ["javascript"] = 13, ["symbol"] = 14, ["javascriptWithScope"] = 15, ["int"] = 16, ["timestamp"] = 17,
+        ["long"] = 18, ["decimal"] = 19, ["minKey"] = -1, ["maxKey"] = 127,
+    };
 
     /// <summary>
     /// The whole of one type, for type-bracketed bounds, with the endpoints mongod's planner uses

@@ -51,6 +51,20 @@ public sealed class SyncEngine : ISyncEngine
 
     private async Task<SyncRunResult> RunCoreAsync(ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
     {
+        var result = await RunOnceAsync(connector, checkpoints, observer, options, cancellationToken);
+        if (result.HistoryLost && connector.OnHistoryLost == HistoryLostPolicy.Resync && !options.Resync)
+        {
+            // The position fell off the oplog: a gap would be silent, so reload everything (atomically) and stream from a new position.
+            observer.Note(result.Error + "; resyncing: a new position, the collection reloaded into a staging table and swapped in, then the stream from there");
+            result = await RunOnceAsync(connector, checkpoints, observer, options with { RunId = options.RunId + "r", Resync = true }, cancellationToken);
+        }
+
+        return result.Result;
+    }
+
+    private async Task<(SyncRunResult Result, bool HistoryLost, string? Error)> RunOnceAsync(
+        ConnectorSpec connector, ICheckpointStore checkpoints, ISyncObserver observer, RunOptions options, CancellationToken cancellationToken)
+    {
         var started = _options.TimeProvider.GetTimestamp();
         MongoSource? source = null;
         ClickHouseSink? sink = null;
@@ -62,16 +76,27 @@ public sealed class SyncEngine : ISyncEngine
             sink = new ClickHouseSink(connector.Destination, _options);
             run = new SyncRun(connector, options, checkpoints, observer, _options, source, sink);
             await run.RunAsync(cancellationToken);
-            return Result(SyncOutcome.Succeeded, run, started, null);
+            return (Result(SyncOutcome.Succeeded, run, started, null), false, null);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             // Whatever the driver made of the cancellation (a statement cut off mid-DDL surfaces as an HTTP or IO error): it was asked for.
-            return Result(SyncOutcome.Cancelled, run, started, new Described("cancelled", null));
+            return (Result(SyncOutcome.Cancelled, run, started, new Described("cancelled", null)), false, null);
+        }
+        catch (ChangeStreamHistoryLostException ex)
+        {
+            var error = connector.OnHistoryLost == HistoryLostPolicy.Error
+                ? ex.Message + "; the connector stops as its setting onHistoryLost = error says: resync it to start again from a new position"
+                : ex.Message;
+            return (Result(SyncOutcome.Failed, run, started, new Described(error, null)), true, ex.Message);
+        }
+        catch (ChangeStreamSourceGoneException ex)
+        {
+            return (Result(SyncOutcome.Failed, run, started, new Described(ex.Message, null)) with { SourceGone = true }, false, null);
         }
         catch (Exception ex)
         {
-            return Result(SyncOutcome.Failed, run, started, Describe(ex, connector, source, sink));
+            return (Result(SyncOutcome.Failed, run, started, Describe(ex, connector, source, sink)), false, null);
         }
         finally
         {
@@ -115,6 +140,11 @@ public sealed class SyncEngine : ISyncEngine
             throw new SyncConfigurationException(CursorFieldIsId);
         }
 
+        if (connector.Mode == SyncMode.ChangeStream && (!string.IsNullOrWhiteSpace(connector.Source.Filter) || !string.IsNullOrWhiteSpace(connector.Source.Projection)))
+        {
+            throw new SyncConfigurationException(ChangeStreamTakesWholeDocuments);
+        }
+
         if (connector.SettleSeconds < 0)
         {
             throw new SyncConfigurationException($"the settle window must be 0 seconds or more (got {connector.SettleSeconds})");
@@ -129,6 +159,10 @@ public sealed class SyncEngine : ISyncEngine
         CursorRules.ParseJson(connector.Source.Filter, "filter");
         CursorRules.ParseJson(connector.Source.Projection, "projection");
     }
+
+    /// <summary>The validator's words too: a change stream's events cannot be filtered or projected as a find is (a document leaving the filter would stay).</summary>
+    public const string ChangeStreamTakesWholeDocuments =
+        "change_stream copies whole documents of the whole collection: a filter or projection is not supported in this mode (a document that stops matching the filter would stay in ClickHouse)";
 
     /// <summary>The validator's words too: incremental_timestamp orders by (field, <c>_id</c>), so <c>_id</c> itself is incremental_id's job.</summary>
     public const string CursorFieldIsId =
@@ -307,7 +341,7 @@ public sealed class SyncEngine : ISyncEngine
             }
 
             // The table's own key columns (system.columns) are pinned, as a run would have them.
-            return (TableSchema.Create(table.Columns, connector.Mapping, keyColumns: table.KeyColumns, hasIdType: table.HasIdType), features, null);
+            return (TableSchema.Create(table.Columns, connector.Mapping, keyColumns: table.KeyColumns, hasIdType: table.HasIdType, isChangeLog: table.IsChangeLog), features, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

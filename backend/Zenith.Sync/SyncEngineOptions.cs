@@ -90,6 +90,24 @@ public sealed class SyncEngineOptions
     /// </summary>
     public bool CompressInserts { get; init; }
 
+    /// <summary>
+    /// change_stream: the longest an applied event waits in a micro-batch before it is flushed (a batch also goes when it reaches
+    /// the connector's batch size, and as soon as the stream has nothing more to give); default 1 s.
+    /// </summary>
+    public TimeSpan ChangeStreamFlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// change_stream: how long a getMore waits for new events (the driver's maxAwaitTimeMS); it bounds how late a pause or a
+    /// shutdown is noticed; default 500 ms.
+    /// </summary>
+    public TimeSpan ChangeStreamMaxAwait { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// change_stream: while the collection is idle the stored resume token still moves to the stream's post-batch token (so a
+    /// quiet collection never falls off the oplog), at most once per this interval; default 10 s.
+    /// </summary>
+    public TimeSpan ChangeStreamIdleCheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Clock for durations, versions and back-off; default the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

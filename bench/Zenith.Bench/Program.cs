@@ -7,7 +7,7 @@ var budget = new Option<double?>("--cell-budget") { Description = "Seconds of me
 var zenithBudget = new Option<double?>("--zenith-budget") { Description = "Seconds of measured runs Zenith may take on one data set (always at least one full run; default 75, 30 with --quick)." };
 var deadline = new Option<double?>("--deadline") { Description = "Minutes after which every remaining cell gets a single run so the whole benchmark ends near it (default 11, 6 with --quick)." };
 var batchSize = new Option<int>("--batch-size") { Description = "The Zenith connectors' batch size (documents per batch).", DefaultValueFactory = _ => 10_000 };
-var dataSets = new Option<string[]>("--datasets") { Description = "Only these data sets: flat, nested, wide, messy, incremental.", AllowMultipleArgumentsPerToken = true };
+var dataSets = new Option<string[]>("--datasets") { Description = "Only these data sets: flat, nested, wide, messy, incremental, changestream (the live scenario: a change_stream connector under 5,000 mixed changes/s).", AllowMultipleArgumentsPerToken = true };
 var contestants = new Option<string[]>("--contestants") { Description = "Only these contestants (names or slugs: zenith, node_script, chdb_mongodb__, ceiling__read_only, ceiling__insert_RowBinary).", AllowMultipleArgumentsPerToken = true };
 var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
 var noMemory = new Option<bool>("--no-memory") { Description = "Skip the 5 s idle wait of the memory measurement after Zenith's flat runs." };

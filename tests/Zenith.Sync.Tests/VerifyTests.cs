@@ -230,6 +230,42 @@ public sealed class VerifyTests(Servers servers)
     }
 
     [Fact]
+    public async Task A_change_stream_table_with_tombstones_and_old_versions_verifies_clean_and_a_row_lost_by_hand_is_missing()
+    {
+        var connector = servers.NewConnector(SyncMode.ChangeStream, batchSize: 1000);
+        var collection = servers.Collection(connector);
+        await collection.InsertManyAsync(Enumerable.Range(0, 60).Select(i => ChangeStreamTests.Doc(i)));
+        await using var live = await LiveRun.StartAsync(ChangeStreamTests.Engine(), connector, new MemoryCheckpointStore());
+        try
+        {
+            live.Begin();
+            await live.WaitUntilStreamingAsync();
+            // Deletes leave tombstones and updates old versions in the table: neither is a current row.
+            await collection.DeleteManyAsync(new BsonDocument("n", new BsonDocument("$lt", 10)));
+            await collection.UpdateManyAsync(new BsonDocument("n", new BsonDocument("$gte", 40)), new BsonDocument("$set", new BsonDocument("score", -2.5)));
+            await live.WaitUntilEqualAsync(servers, ["n", "name", "score", "active", "at"]);
+
+            var clean = await VerifyAsync(connector);
+            Assert.True(clean.IsClean, Describe(clean));
+            Assert.Equal((50L, 50L), (clean.SourceCount, clean.DestinationCount));
+            Assert.Contains(clean.Notes, n => n.Contains("current rows", StringComparison.Ordinal));
+
+            // A current row replaced by a tombstone of a newer version by hand: the document is missing, nothing else.
+            var lost = (await collection.Find(new BsonDocument("n", 20)).FirstAsync())["_id"].AsObjectId;
+            await ClickHouseAsync($"INSERT INTO {Table(connector)} (_id, _zenith_synced_at, _zenith_version, _zenith_id_type, _zenith_is_deleted) "
+                + $"SELECT _id, _zenith_synced_at, _zenith_version + 1, _zenith_id_type, 1 FROM {Table(connector)} FINAL WHERE _id = '{lost}'");
+            var report = await VerifyAsync(connector);
+            Assert.Equal([new VerifiedId(lost.ToString(), "objectId")], report.MissingIds);
+            Assert.Equal((1L, 0L, 0L), (report.Missing, report.Extra, report.ValueMismatches));
+        }
+        finally
+        {
+            await live.StopAsync();
+            await servers.CleanUpAsync(connector);
+        }
+    }
+
+    [Fact]
     public async Task A_difference_that_the_re_read_does_not_confirm_is_not_reported()
     {
         var connector = await SyncedAsync(SyncMode.Full, Enumerable.Range(0, 600).Select(i => Visit(Oid(i), i)));

@@ -136,6 +136,8 @@ before(async () => {
   await eventually(async () => (await api("GET", `/api/verifications/${verification.id}`)).status === "succeeded", {
     timeoutMs: 180_000, describe: async () => `the verification did not succeed: ${JSON.stringify(await api("GET", `/api/verifications/${verification.id}`))}`,
   });
+  // A live connector on the same changing collection: the change-stream panels (lag, events by type) have data.
+  await api("POST", "/api/connectors", { ...connector("visited_sites_live", servers.mongo, "visited_sites"), mode: "change_stream", cursorField: undefined });
 
   // Prometheus with the committed config and rules, pointed at this Zenith, scraping fast.
   const promPort = await freePort();

@@ -11,6 +11,22 @@ public enum SyncMode
 
     /// <summary>Every run rewrites the whole table through a staging table and <c>EXCHANGE TABLES</c>.</summary>
     Full,
+
+    /// <summary>
+    /// Live: the change stream's start position, then the collection copied (resumable), then the stream applied from that position
+    /// in micro-batches, continuously; deletes are tombstones of a <c>ReplacingMergeTree(version, is_deleted)</c> table.
+    /// </summary>
+    ChangeStream,
+}
+
+/// <summary>What a change-stream connector does when its resume position is no longer in the oplog (MongoDB's code 286).</summary>
+public enum HistoryLostPolicy
+{
+    /// <summary>Take a new start position, reload the collection into a staging table, swap it in, stream from the position.</summary>
+    Resync,
+
+    /// <summary>Stop with an error and change nothing: the user decides.</summary>
+    Error,
 }
 
 /// <summary>The MongoDB side of a connector.</summary>
@@ -68,6 +84,7 @@ public sealed record TableOptions(string? OrderBy = null, string? PartitionBy = 
 /// The incremental modes' settle window: how long a key may take to become visible after a later one (many writers, clocks that
 /// differ, retried inserts). The checkpoint moves only through keys that old; what follows is copied and read again next run.
 /// </param>
+/// <param name="OnHistoryLost">change_stream: what to do when the stored position fell off the oplog.</param>
 public sealed record ConnectorSpec(
     long Id,
     string Name,
@@ -78,7 +95,8 @@ public sealed record ConnectorSpec(
     int BatchSize,
     MappingOptions Mapping,
     TableOptions Table,
-    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds)
+    int SettleSeconds = ConnectorSpec.DefaultSettleSeconds,
+    HistoryLostPolicy OnHistoryLost = HistoryLostPolicy.Resync)
 {
     public const string DefaultCursorField = "updated_at";
     public const int DefaultBatchSize = 1000;

@@ -22,7 +22,14 @@ public sealed record SyncRunResult(
     Checkpoint? Checkpoint,
     string? Error,
     IReadOnlyList<SyncWarning>? Warnings = null,
-    string? ErrorDetail = null);
+    string? ErrorDetail = null)
+{
+    /// <summary>
+    /// change_stream: the watched collection is gone (dropped, renamed, its database dropped: the stream was invalidated). The
+    /// connector stops with <see cref="Error"/> saying so and is not retried; the ClickHouse table is kept.
+    /// </summary>
+    public bool SourceGone { get; init; }
+}
 
 public enum SyncWarningKind
 {
@@ -81,6 +88,16 @@ public interface ISyncObserver
     /// <summary>Something a person would want in the sync history (table created, column added, retrying...).</summary>
     void Note(string message);
 
+    /// <summary>change_stream: the initial load (or a resync's reload) is done; from now on the run applies the stream.</summary>
+    void StreamStarted()
+    {
+    }
+
+    /// <summary>change_stream: a micro-batch was applied (and its resume token stored), or the stream was found idle.</summary>
+    void StreamApplied(ChangeStreamProgress progress)
+    {
+    }
+
     /// <summary>
     /// The collection's estimated size (MongoDB's <c>estimatedDocumentCount</c>), told once when a run reads the whole collection
     /// (a first load, a full sync) without a filter: what its progress is measured against.
@@ -94,6 +111,19 @@ public interface ISyncObserver
     {
     }
 }
+
+/// <summary>Events of one kind applied by a micro-batch; <paramref name="Unreadable"/> events too large to read, whose documents were re-read by <c>_id</c>.</summary>
+public readonly record struct ChangeCounts(long Inserts, long Updates, long Replaces, long Deletes, long Unreadable)
+{
+    public long Total => Inserts + Updates + Replaces + Deletes;
+}
+
+/// <summary>
+/// Where a change stream is: the cluster time of the last event applied (null before one), the cluster time everything applied
+/// covers (the resume token's: on an idle stream the post-batch token's, close to now), whether nothing more was waiting, and
+/// what the micro-batch applied.
+/// </summary>
+public readonly record struct ChangeStreamProgress(DateTimeOffset? LastEventAt, DateTimeOffset? PositionAt, bool CaughtUp, ChangeCounts Applied);
 
 /// <summary>The result of checking one end.</summary>
 /// <param name="Message">One short line: what was found, or what is wrong (the host, the user, the name).</param>

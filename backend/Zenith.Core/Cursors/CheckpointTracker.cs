@@ -56,6 +56,10 @@ public static class CheckpointTracker
         {
             SyncMode.IncrementalId or SyncMode.IncrementalTimestamp => new IncrementalCheckpointTracker(connector, CursorState.Parse(connector.Mode, stored), settings),
             SyncMode.Full => new FullCheckpointTracker(runStartedAt, settings),
+            SyncMode.ChangeStream => new ChangeStreamCheckpointTracker(
+                connector,
+                ChangeStreamPosition.Parse(stored) ?? throw new ArgumentException("a change-stream run takes its start position before its tracker", nameof(stored)),
+                settings),
             _ => throw new ArgumentOutOfRangeException(nameof(connector), connector.Mode, "no checkpoint tracker for this mode"),
         };
     }

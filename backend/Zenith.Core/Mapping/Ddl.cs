@@ -147,7 +147,11 @@ public static class Ddl
         $"SELECT name, comment FROM system.tables WHERE database = {Literal(database)} AND startsWith(name, {Literal(prefix)})";
 
     /// <param name="loadedByRun">The run a staging table is made for (its comment names it, see <see cref="TableComment"/>), or null.</param>
-    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options, string? loadedByRun = null)
+    /// <param name="changeLog">
+    /// A change-stream table: <c>ReplacingMergeTree(_zenith_version, _zenith_is_deleted)</c>, a <c>UInt128</c> version (an event's
+    /// cluster time is 64 bits, its ordinal in a transaction 64 more) and the tombstone flag, so FINAL hides deleted documents.
+    /// </param>
+    public static string CreateTable(string database, string table, TableSchema schema, TableOptions options, string? loadedByRun = null, bool changeLog = false)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
@@ -161,10 +165,21 @@ public static class Ddl
         }
 
         sql.Append("    ").Append(Quote(TableSchema.SyncedAtColumn)).Append(" DateTime64(3, 'UTC'),\n");
-        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(" UInt64,\n");
-        sql.Append("    ").Append(Quote(TableSchema.IdTypeColumn)).Append(' ').Append(KeyColumns.IdTypeDefinition).Append('\n');
+        sql.Append("    ").Append(Quote(TableSchema.VersionColumn)).Append(changeLog ? " UInt128,\n" : " UInt64,\n");
+        sql.Append("    ").Append(Quote(TableSchema.IdTypeColumn)).Append(' ').Append(KeyColumns.IdTypeDefinition).Append(changeLog ? ",\n" : "\n");
+        if (changeLog)
+        {
+            sql.Append("    ").Append(Quote(TableSchema.DeletedColumn)).Append(" UInt8\n");
+        }
+
         sql.Append(")\n");
-        sql.Append("ENGINE = ReplacingMergeTree(").Append(Quote(TableSchema.VersionColumn)).Append(")\n");
+        sql.Append("ENGINE = ReplacingMergeTree(").Append(Quote(TableSchema.VersionColumn));
+        if (changeLog)
+        {
+            sql.Append(", ").Append(Quote(TableSchema.DeletedColumn));
+        }
+
+        sql.Append(")\n");
         if (!string.IsNullOrWhiteSpace(options.PartitionBy))
         {
             sql.Append("PARTITION BY ").Append(options.PartitionBy).Append('\n');
@@ -214,6 +229,17 @@ public static class Ddl
 
         return checks;
     }
+
+    /// <summary>What the current-rows view of a change-stream table is called: <c>{table}_current</c>.</summary>
+    public static string CurrentViewName(string table) => table + "_current";
+
+    /// <summary>
+    /// The current rows of a change-stream table, without the reader writing FINAL or a filter: the newest version of each
+    /// document, deleted ones left out. Replaced after every schema change (a view's columns are fixed when it is made).
+    /// </summary>
+    public static string CreateCurrentView(string database, string table) =>
+        $"CREATE OR REPLACE VIEW {Table(database, CurrentViewName(table))} AS SELECT * EXCEPT ({Quote(TableSchema.DeletedColumn)}) " +
+        $"FROM {Table(database, table)} FINAL WHERE {Quote(TableSchema.DeletedColumn)} = 0";
 
     /// <summary>
     /// Recent insert blocks a non-replicated table remembers, so a batch sent again with the same

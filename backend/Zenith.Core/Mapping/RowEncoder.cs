@@ -15,6 +15,12 @@ public enum EncodeStatus
     NeedsSchemaChange,
 }
 
+/// <summary>
+/// One row's own version and tombstone flag, when the rows of a batch do not share one version (change-stream events: each
+/// carries its cluster time and ordinal; a delete is a tombstone of its <c>_id</c>).
+/// </summary>
+public readonly record struct RowStamp(UInt128 Version, bool Deleted);
+
 /// <summary>A document that could not be written: its <c>_id</c> as text and why (never its contents).</summary>
 public sealed record DocumentFailure(string DocumentId, string Reason);
 
@@ -46,16 +52,18 @@ public sealed partial class RowEncoder : IDisposable
 
     /// <summary>
     /// Appends one row per document of <paramref name="documents"/> (BSON documents back to back) to <paramref name="output"/>.
-    /// On <see cref="EncodeStatus.NeedsSchemaChange"/> the output is left as it was.
+    /// On <see cref="EncodeStatus.NeedsSchemaChange"/> the output is left as it was. <paramref name="stamps"/>, when given, holds
+    /// each document's own version and tombstone flag (one per document, in order) instead of <paramref name="version"/>.
     /// </summary>
     public EncodeStatus Encode(
         ReadOnlySpan<byte> documents,
         TableSchema schema,
         long syncedAtMillis,
-        ulong version,
+        UInt128 version,
         PooledBuffer output,
         ICollection<DocumentFailure> failures,
-        out int rows)
+        out int rows,
+        ReadOnlySpan<RowStamp> stamps = default)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(output);
@@ -73,8 +81,11 @@ public sealed partial class RowEncoder : IDisposable
         rows = 0;
         Spilled = 0;
         var position = 0;
+        var index = -1;
         while (position < documents.Length)
         {
+            index++;
+            var stamp = stamps.IsEmpty ? new RowStamp(version, false) : stamps[index];
             var length = documents.Length - position >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(documents[position..]) : -1;
             if (length < 5 || length > documents.Length - position)
             {
@@ -87,7 +98,7 @@ public sealed partial class RowEncoder : IDisposable
             var rowStart = output.Length;
             try
             {
-                var status = EncodeDocument(document, schema, syncedAtMillis, version, output);
+                var status = EncodeDocument(document, schema, syncedAtMillis, stamp, output);
                 if (status == EncodeStatus.NeedsSchemaChange)
                 {
                     output.Length = start;
@@ -115,7 +126,7 @@ public sealed partial class RowEncoder : IDisposable
         return EncodeStatus.Done;
     }
 
-    private EncodeStatus EncodeDocument(ReadOnlySpan<byte> document, TableSchema schema, long syncedAtMillis, ulong version, PooledBuffer output)
+    private EncodeStatus EncodeDocument(ReadOnlySpan<byte> document, TableSchema schema, long syncedAtMillis, RowStamp stamp, PooledBuffer output)
     {
         if (++_stamp == int.MaxValue)
         {
@@ -161,10 +172,25 @@ public sealed partial class RowEncoder : IDisposable
         }
 
         output.WriteInt64(syncedAtMillis);
-        output.WriteUInt64(version);
+        if (schema.IsChangeLog)
+        {
+            // UInt128 in RowBinary: little-endian, the low half first.
+            output.WriteUInt64((ulong)stamp.Version);
+            output.WriteUInt64((ulong)(stamp.Version >> 64));
+        }
+        else
+        {
+            output.WriteUInt64((ulong)stamp.Version);
+        }
+
         if (schema.HasIdType)
         {
             output.WriteByte((byte)(sbyte)TypeBrackets.Of(document[idOffset]));
+        }
+
+        if (schema.IsChangeLog)
+        {
+            output.WriteByte(stamp.Deleted ? (byte)1 : (byte)0);
         }
 
         return EncodeStatus.Done;

@@ -77,7 +77,7 @@ public sealed partial class SchemaBuilder
             columns.Add(_widened.TryGetValue(i, out var type) ? column with { Type = type } : column);
         }
 
-        var names = new HashSet<string>(TableSchema.MetadataColumns, StringComparer.Ordinal);
+        var names = new HashSet<string>(TableSchema.ReservedColumns, StringComparer.Ordinal);
         names.UnionWith(columns.Select(c => c.Name));
         var added = Naming.Assign(kept, names, _options.Separator, _start.Columns);
         var special = columns.FindIndex(c => c.Role is ColumnRole.Extra or ColumnRole.Document);
@@ -86,7 +86,7 @@ public sealed partial class SchemaBuilder
         AddSpecial(columns, added, ColumnRole.Document, TableSchema.DocumentColumn, _options.WholeDocument);
 
         var generation = _widened.Count > 0 ? _start.TypeGeneration + 1 : _start.TypeGeneration;
-        var schema = TableSchema.Create(columns, _options, generation, _open, _start.KeyColumnNames, _start.HasIdType);
+        var schema = TableSchema.Create(columns, _options, generation, _open, _start.KeyColumnNames, _start.HasIdType, _start.IsChangeLog);
         var after = added.Select(c => columns.IndexOf(c) is var at and > 0 ? columns[at - 1].Name : TableSchema.IdColumn).ToList();
         var change = new SchemaChange(added, [.. _widened.Keys.Order().Select(i => columns[i])], after);
         return (schema, change);
@@ -254,7 +254,7 @@ public sealed partial class SchemaBuilder
     /// <summary>The candidates that fit the column budget: the most frequent paths first, a Nested group whole or not at all.</summary>
     private List<Candidate> Budget()
     {
-        var room = _options.MaxColumns - TableSchema.MetadataColumns.Count - _start.Columns.Count
+        var room = _options.MaxColumns - TableSchema.MetadataColumns.Count - (_start.IsChangeLog ? 1 : 0) - _start.Columns.Count
             - (_start.HasColumn(ColumnRole.Extra) ? 0 : 1) - (_options.WholeDocument && !_start.HasColumn(ColumnRole.Document) ? 1 : 0);
         var units = _candidates.GroupBy(c => c.Unit).OrderByDescending(g => g.Max(c => c.Presence)).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         var keptUnits = new HashSet<string>(StringComparer.Ordinal);

@@ -21,11 +21,19 @@ public sealed class TableSchema
     /// <summary>The columns every table has besides its data (a table of an older Zenith may lack the last): never a field's name.</summary>
     public static readonly IReadOnlyList<string> MetadataColumns = [IdColumn, SyncedAtColumn, VersionColumn, IdTypeColumn];
 
+    /// <summary>1 for a tombstone (the document was deleted), 0 otherwise; only in change-stream tables (see <see cref="IsChangeLog"/>).</summary>
+    public const string DeletedColumn = "_zenith_is_deleted";
+
+    /// <summary>Every name Zenith writes besides data: the metadata columns and a change-stream table's tombstone flag.</summary>
+    public static readonly IReadOnlyList<string> ReservedColumns = [.. MetadataColumns, DeletedColumn];
+
     private readonly bool[] _keys;
     private readonly bool[] _pinned;
 
-    private TableSchema(IReadOnlyList<ColumnDef> columns, MappingOptions options, int typeGeneration, IEnumerable<string> openPaths, IEnumerable<string> keyColumns, bool hasIdType)
+    private TableSchema(IReadOnlyList<ColumnDef> columns, MappingOptions options, int typeGeneration, IEnumerable<string> openPaths, IEnumerable<string> keyColumns, bool hasIdType, bool isChangeLog)
     {
+        IsChangeLog = isChangeLog;
+        IsChangeLog = isChangeLog;
         Columns = columns;
         Options = options;
         TypeGeneration = typeGeneration;
@@ -34,15 +42,19 @@ public sealed class TableSchema
         Roles = [.. columns.Select(c => c.Role)];
         ExactTypes = [.. columns.Select(c => c.Role == ColumnRole.Field && c.Type.Shape == ColumnShape.Scalar ? ExactType(c.Type.Kind) : (byte)0)];
         HasIdType = hasIdType;
-        InsertColumns = hasIdType
-            ? [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn]
-            : [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn];
+        InsertColumns = (hasIdType, isChangeLog) switch
+        {
+            (true, true) => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn, DeletedColumn],
+            (true, false) => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, IdTypeColumn],
+            (false, true) => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn, DeletedColumn],
+            _ => [IdColumn, .. columns.Select(c => c.Name), SyncedAtColumn, VersionColumn],
+        };
         ExtraIndex = columns.ToList().FindIndex(c => c.Role == ColumnRole.Extra);
         var rules = new RuleSet(options.Rules);
         var keys = new HashSet<string>(keyColumns, StringComparer.Ordinal);
         _keys = [.. columns.Select(c => keys.Contains(c.Name))];
         _pinned = [.. columns.Select((c, i) => _keys[i] || (c.Role == ColumnRole.Field && rules.For(c.Path)?.Action == FieldAction.Type))];
-        BudgetFull = columns.Count + MetadataColumns.Count >= options.MaxColumns;
+        BudgetFull = columns.Count + MetadataColumns.Count + (isChangeLog ? 1 : 0) >= options.MaxColumns;
         Root = PathTree.Build(columns, rules, OpenPaths, BudgetFull, out var groups);
         Groups = groups;
         _memberGroups = new int[columns.Count];
@@ -67,6 +79,12 @@ public sealed class TableSchema
     internal ReadOnlySpan<byte> MemberName(int column) => _memberNames[column];
 
     public static TableSchema Empty { get; } = Create([], MappingOptions.Default);
+
+    /// <summary>
+    /// A change-stream table: <c>ReplacingMergeTree(_zenith_version, _zenith_is_deleted)</c> with a <c>UInt128</c> version (the
+    /// event's cluster time and an ordinal) and a tombstone flag written after the other metadata columns.
+    /// </summary>
+    public bool IsChangeLog { get; }
 
     public IReadOnlyList<ColumnDef> Columns { get; }
 
@@ -138,19 +156,25 @@ public sealed class TableSchema
     /// <param name="openPaths">See <see cref="OpenPaths"/>.</param>
     /// <param name="keyColumns">The data columns in its sorting or partition key.</param>
     /// <param name="hasIdType">The table has <see cref="IdTypeColumn"/>.</param>
+    /// <param name="isChangeLog">The table is a change-stream table (<see cref="IsChangeLog"/>).</param>
     public static TableSchema Create(
         IReadOnlyList<ColumnDef> columns,
         MappingOptions? options = null,
         int typeGeneration = 0,
         IEnumerable<string>? openPaths = null,
         IEnumerable<string>? keyColumns = null,
-        bool hasIdType = false) =>
-        new(columns, options ?? MappingOptions.Default, typeGeneration, openPaths ?? [], keyColumns ?? [], hasIdType);
+        bool hasIdType = false,
+        bool isChangeLog = false) =>
+        new(columns, options ?? MappingOptions.Default, typeGeneration, openPaths ?? [], keyColumns ?? [], hasIdType, isChangeLog);
 
     /// <summary>
     /// The same columns and rules with the table's key: its key columns (from system.columns for a table that exists, from the
     /// connector's ORDER BY and PARTITION BY for one about to be made, see <see cref="KeyColumns.Pinned"/>) and whether it has
     /// <see cref="IdTypeColumn"/>.
     /// </summary>
-    public TableSchema WithKey(IEnumerable<string> keyColumns, bool hasIdType) => new(Columns, Options, TypeGeneration, OpenPaths, keyColumns, hasIdType);
+    public TableSchema WithKey(IEnumerable<string> keyColumns, bool hasIdType) => new(Columns, Options, TypeGeneration, OpenPaths, keyColumns, hasIdType, IsChangeLog);
+
+    /// <summary>The same schema as a change-stream table's (<see cref="IsChangeLog"/>) or not.</summary>
+    public TableSchema AsChangeLog(bool isChangeLog) =>
+        isChangeLog == IsChangeLog ? this : new(Columns, Options, TypeGeneration, OpenPaths, KeyColumnNames, HasIdType, isChangeLog);
 }

@@ -64,6 +64,10 @@ public sealed record TableDto(string? OrderBy = null, string? PartitionBy = null
 /// <param name="CursorField">For <c>incremental_timestamp</c>: the timestamp field, dotted paths allowed (default <c>updated_at</c>; not <c>_id</c>: use <c>incremental_id</c>).</param>
 /// <param name="IntervalSeconds">Seconds between runs, at least 1 (default 60).</param>
 /// <param name="BatchSize">Documents per ClickHouse insert (1–100000); omitted means <c>processing.batch_size</c>.</param>
+/// <param name="OnHistoryLost">
+/// For <c>change_stream</c>: what to do when the stored position is no longer in MongoDB's oplog (error 286): <c>resync</c> (default:
+/// a new position, the collection reloaded into a staging table and swapped in atomically, then the stream) or <c>error</c> (stop).
+/// </param>
 /// <param name="SettleSeconds">
 /// The incremental modes' settle window, 0–3600 (default 5): how long a key may take to become visible after a later one (many
 /// writers, clocks that differ). The checkpoint only moves through keys that old; newer ones are copied and read again next run.
@@ -82,7 +86,8 @@ public sealed record ConnectorRequest(
     TableDto? Table = null,
     int? SettleSeconds = null,
     int? VerifyIntervalSeconds = null,
-    bool? Paused = null);
+    bool? Paused = null,
+    HistoryLostPolicy? OnHistoryLost = null);
 
 /// <summary>
 /// A JSON merge patch of a connector (RFC 7396, <c>application/merge-patch+json</c>): the fields sent replace the stored ones,
@@ -100,7 +105,8 @@ public sealed record ConnectorPatch(
     MappingDto? Mapping = null,
     TableDto? Table = null,
     int? SettleSeconds = null,
-    int? VerifyIntervalSeconds = null);
+    int? VerifyIntervalSeconds = null,
+    HistoryLostPolicy? OnHistoryLost = null);
 
 /// <summary>The source fields of a <see cref="ConnectorPatch"/>.</summary>
 public sealed record SourcePatch(string? Uri = null, string? Database = null, string? Collection = null, string? Filter = null, string? Projection = null);
@@ -194,12 +200,12 @@ public sealed record RunResponse(
 /// <summary>The destination table as last measured (cached: at most seconds old while a run goes, refreshed after each run).</summary>
 /// <param name="Rows">Rows in ClickHouse, versions collapsed (<c>count()</c> with <c>FINAL</c>); null when there is no table yet or it could not be read.</param>
 /// <param name="NewestChange">When the newest change the table holds happened in the source (freshness is the time since), or null.</param>
-/// <param name="LagSeconds">How far behind the source a change stream is; null (no change-stream connectors yet).</param>
+/// <param name="LagSeconds">How far behind the source a change stream is (its running stream's lag, 0 while caught up); null for the other modes and while no stream applies.</param>
 /// <param name="Error">Why the table could not be read, as one short line, or null.</param>
 public sealed record TableStatisticsDto(long? Rows, DateTime? NewestChange, DateTime MeasuredAt, double? LagSeconds, string? Error)
 {
-    public static TableStatisticsDto? From(TableStatisticsSnapshot? s) =>
-        s is null ? null : new(s.Rows, s.NewestChange?.UtcDateTime, s.MeasuredAt.UtcDateTime, null, s.Error);
+    public static TableStatisticsDto? From(TableStatisticsSnapshot? s, double? lagSeconds = null) =>
+        s is null ? null : new(s.Rows, s.NewestChange?.UtcDateTime, s.MeasuredAt.UtcDateTime, lagSeconds, s.Error);
 }
 
 /// <summary>A connector as stored, with its state. Passwords are masked (<c>***</c>).</summary>
@@ -212,6 +218,9 @@ public sealed record TableStatisticsDto(long? Rows, DateTime? NewestChange, Date
 /// scheduled until they are entered again.</param>
 /// <param name="Stuck">Its run passed the run deadline (timeouts.run_seconds) and has not stopped yet.</param>
 /// <param name="Warnings">What the user should fix: the last index check's and successful run's findings, unreadable credentials, a stuck run.</param>
+/// <param name="OnHistoryLost">For <c>change_stream</c>: <c>resync</c> or <c>error</c> when the position fell off the oplog.</param>
+/// <param name="LagSeconds">For a <c>change_stream</c> connector applying its stream: now minus the cluster time it has applied up to; null otherwise (also as statistics.lagSeconds once the table was measured).</param>
+/// <param name="CaughtUp">For a <c>change_stream</c> connector applying its stream: true when nothing more was waiting; null otherwise.</param>
 /// <param name="CheckpointReset">In the answer to an update: whether the edit reset the checkpoint (null in other answers).</param>
 /// <param name="Message">In the answer to an update or a reset: what happened to the checkpoint.</param>
 /// <param name="Statistics">The ClickHouse table's rows and freshness; null until first measured (the list answers without waiting).</param>
@@ -241,6 +250,9 @@ public sealed record ConnectorResponse(
     IReadOnlyList<WarningDto> Warnings,
     int? VerifyIntervalSeconds,
     TableStatisticsDto? Statistics,
+    HistoryLostPolicy OnHistoryLost,
+    double? LagSeconds,
+    bool? CaughtUp,
     bool? CheckpointReset = null,
     string? Message = null)
 {
@@ -276,7 +288,10 @@ public sealed record ConnectorResponse(
             d.SettleSeconds,
             WarningDto.From(view.Warnings),
             d.VerifyIntervalSeconds,
-            TableStatisticsDto.From(statistics),
+            TableStatisticsDto.From(statistics, view.LagSeconds),
+            d.OnHistoryLost,
+            view.LagSeconds,
+            view.CaughtUp,
             checkpointReset,
             message);
     }

@@ -60,7 +60,11 @@ public static partial class ConnectorValidator
 
         if (request.Mode is null)
         {
-            errors["mode"] = ["The mode is required: incremental_id, incremental_timestamp or full."];
+            errors["mode"] = ["The mode is required: incremental_id, incremental_timestamp, full or change_stream."];
+        }
+        else if (request.Mode == SyncMode.ChangeStream && request.Source is { } source && (!string.IsNullOrWhiteSpace(source.Filter) || !string.IsNullOrWhiteSpace(source.Projection)))
+        {
+            errors["source.filter"] = [Zenith.Sync.SyncEngine.ChangeStreamTakesWholeDocuments];
         }
 
         var cursorField = string.IsNullOrWhiteSpace(request.CursorField) ? ConnectorSpec.DefaultCursorField : request.CursorField.Trim();
@@ -121,7 +125,8 @@ public static partial class ConnectorValidator
             mapping,
             table,
             settle,
-            request.VerifyIntervalSeconds), errors);
+            request.VerifyIntervalSeconds,
+            request.OnHistoryLost ?? HistoryLostPolicy.Resync), errors);
     }
 
     /// <summary>The mapping options of a request, each bad value named under <c>mapping.*</c> (a rule as <c>mapping.rules[i]</c>).</summary>

@@ -135,7 +135,7 @@ public static class ConnectorsApi
 
     private static ConnectorRequest ConnectorRequestOf(ConnectorResponse r) =>
         new(r.Name, r.Source, r.Destination, r.Mode, r.CursorField, r.IntervalSeconds, r.BatchSize, r.Mapping, r.Table,
-            SettleSeconds: r.SettleSeconds, VerifyIntervalSeconds: r.VerifyIntervalSeconds);
+            SettleSeconds: r.SettleSeconds, VerifyIntervalSeconds: r.VerifyIntervalSeconds, OnHistoryLost: r.OnHistoryLost);
 
     private static async Task<Results<Ok<ConnectorResponse>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
         long id, ConnectorRequest? request, string storedName, ConnectorService connectors, CancellationToken ct)

@@ -53,6 +53,12 @@ internal static class CliText
                 ? $"{Run(r.Status)}: {r.RowsWritten.ToString("N0", CultureInfo.InvariantCulture)} rows written{(r.Error is null ? "" : " — " + r.Error)}"
                 : "-";
             var lastSuccess = c.LastRun?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
+            if (c.LagSeconds is { } lag)
+            {
+                // A change stream: how far behind it is matters more than its (never-ending) run.
+                last = string.Create(CultureInfo.InvariantCulture, $"streaming, {lag:0.0} s behind{(c.CaughtUp == true ? ", caught up" : "")}; {last}");
+            }
+
             await output.WriteLineAsync($"{c.Name.PadRight(width)}  {Status(c),-11}  {lastSuccess,-20}  {last}");
         }
     }

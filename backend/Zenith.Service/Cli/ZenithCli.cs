@@ -180,10 +180,12 @@ public static class ZenithCli
         var destDatabase = new Option<string>("--dest-database") { Description = "ClickHouse database.", Required = true };
         var table = new Option<string?>("--table") { Description = "ClickHouse table (default: the collection's name)." };
         var mode = new Option<string>("--mode") { Description = "How runs pick documents.", DefaultValueFactory = _ => "incremental_id" };
-        mode.AcceptOnlyFromAmong("incremental_id", "incremental_timestamp", "full");
+        mode.AcceptOnlyFromAmong("incremental_id", "incremental_timestamp", "full", "change_stream");
         var cursor = new Option<string?>("--cursor-field") { Description = "Timestamp field for incremental_timestamp (default updated_at)." };
         var interval = new Option<int>("--interval") { Description = "Seconds between runs.", DefaultValueFactory = _ => ConnectorValidator.DefaultIntervalSeconds };
         var batch = new Option<int?>("--batch-size") { Description = "Documents per insert (default processing.batch_size)." };
+        var historyLost = new Option<string?>("--on-history-lost") { Description = "change_stream: resync (default) or error when the position fell off the oplog." };
+        historyLost.AcceptOnlyFromAmong("resync", "error");
         var paused = new Option<bool>("--paused") { Description = "Create it paused: nothing runs until it is resumed." };
         var rules = new Option<string[]>("--rule")
         {
@@ -195,7 +197,7 @@ public static class ZenithCli
         var settle = new Option<int?>("--settle-seconds") { Description = "Settle window of the incremental modes (default 5)." };
         var add = new Command("add", "Add a connector; a running service starts its first run at once (a paused one waits to be resumed).")
         {
-            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle, rules, maxColumns, wholeDocument, paused,
+            name, sourceUri, sourceDatabase, collection, destUri, destDatabase, table, mode, cursor, interval, batch, settle, historyLost, rules, maxColumns, wholeDocument, paused,
         };
         add.SetAction((parse, ct) => WithClientAsync(parse, api, apiKey, error, mustExist: false, async client =>
         {
@@ -212,7 +214,8 @@ public static class ZenithCli
                     WholeDocument: parse.GetValue(wholeDocument) ? true : null,
                     Rules: [.. (parse.GetValue(rules) ?? []).Select(CliRules.Parse)]),
                 SettleSeconds: parse.GetValue(settle),
-                Paused: parse.GetValue(paused) ? true : null);
+                Paused: parse.GetValue(paused) ? true : null,
+                OnHistoryLost: parse.GetValue(historyLost) is { } lost ? DomainText.Parse<Zenith.Core.Connectors.HistoryLostPolicy>(lost) : null);
             var created = await client.AddAsync(request, ct);
             await output.WriteLineAsync($"Added connector {created.Name} (id {created.Id}, {CliText.Status(created).ToLowerInvariant()}): {created.Source.Uri} → {created.Destination.Uri}");
             return 0;

@@ -129,6 +129,12 @@ public sealed class ConnectorService(
         }
 
         states.Set(updated.Summary);
+        if (before!.Definition.Mode == SyncMode.ChangeStream || definition.Mode == SyncMode.ChangeStream)
+        {
+            // A stream never ends on its own: it stops now and starts again (below) with what the edit says.
+            await coordinator.CancelAsync(id);
+        }
+
         await history.EventAsync(LogSeverity.Info, id, $"Connector {updated.Definition.Name} updated.", cancellationToken);
         var (oldSpec, newSpec) = (MeaningOf(before), MeaningOf(updated));
         var message = await resets.AfterEditAsync(id, oldSpec, newSpec, cancellationToken);
@@ -244,8 +250,11 @@ public sealed class ConnectorService(
     /// </param>
     public async Task<UseCaseResult<RunRecord>> ResyncAsync(long id, CancellationToken cancellationToken, bool verifyAfter = true)
     {
-        var started = await StartAsync(id, RunTrigger.Resync, cancellationToken);
-        if (started.Outcome == Outcome.Ok && verifyAfter)
+        // A change stream runs all the time: it stops (between micro-batches) so the resync can take its place. Its resync run
+        // never ends (it streams on after the swap), so there is no end of run to verify after: verify it on demand or on a schedule.
+        var stream = await store.GetAsync(id, cancellationToken) is { Definition.Mode: SyncMode.ChangeStream };
+        var started = await StartAsync(id, RunTrigger.Resync, cancellationToken, replace: stream);
+        if (started.Outcome == Outcome.Ok && verifyAfter && !stream)
         {
             // A reload is when a user most wants to know the table is right: verified once the swap has happened.
             verifications.VerifyAfterRun(id, started.Value!.Id);
@@ -309,7 +318,8 @@ public sealed class ConnectorService(
     /// <summary>Starts a run now (trigger <c>manual</c>); a conflict while one is queued or running.</summary>
     public Task<UseCaseResult<RunRecord>> SyncNowAsync(long id, CancellationToken cancellationToken) => StartAsync(id, RunTrigger.Manual, cancellationToken);
 
-    private async Task<UseCaseResult<RunRecord>> StartAsync(long id, RunTrigger trigger, CancellationToken cancellationToken)
+    /// <param name="replace">Stop the connector's run first and start this one in its place (a change stream's resync).</param>
+    private async Task<UseCaseResult<RunRecord>> StartAsync(long id, RunTrigger trigger, CancellationToken cancellationToken, bool replace = false)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } connector)
         {
@@ -321,7 +331,8 @@ public sealed class ConnectorService(
             return UseCase.Unreadable<RunRecord>(CredentialsUnreadableException.Advice);
         }
 
-        return await coordinator.TryStartAsync(id, trigger, cancellationToken) is { } run
+        var started = replace ? coordinator.ReplaceAsync(id, trigger, cancellationToken) : coordinator.TryStartAsync(id, trigger, cancellationToken);
+        return await started is { } run
             ? UseCase.Ok<RunRecord>(run)
             : UseCase.Conflict<RunRecord>($"Connector {connector.Definition.Name} is already running");
     }
@@ -483,8 +494,15 @@ public sealed class ConnectorService(
         return View(connector, latest.Count > 0 ? latest[0] : null, checkpoint is { HasPosition: true } ? checkpoint.Display : null);
     }
 
-    private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint) =>
-        new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize, states.IsStuck(connector.Id));
+    private ConnectorView View(StoredConnector connector, RunRecord? latest, string? checkpoint)
+    {
+        var (lag, caughtUp) = states.StreamLag(connector.Id);
+        return new(connector, coordinator.IsRunning(connector.Id), latest, checkpoint, connector.Definition.BatchSize ?? DefaultBatchSize, states.IsStuck(connector.Id))
+        {
+            LagSeconds = lag is { } seconds ? Math.Round(seconds, 1) : null,
+            CaughtUp = caughtUp,
+        };
+    }
 
     private ConnectionTestResult Redacted(ConnectionTestResult result, string name, string sourceUri, string destinationUri)
     {

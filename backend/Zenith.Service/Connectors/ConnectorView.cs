@@ -21,6 +21,12 @@ public sealed record ConnectorView(
     bool? CheckpointReset = null,
     string? Message = null)
 {
+    /// <summary>change_stream, while it applies the stream: seconds behind (now − the cluster time applied up to); else null.</summary>
+    public double? LagSeconds { get; init; }
+
+    /// <summary>change_stream, while it applies the stream: whether its last getMore found nothing more waiting; else null.</summary>
+    public bool? CaughtUp { get; init; }
+
     /// <summary>What the user should fix (the dashboard shows them beside the connector): the runs' findings, then the service's.</summary>
     public IReadOnlyList<SyncWarning> Warnings =>
     [

@@ -8,6 +8,7 @@ namespace Zenith.Service.Domain;
 /// <see cref="UnsealedConnector"/>, masked ones (<c>***</c>) when it is a <see cref="StoredConnector"/>'s: never hand an unsealed one out.
 /// </summary>
 /// <param name="SettleSeconds">The incremental modes' settle window (<see cref="ConnectorSpec.SettleSeconds"/>).</param>
+/// <param name="OnHistoryLost">change_stream: resync or stop in error when the position fell off the oplog (<see cref="ConnectorSpec.OnHistoryLost"/>).</param>
 public sealed record ConnectorDefinition(
     string Name,
     SourceSpec Source,
@@ -19,7 +20,8 @@ public sealed record ConnectorDefinition(
     MappingOptions Mapping,
     TableOptions Table,
     int SettleSeconds = ConnectorSpec.DefaultSettleSeconds,
-    int? VerifyIntervalSeconds = null)
+    int? VerifyIntervalSeconds = null,
+    HistoryLostPolicy OnHistoryLost = HistoryLostPolicy.Resync)
 {
     /// <summary>The text with this connector's passwords (and any URI password) masked: for whatever leaves the process.</summary>
     public string Redact(string text) => Redaction.Redact(text, Source.Uri, Destination.Uri);
@@ -36,7 +38,12 @@ public sealed record ConnectorSummary(
     DateTimeOffset? LastRun,
     DateTimeOffset? LastAttemptAt,
     int IntervalSeconds,
-    bool CredentialsUnreadable = false);
+    bool CredentialsUnreadable = false,
+    SyncMode Mode = SyncMode.IncrementalId)
+{
+    /// <summary>A change-stream connector runs continuously, not on its interval.</summary>
+    public bool Continuous => Mode == SyncMode.ChangeStream;
+}
 
 /// <summary>A connector as stored. Its <see cref="Definition"/> carries masked secrets (<c>***</c>), as SQLite keeps them: safe to show.</summary>
 /// <param name="Warnings">What the user should fix, as the last index check and the last successful run found it.</param>
@@ -53,7 +60,7 @@ public sealed record StoredConnector(
     IReadOnlyList<SyncWarning> Warnings,
     bool CredentialsUnreadable = false)
 {
-    public ConnectorSummary Summary => new(Id, Definition.Name, Status, ConsecutiveFailures, LastRun, LastAttemptAt, Definition.IntervalSeconds, CredentialsUnreadable);
+    public ConnectorSummary Summary => new(Id, Definition.Name, Status, ConsecutiveFailures, LastRun, LastAttemptAt, Definition.IntervalSeconds, CredentialsUnreadable, Definition.Mode);
 }
 
 /// <summary>
@@ -79,5 +86,6 @@ public sealed record UnsealedConnector(StoredConnector Connector, ConnectorDefin
         Definition.BatchSize ?? defaultBatchSize,
         Definition.Mapping,
         Definition.Table,
-        Definition.SettleSeconds);
+        Definition.SettleSeconds,
+        Definition.OnHistoryLost);
 }

@@ -19,6 +19,7 @@ public static class DomainText
         SyncMode.IncrementalId => "incremental_id",
         SyncMode.IncrementalTimestamp => "incremental_timestamp",
         SyncMode.Full => "full",
+        SyncMode.ChangeStream => "change_stream",
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
     };
 

@@ -4,7 +4,8 @@ namespace Zenith.Service.Domain;
 
 /// <summary>What the scheduler needs to know about a connector to decide when it runs next.</summary>
 /// <param name="CredentialsUnreadable">Its secrets cannot be decrypted: a run could only fail until they are entered again.</param>
-public readonly record struct ScheduleState(ConnectorStatus Status, int IntervalSeconds, int ConsecutiveFailures, DateTimeOffset? LastAttemptAt, bool CredentialsUnreadable = false);
+/// <param name="Continuous">A change-stream connector: it runs all the time, restarted at once after a stop and with back-off after failures.</param>
+public readonly record struct ScheduleState(ConnectorStatus Status, int IntervalSeconds, int ConsecutiveFailures, DateTimeOffset? LastAttemptAt, bool CredentialsUnreadable = false, bool Continuous = false);
 
 /// <summary>A connector's status and failure count after a run.</summary>
 public readonly record struct RunVerdict(ConnectorStatus Status, int ConsecutiveFailures, bool TurnedToError);
@@ -39,6 +40,12 @@ public sealed class SchedulePolicy(int failureThreshold)
             return now;
         }
 
+        if (state.Continuous)
+        {
+            // A stream is due whenever it does not run; after failures it waits as runs do, from a short base.
+            return state.ConsecutiveFailures == 0 ? now : last + Delay(StreamRestartSeconds, state.ConsecutiveFailures);
+        }
+
         return last + Delay(state.IntervalSeconds, state.ConsecutiveFailures);
     }
 
@@ -49,6 +56,9 @@ public sealed class SchedulePolicy(int failureThreshold)
         var window = Math.Min(MaxStartupJitter.TotalSeconds, Math.Max(1, intervalSeconds));
         return TimeSpan.FromSeconds(window * Math.Clamp(random01, 0, 1));
     }
+
+    /// <summary>The back-off base of a change stream that failed: 5 s, doubling per failure in a row, at most an hour.</summary>
+    public const int StreamRestartSeconds = 5;
 
     public static TimeSpan Delay(int intervalSeconds, int consecutiveFailures)
     {

@@ -38,6 +38,7 @@ internal sealed class ConnectorRow
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
     public long SettleSeconds { get; set; } = 5;
+    public string OnHistoryLost { get; set; } = "resync";
     public string? Warnings { get; set; }
     public bool CredentialsUnreadable { get; set; }
 
@@ -47,7 +48,7 @@ internal sealed class ConnectorRow
 /// <summary>The columns of <c>connectors</c> that hold no secret: a <see cref="ConnectorSummary"/>.</summary>
 internal sealed class SummaryRow
 {
-    public const string Columns = "id, name, sync_status, consecutive_failures, last_run, last_attempt_at, interval_seconds, credentials_unreadable";
+    public const string Columns = "id, name, sync_status, consecutive_failures, last_run, last_attempt_at, interval_seconds, credentials_unreadable, sync_mode";
 
     public long Id { get; set; }
     public string Name { get; set; } = "";
@@ -57,6 +58,7 @@ internal sealed class SummaryRow
     public long? LastAttemptAt { get; set; }
     public long IntervalSeconds { get; set; }
     public bool CredentialsUnreadable { get; set; }
+    public string SyncMode { get; set; } = "";
 
     public ConnectorSummary ToModel() => new(
         Id,
@@ -66,5 +68,6 @@ internal sealed class SummaryRow
         UnixTime.From(LastRun),
         UnixTime.From(LastAttemptAt),
         (int)IntervalSeconds,
-        CredentialsUnreadable);
+        CredentialsUnreadable,
+        DomainText.ParseMode(SyncMode));
 }

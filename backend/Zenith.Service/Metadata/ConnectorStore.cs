@@ -100,11 +100,11 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
                 INSERT INTO connectors (name, source_uri, source_secret, source_option_secrets, source_database, source_collection, source_filter, source_projection,
                     dest_uri, dest_secret, dest_option_secrets, dest_database, dest_table, sync_mode, cursor_field, interval_seconds, batch_size,
                     mapping_separator, mapping_max_depth, mapping_options, table_order_by, table_partition_by, table_ttl, sync_status, created_at, updated_at, settle_seconds,
-                    verify_interval_seconds)
+                    verify_interval_seconds, on_history_lost)
                 VALUES (@Name, @SourceUri, @SourceSecret, @SourceOptionSecrets, @SourceDatabase, @SourceCollection, @SourceFilter, @SourceProjection,
                     @DestUri, @DestSecret, @DestOptionSecrets, @DestDatabase, @DestTable, @SyncMode, @CursorField, @IntervalSeconds, @BatchSize,
                     @MappingSeparator, @MappingMaxDepth, @MappingOptions, @TableOrderBy, @TablePartitionBy, @TableTtl, @SyncStatus, @CreatedAt, @UpdatedAt, @SettleSeconds,
-                    @VerifyIntervalSeconds)
+                    @VerifyIntervalSeconds, @OnHistoryLost)
                 RETURNING id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -148,7 +148,7 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
                     sync_mode = @SyncMode, cursor_field = @CursorField, interval_seconds = @IntervalSeconds, batch_size = @BatchSize,
                     mapping_separator = @MappingSeparator, mapping_max_depth = @MappingMaxDepth, mapping_options = @MappingOptions, table_order_by = @TableOrderBy,
                     table_partition_by = @TablePartitionBy, table_ttl = @TableTtl, credentials_unreadable = 0, updated_at = @UpdatedAt, settle_seconds = @SettleSeconds,
-                    verify_interval_seconds = @VerifyIntervalSeconds
+                    verify_interval_seconds = @VerifyIntervalSeconds, on_history_lost = @OnHistoryLost
                 WHERE id = @Id;
                 """,
                 row, transaction, cancellationToken: cancellationToken));
@@ -290,6 +290,7 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
             VerifyIntervalSeconds = d.VerifyIntervalSeconds,
             SyncStatus = existing?.SyncStatus ?? DomainText.Text(ConnectorStatus.Active),
             SettleSeconds = d.SettleSeconds,
+            OnHistoryLost = DomainText.Text(d.OnHistoryLost),
         };
     }
 
@@ -320,7 +321,8 @@ public sealed class ConnectorStore(MetadataDatabase database, ConnectionSecrets 
         MappingOptionsText.Read(r.MappingSeparator, (int)r.MappingMaxDepth, r.MappingOptions),
         new TableOptions(r.TableOrderBy, r.TablePartitionBy, r.TableTtl),
         (int)r.SettleSeconds,
-        r.VerifyIntervalSeconds is null ? null : (int)r.VerifyIntervalSeconds);
+        r.VerifyIntervalSeconds is null ? null : (int)r.VerifyIntervalSeconds,
+        DomainText.Parse<HistoryLostPolicy>(r.OnHistoryLost));
 
     private static StoredConnector ToModel(ConnectorRow r) => new(
         r.Id,

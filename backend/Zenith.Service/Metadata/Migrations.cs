@@ -138,6 +138,11 @@ public sealed class Migrations(MetadataDatabase database, TimeProvider time, Con
             ALTER TABLE runs ADD COLUMN estimated_rows INTEGER NULL;
             ALTER TABLE runs ADD COLUMN progress_at INTEGER NULL;  -- unix ms of the last stored progress
             """),
+
+        // Issue 12: what a change-stream connector does when its position fell off the oplog (resync | error).
+        (7, """
+            ALTER TABLE connectors ADD COLUMN on_history_lost TEXT NOT NULL DEFAULT 'resync';
+            """),
     ];
 
     public static int LatestVersion => Steps.Max(s => s.Version);

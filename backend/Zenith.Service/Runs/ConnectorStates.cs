@@ -10,10 +10,14 @@ namespace Zenith.Service.Runs;
 /// refreshes it from SQLite on every pass (so connectors added to the file by the CLI appear); the gauges read it, so a
 /// <c>/metrics</c> scrape neither reads SQLite nor decrypts a password. Depends on nothing, so nothing depends in a circle.
 /// </summary>
-public sealed class ConnectorStates : IConnectorGaugeSource
+/// <param name="time">The clock a stream's lag is read against (default the system clock).</param>
+public sealed class ConnectorStates(TimeProvider? time = null) : IConnectorGaugeSource
 {
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
     private readonly ConcurrentDictionary<long, ConnectorSummary> summaries = new();
     private readonly ConcurrentDictionary<long, bool> running = new();
+    private readonly ConcurrentDictionary<long, StreamState> streams = new();
     private readonly ConcurrentDictionary<long, bool> stuck = new();
 
     public void Set(ConnectorSummary summary)
@@ -40,7 +44,15 @@ public sealed class ConnectorStates : IConnectorGaugeSource
 
     public void Remove(long id) => summaries.TryRemove(id, out _);
 
-    public void SetRunning(long id, bool isRunning) => Flag(running, id, isRunning);
+    public void SetRunning(long id, bool isRunning)
+    {
+        Flag(running, id, isRunning);
+        if (!isRunning)
+        {
+            // A stream's position is its run's: none once it stopped.
+            streams.TryRemove(id, out _);
+        }
+    }
 
     /// <summary>The connector's run passed its deadline and has not stopped yet (cleared when it ends).</summary>
     public void SetStuck(long id, bool isStuck) => Flag(stuck, id, isStuck);
@@ -64,4 +76,31 @@ public sealed class ConnectorStates : IConnectorGaugeSource
             flags.TryRemove(id, out _);
         }
     }
+
+    /// <summary>A change-stream run applied a micro-batch or found the stream idle (the run's journal says so, in memory only).</summary>
+    public void SetStream(long id, StreamState state) => streams[id] = state;
+
+    /// <summary>The connector's change stream as its running run last said; null when none is applying one.</summary>
+    public StreamState? Stream(long id) => streams.TryGetValue(id, out var state) ? state : null;
+
+    /// <summary>The connector's stream lag now (see <see cref="StreamState.LagSeconds"/>) and whether it is caught up; nulls when no stream applies.</summary>
+    public (double? LagSeconds, bool? CaughtUp) StreamLag(long id) =>
+        Stream(id) is { } state ? (state.LagSeconds(clock.GetUtcNow()), state.CaughtUp) : (null, null);
+
+    public IReadOnlyList<StreamGauge> ReadStreams(DateTimeOffset now) =>
+        [.. streams.Where(s => summaries.ContainsKey(s.Key)).OrderBy(s => s.Key).Select(s => new StreamGauge(summaries[s.Key].Name, s.Value.LagSeconds(now)))];
+
+    IReadOnlyList<StreamGauge> IConnectorGaugeSource.ReadStreams() => ReadStreams(clock.GetUtcNow());
+}
+
+/// <summary>Where a running change stream is: what its last micro-batch covered and whether nothing more was waiting.</summary>
+/// <param name="PositionAt">The cluster time everything applied covers (the stored resume token's).</param>
+/// <param name="CaughtUp">The stream's last answer had no event waiting and everything read was applied.</param>
+public sealed record StreamState(DateTimeOffset? LastEventAt, DateTimeOffset? PositionAt, bool CaughtUp)
+{
+    /// <summary>
+    /// How far behind the stream is: 0 when caught up (an idle collection is not late, however old its last event), else now − the
+    /// cluster time the applied position covers (the last applied event's); null before either is known.
+    /// </summary>
+    public double? LagSeconds(DateTimeOffset now) => CaughtUp ? 0 : PositionAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : null;
 }

@@ -13,7 +13,9 @@ namespace Zenith.Service.Runs;
 /// Starts runs and keeps the two promises: at most <c>max_parallel_jobs</c> run at once, and one connector never runs
 /// twice at once, in this process (one job per connector) or across processes (a lease in SQLite, <see cref="LeaseStore"/>).
 /// Each run gets its own cancellation (pause, delete, shutdown), honoured by the engine between batches. A scheduled run that
-/// waited for a slot while its connector was paused does not run.
+/// waited for a slot while its connector was paused does not run. A change-stream run holds its slot only while it loads (or
+/// reloads): once it applies the stream it gives the slot back and goes on in a lane of its own, so streams that never end do not
+/// starve the other connectors; pause, delete and shutdown cancel it like any run (the engine stops between micro-batches).
 /// </summary>
 public sealed class RunCoordinator(
     ISyncEngine engine,
@@ -37,12 +39,47 @@ public sealed class RunCoordinator(
     private readonly ZenithOptions options = settings.Value;
     private readonly SemaphoreSlim slots = new(settings.Value.Processing.MaxParallelJobs, settings.Value.Processing.MaxParallelJobs);
 
+    private readonly ConcurrentDictionary<long, bool> replacing = new();
+
     public bool IsRunning(long connectorId) => jobs.ContainsKey(connectorId);
 
     public int RunningCount => jobs.Count;
 
     /// <summary>Queues a run for the connector (<see cref="RunTrigger.Resync"/>: a reload into a new table); null when it already has one queued or running.</summary>
-    public async Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
+    public Task<RunRecord?> TryStartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken) =>
+        replacing.ContainsKey(connectorId) ? Task.FromResult<RunRecord?>(null) : StartAsync(connectorId, trigger, cancellationToken);
+
+    /// <summary>
+    /// Stops the connector's run (a change stream never ends on its own) and queues one of <paramref name="trigger"/> in its place;
+    /// null when another replacement is under way. The scheduler, woken by the stopped run's end, cannot start the stream again in
+    /// between: its starts are refused meanwhile, and one that got in before is stopped too.
+    /// </summary>
+    public async Task<RunRecord?> ReplaceAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
+    {
+        if (!replacing.TryAdd(connectorId, true))
+        {
+            return null;
+        }
+
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                await CancelAsync(connectorId);
+                var run = await StartAsync(connectorId, trigger, cancellationToken);
+                if (run is not null || attempt == 2)
+                {
+                    return run;
+                }
+            }
+        }
+        finally
+        {
+            replacing.TryRemove(connectorId, out _);
+        }
+    }
+
+    private async Task<RunRecord?> StartAsync(long connectorId, RunTrigger trigger, CancellationToken cancellationToken)
     {
         var job = new Job();
         if (!jobs.TryAdd(connectorId, job))
@@ -163,6 +200,7 @@ public sealed class RunCoordinator(
         try
         {
             await slots.WaitAsync(token);
+            var slot = new Slot(slots);
             try
             {
                 UnsealedConnector? connector;
@@ -197,12 +235,12 @@ public sealed class RunCoordinator(
 
                 await using (lease)
                 {
-                    await RunHeldAsync(connector, run, lease);
+                    await RunHeldAsync(connector, run, lease, slot);
                 }
             }
             finally
             {
-                slots.Release();
+                slot.Release();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -213,18 +251,24 @@ public sealed class RunCoordinator(
         }
     }
 
-    /// <summary>The run, while this process holds the connector's lease (a lost lease cancels it) and within the run deadline.</summary>
-    private async Task RunHeldAsync(UnsealedConnector connector, RunRecord run, RunLease lease)
+    /// <summary>
+    /// The run, while this process holds the connector's lease (a lost lease cancels it) and within the run deadline. A change
+    /// stream's deadline covers its load only: once it applies the stream it runs until stopped (a healthy stream never ends),
+    /// and its own reads time out as any run's do.
+    /// </summary>
+    private async Task RunHeldAsync(UnsealedConnector connector, RunRecord run, RunLease lease, Slot slot)
     {
         await runs.MarkStartedAsync(run.Id, time.GetUtcNow(), CancellationToken.None);
         await history.RunStartedAsync(connector.Connector, run.Id, run.Trigger, CancellationToken.None);
         SyncRunResult result;
-        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, time))
+        bool streamed;
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.Timeouts.RunSeconds), time))
+        await using (var journal = new RunJournal(connector, run.Id, runs, history, metrics, logger, options.Retention.MaxLogEntries, time, states, () => StreamStarted(slot, deadline)))
         using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(lease.Token, deadline.Token))
         using (deadline.Token.Register(() => PastDeadline(connector, run.Id)))
         {
             result = await RunEngineAsync(connector, run, journal, stopping.Token);
+            streamed = journal.Streamed;
             if (deadline.IsCancellationRequested && !lease.Token.IsCancellationRequested && result.Outcome != SyncOutcome.Succeeded)
             {
                 result = result with
@@ -241,7 +285,7 @@ public sealed class RunCoordinator(
             result = result with { Outcome = SyncOutcome.Cancelled, Error = "Zenith lost this connector's lease (another process took it after it expired); the run stopped between batches." };
         }
 
-        await FinishAsync(connector, run.Id, result);
+        await FinishAsync(connector, run.Id, result, streamed);
     }
 
     /// <summary>
@@ -258,7 +302,14 @@ public sealed class RunCoordinator(
         await history.EventAsync(LogSeverity.Warning, connector.Id, reason, CancellationToken.None);
     }
 
-        /// <summary>
+        /// <summary>A change-stream run loaded and now applies the stream: it gives its batch slot back and the run deadline no longer applies.</summary>
+    private static void StreamStarted(Slot slot, CancellationTokenSource deadline)
+    {
+        slot.Release();
+        deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
     /// The run passed its deadline: it is being stopped, and until it has stopped it is stuck (health, the connector, the gauge
     /// say so) — a driver call that ignores cancellation would otherwise hold its slot unseen.
     /// </summary>
@@ -312,7 +363,8 @@ public sealed class RunCoordinator(
         }
     }
 
-    private async Task FinishAsync(UnsealedConnector unsealed, long runId, SyncRunResult result)
+    /// <param name="streamed">The run got to applying its change stream: a failure after that counts as the stream's first.</param>
+    private async Task FinishAsync(UnsealedConnector unsealed, long runId, SyncRunResult result, bool streamed)
     {
         var connector = unsealed.Connector;
         var error = result.Error is null ? null : unsealed.Redact(result.Error);
@@ -341,7 +393,9 @@ public sealed class RunCoordinator(
         var current = await connectors.GetSummaryAsync(connector.Id, CancellationToken.None);
         if (current is not null)
         {
-            var verdict = policy.AfterRun(current.Status, current.ConsecutiveFailures, result.Outcome);
+            var verdict = result.SourceGone && current.Status == ConnectorStatus.Active
+                ? new RunVerdict(ConnectorStatus.Error, current.ConsecutiveFailures + 1, true)
+                : policy.AfterRun(current.Status, streamed ? 0 : current.ConsecutiveFailures, result.Outcome);
             if (result.Outcome != SyncOutcome.Cancelled)
             {
                 await connectors.RecordRunAsync(connector.Id, current, verdict.Status, verdict.ConsecutiveFailures, now, result.Outcome == SyncOutcome.Succeeded, CancellationToken.None);
@@ -352,13 +406,31 @@ public sealed class RunCoordinator(
             }
 
             await history.RunFinishedAsync(connector, runId, result, error, errorDetail, CancellationToken.None);
-            if (verdict.TurnedToError)
+            if (verdict.TurnedToError && result.SourceGone)
+            {
+                await history.EventAsync(LogSeverity.Error, connector.Id, $"Status changed to error: {error} Resume the connector to start it again.", CancellationToken.None);
+            }
+            else if (verdict.TurnedToError)
             {
                 await history.TurnedToErrorAsync(connector, verdict.ConsecutiveFailures, CancellationToken.None);
             }
         }
 
         metrics.RunFinished(connector.Definition.Name, result.Outcome, result.Duration);
+    }
+
+    /// <summary>A run's batch slot, given back once: when a change stream starts applying, or when the run ends.</summary>
+    private sealed class Slot(SemaphoreSlim slots)
+    {
+        private int released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
     }
 
 #pragma warning disable CA1001 // Cancel may race with the run's end; a source without timers holds nothing that needs Dispose.

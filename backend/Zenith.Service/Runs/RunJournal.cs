@@ -31,11 +31,17 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     private SyncProgress? progress;
     private long? estimate;
     private long read;
+    private readonly ConnectorStates? states;
+    private readonly Action? streamStarted;
 
     /// <param name="keep">The history keeps this many lines: older pending ones would be pruned at once, so they are not kept.</param>
-    public RunJournal(UnsealedConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep, TimeProvider time)
+    /// <param name="states">Where a change stream's position is kept for the API and the gauges (memory only).</param>
+    /// <param name="streamStarted">Called once a change-stream run has loaded and applies the stream (it gives its slot back).</param>
+    public RunJournal(UnsealedConnector connector, long runId, RunStore runs, SyncHistory history, ZenithMetrics metrics, ILogger logger, int keep, TimeProvider time, ConnectorStates? states = null, Action? streamStarted = null)
     {
         this.time = time;
+        this.states = states;
+        this.streamStarted = streamStarted;
         this.connector = connector;
         this.runId = runId;
         this.runs = runs;
@@ -82,6 +88,21 @@ internal sealed class RunJournal : ISyncObserver, IAsyncDisposable
     {
         Buffer(history.Note(connector.Connector, runId, connector.Redact(message)));
         wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Whether the run got to applying its change stream (a failure after that is the stream's first).</summary>
+    public bool Streamed { get; private set; }
+
+    public void StreamStarted()
+    {
+        Streamed = true;
+        streamStarted?.Invoke();
+    }
+
+    public void StreamApplied(ChangeStreamProgress progress)
+    {
+        states?.SetStream(connector.Id, new StreamState(progress.LastEventAt, progress.PositionAt, progress.CaughtUp));
+        metrics.ChangesApplied(connector.Definition.Name, progress.Applied);
     }
 
     /// <summary>Stores what is still buffered and stops the writer.</summary>

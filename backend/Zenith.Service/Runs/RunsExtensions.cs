@@ -13,7 +13,7 @@ public static class RunsExtensions
         services.AddSingleton(sp => new SchedulePolicy(sp.GetRequiredService<IOptions<ZenithOptions>>().Value.Alerting.FailureThreshold));
         services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<SyncHistory>();
-        services.AddSingleton<ConnectorStates>();
+        services.AddSingleton(sp => new ConnectorStates(sp.GetService<TimeProvider>()));
         services.AddSingleton<IConnectorGaugeSource>(sp => sp.GetRequiredService<ConnectorStates>());
         services.AddSingleton<RunCoordinator>();
         return services;

@@ -90,7 +90,7 @@ public sealed class ConnectorScheduler(
                 continue;
             }
 
-            var state = new ScheduleState(connector.Status, connector.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt, connector.CredentialsUnreadable);
+            var state = new ScheduleState(connector.Status, connector.IntervalSeconds, connector.ConsecutiveFailures, connector.LastAttemptAt, connector.CredentialsUnreadable, connector.Continuous);
             if (policy.NextRunAt(state, now) is not { } due)
             {
                 startupAt.Remove(connector.Id);

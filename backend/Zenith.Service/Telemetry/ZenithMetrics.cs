@@ -14,8 +14,13 @@ public readonly record struct ConnectorGauge(
 public interface IConnectorGaugeSource
 {
     IReadOnlyList<ConnectorGauge> Read();
+
+    /// <summary>The change streams running now, with their lag.</summary>
+    IReadOnlyList<StreamGauge> ReadStreams() => [];
 }
 
+/// <summary>A running change stream as the lag gauge reports it (null lag: not known yet).</summary>
+public readonly record struct StreamGauge(string Name, double? LagSeconds);
 /// <summary>A connector's latest succeeded verification, as the gauges report it.</summary>
 public readonly record struct VerificationGauge(string Name, long Missing, long Extra, long Stale, long ValueMismatches, DateTimeOffset FinishedAt);
 
@@ -41,6 +46,7 @@ public sealed class ZenithMetrics
     private readonly Counter<long> bytes;
     private readonly Counter<long> runs;
     private readonly Histogram<double> duration;
+    private readonly Counter<long> changeEvents;
 
     public ZenithMetrics(IMeterFactory meterFactory, IConnectorGaugeSource connectors, IVerificationGaugeSource? verifications = null)
     {
@@ -67,6 +73,12 @@ public sealed class ZenithMetrics
             () => connectors.Read().Where(c => c.LastSuccess is not null).Select(c => new Measurement<double>(c.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, Tag(c.Name))),
             "s",
             "Unix time of the last successful run.");
+        changeEvents = meter.CreateCounter<long>("zenith.change_stream.events", "{event}", "Change-stream events applied, by type (insert, update, replace, delete, unreadable).");
+        meter.CreateObservableGauge(
+            "zenith.change_stream.lag",
+            () => connectors.ReadStreams().Where(s => s.LagSeconds is not null).Select(s => new Measurement<double>(s.LagSeconds!.Value, Tag(s.Name))),
+            "s",
+            "Now minus the cluster time a running change stream has applied up to.");
         meter.CreateObservableGauge("zenith.connector.interval", () => connectors.Read().Select(c => new Measurement<int>(c.IntervalSeconds, Tag(c.Name))), "s", "The connector's schedule interval.");
         meter.CreateObservableGauge("zenith.connector.stuck", () => connectors.Read().Select(c => new Measurement<int>(c.Stuck ? 1 : 0, Tag(c.Name))), description: "1 while the connector's run is past its deadline and has not stopped.");
         meter.CreateObservableGauge(
@@ -102,6 +114,23 @@ public sealed class ZenithMetrics
         rowsFailed.Add(batch.RowsFailed, tag);
         batches.Add(batch.Batches, tag);
         bytes.Add(batch.Bytes, tag);
+    }
+
+    public void ChangesApplied(string connector, ChangeCounts counts)
+    {
+        var tag = Tag(connector);
+        Add("insert", counts.Inserts);
+        Add("update", counts.Updates);
+        Add("replace", counts.Replaces);
+        Add("delete", counts.Deletes);
+        Add("unreadable", counts.Unreadable);
+        void Add(string type, long value)
+        {
+            if (value > 0)
+            {
+                changeEvents.Add(value, tag, new KeyValuePair<string, object?>("type", type));
+            }
+        }
     }
 
     public void RunFinished(string connector, SyncOutcome outcome, TimeSpan elapsed)

@@ -138,12 +138,14 @@ internal sealed class ClickHouseSink : IDisposable
         var columns = new List<ColumnDef>();
         var keys = new List<string>();
         var hasIdType = false;
+        var isChangeLog = false;
         using var reader = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectColumns(database, table), cancellationToken: ct), ct);
         while (await Cancellable(reader.ReadAsync(ct), ct))
         {
             var name = reader.GetString(0);
             hasIdType |= name == TableSchema.IdTypeColumn;
-            if (TableSchema.MetadataColumns.Contains(name))
+            isChangeLog |= name == TableSchema.DeletedColumn;
+            if (TableSchema.ReservedColumns.Contains(name))
             {
                 continue;
             }
@@ -160,13 +162,13 @@ internal sealed class ClickHouseSink : IDisposable
 
         var deduplicates = engine.StartsWith("Replicated", StringComparison.Ordinal)
             || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
-        return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplicates);
+        return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplicates) { IsChangeLog = isChangeLog };
     }
 
     /// <summary>An existing table's columns as the encoder sees them under <paramref name="mapping"/>, with its keys; null if there is no table.</summary>
     public async Task<TableSchema?> ReadSchemaAsync(string database, string table, MappingOptions mapping, CancellationToken ct) =>
         await ReadTableAsync(database, table, ct) is { } existing
-            ? TableSchema.Create(existing.Columns, mapping, keyColumns: existing.KeyColumns, hasIdType: existing.HasIdType)
+            ? TableSchema.Create(existing.Columns, mapping, keyColumns: existing.KeyColumns, hasIdType: existing.HasIdType, isChangeLog: existing.IsChangeLog)
             : null;
 
     /// <summary>What the table's comment records (both null when it has none or does not exist).</summary>
@@ -304,4 +306,7 @@ internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, IReadOnly
 {
     /// <summary>The fingerprint of the mapping rules that made it (null if unknown: a table of an older Zenith).</summary>
     public string? Fingerprint => Mark.Fingerprint;
+
+    /// <summary>A change-stream table: it has <see cref="TableSchema.DeletedColumn"/> (and a UInt128 version).</summary>
+    public bool IsChangeLog { get; init; }
 }

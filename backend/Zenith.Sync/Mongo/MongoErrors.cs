@@ -15,6 +15,12 @@ internal static class MongoErrors
     /// <summary>The database or collection does not exist.</summary>
     public const int NamespaceNotFound = 26;
 
+    /// <summary>ChangeStreamHistoryLost: the resume position is no longer in the oplog.</summary>
+    public const int ChangeStreamHistoryLost = 286;
+
+    /// <summary>BSONObjectTooLarge: a change event (after the pipeline's stages) is over 16 MB.</summary>
+    public const int ObjectTooLarge = 10334;
+
     /// <summary>
     /// Whether an open cursor's read failed in a way that reading again from where ClickHouse is can cure: the cursor was killed
     /// (idle longer than the server's cursor timeout while a long ClickHouse retry held the reader back, or by an operator), the

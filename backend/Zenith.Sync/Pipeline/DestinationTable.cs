@@ -93,18 +93,38 @@ internal sealed class DestinationTable
             _observer.Note($"table {Database}.{Name}: enabled insert deduplication ({Ddl.DeduplicationSetting})");
         }
 
+        if (ChangeLog && !destination.IsChangeLog)
+        {
+            throw new SyncConfigurationException(
+                $"table {Database}.{Name} was not made for change_stream (it has no {TableSchema.DeletedColumn} column); resync the connector to rebuild it, or choose another table");
+        }
+
         // The table says which columns are in its keys (system.columns): those never widen, whatever the options say now.
-        var start = TableSchema.Create(destination.Columns, mapping, keyColumns: destination.KeyColumns, hasIdType: destination.HasIdType);
+        var start = TableSchema.Create(destination.Columns, mapping, keyColumns: destination.KeyColumns, hasIdType: destination.HasIdType, isChangeLog: destination.IsChangeLog);
         var (schema, change) = new SchemaBuilder(mapping, start, _features).Build();
         await AlterAsync(change, ct);
         _schema = schema;
+        await ReplaceViewAsync(ct);
+    }
+
+    /// <summary>change_stream: the table is <c>ReplacingMergeTree(version, is_deleted)</c>, with a view of its current rows.</summary>
+    public bool ChangeLog => _connector.Mode == SyncMode.ChangeStream;
+
+    /// <summary>The current-rows view of a change-stream table, made again for the table's columns as they are now (not for a staging table: its swap does it).</summary>
+    private async Task ReplaceViewAsync(CancellationToken ct)
+    {
+        if (ChangeLog && !Staged)
+        {
+            await ExecuteAsync(Ddl.CreateCurrentView(Database, _connector.Destination.Table), ct);
+        }
     }
 
     /// <summary>Creates the run's table from the destination's columns (when it has them and the same rules) and a sample.</summary>
     private async Task CreateAsync(ExistingTable? start, Func<CancellationToken, Task<RawDocumentBuffer?>> sampleAsync, CancellationToken ct)
     {
         // The new table's keys come from the connector's options: pin those columns before the table exists to say so itself.
-        var builder = new SchemaBuilder(_connector.Mapping, start is null ? null : PinFromOptions(TableSchema.Create(start.Columns, _connector.Mapping)), _features);
+        var empty = TableSchema.Create([], _connector.Mapping, isChangeLog: ChangeLog);
+        var builder = new SchemaBuilder(_connector.Mapping, start is null ? empty : PinFromOptions(TableSchema.Create(start.Columns, _connector.Mapping, isChangeLog: ChangeLog)), _features);
         using (var sample = await sampleAsync(ct))
         {
             if (sample is not null)
@@ -114,8 +134,8 @@ internal sealed class DestinationTable
         }
 
         var (schema, _) = builder.Build();
-        await ExecuteAsync(Ddl.CreateTable(Database, Name, schema, _connector.Table, Staged ? _runId : null), ct);
-        _observer.Note($"created table {Database}.{Name} with {schema.Columns.Count + TableSchema.MetadataColumns.Count} columns");
+        await ExecuteAsync(Ddl.CreateTable(Database, Name, schema, _connector.Table, Staged ? _runId : null, ChangeLog), ct);
+        _observer.Note($"created table {Database}.{Name} with {schema.Columns.Count + TableSchema.MetadataColumns.Count + (ChangeLog ? 1 : 0)} columns");
         foreach (var warning in builder.Preview(schema).Warnings)
         {
             _observer.Note($"table {Database}.{Name}: {warning}");
@@ -125,6 +145,7 @@ internal sealed class DestinationTable
         var created = await _retry.RunAsync(c => _sink.ReadTableAsync(Database, Name, c), ct)
             ?? throw new InvalidOperationException($"table {Database}.{Name} vanished after it was created");
         _schema = schema.WithKey(created.KeyColumns, created.HasIdType);
+        await ReplaceViewAsync(ct);
     }
 
     /// <summary>Documents brought fields or types the table lacks: the schema grows to hold them and the table is altered.</summary>
@@ -134,26 +155,32 @@ internal sealed class DestinationTable
         var builder = new SchemaBuilder(_connector.Mapping, _schema, _features);
         builder.ObserveAll(documents.Documents);
         var (schema, change) = builder.Build();
-        await AlterAsync(change, ct);
+        var altered = await AlterAsync(change, ct);
         foreach (var warning in builder.Preview(schema).Warnings)
         {
             _observer.Note($"table {Database}.{Name}: {warning}");
         }
 
         _schema = schema;
+        if (altered)
+        {
+            await ReplaceViewAsync(ct);
+        }
     }
 
-    private async Task AlterAsync(SchemaChange change, CancellationToken ct)
+    /// <summary>Alters the table for <paramref name="change"/>; false when there was nothing to alter.</summary>
+    private async Task<bool> AlterAsync(SchemaChange change, CancellationToken ct)
     {
         if (Ddl.AlterTable(Database, Name, change) is not { } alter)
         {
-            return;
+            return false;
         }
 
         await ExecuteAsync(alter, ct);
         var added = change.Added.Count > 0 ? $"added {string.Join(", ", change.Added.Select(c => $"{c.Name} {c.Type}"))}" : null;
         var widened = change.Widened.Count > 0 ? $"widened {string.Join(", ", change.Widened.Select(c => $"{c.Name} to {c.Type}"))}" : null;
         _observer.Note($"table {Database}.{Name}: {string.Join("; ", new[] { added, widened }.Where(s => s is not null))}");
+        return true;
     }
 
     /// <summary>The key columns a table made with the connector's options will have (ORDER BY, PARTITION BY) never widen.</summary>
@@ -188,6 +215,10 @@ internal sealed class DestinationTable
 
         // The previous table, under the staging name now (nothing when it was a rename).
         await ExecuteAsync(Ddl.DropTable(Database, Name), ct);
+        if (ChangeLog)
+        {
+            await ExecuteAsync(Ddl.CreateCurrentView(Database, target), ct);
+        }
     }
 
     /// <summary>Staging tables of this destination that are not this run's: a run killed before its swap left them.</summary>

@@ -34,6 +34,7 @@ internal sealed class SyncRun : IDisposable
     private readonly ISyncObserver _observer;
     private readonly List<SyncWarning> _warnings = [];
     private InsertStage? _insert;
+    private ChangeStreamApplier? _stream;
     private Checkpoint? _finalCheckpoint;
     private long _read;
     private long _sequence;
@@ -59,12 +60,12 @@ internal sealed class SyncRun : IDisposable
     }
 
     /// <summary>What the run committed.</summary>
-    public SyncProgress Total => _insert?.Total ?? default;
+    public SyncProgress Total => _stream?.Total ?? _insert?.Total ?? default;
 
     /// <summary>Documents read, committed or not (what a failed run got to).</summary>
     public long RowsRead => Interlocked.Read(ref _read);
 
-    public Checkpoint? LastCheckpoint => _finalCheckpoint ?? _insert?.LastCheckpoint;
+    public Checkpoint? LastCheckpoint => _stream?.LastCheckpoint ?? _finalCheckpoint ?? _insert?.LastCheckpoint;
 
     /// <summary>What the user should fix, as found so far.</summary>
     public IReadOnlyList<SyncWarning> Warnings => _warnings;
@@ -92,12 +93,29 @@ internal sealed class SyncRun : IDisposable
 
         // A full run and a resync read everything; a resync still keeps the mode's tracker, to store where its read settled.
         var resumeFrom = _connector.Mode == SyncMode.Full || _run.Resync ? null : stored;
+        var stream = await StreamStartAsync(resumeFrom, fingerprint, versionBase, cancellationToken);
+        if (stream is not null)
+        {
+            resumeFrom = stream.ToCheckpoint(fingerprint, versionBase);
+        }
+
         var window = new SettleWindow(TimeSpan.FromSeconds(_connector.SettleSeconds), _options.FutureTolerance);
         var tracker = CheckpointTracker.For(_connector, resumeFrom, _startedAt, new TrackerSettings(window, _options.TimeProvider, fingerprint, versionBase));
+        if (stream is { Loaded: true })
+        {
+            // Loaded before: straight to the stream.
+            await StreamAsync(stream, fingerprint, versionBase, cancellationToken);
+            return;
+        }
+
+        // change_stream loads by _id from where an interrupted load got to (its own position, not the stream's).
+        var loadFrom = stream is null ? resumeFrom : stream.LoadCheckpoint();
         await CheckIndexesAsync(cancellationToken);
-        await CheckSourceAsync(resumeFrom, cancellationToken);
+        await CheckSourceAsync(loadFrom, cancellationToken);
         await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
-        await PumpAsync(resumeFrom, tracker, new RowVersions(versionBase), cancellationToken);
+        var rowVersions = new RowVersions(versionBase);
+        Func<long, UInt128> versionOf = stream is null ? seq => rowVersions.Version(seq) : _ => ChangeVersions.Snapshot((ulong)stream.At.Value);
+        await PumpAsync(loadFrom, tracker, versionOf, cancellationToken);
         if (_insert?.Spilled is > 0 and var spilled)
         {
             _observer.Note($"{spilled} values had no column of their own or did not fit theirs exactly and are kept in {TableSchema.ExtraColumn} under their paths");
@@ -121,6 +139,48 @@ internal sealed class SyncRun : IDisposable
         {
             Report(RunFindings.KeyMisfits(misfits.Values, KeyColumns.Names(_table.Schema, misfits.Columns)));
         }
+
+        if (stream is not null)
+        {
+            await StreamAsync(stream with { Load = null }, fingerprint, versionBase, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// change_stream: the position the stream starts from. A connector without one (new, reset) and a resync take it now, before the
+    /// load reads anything, so every write during the load is in the stream; a new position is stored at once (a resync's only after
+    /// its swap, so one cut short changes nothing). Null for the other modes.
+    /// </summary>
+    private async Task<ChangeStreamPosition?> StreamStartAsync(Checkpoint? stored, string fingerprint, long versionBase, CancellationToken ct)
+    {
+        if (_connector.Mode != SyncMode.ChangeStream)
+        {
+            return null;
+        }
+
+        if (ChangeStreamPosition.Parse(stored) is { } position)
+        {
+            return position;
+        }
+
+        position = ChangeStreamPosition.Start(await ChangeStreamSource.StartPositionAsync(_source.Collection, ct));
+        if (!_run.Resync)
+        {
+            await _store.SaveAsync(_connector.Id, position.ToCheckpoint(fingerprint, versionBase), ct);
+        }
+
+        _observer.Note($"change stream position taken at {position.AtText}; copying the collection, then applying the stream from there");
+        return position;
+    }
+
+    /// <summary>change_stream after the load: the stream applied into the destination table until the run is cancelled or fails.</summary>
+    private async Task StreamAsync(ChangeStreamPosition position, string fingerprint, long versionBase, CancellationToken ct)
+    {
+        var table = new DestinationTable(_connector, _run with { Resync = false }, _sink, _retry, _observer);
+        await table.PrepareAsync(c => _source.SampleAsync(_connector, _options.SampleSize, c), ct);
+        var loaded = Total;
+        _stream = new ChangeStreamApplier(_connector, table, _source, _sink, _retry, _store, _observer, _options, fingerprint, versionBase, _pool);
+        await _stream.RunAsync(position, loaded, ct);
     }
 
     private async Task CheckIndexesAsync(CancellationToken ct)
@@ -141,14 +201,22 @@ internal sealed class SyncRun : IDisposable
     }
 
     /// <summary>
-    /// A missing collection fails the run rather than read nothing (a full run would swap in an empty table); a run that reads the
+    /// A missing collection fails the run rather than read nothing (a full run would swap in an empty table), except a change
+    /// stream's (it waits for the collection's first writes); a run that reads the
     /// whole collection without a filter tells its estimated size, for its progress.
     /// </summary>
     private async Task CheckSourceAsync(Checkpoint? stored, CancellationToken cancellationToken)
     {
         if (!await _source.CollectionExistsAsync(cancellationToken))
         {
-            throw new SyncFailedException(await _source.MissingCollectionAsync(cancellationToken), detail: null);
+            if (_connector.Mode != SyncMode.ChangeStream)
+            {
+                throw new SyncFailedException(await _source.MissingCollectionAsync(cancellationToken), detail: null);
+            }
+
+            // A stream swaps in nothing: on a collection not made yet it loads nothing and applies its documents as they are written.
+            _observer.Note($"collection {_connector.Source.Database}.{_connector.Source.Collection} does not exist yet: the stream applies its documents once they are written");
+            return;
         }
 
         if (stored is null && string.IsNullOrWhiteSpace(_connector.Source.Filter))
@@ -164,7 +232,7 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
-    private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, RowVersions versions, CancellationToken cancellationToken)
+    private async Task PumpAsync(Checkpoint? stored, ICheckpointTracker tracker, Func<long, UInt128> versions, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstError = null;
@@ -230,7 +298,8 @@ internal sealed class SyncRun : IDisposable
     {
         var serializer = new ArenaSerializer(
             Math.Max(1, _connector.BatchSize), _options.MaxBatchBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(_connector.BatchSize, 256), _pool);
-        var (connector, position) = (_connector, stored);
+        // change_stream loads by _id, resumable (writes during the load are in the stream after its start position).
+        var (connector, position) = (Reading, stored);
         var fruitless = 0;
         try
         {
@@ -280,6 +349,9 @@ internal sealed class SyncRun : IDisposable
         }
     }
 
+    /// <summary>The connector as the reader reads it: a change stream's load reads by <c>_id</c>, the other modes as they are.</summary>
+    private ConnectorSpec Reading => _connector.Mode == SyncMode.ChangeStream ? _connector with { Mode = SyncMode.IncrementalId } : _connector;
+
     /// <summary>Reopens in a row that read nothing; the next loss after them fails the run.</summary>
     private const int MaxFruitlessReopens = 3;
 
@@ -291,6 +363,12 @@ internal sealed class SyncRun : IDisposable
     /// </summary>
     private (ConnectorSpec Connector, Checkpoint? Position) After(ICheckpointTracker tracker, Checkpoint? stored)
     {
+        if (_connector.Mode == SyncMode.ChangeStream && _lastId is null)
+        {
+            // Nothing read yet: the load starts again where it was to start.
+            return (Reading, stored);
+        }
+
         if (_connector.Mode == SyncMode.IncrementalTimestamp)
         {
             return (_connector, tracker.Current ?? stored);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Zenith.Core.Buffers;
 using Zenith.Core.Cursors;
-using Zenith.Core.Inserts;
 using Zenith.Core.Mapping;
 
 namespace Zenith.Sync.Pipeline;
@@ -15,7 +14,7 @@ internal sealed class TransformStage(
     Core.Connectors.MappingOptions mapping,
     DestinationTable table,
     ICheckpointTracker tracker,
-    RowVersions versions,
+    Func<long, UInt128> versions,
     InFlightBudget budget,
     ArrayPool<byte> pool,
     TimeProvider time) : IDisposable
@@ -61,7 +60,7 @@ internal sealed class TransformStage(
             batch.Rows = new PooledBuffer(Math.Max(4096, documents.Bytes.Length), pool);
             batch.Schema = schema;
             batch.Status = encoder.Encode(
-                documents.Documents, schema, time.GetUtcNow().ToUnixTimeMilliseconds(), versions.Version(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
+                documents.Documents, schema, time.GetUtcNow().ToUnixTimeMilliseconds(), versions(batch.Documents.Sequence), batch.Rows, batch.Failures, out var rows);
             batch.RowCount = rows;
             batch.Spilled = encoder.Spilled;
             batch.KeyMisfits = encoder.TakeKeyMisfits();

@@ -23,17 +23,17 @@ internal readonly record struct RowKey(sbyte Bracket, byte[] Text) : IEquatable<
 }
 
 /// <summary>
-/// The ClickHouse side of a verification: the table's current rows (FINAL) in <c>_id</c> order, page by page, and rows by key.
+/// The ClickHouse side of a verification: the table's current rows (FINAL; a change-stream table's without its tombstones) in <c>_id</c> order, page by page, and rows by key.
 /// Every statement comes from <see cref="VerificationSql"/>; answers are RowBinary, cut into columns by <see cref="RowBinaryLayout"/>.
 /// </summary>
-internal sealed class ClickHouseRows(ClickHouseSink sink, string database, string table, bool tagged)
+internal sealed class ClickHouseRows(ClickHouseSink sink, string database, string table, bool tagged, bool changeLog = false)
 {
     public bool Tagged => tagged;
 
     /// <summary>Rows after <paramref name="after"/> up to <paramref name="upTo"/> (inclusive), at most <paramref name="limit"/>: text and cursor bytes.</summary>
     public async Task<List<(byte[] Text, byte[]? Cursor)>> PageAsync(IdBracket? bracket, ColumnDef? cursor, byte[]? after, byte[]? upTo, int limit, CancellationToken ct)
     {
-        var bytes = await sink.QueryRowBinaryAsync(VerificationSql.IdsPage(database, table, cursor?.Name, tagged ? bracket : null, after, upTo, limit), ct);
+        var bytes = await sink.QueryRowBinaryAsync(VerificationSql.IdsPage(database, table, cursor?.Name, tagged ? bracket : null, after, upTo, limit, changeLog), ct);
         var rows = new List<(byte[], byte[]?)>();
         var position = 0;
         while (position < bytes.Length)
@@ -60,7 +60,7 @@ internal sealed class ClickHouseRows(ClickHouseSink sink, string database, strin
         var rows = new Dictionary<RowKey, byte[][]>();
         foreach (var chunk in keys.Chunk(500))
         {
-            var sql = VerificationSql.RowsByKeys(database, table, columns.Select(c => c.Name), [.. chunk.Select(k => (tagged ? k.Bracket : (IdBracket?)null, k.Text))]);
+            var sql = VerificationSql.RowsByKeys(database, table, columns.Select(c => c.Name), [.. chunk.Select(k => (tagged ? k.Bracket : (IdBracket?)null, k.Text))], changeLog);
             var bytes = await sink.QueryRowBinaryAsync(sql, ct, json: columns.Any(c => c.Type.Kind == ColumnKind.Json && c.Type.Shape == ColumnShape.Scalar));
             var position = 0;
             while (position < bytes.Length)
@@ -86,7 +86,7 @@ internal sealed class ClickHouseRows(ClickHouseSink sink, string database, strin
 
     public async Task<long> CountAsync(CancellationToken ct)
     {
-        var bytes = await sink.QueryRowBinaryAsync(VerificationSql.CountFinal(database, table) + " FORMAT RowBinary", ct);
+        var bytes = await sink.QueryRowBinaryAsync(VerificationSql.CountFinal(database, table, changeLog) + " FORMAT RowBinary", ct);
         return (long)BitConverter.ToUInt64(bytes, 0);
     }
 }

@@ -42,10 +42,11 @@ public sealed class Verifier(SyncEngineOptions engine) : IVerifier
 
             var rate = new RateGate(options.MaxDocumentsPerSecond, engine.TimeProvider);
             var userFilter = CursorRules.ParseJson(connector.Source.Filter, "filter");
-            var nextRunFilter = connector.Mode == SyncMode.Full ? null : CursorRules.Filter(connector, checkpoint);
+            // A stream has no next run: what it has not applied yet is read again by the recheck, after the stream's lag.
+            var nextRunFilter = connector.Mode is SyncMode.Full or SyncMode.ChangeStream ? null : CursorRules.Filter(connector, checkpoint);
             var raw = source.Collection.Database.GetCollection<RawBsonDocument>(connector.Source.Collection);
             var mongo = new MongoIds(raw, userFilter, cursor is null ? null : connector.CursorField, rate);
-            var clickHouse = new ClickHouseRows(sink, database, table, tagged);
+            var clickHouse = new ClickHouseRows(sink, database, table, tagged, schema.IsChangeLog);
             IdCodec Codecs() => new(connector.Mapping, cursor);
             var estimated = await source.Collection.EstimatedDocumentCountAsync(cancellationToken: cancellationToken);
             var recheck = new Recheck(mongo, clickHouse, cursor, userFilter, nextRunFilter, Codecs, findings, observer);
@@ -109,7 +110,11 @@ public sealed class Verifier(SyncEngineOptions engine) : IVerifier
 
     private static void Notes(ConnectorSpec connector, ColumnDef? cursor, Findings findings)
     {
-        if (connector.Mode != SyncMode.Full)
+        if (connector.Mode == SyncMode.ChangeStream)
+        {
+            findings.Notes.Add("change_stream: the table's current rows (the newest version of each document, deleted ones left out) are compared; a change the stream has not applied yet differs until it has.");
+        }
+        else if (connector.Mode != SyncMode.Full)
         {
             findings.Notes.Add("Incremental modes do not see deletes: a document deleted in MongoDB stays in ClickHouse and is reported as an extra id.");
             findings.Notes.Add("Documents the next run will copy (after the checkpoint) are counted as pending, not as differences.");

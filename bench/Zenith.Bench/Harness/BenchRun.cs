@@ -24,6 +24,7 @@ internal sealed class BenchRun(BenchOptions options)
     private readonly List<string> notes = [];
     private readonly Stopwatch clock = new();
     private MemoryResult? memory;
+    private ChangeStreamResult? changeStream;
     private VerificationBench? verification;
 
     private static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
@@ -98,6 +99,21 @@ internal sealed class BenchRun(BenchOptions options)
         {
             await zenith.StopAsync().ConfigureAwait(false);
         }
+
+        if (options.DataSets is null || options.DataSets.Contains("changestream"))
+        {
+            Log("changestream: a live connector under mixed writes");
+            try
+            {
+                changeStream = await ChangeStreamScenario.RunAsync(source, mongoServer.ConnectionString, clickHouse.Url, destination, options, Log, ct).ConfigureAwait(false);
+                Log($"changestream: p50 {changeStream.LatencyP50Seconds:N2} s, p99 {changeStream.LatencyP99Seconds:N2} s, {changeStream.EventsPerSecond:N0} events/s, peak RSS {changeStream.PeakRssMiB:N0} MiB{(changeStream.Check is null ? "" : "; CHECK FAILED: " + changeStream.Check)}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                notes.Add($"the change-stream scenario failed: {ex.Message}");
+            }
+        }
+
         notes.Add($"The MongoDB test server (its own process) peaked at {mongoServer.PeakRssMiB:N0} MiB RSS; the ClickHouse test server (ClickHouse's own server run by chDB, its own process) at {ProcStatus.ReadKb(clickHouse.ProcessId, "VmHWM:") / 1024.0:N0} MiB.");
 
         Directory.Delete(work, recursive: true);
@@ -121,7 +137,7 @@ internal sealed class BenchRun(BenchOptions options)
         Console.WriteLine();
         Console.WriteLine(ReportWriter.Markdown(report));
         Log($"written to {options.OutputDirectory}; total run time {clock.Elapsed.TotalMinutes:N1} min ({clock.Elapsed.TotalSeconds:N0} s)");
-        return cells.Any(c => c.Status == "failed" && c.Contestant == ReportWriter.Zenith) ? 1 : 0;
+        return cells.Any(c => c.Status == "failed" && c.Contestant == ReportWriter.Zenith) || changeStream?.Check is not null ? 1 : 0;
     }
 
     private static string LoadAverage()
@@ -154,8 +170,9 @@ internal sealed class BenchRun(BenchOptions options)
             micro,
             memory,
             verification,
-            ReportWriter.Targets(cells, micro, memory, verification),
-            reportNotes);
+            ReportWriter.Targets(cells, micro, memory, verification, changeStream),
+            reportNotes,
+            changeStream);
     }
 
     private async Task RunFirstLoadsAsync(DataSet dataSet, List<IContestant> contestants, ZenithContestant zenith, DestinationCeiling destinationCeiling, Destination destination, CancellationToken ct)

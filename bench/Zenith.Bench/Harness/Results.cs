@@ -45,4 +45,5 @@ internal sealed record BenchReport(
     MemoryResult? Memory,
     VerificationBench? Verification,
     IReadOnlyList<TargetResult> Targets,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    ChangeStreamResult? ChangeStream = null);

@@ -123,6 +123,24 @@ internal sealed class ZenithService : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds a connector (it runs at once); returns its id.</summary>
+    public async Task<long> AddAsync(object connector, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri("api/connectors", UriKind.Relative), connector, JsonSerializerOptions.Web, ct).ConfigureAwait(false);
+        await EnsureAsync(response, "adding the connector", ct).ConfigureAwait(false);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false)).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>The connector as the API shows it.</summary>
+    public Task<JsonElement> GetAsync(long id, CancellationToken ct) =>
+        http.GetFromJsonAsync<JsonElement>(new Uri($"api/connectors/{id}", UriKind.Relative), ct);
+
+    public async Task PauseAsync(long id, CancellationToken ct)
+    {
+        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/pause", UriKind.Relative), null, ct).ConfigureAwait(false);
+        await EnsureAsync(response, "pausing the connector", ct).ConfigureAwait(false);
+    }
+
     /// <summary>Starts a run of connector <paramref name="id"/> now and waits for it.</summary>
     public async Task<ServiceRun> SyncAsync(long id, CancellationToken ct)
     {

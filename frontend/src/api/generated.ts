@@ -1435,6 +1435,7 @@ export interface ConnectorPatch {
     table?: TableDto | null;
     settleSeconds?: number | null;
     verifyIntervalSeconds?: number | null;
+    onHistoryLost?: HistoryLostPolicy | null;
 
     [key: string]: any;
 }
@@ -1460,6 +1461,7 @@ writers, clocks that differ). The checkpoint only moves through keys that old; n
     verifyIntervalSeconds?: number | null;
     /** On create only: store the connector paused, so nothing runs until it is resumed (review it first). Default false: it runs at once. */
     paused?: boolean | null;
+    onHistoryLost?: HistoryLostPolicy | null;
 
     [key: string]: any;
 }
@@ -1499,6 +1501,12 @@ export interface ConnectorResponse {
     warnings: WarningDto[];
     verifyIntervalSeconds: number | null;
     statistics: TableStatisticsDto | null;
+    /** For `change_stream`: `resync` or `error` when the position fell off the oplog. */
+    onHistoryLost: HistoryLostPolicy;
+    /** For a `change_stream` connector applying its stream: now minus the cluster time it has applied up to; null otherwise (also as statistics.lagSeconds once the table was measured). */
+    lagSeconds: number | null;
+    /** For a `change_stream` connector applying its stream: true when nothing more was waiting; null otherwise. */
+    caughtUp: boolean | null;
     /** In the answer to an update: whether the edit reset the checkpoint (null in other answers). */
     checkpointReset?: boolean | null;
     /** In the answer to an update or a reset: what happened to the checkpoint. */
@@ -1564,6 +1572,9 @@ export interface HealthResponse {
 
     [key: string]: any;
 }
+
+/** What a change-stream connector does when its resume position is no longer in the oplog (MongoDB's code 286). */
+export type HistoryLostPolicy = "resync" | "error";
 
 export interface HttpValidationProblemDetails {
     type?: string | null;
@@ -1730,7 +1741,7 @@ export interface SourcePatch {
 }
 
 /** How a connector decides which documents a run copies. */
-export type SyncMode = "incremental_id" | "incremental_timestamp" | "full";
+export type SyncMode = "incremental_id" | "incremental_timestamp" | "full" | "change_stream";
 
 export type SyncWarningKind = "missing_index" | "far_future_values" | "array_cursor_values" | "key_values_not_stored" | "credentials_unreadable" | "run_stuck";
 
@@ -1754,7 +1765,7 @@ export interface TableStatisticsDto {
     /** When the newest change the table holds happened in the source (freshness is the time since), or null. */
     newestChange: string | null;
     measuredAt: string;
-    /** How far behind the source a change stream is; null (no change-stream connectors yet). */
+    /** How far behind the source a change stream is (its running stream's lag, 0 while caught up); null for the other modes and while no stream applies. */
     lagSeconds: number | null;
     /** Why the table could not be read, as one short line, or null. */
     error: string | null;

@@ -42,6 +42,8 @@ export function aConnector(overrides: Partial<Connector> = {}): Connector {
     consecutiveFailures: 0,
     checkpoint: "_id > 656f0c",
     settleSeconds: 5,
+    onHistoryLost: "resync",
+    lag: null,
     credentialsUnreadable: false,
     stuck: false,
     warnings: [],

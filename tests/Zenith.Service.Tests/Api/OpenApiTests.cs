@@ -41,7 +41,7 @@ public class OpenApiTests
 
         var schemas = document["components"]!["schemas"]!;
         var modes = schemas["SyncMode"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>());
-        Assert.Equal(["incremental_id", "incremental_timestamp", "full"], modes);
+        Assert.Equal(["incremental_id", "incremental_timestamp", "full", "change_stream"], modes);
         Assert.Equal(["active", "paused", "error"], schemas["ConnectorStatus"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.NotNull(document["components"]!["securitySchemes"]!["bearer"]);
     }

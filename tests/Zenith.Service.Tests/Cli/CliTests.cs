@@ -130,26 +130,18 @@ public sealed class CliTests(ServiceServers servers)
     {
         using var temp = new TempDirectory();
         var directory = temp.Path;
-        var port = FreePort();
-        var env = new Dictionary<string, string> { ["ZENITH_server__urls"] = $"http://127.0.0.1:{port}", ["ZENITH_auth__api_key"] = "cli-key" };
-        using var service = Process.Start(ZenithProcess.StartInfo(directory, env, "serve"))!;
+        var env = new Dictionary<string, string> { ["ZENITH_auth__api_key"] = "cli-key" };
+        var (service, url) = await StartServiceAsync(directory, env);
+        using var _ = service;
         try
         {
-            using var http = new HttpClient();
-            var clock = Stopwatch.StartNew();
-            while (!await ReadyAsync(http, port))
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the service did not become ready");
-                await Task.Delay(200);
-            }
-
             var clientEnv = new Dictionary<string, string>();
             using var clientDirectory = new TempDirectory();
-            var unauthorized = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", $"http://127.0.0.1:{port}");
+            var unauthorized = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", url);
             Assert.Equal(1, unauthorized.Exit);
             Assert.StartsWith("zenith: 401 Unauthorized", Assert.Single(unauthorized.Stderr), StringComparison.Ordinal);
 
-            var ok = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", $"http://127.0.0.1:{port}", "--api-key", "cli-key");
+            var ok = await ZenithProcess.RunAsync(clientDirectory.Path, clientEnv, "status", "--api", url, "--api-key", "cli-key");
             Assert.Equal(0, ok.Exit);
             Assert.Equal(new[] { "No connectors. Add one with: zenith connectors add --help" }, ok.Stdout);
         }
@@ -250,6 +242,50 @@ public sealed class CliTests(ServiceServers servers)
             service.Kill(entireProcessTree: true);
             await service.WaitForExitAsync();
             service.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_change_stream_connector_added_through_the_api_shows_how_far_behind_it_is()
+    {
+        using var temp = new TempDirectory();
+        var env = new Dictionary<string, string> { ["ZENITH_auth__api_key"] = "cli-key" };
+        var mongoDb = servers.Mongo.NewDatabaseName("clics");
+        await Seed.InsertAsync(servers, mongoDb, "events", 50);
+        var (service, url) = await StartServiceAsync(temp.Path, env);
+        using var _ = service;
+        try
+        {
+            using var clientDirectory = new TempDirectory();
+            string[] api = ["--api", url, "--api-key", "cli-key"];
+            string[] add =
+            [
+                "connectors", "add", "--name", "live", "--source-uri", servers.Mongo.ConnectionString, "--source-database", mongoDb, "--collection", "events",
+                "--dest-uri", servers.ClickHouseUri, "--dest-database", servers.NewClickHouseDatabase("clics"), "--mode", "change_stream", .. api,
+            ];
+            var badPolicy = await ZenithProcess.RunAsync(clientDirectory.Path, [], [.. add, "--on-history-lost", "sometimes"]);
+            Assert.Equal(2, badPolicy.Exit);
+            Assert.StartsWith("zenith: Argument 'sometimes' not recognized", Assert.Single(badPolicy.Stderr), StringComparison.Ordinal);
+            var added = await ZenithProcess.RunAsync(clientDirectory.Path, [], [.. add, "--on-history-lost", "error"]);
+            Assert.Equal(0, added.Exit);
+
+            var waited = Stopwatch.StartNew();
+            string line;
+            do
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), "the stream never caught up");
+                var status = await ZenithProcess.RunAsync(clientDirectory.Path, [], ["status", .. api]);
+                Assert.Equal(0, status.Exit);
+                line = status.Stdout[1];
+            }
+            while (!line.Contains("caught up", StringComparison.Ordinal));
+
+            Assert.Matches(@"^live\s+Running\s+never\s+streaming, 0\.0 s behind, caught up; Running: 50 rows written$", line);
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
         }
     }
 

@@ -104,6 +104,8 @@ public sealed class CoordinationTests
         await UntilAsync(() => scheduler.Passes >= passes + 3, "three scheduler passes after it", () => host.Services.GetRequiredService<SchedulerSignal>().Wake());
         Assert.Equal(3, (await client.GetJsonAsync($"/api/connectors/{id}/runs")).AsArray().Count);
         Assert.Equal("schedule", tried[0].Str("trigger"));
+        // The run row closes just before the job lets go of the connector: a sync asked in between would be a 409.
+        await client.UntilAsync($"/api/connectors/{id}", c => !c["running"]!.GetValue<bool>(), "the refused run to let go of the connector");
 
         // The holder died: once its lease expires, the connector runs again (and its own lease is released after).
         await db.ExecuteAsync("UPDATE leases SET expires_at = @past WHERE connector_id = @id;", new { id, past = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds() });

@@ -18,6 +18,17 @@ public class SchedulePolicyTests
     }
 
     [Fact]
+    public void A_change_stream_is_due_whenever_it_does_not_run_and_backs_off_after_failures_whatever_its_interval()
+    {
+        var last = time.GetUtcNow();
+        var now = last.AddSeconds(1);
+        Assert.Equal(now, policy.NextRunAt(new ScheduleState(ConnectorStatus.Active, 3600, 0, last, Continuous: true), now));
+        Assert.Equal(last.AddSeconds(5), policy.NextRunAt(new ScheduleState(ConnectorStatus.Active, 3600, 1, last, Continuous: true), now));
+        Assert.Equal(last.AddSeconds(20), policy.NextRunAt(new ScheduleState(ConnectorStatus.Active, 3600, 3, last, Continuous: true), now));
+        Assert.Null(policy.NextRunAt(new ScheduleState(ConnectorStatus.Paused, 3600, 0, last, Continuous: true), now));
+    }
+
+    [Fact]
     public void A_connector_whose_credentials_are_unreadable_is_not_scheduled() =>
         Assert.Null(policy.NextRunAt(new ScheduleState(ConnectorStatus.Active, 60, 0, null, CredentialsUnreadable: true), time.GetUtcNow()));
 

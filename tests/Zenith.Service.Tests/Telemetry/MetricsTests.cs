@@ -73,9 +73,23 @@ public sealed partial class MetricsTests(ServiceServers servers)
         await client.UntilAsync($"/api/connectors/{id}", c => c["lastResult"].Str("status") == "succeeded", "the run");
         var verification = await client.PostJsonAsync($"/api/connectors/{id}/verify", expected: 202);
         await client.UntilAsync($"/api/verifications/{verification.Number("id")}", v => v.Str("status") == "succeeded", "the verification");
+
+        // A change stream, applying one insert: its lag gauge and its events counter.
+        await Seed.InsertAsync(servers, mongoDb, "live", 10);
+        var stream = (await client.PostJsonAsync("/api/connectors", Requests.Connector("metrics_stream", servers, mongoDb, "live", servers.NewClickHouseDatabase("met"), mode: "change_stream"), expected: 201)).Number("id");
+        await client.UntilAsync($"/api/connectors/{stream}", c => c["caughtUp"]?.GetValue<bool>() == true, "the stream to catch up");
+        await servers.Mongo.Client.GetDatabase(mongoDb).GetCollection<MongoDB.Bson.BsonDocument>("live").InsertOneAsync(new MongoDB.Bson.BsonDocument("n", 1));
+        var scrape = "";
+        var waited = Stopwatch.StartNew();
+        while (!(scrape = await client.GetStringAsync("/metrics")).Contains("connector=\"metrics_stream\",type=\"insert\"", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), "the stream's insert never reached the metrics");
+            await Task.Delay(50);
+        }
+
         GC.Collect();
         await client.GetAsync("/health/live");
-        var scrape = await client.GetStringAsync("/metrics");
+        scrape = await client.GetStringAsync("/metrics");
 
         Approved.Verify("tests/Zenith.Service.Tests/Approved/metrics.approved.txt", Scrub(scrape), "ZENITH_UPDATE_APPROVED");
         foreach (var password in new[] { servers.Password }.Where(p => !string.IsNullOrEmpty(p)))
@@ -99,7 +113,7 @@ public sealed partial class MetricsTests(ServiceServers servers)
             {
                 output.AppendLine(line);
             }
-            else if (line.StartsWith("zenith_", StringComparison.Ordinal) && !line.Contains("connector=\"metrics_demo\"", StringComparison.Ordinal))
+            else if (line.StartsWith("zenith_", StringComparison.Ordinal) && !line.Contains("connector=\"metrics_demo\"", StringComparison.Ordinal) && !line.Contains("connector=\"metrics_stream\"", StringComparison.Ordinal))
             {
                 // Hosts of tests running in parallel share the process's "Zenith" meters; only this test's connector is stable.
             }

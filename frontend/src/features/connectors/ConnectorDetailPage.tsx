@@ -18,6 +18,7 @@ import { Warnings } from "./ConnectorChecks";
 import { ConnectorNotFound } from "./ConnectorNotFound";
 import { SchemaPanel } from "./SchemaPanel";
 import { connectorBadge } from "./status";
+import { StreamSummary } from "./StreamState";
 import { Freshness, TableRows } from "./TableStatisticsText";
 import { noticeIn, useConnectorActions } from "./useConnectorActions";
 
@@ -65,7 +66,8 @@ function ConnectorDetail({ id }: { id: number }) {
           <button type="button" className="button" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "reset"); }}>
             Reset checkpoint
           </button>
-          <button type="button" className="button" disabled={c.running || actions.busyId === c.id} onClick={() => { actions.run(c, "resync"); }}>
+          {/* A stream always runs: its resync stops it first. */}
+          <button type="button" className="button" disabled={(c.running && c.mode !== "change_stream") || actions.busyId === c.id} onClick={() => { actions.run(c, "resync"); }}>
             Resync
           </button>
           <button type="button" className="button button-danger-outline" disabled={actions.busyId === c.id} onClick={() => { actions.run(c, "delete"); }}>
@@ -93,8 +95,9 @@ function ConnectorDetail({ id }: { id: number }) {
         </p>
       )}
       <Warnings warnings={c.warnings} />
-      {isLive(c.lastResult) && <RunProgress run={c.lastResult} />}
-      <Summary connector={c} />
+      {/* A stream's run never ends: its progress bar is its load's; once it streams, the stream's own lag says where it is. */}
+      {isLive(c.lastResult) && c.lag === null && <RunProgress run={c.lastResult} />}
+      <Summary connector={c} updatedAt={connector.dataUpdatedAt} />
 
       <div className="tabs" role="tablist" aria-label="Connector details">
         {(["activity", "schema"] as const).map((name) => (
@@ -138,7 +141,7 @@ function ConnectorDetail({ id }: { id: number }) {
   );
 }
 
-function Summary({ connector: c }: { connector: Connector }) {
+function Summary({ connector: c, updatedAt }: { connector: Connector; updatedAt: number }) {
   const mode = syncModes.find((m) => m.value === c.mode)?.label ?? c.mode;
   return (
     <dl className="summary">
@@ -158,15 +161,21 @@ function Summary({ connector: c }: { connector: Connector }) {
         <dt>Mode</dt>
         <dd>
           {mode}
-          {c.mode === "incremental_timestamp" && c.cursorField !== "" ? ` on ${c.cursorField}` : ""}, {formatInterval(c.intervalSeconds)}
+          {c.mode === "incremental_timestamp" && c.cursorField !== "" ? ` on ${c.cursorField}` : ""}
+          {c.mode === "change_stream"
+            ? `, continuous; ${c.onHistoryLost === "resync" ? "resyncs" : "stops with an error"} if its position falls off the oplog`
+            : `, ${formatInterval(c.intervalSeconds)}`}
         </dd>
       </div>
-      <div>
-        <dt>Last successful sync</dt>
-        <dd>
-          <RelativeTime date={c.lastSuccessAt} />
-        </dd>
-      </div>
+      {c.mode === "change_stream" && <StreamSummary connector={c} updatedAt={updatedAt} />}
+      {c.mode !== "change_stream" && (
+        <div>
+          <dt>Last successful sync</dt>
+          <dd>
+            <RelativeTime date={c.lastSuccessAt} />
+          </dd>
+        </div>
+      )}
       <div>
         <dt>Rows in ClickHouse</dt>
         <dd>
@@ -183,7 +192,7 @@ function Summary({ connector: c }: { connector: Connector }) {
         <dt>Failures in a row</dt>
         <dd className={c.consecutiveFailures > 0 ? "text-danger" : undefined}>{c.consecutiveFailures}</dd>
       </div>
-      {c.mode !== "full" && (
+      {c.mode !== "full" && c.mode !== "change_stream" && (
         <div>
           <dt>Settle window</dt>
           <dd>{c.settleSeconds === 0 ? "none" : `${c.settleSeconds} s`}</dd>

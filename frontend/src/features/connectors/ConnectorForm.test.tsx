@@ -55,6 +55,20 @@ describe("ConnectorForm", () => {
     expect(screen.getByLabelText(/Name/)).toHaveAttribute("aria-invalid", "false");
   });
 
+  it("for a change stream asks what to do when the position falls off the oplog instead of an interval, and sends it", async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    renderForm(onSave);
+    await userEvent.selectOptions(screen.getByLabelText("Mode"), "change_stream");
+    expect(screen.queryByLabelText(/Interval/)).not.toBeInTheDocument();
+    expect(screen.queryByLabelText(/Settle window/)).not.toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText("When the position falls off the oplog"), "error");
+    await userEvent.type(screen.getByLabelText(/^Name/), "orders");
+    await userEvent.click(screen.getByRole("button", { name: "Create connector" }));
+    const draft = (onSave.mock.calls[0] as [ConnectorDraft])[0];
+    expect(toRequest(draft)).toMatchObject({ mode: "change_stream", onHistoryLost: "error" });
+    expect(toRequest({ ...draft, mode: "full" }).onHistoryLost).toBeNull();
+  });
+
   it("shows a problem without field errors as one message", async () => {
     renderForm(vi.fn().mockRejectedValue(new ApiError(409, { title: "Conflict", detail: "A connector named orders exists." })));
     await userEvent.click(screen.getByRole("button", { name: "Create connector" }));

@@ -4,7 +4,7 @@ import { ApiError, errorMessage } from "../../api/problem";
 import { MessageText } from "../../components/MessageText";
 import { toMessage } from "../../lib/message";
 import { needsPasswordAgain, splitPassword } from "../../lib/uri";
-import { type ConnectorDraft, legacyUuids, syncModes } from "./api";
+import { type ConnectorDraft, historyLostPolicies, legacyUuids, syncModes } from "./api";
 import { ConnectionTestPanel, MappingPreviewPanel } from "./ConnectorChecks";
 import { MappingRulesEditor } from "./MappingRulesEditor";
 
@@ -35,6 +35,7 @@ const formFields: readonly FieldName[] = [
   "cursorField",
   "intervalSeconds",
   "batchSize",
+  "onHistoryLost",
   "verifyIntervalSeconds",
   ...advancedFields,
 ];
@@ -179,10 +180,28 @@ export function ConnectorForm({ connectorId, initial, credentialsUnreadable = fa
             />
           )}
         </div>
+        {mode === "change_stream" && (
+          <p className="hint">
+            Copies the collection once, then applies every insert, update, replace and delete from MongoDB&apos;s change stream,
+            continuously, within about a second. Needs a replica set. The table <code>{"<table>_current"}</code> shows the current rows
+            without FINAL; a filter or projection is not supported in this mode.
+          </p>
+        )}
         <div className="field-row">
-          <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" hint="Blank: 60." />
+          {mode !== "change_stream" && (
+            <Field {...field("intervalSeconds")} label="Interval (seconds)" inputMode="numeric" hint="Blank: 60." />
+          )}
           <Field {...field("batchSize")} label="Batch size" inputMode="numeric" hint="Blank: the server's default." />
-          {mode !== "full" && (
+          {mode === "change_stream" && (
+            <SelectField {...field("onHistoryLost")} label="When the position falls off the oplog">
+              {historyLostPolicies.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </SelectField>
+          )}
+          {mode !== "full" && mode !== "change_stream" && (
             <Field
               {...field("settleSeconds")}
               label="Settle window (seconds)"

@@ -6,7 +6,7 @@ import { formatCount, formatDuration, formatInterval } from "../../lib/format";
 import { RunProgress } from "../runs/RunProgress";
 import { isLive } from "../runs/api";
 import type { Connector, ConnectorAction } from "./api";
-import { connectorBadge } from "./status";
+import { connectorBadge, formatLag } from "./status";
 import { Freshness, TableRows } from "./TableStatisticsText";
 
 interface ConnectorTableProps {
@@ -52,11 +52,17 @@ function ConnectorRow({ connector, busy, onAction }: { connector: Connector; bus
         </Link>
         <div className="muted small">
           <BreakableText text={`${connector.source.database}.${connector.source.collection}`} /> →{" "}
-          <BreakableText text={`${connector.destination.database}.${connector.destination.table}`} /> · {formatInterval(connector.intervalSeconds)}
+          <BreakableText text={`${connector.destination.database}.${connector.destination.table}`} /> ·{" "}
+          {connector.mode === "change_stream" ? "live" : formatInterval(connector.intervalSeconds)}
         </div>
       </td>
       <td data-label="Status">
         <StatusBadge badge={connectorBadge(connector)} />
+        {connector.mode === "change_stream" && connector.lag !== null && (
+          <div className="muted small" data-testid="stream-lag">
+            {formatLag(connector)}
+          </div>
+        )}
         {connector.warnings.length > 0 && (
           <Link to={`/connectors/${connector.id}`} className="warning-count small" title={connector.warnings.map((w) => w.message.line).join("\n")}>
             {connector.warnings.length === 1 ? "1 warning" : `${connector.warnings.length} warnings`}

@@ -7,6 +7,7 @@ import type {
   ConnectorRequest,
   ConnectorResponse,
   ConnectorStatus,
+  HistoryLostPolicy,
   PreviewResponse,
   SchemaResponse,
   SyncMode,
@@ -19,7 +20,7 @@ import { withPassword } from "../../lib/uri";
 import { logKeys } from "../logs/api";
 import { type Run, runKeys, toRun } from "../runs/api";
 
-export type { ConnectorStatus, FieldAction, LegacyUuid, SyncMode };
+export type { ConnectorStatus, FieldAction, HistoryLostPolicy, LegacyUuid, SyncMode };
 export const legacyUuids: readonly { value: LegacyUuid; label: string }[] = [
   { value: "none", label: "None: base64 text" },
   { value: "c_sharp", label: "C# legacy" },
@@ -45,7 +46,19 @@ export const syncModes: readonly { value: SyncMode; label: string }[] = [
   { value: "incremental_id", label: "Incremental by _id" },
   { value: "incremental_timestamp", label: "Incremental by timestamp" },
   { value: "full", label: "Full reload" },
+  { value: "change_stream", label: "Live (change stream)" },
 ];
+
+export const historyLostPolicies: readonly { value: HistoryLostPolicy; label: string }[] = [
+  { value: "resync", label: "Resync (reload atomically, then stream)" },
+  { value: "error", label: "Stop with an error" },
+];
+
+/** A change-stream connector's live state: how far behind it is and whether it has caught up (null while it does not stream). */
+export interface StreamLag {
+  seconds: number;
+  caughtUp: boolean;
+}
 
 export interface Connector {
   id: number;
@@ -71,6 +84,8 @@ export interface Connector {
   /** Its run passed the run deadline and has not stopped yet. */
   stuck: boolean;
   settleSeconds: number;
+  onHistoryLost: HistoryLostPolicy;
+  lag: StreamLag | null;
   warnings: Warning[];
   /** The ClickHouse table as last measured; null until it is. */
   statistics: TableStatistics | null;
@@ -108,6 +123,7 @@ export interface ConnectorDraft {
   intervalSeconds: string;
   batchSize: string;
   settleSeconds: string;
+  onHistoryLost: HistoryLostPolicy;
   verifyIntervalSeconds: string;
   mapping: { separator: string; maxDepth: string; maxColumns: string; wholeDocument: boolean; legacyUuid: LegacyUuid; rules: FieldRuleDraft[] };
   table: { orderBy: string; partitionBy: string; ttl: string };
@@ -150,6 +166,8 @@ export function toConnector(wire: ConnectorResponse): Connector {
     credentialsUnreadable: wire.credentialsUnreadable,
     stuck: wire.stuck,
     settleSeconds: wire.settleSeconds,
+    onHistoryLost: wire.onHistoryLost,
+    lag: wire.lagSeconds === null ? null : { seconds: wire.lagSeconds, caughtUp: wire.caughtUp === true },
     warnings: toWarnings(wire.warnings),
     statistics: wire.statistics
       ? {
@@ -172,6 +190,7 @@ export const emptyDraft: ConnectorDraft = {
   intervalSeconds: "60",
   batchSize: "",
   settleSeconds: "",
+  onHistoryLost: "resync",
   verifyIntervalSeconds: "",
   mapping: { separator: "", maxDepth: "", maxColumns: "", wholeDocument: false, legacyUuid: "none", rules: [] },
   table: { orderBy: "", partitionBy: "", ttl: "" },
@@ -188,6 +207,7 @@ export function toDraft(connector: Connector): ConnectorDraft {
     intervalSeconds: String(connector.intervalSeconds),
     batchSize: connector.batchSize === null ? "" : String(connector.batchSize),
     settleSeconds: String(connector.settleSeconds),
+    onHistoryLost: connector.onHistoryLost,
     verifyIntervalSeconds: connector.verifyIntervalSeconds === null ? "" : String(connector.verifyIntervalSeconds),
     mapping: {
       separator: connector.mapping.separator,
@@ -234,6 +254,7 @@ export function toRequest(draft: ConnectorDraft): ConnectorRequest {
     intervalSeconds: toNumber(draft.intervalSeconds),
     batchSize: toNumber(draft.batchSize),
     settleSeconds: toNumber(draft.settleSeconds),
+    onHistoryLost: draft.mode === "change_stream" ? draft.onHistoryLost : null,
     verifyIntervalSeconds: toNumber(draft.verifyIntervalSeconds),
     mapping: Object.values(mapping).every((v) => v === null || v === undefined) ? null : mapping,
     table: Object.values(table).every((v) => v === null) ? null : table,

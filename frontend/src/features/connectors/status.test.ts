@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toMessage } from "../../lib/message";
 import { aConnector, aRun, mistypedHostError } from "../../test/fixtures";
-import { connectorBadge } from "./status";
+import { connectorBadge, formatLag } from "./status";
 
 describe("connectorBadge", () => {
   it("puts a stuck run and unreadable credentials first: they are what the user must act on", () => {
@@ -42,5 +42,14 @@ describe("connectorBadge", () => {
 
   it("says not run yet for a new connector", () => {
     expect(connectorBadge(aConnector({ lastResult: null, lastSuccessAt: null })).label).toBe("Not run yet");
+  });
+});
+
+describe("formatLag", () => {
+  it("says how far behind a streaming connector is and whether it caught up", () => {
+    expect(formatLag(aConnector({ mode: "change_stream", running: true, lag: { seconds: 0.44, caughtUp: true } }))).toBe("0.4 s behind · caught up");
+    expect(formatLag(aConnector({ mode: "change_stream", running: true, lag: { seconds: 75.4, caughtUp: false } }))).toBe("75 s behind");
+    expect(formatLag(aConnector({ mode: "change_stream", running: true, lag: null }))).toBe("loading the collection");
+    expect(formatLag(aConnector({ mode: "change_stream", running: false, lag: null }))).toBe("not streaming");
   });
 });

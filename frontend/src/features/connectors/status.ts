@@ -61,3 +61,10 @@ export function runBadge(status: string): Badge {
       return { kind: "pending", label: status, description: status };
   }
 }
+
+/** "0.4 s behind · caught up": a streaming change_stream connector's lag, or why there is none. */
+export function formatLag(connector: Connector): string {
+  if (connector.lag === null) return connector.running ? "loading the collection" : "not streaming";
+  const seconds = connector.lag.seconds < 10 ? connector.lag.seconds.toFixed(1) : Math.round(connector.lag.seconds).toString();
+  return `${seconds} s behind${connector.lag.caughtUp ? " · caught up" : ""}`;
+}

@@ -44,7 +44,7 @@ public sealed class LiveRun : IAsyncDisposable
         Assert.False(Completion.IsCompleted, Failure());
     }
 
-    private string? Failure() => Completion.IsCompleted ? $"the run ended: {Completion.Result.Outcome} {Completion.Result.Error}" : null;
+    public string? Failure() => Completion.IsCompleted ? $"the run ended: {Completion.Result.Outcome} {Completion.Result.Error}" : null;
 
     public async Task StopAsync()
     {

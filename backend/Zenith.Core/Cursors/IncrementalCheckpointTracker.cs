@@ -11,6 +11,7 @@ namespace Zenith.Core.Cursors;
 /// time is settled. A part whose keys carry none keeps marks (key, first read) of what it read; a later run, whose query opened
 /// after a mark settled, moves the part to that mark once it has re-read and acknowledged everything up to it: when it meets the
 /// mark's key again, or when it has read to the end. Everything after the positions is copied anyway and read again next time.
+/// (Over 300 lines: both incremental modes' settle rules in one pure, unit-tested place.)
 /// </summary>
 internal sealed class IncrementalCheckpointTracker : ICheckpointTracker
 {

@@ -29,6 +29,8 @@ public sealed record DocumentFailure(string DocumentId, string Reason);
 /// <see cref="TableSchema.InsertColumns"/>. Walks the BSON bytes directly and allocates nothing per document on the common
 /// path. A value that has no column (the budget is full, a map-like sub-document's new key) or does not fit its column
 /// exactly goes to <c>_zenith_extra</c> under its path (<see cref="Spilled"/> counts them). Not thread-safe: use one per thread.
+/// (Over 300 lines: the common path is one loop over the bytes; maps, Nested and JSON are in RowEncoder.Shapes.cs, key misfits in
+/// RowEncoder.KeyMisfits.cs.)
 /// </summary>
 public sealed partial class RowEncoder : IDisposable
 {

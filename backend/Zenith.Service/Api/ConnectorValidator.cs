@@ -8,7 +8,10 @@ using Zenith.Service.Domain;
 
 namespace Zenith.Service.Api;
 
-/// <summary>Turns a request into a definition, or says per field (camelCase path) what is wrong with it.</summary>
+/// <summary>
+/// Turns a request into a definition, or says per field (camelCase path) what is wrong with it. (Over 300 lines: one rule per field
+/// of the request, each with the message a person acts on.)
+/// </summary>
 public static partial class ConnectorValidator
 {
     public const int MaxBatchSize = 100_000;

@@ -16,6 +16,8 @@ namespace Zenith.Service.Runs;
 /// waited for a slot while its connector was paused does not run. A change-stream run holds its slot only while it loads (or
 /// reloads): once it applies the stream it gives the slot back and goes on in a lane of its own, so streams that never end do not
 /// starve the other connectors; pause, delete and shutdown cancel it like any run (the engine stops between micro-batches).
+/// (Over 300 lines: slots, lease, deadline and the streams' lane are one life cycle per run; the lease's rules are in
+/// <see cref="RunLease"/> and <see cref="LeaseHolders"/>. Moving the lane to a class of its own is the next split.)
 /// </summary>
 public sealed class RunCoordinator(
     ISyncEngine engine,

@@ -17,6 +17,8 @@ namespace Zenith.Sync.Pipeline;
 /// of any stage cancels all of them and is the run's error, behind one completion. The parts: <see cref="DestinationTable"/>,
 /// <see cref="TransformStage"/>, <see cref="InsertStage"/>, <see cref="InFlightBudget"/>, <see cref="RetryLoop"/>, and the
 /// pure decisions they ask in Core (checkpoint tracker, insert coalescing, row versions).
+/// (Over 300 lines since the change-stream mode: a find's pump and a stream's share the prepare and finish steps; applying the
+/// stream is <see cref="ChangeStreamApplier"/>'s.)
 /// </summary>
 internal sealed class SyncRun : IDisposable
 {

@@ -57,9 +57,6 @@ public sealed class LogStore(MetadataDatabase database, IOptions<ZenithOptions> 
             """,
             new { keepDetails = KeepDetails }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-
-        // auto_vacuum = INCREMENTAL: the pages a detail (kilobytes, on overflow pages) left go back, so the file stays small.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA incremental_vacuum(64);", cancellationToken: cancellationToken));
     }
 
     /// <summary>Lines whose failure keeps the drivers' text: the newest ones.</summary>

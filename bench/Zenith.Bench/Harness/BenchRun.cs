@@ -29,6 +29,18 @@ internal sealed class BenchRun(BenchOptions options)
 
     private static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
+    /// <summary>The source address the contestants read: direct, or through a <see cref="LatencyProxy"/> when <c>ZENITH_BENCH_SOURCE_RTT_MS</c> is set (0: the proxy without delay, its own cost).</summary>
+    private static async Task<(LatencyProxy? Proxy, string Uri)> SourceThroughAsync(string uri, CancellationToken ct)
+    {
+        if (Environment.GetEnvironmentVariable("ZENITH_BENCH_SOURCE_RTT_MS") is not { Length: > 0 } text)
+            return (null, uri);
+        var (proxy, through) = LatencyProxy.Start(uri, TimeSpan.FromMilliseconds(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture)));
+        var direct = await LatencyProxy.MeasureRoundTripAsync(uri, ct).ConfigureAwait(false);
+        var proxied = await LatencyProxy.MeasureRoundTripAsync(through, ct).ConfigureAwait(false);
+        Log($"source through a latency proxy ({through}) adding {proxy.RoundTrip.TotalMilliseconds} ms per round trip: a ping takes {proxied.TotalMilliseconds:F2} ms through it, {direct.TotalMilliseconds:F2} ms direct");
+        return (proxy, through);
+    }
+
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var started = DateTimeOffset.UtcNow;
@@ -42,19 +54,23 @@ internal sealed class BenchRun(BenchOptions options)
         using var destination = new Destination(clickHouse.Url, connectionString);
         var mongo = new MongoClient(mongoServer.ConnectionString);
         var source = mongo.GetDatabase(SourceDatabase);
+        // The contestants read through the latency proxy when one is asked for (a remote source); loading and checks go direct.
+        var (proxy, sourceUri) = await SourceThroughAsync(mongoServer.ConnectionString, ct).ConfigureAwait(false);
+        await using var _ = proxy;
+        var contestantsMongo = proxy is null ? mongo : new MongoClient(sourceUri);
         await destination.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {Destination.Quote(TargetDatabase)}", ct).ConfigureAwait(false);
         var machine = await MachineInfo.CollectAsync(await destination.ScalarTextAsync("SELECT version()", ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         Log($"machine: {machine.Cores} cores, {machine.CpuModel}, {machine.MemoryGiB} GiB; ClickHouse {machine.ClickHouse}; MongoDB test server {mongoServer.ConnectionString} (pid {mongoServer.ProcessId})");
 
         var work = Directory.CreateTempSubdirectory("zenith-bench-").FullName;
         var destinationCeiling = new DestinationCeiling(destination);
-        var zenith = new ZenithContestant(mongoServer.ConnectionString, clickHouse.Url, options.ZenithBatchSize);
+        var zenith = new ZenithContestant(sourceUri, clickHouse.Url, options.ZenithBatchSize);
         var contestants = new List<IContestant>
         {
             zenith,
-            new NodeScriptContestant(mongoServer.ConnectionString, clickHouse.Url, work),
-            new MongoTableFunctionContestant(mongoServer.ConnectionString, destination),
-            new SourceCeiling(mongo),
+            new NodeScriptContestant(sourceUri, clickHouse.Url, work),
+            new MongoTableFunctionContestant(sourceUri, destination),
+            new SourceCeiling(contestantsMongo),
             destinationCeiling,
         }.Where(c => options.Contestants is null || options.Contestants.Contains(c.Name) || options.Contestants.Contains(Slug(c.Name))).ToList();
 

@@ -10,6 +10,12 @@ internal sealed class NodeScriptContestant(string mongoUri, string clickHouseUrl
 {
     public string Name => "node-script";
 
+    public string Key => "node_script";
+
+    // The script is a child process started per run: once it exited and was reaped its CPU time (and its own reaped children's)
+    // is in this process's cutime + cstime; nothing else the harness starts runs beside it.
+    public CpuProbe Cpu { get; } = new("the Node script's process and its children, node's start-up included (the harness's reaped children: /proc/self/stat cutime + cstime)", ProcCpu.ReapedChildrenTicks);
+
     public string Description => "Node script: `mongodb` cursor → `@clickhouse/client` JSONEachRow inserts of 10,000 rows, flattening like Zenith, into a hand-written table";
 
     public bool WritesTable => true;

@@ -12,11 +12,8 @@ internal sealed partial class BenchRun
         var tables = new List<string>();
         foreach (var contestant in contestants)
         {
-            if (contestant.NotApplicable(dataSet) is { } why)
-            {
-                cells.Add(new CellResult(dataSet.Name, contestant.Name, dataSet.Documents, "n/a", [], null, null, why));
+            if (!Applies(dataSet, contestant))
                 continue;
-            }
             if (contestant == destinationCeiling)
                 await destinationCeiling.PrepareAsync(TargetDatabase, reference, ct).ConfigureAwait(false);
             var table = $"{dataSet.Key}_{contestant.Key}";

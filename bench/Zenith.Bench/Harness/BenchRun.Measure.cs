@@ -7,8 +7,20 @@ namespace Zenith.Bench.Harness;
 /// <summary>One cell: a contestant's warm-up and measured runs on one data set, each checked and each with its CPU time.</summary>
 internal sealed partial class BenchRun
 {
-    /// <summary>Zenith into a Null table is Zenith's own ceiling, beside the figures the targets rest on: fewer runs keep the whole run under 15 minutes.</summary>
-    private const int NullRuns = 3;
+    /// <summary>
+    /// Zenith into a Null table (Zenith's own ceiling) and the incremental scenario without the index are beside the figures the
+    /// targets rest on: at most this many runs keep the whole run under 15 minutes.
+    /// </summary>
+    private const int SideRuns = 3;
+
+    /// <summary>Whether <paramref name="contestant"/> takes part in <paramref name="dataSet"/>; if not, its cell says why.</summary>
+    private bool Applies(DataSet dataSet, IContestant contestant)
+    {
+        if (contestant.NotApplicable(dataSet) is not { } why)
+            return true;
+        cells.Add(new CellResult(dataSet.Name, contestant.Name, dataSet.Documents, "n/a", [], null, null, why));
+        return false;
+    }
 
     /// <summary>
     /// A warm-up run, then up to <see cref="BenchOptions.Runs"/> measured runs within the contestant's time budget,
@@ -25,7 +37,7 @@ internal sealed partial class BenchRun
         // Zenith and the ceilings are the figures the targets and ratios rest on: they get the larger budget.
         var budget = isZenith || contestant is SourceCeiling or DestinationCeiling ? options.ZenithBudgetSeconds : options.CellBudgetSeconds;
         var late = clock.Elapsed.TotalSeconds > options.DeadlineSeconds;
-        var runs = late ? 1 : contestant is ZenithNullContestant ? Math.Min(NullRuns, options.Runs) : options.Runs;
+        var runs = late ? 1 : contestant is ZenithNullContestant || (dataSet.Incremental && !dataSet.Indexed) ? Math.Min(SideRuns, options.Runs) : options.Runs;
         var cellNotes = new List<string>();
         if (late)
             cellNotes.Add($"1 run: past the {options.DeadlineSeconds / 60:N0}-minute deadline");

@@ -41,13 +41,11 @@ internal sealed class DestinationCeiling(Destination destination) : IContestant
             return;
         var name = Destination.Name(database, table);
         var rows = long.Parse(await destination.ScalarTextAsync($"SELECT count() FROM {name}", ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        // Chunks by a hash of _id rather than ORDER BY … LIMIT/OFFSET, which sorts the whole table for every chunk. JSON columns
-        // (Zenith's _zenith_extra) come as text: ClickHouse.Driver's raw insert has the server read them as text
-        // (input_format_binary_read_json_as_string), as Zenith's own inserts do.
+        // Chunks by a hash of _id rather than ORDER BY … LIMIT/OFFSET, which sorts the whole table for every chunk.
         var count = Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
         for (long chunk = 0; chunk < count; chunk++)
         {
-            using var result = await destination.Client.ExecuteRawResultAsync($"SELECT * FROM {name} WHERE cityHash64(_id) % {count} = {chunk} SETTINGS output_format_binary_write_json_as_string = 1 FORMAT RowBinary", null, ct).ConfigureAwait(false);
+            using var result = await destination.Client.ExecuteRawResultAsync($"SELECT * FROM {name} WHERE cityHash64(_id) % {count} = {chunk} FORMAT RowBinary", null, ct).ConfigureAwait(false);
             await using var stream = await result.ReadDecompressedStreamAsync().ConfigureAwait(false);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);

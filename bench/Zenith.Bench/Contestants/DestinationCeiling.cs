@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClickHouse.Driver;
 using Zenith.Bench.DataSets;
 using Zenith.Bench.Harness;
 
@@ -12,6 +13,10 @@ namespace Zenith.Bench.Contestants;
 internal sealed class DestinationCeiling(Destination destination) : IContestant
 {
     public const int ChunkRows = 100_000;
+
+    // JSON columns travel as text both ways, as Zenith sends them: ClickHouse's binary JSON output is not its binary JSON input.
+    private static readonly QueryOptions ReadJsonAsText = new() { CustomSettings = new Dictionary<string, object> { ["output_format_binary_write_json_as_string"] = 1 } };
+    private static readonly QueryOptions WriteJsonAsText = new() { CustomSettings = new Dictionary<string, object> { ["input_format_binary_read_json_as_string"] = 1 } };
 
     private readonly List<byte[]> chunks = [];
     private string? reference;
@@ -45,7 +50,7 @@ internal sealed class DestinationCeiling(Destination destination) : IContestant
         var count = Math.Max(1, (rows + ChunkRows - 1) / ChunkRows);
         for (long chunk = 0; chunk < count; chunk++)
         {
-            using var result = await destination.Client.ExecuteRawResultAsync($"SELECT * FROM {name} WHERE cityHash64(_id) % {count} = {chunk} FORMAT RowBinary", null, ct).ConfigureAwait(false);
+            using var result = await destination.Client.ExecuteRawResultAsync($"SELECT * FROM {name} WHERE cityHash64(_id) % {count} = {chunk} FORMAT RowBinary", ReadJsonAsText, ct).ConfigureAwait(false);
             await using var stream = await result.ReadDecompressedStreamAsync().ConfigureAwait(false);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
@@ -68,7 +73,7 @@ internal sealed class DestinationCeiling(Destination destination) : IContestant
         foreach (var chunk in chunks.Take(take))
         {
             using var body = new MemoryStream(chunk, writable: false);
-            using var response = await destination.Client.InsertRawStreamAsync(table, body, "RowBinary", null, useCompression: false, null, ct).ConfigureAwait(false);
+            using var response = await destination.Client.InsertRawStreamAsync(table, body, "RowBinary", null, useCompression: false, WriteJsonAsText, ct).ConfigureAwait(false);
         }
         return new RunOutcome(Stopwatch.GetElapsedTime(started).TotalSeconds, take == 1 ? FirstChunkRows : rowCount);
     }

@@ -63,7 +63,7 @@ internal static class TargetVerdicts
             var ceiling = ReportWriter.Cell(cells, shape, "ceiling: insert RowBinary")?.DocsPerSecond;
             var zenith = ReportWriter.Cell(cells, shape, ReportWriter.Zenith)?.DocsPerSecond;
             Add($"{shape}: end to end / destination ceiling (insert RowBinary)", "≥ 90%",
-                ceiling is > 0 && zenith is { } z ? z / ceiling : null, v => $"{v:P0}", v => v >= 0.9);
+                ceiling is > 0 && zenith is { } z ? z / ceiling : null, v => $"{v * 100:N0}%", v => v >= 0.9);
         }
         var incremental = ReportWriter.Cell(cells, Indexed, ReportWriter.Zenith);
         Add($"{Indexed}: run with 1% of the documents changed", "≤ 0.3 s", incremental?.MedianSeconds, v => $"{v:N2} s", v => v <= 0.3, incremental?.Note);

@@ -141,15 +141,15 @@ internal sealed class ZenithService : IAsyncDisposable
 
     public async Task PauseAsync(long id, CancellationToken ct)
     {
-        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/pause", UriKind.Relative), null, ct).ConfigureAwait(false);
+        using var empty = EmptyJson();
+        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/pause", UriKind.Relative), empty, ct).ConfigureAwait(false);
         await EnsureAsync(response, "pausing the connector", ct).ConfigureAwait(false);
     }
 
     /// <summary>Starts a run of connector <paramref name="id"/> now and waits for it.</summary>
     public async Task<ServiceRun> SyncAsync(long id, CancellationToken ct)
     {
-        // The keyless service takes changes only as JSON, with or without a body.
-        using var empty = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        using var empty = EmptyJson();
         using var response = await http.PostAsync(new Uri($"api/connectors/{id}/sync", UriKind.Relative), empty, ct).ConfigureAwait(false);
         await EnsureAsync(response, "starting a run", ct).ConfigureAwait(false);
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false)).GetProperty("id").GetInt64();
@@ -195,6 +195,9 @@ internal sealed class ZenithService : IAsyncDisposable
         using var response = await http.DeleteAsync(new Uri($"api/connectors/{id}", UriKind.Relative), ct).ConfigureAwait(false);
         await EnsureAsync(response, "deleting the connector", ct).ConfigureAwait(false);
     }
+
+    // The keyless service takes changes only as JSON, with or without a body (a bodiless POST is refused with 415).
+    private static StringContent EmptyJson() => new(string.Empty, System.Text.Encoding.UTF8, "application/json");
 
     private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken ct)
     {

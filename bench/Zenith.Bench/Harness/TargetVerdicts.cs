@@ -10,7 +10,7 @@ internal static class TargetVerdicts
 
     public static IReadOnlyList<TargetResult> All(
         IReadOnlyList<CellResult> cells, IReadOnlyList<MicroResult> micro, MemoryResult? memory, VerificationBench? verification,
-        ChangeStreamResult? stream = null, FourConnectorsResult? four = null)
+        ChangeStreamResult? stream = null, FourConnectorsResult? four = null, double? nodeStartUpCpuSeconds = null)
     {
         var targets = new List<TargetResult>();
         void Add(string target, string goal, double? value, Func<double, string> show, Func<double, bool> met, string? unmeasured = null) =>
@@ -50,13 +50,19 @@ internal static class TargetVerdicts
         // Issue 15: Zenith's own cost, per shape against the destination's limit, the steady state.
         var flatCpu = ReportWriter.Cell(cells, "flat", ReportWriter.Zenith)?.CpuSecondsPerMillionDocs;
         Add("Zenith's CPU per million flat documents (its service process)", "≤ 1.5 CPU-s", flatCpu, v => $"{v:N2} CPU-s", v => v <= 1.5);
+        // The script's start-up is paid per run, not per document: taken out of its figure (when measured), the ratio is Zenith's
+        // advantage per document without it.
         foreach (var shape in Shapes.Where(s => cells.Any(c => c.DataSet == s)))
         {
             var zenithCpu = ReportWriter.Cell(cells, shape, ReportWriter.Zenith)?.CpuSecondsPerMillionDocs;
-            var nodeCpu = ReportWriter.Cell(cells, shape, ReportWriter.Node)?.CpuSecondsPerMillionDocs;
+            var node = ReportWriter.Cell(cells, shape, ReportWriter.Node);
+            var nodeCpu = node?.CpuSecondsPerMillionDocs;
+            var nodeWithoutStartUp = node?.Cpu?.Median is { } m && node.Documents > 0
+                ? Math.Max(0, m.Contestant - (nodeStartUpCpuSeconds ?? 0)) / node.Documents * 1e6
+                : (double?)null;
             Add($"{shape}: Zenith's CPU per document vs the Node script's", "≥ 10× less",
-                zenithCpu is > 0 && nodeCpu is { } n ? n / zenithCpu : null,
-                v => $"{v:N1}× less ({zenithCpu:N2} vs {nodeCpu:N2} CPU-s per M docs)", v => v >= 10);
+                zenithCpu is > 0 && nodeWithoutStartUp is { } n ? n / zenithCpu : null,
+                v => $"{v:N1}× less ({zenithCpu:N2} vs {nodeWithoutStartUp:N2} CPU-s per M docs{(nodeStartUpCpuSeconds is { } s ? $"; the script's {s:N2} s start-up taken out of its {nodeCpu:N2}" : "")})", v => v >= 10);
         }
         foreach (var shape in Shapes.Where(s => cells.Any(c => c.DataSet == s)))
         {

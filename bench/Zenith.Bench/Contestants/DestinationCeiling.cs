@@ -27,6 +27,10 @@ internal sealed class DestinationCeiling(Destination destination) : IContestant
 
     public string Name => "ceiling: insert RowBinary";
 
+    public string Key => "ceiling_insert";
+
+    public CpuProbe Cpu { get; } = new("the harness process, in which the ceiling runs (/proc/self)", ProcCpu.SelfTicks);
+
     public string Description => $"Destination ceiling: pre-built RowBinary (the rows Zenith wrote) inserted through ClickHouse.Driver `InsertRawStreamAsync`, about {ChunkRows:N0} rows per insert";
 
     public bool WritesTable => true;

@@ -11,6 +11,10 @@ internal sealed class SourceCeiling(IMongoClient client) : IContestant
 {
     public string Name => "ceiling: read only";
 
+    public string Key => "ceiling_read";
+
+    public CpuProbe Cpu { get; } = new("the harness process, in which the ceiling runs (/proc/self)", ProcCpu.SelfTicks);
+
     public string Description => "Source ceiling: MongoDB.Driver cursor over `RawBsonDocument`, documents counted and dropped (nothing written)";
 
     public bool WritesTable => false;

@@ -28,6 +28,10 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
 
     public string Name => ReportWriter.Zenith;
 
+    public string Key => "zenith";
+
+    public CpuProbe Cpu => new("the Zenith service process", () => ProcCpu.ProcessTicks(Service.ProcessId));
+
     public string Description => $"Zenith: the service (`zenith serve`, its own process and runtime settings, SQLite metadata) driven through its HTTP API; each first load is a new connector (it runs at once), the incremental rounds `POST /api/connectors/{{id}}/sync`; batch size {batchSize:N0}; first loads in incremental_id mode, the incremental scenario in incremental_timestamp mode on `updated_at`; time = the run's `durationMs` as the service records it (connect → last batch acknowledged)";
 
     public bool WritesTable => true;
@@ -72,41 +76,65 @@ internal sealed class ZenithContestant(string mongoUri, string clickHouseUrl, in
 
     public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
     {
-        var service = Service;
         ServiceRun run;
         if (target.Incremental)
         {
-            run = await service.SyncAsync(incrementalConnectors[target.Table], ct).ConfigureAwait(false);
+            run = await Service.SyncAsync(incrementalConnectors[target.Table], ct).ConfigureAwait(false);
         }
         else
         {
-            if (tableWriters.Remove(target.Table, out var writer))
-            {
-                await service.DeleteAsync(writer, ct).ConfigureAwait(false);
-                foreach (var (dataSet, kept) in largestFirstLoads.Where(k => k.Value.Id == writer).ToList())
-                    largestFirstLoads.Remove(dataSet);
-            }
-            var connector = new
-            {
-                name = $"bench_{target.Table}_{++connectors}",
-                source = new { uri = mongoUri, database = BenchRun.SourceDatabase, collection = target.Collection },
-                destination = new { uri = clickHouseUrl, database = target.Database, table = target.Table },
-                mode = target.DataSet.Incremental ? "incremental_timestamp" : "incremental_id",
-                cursorField = "updated_at",
-                intervalSeconds = IntervalSeconds,
-                batchSize,
-            };
-            (var id, run) = await service.AddAndAwaitFirstRunAsync(connector, ct).ConfigureAwait(false);
-            tableWriters[target.Table] = id;
+            (var id, run) = await AddRunAsync(target, ct).ConfigureAwait(false);
             if (target.DataSet.Incremental)
                 incrementalConnectors[target.Table] = id;
             else
-                await KeepLargestAsync(service, target.DataSet.Name, id, run.RowsWritten, ct).ConfigureAwait(false);
+                await KeepLargestAsync(Service, target.DataSet.Name, id, run.RowsWritten, ct).ConfigureAwait(false);
         }
+        Ensure(run);
+        return new RunOutcome((run.DurationMs ?? 0) / 1000.0, run.RowsWritten);
+    }
+
+    /// <summary>
+    /// A first load of <paramref name="target"/> by a connector of its own, kept only as the table's writer (the next run into
+    /// the table deletes it); nothing else is recorded about it. For Zenith into a table the harness made (<see cref="ZenithNullContestant"/>).
+    /// </summary>
+    public async Task<ServiceRun> LoadOnceAsync(RunTarget target, CancellationToken ct)
+    {
+        var (_, run) = await AddRunAsync(target, ct).ConfigureAwait(false);
+        return run;
+    }
+
+    /// <summary>Throws unless the run succeeded with every document written.</summary>
+    public static void Ensure(ServiceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         if (run.Status != "succeeded")
             throw new InvalidOperationException($"Zenith run {run.Status}: {run.Error}");
         if (run.RowsFailed > 0)
             throw new InvalidOperationException($"Zenith failed {run.RowsFailed:N0} documents");
-        return new RunOutcome((run.DurationMs ?? 0) / 1000.0, run.RowsWritten);
+    }
+
+    /// <summary>A new connector into <paramref name="target"/>'s table (the one that wrote it before deleted), and its first run.</summary>
+    private async Task<(long Id, ServiceRun Run)> AddRunAsync(RunTarget target, CancellationToken ct)
+    {
+        var service = Service;
+        if (tableWriters.Remove(target.Table, out var writer))
+        {
+            await service.DeleteAsync(writer, ct).ConfigureAwait(false);
+            foreach (var (dataSet, kept) in largestFirstLoads.Where(k => k.Value.Id == writer).ToList())
+                largestFirstLoads.Remove(dataSet);
+        }
+        var connector = new
+        {
+            name = $"bench_{target.Table}_{++connectors}",
+            source = new { uri = mongoUri, database = BenchRun.SourceDatabase, collection = target.Collection },
+            destination = new { uri = clickHouseUrl, database = target.Database, table = target.Table },
+            mode = target.DataSet.Incremental ? "incremental_timestamp" : "incremental_id",
+            cursorField = "updated_at",
+            intervalSeconds = IntervalSeconds,
+            batchSize,
+        };
+        var (id, run) = await service.AddAndAwaitFirstRunAsync(connector, ct).ConfigureAwait(false);
+        tableWriters[target.Table] = id;
+        return (id, run);
     }
 }

@@ -4,9 +4,16 @@ using MongoDB.Driver;
 namespace Zenith.Bench.DataSets;
 
 /// <summary>A data set of the benchmark: a shape, a size, a seed; and, once loaded, what the table must hold.</summary>
-internal sealed class DataSet(string name, string title, DocumentShape shape, int documents, int seed, bool incremental = false)
+/// <param name="name">As the report shows it, e.g. <c>incremental (index)</c>.</param>
+/// <param name="key">For <c>--datasets</c>, collection and table names (default: the name).</param>
+/// <param name="indexed">The collection gets the index <c>incremental_timestamp</c> reads by, <c>{updated_at: 1, _id: 1}</c>, before any contestant runs.</param>
+internal sealed class DataSet(string name, string title, DocumentShape shape, int documents, int seed, bool incremental = false, string? key = null, bool indexed = false)
 {
     public string Name { get; } = name;
+
+    public string Key { get; } = key ?? name;
+
+    public bool Indexed { get; } = indexed;
 
     public string Title { get; } = title;
 
@@ -19,9 +26,9 @@ internal sealed class DataSet(string name, string title, DocumentShape shape, in
     /// <summary>The scenario "1% of the documents changed, sync again" rather than a first load.</summary>
     public bool Incremental { get; } = incremental;
 
-    public string Collection => Name;
+    public string Collection => Key;
 
-    public string WarmUpCollection => Name + "_warmup";
+    public string WarmUpCollection => Key + "_warmup";
 
     /// <summary>The warm-up collection: 5% of the documents (2,000–100,000), also the sample slow contestants are measured on.</summary>
     public int WarmUpDocuments => Math.Clamp(Documents / 20, 2_000, 100_000);
@@ -59,6 +66,10 @@ internal sealed class DataSet(string name, string title, DocumentShape shape, in
         LoadSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
+    /// <summary>The warm-up collection's documents once more into <paramref name="collection"/>: a table loaded from it must hold <see cref="WarmUpExpected"/>.</summary>
+    public Task InsertWarmUpCopyAsync(IMongoDatabase database, string collection, CancellationToken ct) =>
+        InsertAsync(database.GetCollection<RawBsonDocument>(collection), WarmUpDocuments, Seed + 1, expected: null, main: false, ct);
+
     /// <summary>Touches 1% of the documents (one <c>bucket</c>): <c>updated_at</c> moves past every earlier value.</summary>
     public async Task<long> BumpAsync(IMongoDatabase database, CancellationToken ct)
     {
@@ -88,17 +99,21 @@ internal sealed class DataSet(string name, string title, DocumentShape shape, in
     }
 
     /// <summary>Serializes each document once (the bytes are both measured and sent), overlapping generation with the previous insert.</summary>
-    /// <remarks>Both collections feed the hand-written schemas (the warm-up's documents go to the same tables).</remarks>
-    private async Task InsertAsync(IMongoCollection<RawBsonDocument> collection, int count, int seed, ExpectedContent expected, bool main, CancellationToken ct)
+    /// <remarks>Both collections feed the hand-written schemas (the warm-up's documents go to the same tables); a copy (no
+    /// <paramref name="expected"/>) adds nothing new to them.</remarks>
+    private async Task InsertAsync(IMongoCollection<RawBsonDocument> collection, int count, int seed, ExpectedContent? expected, bool main, CancellationToken ct)
     {
         const int BatchSize = 10_000;
         var batch = new List<RawBsonDocument>(BatchSize);
         Task pending = Task.CompletedTask;
         foreach (var document in Generate(count, seed))
         {
-            expected.Add(document);
-            FlatSchema.Observe(document);
-            TopLevelSchema.Observe(document);
+            if (expected is not null)
+            {
+                expected.Add(document);
+                FlatSchema.Observe(document);
+                TopLevelSchema.Observe(document);
+            }
             if (main && updatedAt is not null)
                 updatedAt[document["seq"].ToInt64()] = new DateTimeOffset(document["updated_at"].ToUniversalTime()).ToUnixTimeMilliseconds();
             var bytes = document.ToBson();

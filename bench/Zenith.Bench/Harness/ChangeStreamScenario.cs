@@ -54,7 +54,7 @@ internal static class ChangeStreamScenario
         await using var service = await ZenithService.StartAsync(ct).ConfigureAwait(false);
         var id = await service.AddAsync(new
         {
-            name = "bench-change-stream",
+            name = "bench_change_stream",
             source = new { uri = mongoUri, database = BenchRun.SourceDatabase, collection = Collection },
             destination = new { uri = clickHouseUrl, database = BenchRun.TargetDatabase, table },
             mode = "change_stream",

@@ -19,6 +19,9 @@ internal sealed class Destination(string url, string connectionString) : IDispos
 
     public static string Name(string database, string table) => Quote(database) + "." + Quote(table);
 
+    /// <summary>A ClickHouse string literal.</summary>
+    public static string Literal(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+
     public Task ExecuteAsync(string sql, CancellationToken ct) => client.ExecuteNonQueryAsync(sql, null, null, ct);
 
     public async Task<string> ScalarTextAsync(string sql, CancellationToken ct) =>

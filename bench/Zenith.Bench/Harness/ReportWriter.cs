@@ -4,83 +4,15 @@ using System.Text.Json;
 
 namespace Zenith.Bench.Harness;
 
-/// <summary>Writes a report as JSON and Markdown, and derives the verdict on each target from the cells.</summary>
+/// <summary>Writes a report as JSON and Markdown (the verdicts on the targets come from <see cref="TargetVerdicts"/>).</summary>
 internal static class ReportWriter
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public const string Zenith = "zenith";
+    public const string ZenithNull = "zenith → Null";
     public const string Node = "node-script";
     public const string MongoFunction = "chdb-mongodb()";
-
-    public static IReadOnlyList<TargetResult> Targets(IReadOnlyList<CellResult> cells, IReadOnlyList<MicroResult> micro, MemoryResult? memory, VerificationBench? verification, ChangeStreamResult? stream = null)
-    {
-        var targets = new List<TargetResult>();
-        void Micro(string shape, double goal)
-        {
-            var m = micro.FirstOrDefault(x => x.Shape == shape);
-            targets.Add(m is null
-                ? new($"transform {shape} docs/s per core", $"≥ {goal:N0}", "not measured", "—")
-                : new($"transform {shape} docs/s per core", $"≥ {goal:N0}", $"{m.DocsPerSecondPerCore:N0}", m.DocsPerSecondPerCore >= goal ? "met" : "missed"));
-        }
-        Micro("flat", 1_000_000);
-        Micro("nested", 300_000);
-        foreach (var m in micro)
-            targets.Add(new($"transform {m.Shape} bytes allocated/doc", "≤ 64", $"{m.BytesAllocatedPerDoc:N1}", m.BytesAllocatedPerDoc <= 64 ? "met" : "missed"));
-        if (micro.Count == 0)
-            targets.Add(new("transform bytes allocated/doc", "≤ 64", "not measured", "—"));
-
-        void EndToEnd(string dataSet, double goal)
-        {
-            var z = Cell(cells, dataSet, Zenith);
-            targets.Add(z?.DocsPerSecond is { } v
-                ? new($"end to end {dataSet} docs/s", $"≥ {goal:N0}", $"{v:N0}", v >= goal ? "met" : "missed")
-                : new($"end to end {dataSet} docs/s", $"≥ {goal:N0}", z?.Note ?? "not measured", "—"));
-        }
-        EndToEnd("flat", 250_000);
-        EndToEnd("nested", 100_000);
-
-        foreach (var dataSet in cells.Select(c => c.DataSet).Distinct())
-        {
-            foreach (var other in new[] { Node, MongoFunction })
-            {
-                var ratio = Ratio(cells, dataSet, other);
-                targets.Add(new($"{dataSet}: Zenith vs {other}", "≥ 5×", ratio is { } r ? $"{r:N1}×" : "—", ratio is { } x ? (x >= 5 ? "met" : "missed") : "—"));
-            }
-        }
-
-        var incremental = Cell(cells, "incremental", Zenith);
-        targets.Add(incremental?.MedianSeconds is { } s
-            ? new("incremental run, 1% of the documents changed", "< 1 s", $"{s:N2} s", s < 1 ? "met" : "missed")
-            : new("incremental run, 1% of the documents changed", "< 1 s", incremental?.Note ?? "not measured", "—"));
-        targets.Add(memory is null
-            ? new("peak RSS during the largest run", "≤ 150 MiB", "not measured", "—")
-            : new($"peak RSS during the largest run ({memory.Documents:N0} docs)", "≤ 150 MiB", $"{memory.PeakRssMiB:N0} MiB", memory.PeakRssMiB <= 150 ? "met" : "missed"));
-        targets.Add(memory is null
-            ? new("idle RSS after it", "≤ 80 MiB", "not measured", "—")
-            : new($"idle RSS {memory.IdleAfterSeconds:N0} s after it", "≤ 80 MiB", $"{memory.IdleRssMiB:N0} MiB", memory.IdleRssMiB <= 80 ? "met" : "missed"));
-        void Latency(string name, double? value, double goal) => targets.Add(value is { } v
-            ? new($"change stream write-to-visible {name}", $"≤ {goal:N0} s", $"{v:N2} s", v <= goal && stream!.Check is null ? "met" : "missed")
-            : new($"change stream write-to-visible {name}", $"≤ {goal:N0} s", "not measured", "—"));
-        Latency("p50", stream?.LatencyP50Seconds, 1);
-        Latency("p99", stream?.LatencyP99Seconds, 3);
-        // Issue 18's target is the id comparison over 1,000,000 documents: a quick run's smaller table gets a figure, not a verdict;
-        // the value sample after it is a separate cost, shown beside it.
-        if (verification is null)
-        {
-            targets.Add(new("verify: _ids compared per second", "≥ 500,000", "not measured", "—"));
-        }
-        else
-        {
-            var rate = verification.IdPhaseIdsPerSecond ?? verification.IdsPerSecond;
-            targets.Add(new(
-                $"verify: _ids compared per second ({verification.IdsCompared:N0} ids{(verification.Clean ? ", clean" : ", DIFFERENCES")})",
-                "≥ 500,000",
-                $"{rate:N0} (with the {verification.Sampled:N0}-document sample: {verification.IdsPerSecond:N0})",
-                !verification.Clean ? "missed" : verification.IdsCompared < 1_000_000 ? "— (< 1,000,000 ids)" : rate >= 500_000 ? "met" : "missed"));
-        }
-        return targets;
-    }
 
     public static CellResult? Cell(IEnumerable<CellResult> cells, string dataSet, string contestant) =>
         cells.FirstOrDefault(c => c.DataSet == dataSet && c.Contestant == contestant && c.Status == "ok");
@@ -112,15 +44,16 @@ internal static class ReportWriter
         md.AppendLine();
         md.AppendLine("Median of the measured runs after a warm-up; every run's table checked against the source (row count, sums of `xxHash64(_id)`, `seq`, `xxHash64(kind)`, `updated_at`). \"× Zenith\" is Zenith's docs/s divided by the contestant's (how many times faster Zenith was).");
         md.AppendLine();
-        md.AppendLine("| data set | contestant | docs | median s | docs/s | runs | × Zenith | status |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine("| data set | contestant | docs | median s | docs/s | CPU s / M docs | runs | × Zenith | status |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var cell in report.Cells)
         {
             var ratio = cell.Contestant == Zenith ? "1.0" : Ratio(report.Cells, cell.DataSet, cell.Contestant) is { } r ? r.ToString("N1", c) : "";
             var status = cell.Status == "ok" ? (cell.Note is null ? "ok" : $"ok ({cell.Note})") : $"{cell.Status}: {cell.Note}";
-            md.AppendLine(c, $"| {cell.DataSet} | {cell.Contestant} | {cell.Documents:N0} | {cell.MedianSeconds?.ToString("N2", c) ?? "—"} | {cell.DocsPerSecond?.ToString("N0", c) ?? "—"} | {cell.Seconds.Length} | {ratio} | {status.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ")} |");
+            md.AppendLine(c, $"| {cell.DataSet} | {cell.Contestant} | {cell.Documents:N0} | {cell.MedianSeconds?.ToString("N2", c) ?? "—"} | {cell.DocsPerSecond?.ToString("N0", c) ?? "—"} | {cell.CpuSecondsPerMillionDocs?.ToString("N2", c) ?? "—"} | {cell.Seconds.Length} | {ratio} | {status.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ")} |");
         }
         md.AppendLine();
+        CoresTable(md, report.Cells);
         if (report.Micro.Count > 0)
         {
             md.AppendLine("Transform stage alone (BenchmarkDotNet, `RowEncoder.Encode`, BSON bytes → RowBinary rows, one thread):");
@@ -134,6 +67,11 @@ internal static class ReportWriter
         if (report.Memory is { } mem)
         {
             md.AppendLine(c, $"Memory: Zenith's service process ({mem.Run}, {mem.Documents:N0} docs, median {mem.Seconds:N1} s): peak RSS {mem.PeakRssMiB:N0} MiB (VmHWM), idle RSS {mem.IdleRssMiB:N0} MiB (VmRSS {mem.IdleAfterSeconds:N0} s after the last run).{(mem.Note is null ? "" : " " + mem.Note)}");
+            md.AppendLine();
+        }
+        if (report.FourConnectors is { } four)
+        {
+            md.AppendLine(c, $"Memory with {four.Connectors} connectors at once: a fresh service process, {four.Connectors} connectors added together, each loading its own copy of the flat warm-up collection ({four.DocumentsEach:N0} docs each; all {four.Connectors} ran at once for {four.OverlapSeconds:N1} s of the {four.Seconds:N1} s): peak RSS {four.PeakRssMiB:N0} MiB (VmHWM, start-up included), idle RSS {four.IdleRssMiB:N0} MiB ({four.IdleAfterSeconds:N0} s after the last run); the tables {(four.Check is null ? "matched their collections" : "CHECK FAILED: " + four.Check)}.");
             md.AppendLine();
         }
         if (report.ChangeStream is { } cs)
@@ -169,5 +107,28 @@ internal static class ReportWriter
                 md.AppendLine(c, $"- {n}");
         }
         return md.ToString();
+    }
+
+    /// <summary>
+    /// Where the two cores went during Zenith's runs: per run (medians), the CPU seconds of the service, of both test servers and
+    /// of the harness, over the harness's view of the run (its window, a little longer than the run's own time).
+    /// </summary>
+    private static void CoresTable(StringBuilder md, IReadOnlyList<CellResult> cells)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var rows = cells.Where(x => x.Contestant is Zenith or ZenithNull && x.Cpu?.Median is not null).ToList();
+        if (rows.Count == 0)
+            return;
+        md.AppendLine("Where the two cores went during Zenith's runs (CPU seconds per run, medians; the window is the harness's view of a run, from its request to the poll that saw it finish; busy = their sum ÷ the window, of 2 cores):");
+        md.AppendLine();
+        md.AppendLine("| data set | contestant | window s | Zenith service | MongoDB test server | ClickHouse test server | harness | busy cores |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var cell in rows)
+        {
+            var m = cell.Cpu!.Median!;
+            var busy = (m.Contestant + m.MongoServer + m.ClickHouseServer + m.Harness) / Math.Max(m.WindowSeconds, 1e-3);
+            md.AppendLine(c, $"| {cell.DataSet} | {cell.Contestant} | {m.WindowSeconds:N2} | {m.Contestant:N2} | {m.MongoServer:N2} | {m.ClickHouseServer:N2} | {m.Harness:N2} | {busy:N2} |");
+        }
+        md.AppendLine();
     }
 }

@@ -109,16 +109,20 @@ internal sealed class ZenithService : IAsyncDisposable
     /// <summary>Adds a connector (it runs at once) and waits for that first run; returns the connector's id and the run.</summary>
     public async Task<(long Id, ServiceRun Run)> AddAndAwaitFirstRunAsync(object connector, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(new Uri("api/connectors", UriKind.Relative), connector, JsonSerializerOptions.Web, ct).ConfigureAwait(false);
-        await EnsureAsync(response, "adding the connector", ct).ConfigureAwait(false);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false)).GetProperty("id").GetInt64();
+        var id = await AddAsync(connector, ct).ConfigureAwait(false);
+        return (id, await AwaitFirstRunAsync(id, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>Waits for the first run of connector <paramref name="id"/> (added, so running or about to) to finish.</summary>
+    public async Task<ServiceRun> AwaitFirstRunAsync(long id, CancellationToken ct)
+    {
         while (true)
         {
             var current = await http.GetFromJsonAsync<JsonElement>(new Uri($"api/connectors/{id}", UriKind.Relative), ct).ConfigureAwait(false);
             if (!current.GetProperty("running").GetBoolean()
                 && current.TryGetProperty("lastResult", out var last) && last.ValueKind == JsonValueKind.Object
                 && ServiceRun.From(last) is { Finished: true } run)
-                return (id, run);
+                return run;
             await Task.Delay(Poll, ct).ConfigureAwait(false);
         }
     }
@@ -137,15 +141,15 @@ internal sealed class ZenithService : IAsyncDisposable
 
     public async Task PauseAsync(long id, CancellationToken ct)
     {
-        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/pause", UriKind.Relative), null, ct).ConfigureAwait(false);
+        using var empty = EmptyJson();
+        using var response = await http.PostAsync(new Uri($"api/connectors/{id}/pause", UriKind.Relative), empty, ct).ConfigureAwait(false);
         await EnsureAsync(response, "pausing the connector", ct).ConfigureAwait(false);
     }
 
     /// <summary>Starts a run of connector <paramref name="id"/> now and waits for it.</summary>
     public async Task<ServiceRun> SyncAsync(long id, CancellationToken ct)
     {
-        // The keyless service takes changes only as JSON, with or without a body.
-        using var empty = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        using var empty = EmptyJson();
         using var response = await http.PostAsync(new Uri($"api/connectors/{id}/sync", UriKind.Relative), empty, ct).ConfigureAwait(false);
         await EnsureAsync(response, "starting a run", ct).ConfigureAwait(false);
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false)).GetProperty("id").GetInt64();
@@ -192,6 +196,9 @@ internal sealed class ZenithService : IAsyncDisposable
         await EnsureAsync(response, "deleting the connector", ct).ConfigureAwait(false);
     }
 
+    // The keyless service takes changes only as JSON, with or without a body (a bodiless POST is refused with 415).
+    private static StringContent EmptyJson() => new(string.Empty, System.Text.Encoding.UTF8, "application/json");
+
     private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken ct)
     {
         if (!response.IsSuccessStatusCode)
@@ -233,7 +240,7 @@ internal sealed class ZenithService : IAsyncDisposable
 }
 
 /// <summary>One run as the service's API reports it.</summary>
-internal sealed record ServiceRun(string Status, long? DurationMs, long RowsWritten, long RowsFailed, string? Error)
+internal sealed record ServiceRun(string Status, long? DurationMs, long RowsRead, long RowsWritten, long RowsFailed, string? Error)
 {
     // A run waiting for a slot is "queued" before it is "running": only its outcome ends the wait.
     public bool Finished => Status is "succeeded" or "failed" or "cancelled";
@@ -241,6 +248,7 @@ internal sealed record ServiceRun(string Status, long? DurationMs, long RowsWrit
     public static ServiceRun From(JsonElement run) => new(
         run.GetProperty("status").GetString() ?? "",
         run.TryGetProperty("durationMs", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt64() : null,
+        run.GetProperty("rowsRead").GetInt64(),
         run.GetProperty("rowsWritten").GetInt64(),
         run.GetProperty("rowsFailed").GetInt64(),
         run.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);

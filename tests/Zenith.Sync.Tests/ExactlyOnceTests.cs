@@ -72,6 +72,41 @@ public sealed class ExactlyOnceTests(Servers servers)
         }
     }
 
+    [Fact]
+    public async Task A_Null_table_feeding_a_materialized_view_is_written_through_without_an_alter_it_refuses()
+    {
+        // A common shape: Zenith writes into a Null table and a materialized view files the rows away (here into a MergeTree table).
+        // The Null engine has no deduplication setting and refuses ALTER … MODIFY SETTING, so Zenith must not send it.
+        var connector = servers.NewConnector(SyncMode.IncrementalId);
+        var database = connector.Destination.Database;
+        var observer = new RecordingObserver();
+        try
+        {
+            var source = Enumerable.Range(0, 1_500).Select(i => new BsonDocument { { "_id", i }, { "n", i * 7 }, { "name", $"user {i}" } }).ToList();
+            await servers.Collection(connector).InsertManyAsync(source);
+            await servers.ClickHouse.ExecuteAsync($"CREATE DATABASE `{database}`");
+            await servers.ClickHouse.ExecuteAsync(
+                $"CREATE TABLE `{database}`.`events` (`_id` String, `n` Nullable(Int32) COMMENT '[\"n\"]', `name` Nullable(String) COMMENT '[\"name\"]', " +
+                "`_zenith_synced_at` DateTime64(3, 'UTC'), `_zenith_version` UInt64) ENGINE = Null");
+            await servers.ClickHouse.ExecuteAsync(
+                $"CREATE TABLE `{database}`.`store` (`_id` String, `n` Nullable(Int32), `name` Nullable(String)) ENGINE = MergeTree ORDER BY `_id`");
+            await servers.ClickHouse.ExecuteAsync(
+                $"CREATE MATERIALIZED VIEW `{database}`.`filing` TO `{database}`.`store` AS SELECT `_id`, `n`, `name` FROM `{database}`.`events`");
+
+            var result = await new SyncEngine().RunAsync(connector, new MemoryCheckpointStore(), observer, default);
+
+            Assert.True(result.Outcome == SyncOutcome.Succeeded, result.Error);
+            Assert.Equal(source.Count, result.RowsWritten);
+            Assert.Contains(observer.Notes, n => n.Contains("has engine Null, which does not deduplicate inserts itself", StringComparison.Ordinal));
+            var rows = await servers.ClickHouse.QueryAsync($"SELECT `_id`, `n`, `name` FROM `{database}`.`store` ORDER BY toInt64(`_id`)");
+            Assert.Equal(source.Select(d => $"{d["_id"]}\t{d["n"]}\t{d["name"]}"), rows.Select(r => string.Join('\t', r)));
+        }
+        finally
+        {
+            await servers.CleanUpAsync(connector);
+        }
+    }
+
     /// <summary>Lets the n-th INSERT reach the server, then throws its reply away as a dropped connection would.</summary>
     private sealed class LoseReplyOfInsert(int which) : DelegatingHandler
     {

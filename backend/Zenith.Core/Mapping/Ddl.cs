@@ -7,7 +7,7 @@ namespace Zenith.Core.Mapping;
 /// Every statement Zenith sends to ClickHouse for a destination table, as pure text (snapshot-tested): DDL, the insert, and the
 /// catalog reads the table's lifecycle makes. Every identifier quoted, every value a literal.
 /// </summary>
-public static class Ddl
+public static partial class Ddl
 {
     /// <summary>Backtick-quotes an identifier, escaping backslashes and backticks.</summary>
     public static string Quote(string identifier)
@@ -85,9 +85,9 @@ public static class Ddl
     public static string CountTables(string database, string table) =>
         $"SELECT count() FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
 
-    /// <summary>The table's engine with its settings (to see whether it deduplicates inserts) and its comment (the mapping fingerprint).</summary>
+    /// <summary>The table's engine, with its settings (to see whether it deduplicates inserts), and its comment (the mapping fingerprint).</summary>
     public static string SelectEngine(string database, string table) =>
-        $"SELECT engine_full, comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
+        $"SELECT engine, engine_full, comment FROM system.tables WHERE database = {Literal(database)} AND name = {Literal(table)}";
 
     /// <summary>
     /// The server's version and whether it has the settings Zenith's JSON columns need: the <c>JSON</c> type read from RowBinary as
@@ -247,6 +247,34 @@ public static class Ddl
     /// </summary>
     public const string DeduplicationSetting = "non_replicated_deduplication_window = 1000";
 
+    /// <summary>
+    /// Whether a table deduplicates a retried insert, from <c>system.tables</c>' <c>engine</c> and <c>engine_full</c>: replicated
+    /// MergeTree tables always do; other MergeTree tables when <see cref="DeduplicationSetting"/> is above 0 in their SETTINGS;
+    /// any other engine (Null feeding materialized views, Buffer, Distributed, Memory…) has no such setting, and whatever it feeds decides.
+    /// </summary>
+    public static InsertDeduplication Deduplication(string engine, string engineFull)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(engineFull);
+        if (!engine.EndsWith("MergeTree", StringComparison.Ordinal))
+        {
+            return InsertDeduplication.NotApplicable;
+        }
+
+        if (engine.StartsWith("Replicated", StringComparison.Ordinal))
+        {
+            return InsertDeduplication.On;
+        }
+
+        // Only the SETTINGS clause: a table name or expression elsewhere in engine_full may hold the same words.
+        var settings = engineFull.LastIndexOf(" SETTINGS ", StringComparison.Ordinal);
+        var window = settings < 0 ? null : DeduplicationWindow().Match(engineFull, settings);
+        return window is { Success: true } && window.Groups[1].Value.TrimStart('0').Length > 0 ? InsertDeduplication.On : InsertDeduplication.Off;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bnon_replicated_deduplication_window = (\d+)")]
+    private static partial System.Text.RegularExpressions.Regex DeduplicationWindow();
+
     /// <summary>Gives a table created before <see cref="DeduplicationSetting"/> existed the setting.</summary>
     public static string EnableDeduplication(string database, string table) =>
         "ALTER TABLE " + Table(database, table) + " MODIFY SETTING " + DeduplicationSetting;
@@ -271,3 +299,16 @@ public static class Ddl
 
 /// <summary>What a table's comment says: the mapping fingerprint its columns were made with, and the run that loaded it (each null if unknown).</summary>
 public sealed record TableMark(string? Fingerprint, string? LoadedByRun);
+
+/// <summary>Whether a destination table writes a retried insert once (see <see cref="Ddl.Deduplication"/>).</summary>
+public enum InsertDeduplication
+{
+    /// <summary>It does: a retry with the same deduplication token is dropped.</summary>
+    On,
+
+    /// <summary>A MergeTree table without the setting: Zenith gives it the setting.</summary>
+    Off,
+
+    /// <summary>An engine that stores elsewhere or nothing: the tables it feeds decide, Zenith cannot set it.</summary>
+    NotApplicable,
+}

@@ -122,6 +122,7 @@ internal sealed class ClickHouseSink : IDisposable
     /// </summary>
     public async Task<ExistingTable?> ReadTableAsync(string database, string table, CancellationToken ct)
     {
+        InsertDeduplication deduplication;
         string engine;
         string? comment;
         using (var tables = await Cancellable(_client.ExecuteReaderAsync(Ddl.SelectEngine(database, table), cancellationToken: ct), ct))
@@ -132,7 +133,8 @@ internal sealed class ClickHouseSink : IDisposable
             }
 
             engine = tables.GetString(0);
-            comment = tables.IsDBNull(1) ? null : tables.GetString(1);
+            deduplication = Ddl.Deduplication(engine, tables.GetString(1));
+            comment = tables.IsDBNull(2) ? null : tables.GetString(2);
         }
 
         var columns = new List<ColumnDef>();
@@ -160,9 +162,7 @@ internal sealed class ClickHouseSink : IDisposable
             }
         }
 
-        var deduplicates = engine.StartsWith("Replicated", StringComparison.Ordinal)
-            || (engine.Contains("non_replicated_deduplication_window", StringComparison.Ordinal) && !engine.Contains("non_replicated_deduplication_window = 0", StringComparison.Ordinal));
-        return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplicates) { IsChangeLog = isChangeLog };
+        return new ExistingTable(columns, keys, hasIdType, Ddl.ParseTableComment(comment), deduplication) { IsChangeLog = isChangeLog, Engine = engine };
     }
 
     /// <summary>An existing table's columns as the encoder sees them under <paramref name="mapping"/>, with its keys; null if there is no table.</summary>
@@ -302,11 +302,14 @@ internal sealed class ClickHouseSink : IDisposable
 /// A destination table as it is: its data columns, those in its sorting or partition key (authoritative: ClickHouse's own
 /// system.columns), whether it has <see cref="TableSchema.IdTypeColumn"/>, what its comment records, and whether it deduplicates inserts.
 /// </summary>
-internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, IReadOnlyList<string> KeyColumns, bool HasIdType, TableMark Mark, bool DeduplicatesInserts)
+internal sealed record ExistingTable(IReadOnlyList<ColumnDef> Columns, IReadOnlyList<string> KeyColumns, bool HasIdType, TableMark Mark, InsertDeduplication Deduplication)
 {
     /// <summary>The fingerprint of the mapping rules that made it (null if unknown: a table of an older Zenith).</summary>
     public string? Fingerprint => Mark.Fingerprint;
 
     /// <summary>A change-stream table: it has <see cref="TableSchema.DeletedColumn"/> (and a UInt128 version).</summary>
     public bool IsChangeLog { get; init; }
+
+    /// <summary>Its engine's name (<c>system.tables.engine</c>).</summary>
+    public string Engine { get; init; } = "";
 }

@@ -86,11 +86,17 @@ internal sealed class DestinationTable
                 + "Resync the connector to reload it into a new table with the new rules, or restore the rules.");
         }
 
-        if (!destination.DeduplicatesInserts)
+        if (destination.Deduplication == InsertDeduplication.Off)
         {
             // A table from an older Zenith: without the setting, a retried insert whose first reply was lost would be written twice.
             await ExecuteAsync(Ddl.EnableDeduplication(Database, Name), ct);
             _observer.Note($"table {Database}.{Name}: enabled insert deduplication ({Ddl.DeduplicationSetting})");
+        }
+        else if (destination.Deduplication == InsertDeduplication.NotApplicable)
+        {
+            // A table the user made with another engine (a Null table feeding materialized views, a Buffer, a Distributed table):
+            // it has no such setting, so the tables behind it decide whether a retried insert is written once.
+            _observer.Note($"table {Database}.{Name} has engine {destination.Engine}, which does not deduplicate inserts itself: a retried insert is written once only if the tables it feeds deduplicate (MergeTree with {Ddl.DeduplicationSetting}, or Replicated)");
         }
 
         if (ChangeLog && !destination.IsChangeLog)

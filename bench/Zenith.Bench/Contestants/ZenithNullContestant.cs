@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Zenith.Bench.DataSets;
 using Zenith.Bench.Harness;
@@ -11,22 +10,11 @@ namespace Zenith.Bench.Contestants;
 /// would create: once per data set, Zenith loads the warm-up collection into a real table, whose columns (with the comments
 /// Zenith reads its mapping from) and table comment are copied into each run's <c>ENGINE = Null</c> table; a connector of its own
 /// then loads it. Columns the run's documents bring are added by Zenith's own <c>ALTER TABLE</c>, as in a real run.
-/// <para>
-/// Zenith may refuse a Null table: it turns on insert deduplication (<c>ALTER TABLE … MODIFY SETTING
-/// non_replicated_deduplication_window</c>) in a table whose engine does not show the setting, and the Null engine takes no
-/// settings. Then each run goes through a <c>Buffer</c> table in front of the Null table, with thresholds of one row, so every
-/// insert passes straight through to the Null table; the cell and the description say so.
-/// </para>
 /// </summary>
 internal sealed class ZenithNullContestant(ZenithContestant zenith, Destination destination) : IContestant
 {
-    // Zenith reads "deduplicates inserts" from the table's engine_full containing this setting's name, and a Buffer's engine_full
-    // names its destination table: a Null table of this name keeps Zenith from sending the ALTER neither Buffer nor Null takes.
-    private const string SinkSuffix = "_sink_non_replicated_deduplication_window";
-
     private readonly Dictionary<string, string> columnsByDataSet = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> commentsByDataSet = new(StringComparer.Ordinal);
-    private string? refusal;
 
     public string Name => ReportWriter.ZenithNull;
 
@@ -34,10 +22,7 @@ internal sealed class ZenithNullContestant(ZenithContestant zenith, Destination 
 
     public string Description =>
         "Zenith's own ceiling: the Zenith service as above into a ClickHouse `ENGINE = Null` table (each insert parsed and discarded) with the columns Zenith creates "
-        + "(copied from a table Zenith made from the warm-up collection); the table checks do not apply (nothing is kept): each run must report every document read and written"
-        + (refusal is null
-            ? ""
-            : $". Zenith refused a Null table as its destination ({refusal}), so each run goes through a `Buffer` table (thresholds of one row: every insert goes straight on) in front of the Null table");
+        + "(copied from a table Zenith made from the warm-up collection); the table checks do not apply (nothing is kept): each run must report every document read and written";
 
     public CpuProbe Cpu => zenith.Cpu;
 
@@ -48,28 +33,12 @@ internal sealed class ZenithNullContestant(ZenithContestant zenith, Destination 
     public async Task<RunOutcome> RunAsync(RunTarget target, CancellationToken ct)
     {
         var (columns, comment) = await ColumnsAsync(target, ct).ConfigureAwait(false);
-        ServiceRun run;
-        if (refusal is null)
-        {
-            await CreateAsync(target, columns, comment, buffered: false, ct).ConfigureAwait(false);
-            run = await zenith.LoadOnceAsync(target, ct).ConfigureAwait(false);
-            if (run.Status != "succeeded" && run.Error?.Contains("not supported by storage Null", StringComparison.Ordinal) == true)
-            {
-                refusal = run.Error;
-                await CreateAsync(target, columns, comment, buffered: true, ct).ConfigureAwait(false);
-                run = await zenith.LoadOnceAsync(target, ct).ConfigureAwait(false);
-            }
-        }
-        else
-        {
-            await CreateAsync(target, columns, comment, buffered: true, ct).ConfigureAwait(false);
-            run = await zenith.LoadOnceAsync(target, ct).ConfigureAwait(false);
-        }
+        await CreateAsync(target, columns, comment, ct).ConfigureAwait(false);
+        var run = await zenith.LoadOnceAsync(target, ct).ConfigureAwait(false);
         ZenithContestant.Ensure(run);
         if (run.RowsRead != run.RowsWritten)
             throw new InvalidOperationException($"the service read {run.RowsRead:N0} documents and wrote {run.RowsWritten:N0}");
-        var note = "table check n/a: Null engine discards rows (each run: the service reported every document read and written)"
-            + (refusal is null ? "" : "; through a Buffer table, Zenith refusing a Null one (see the contestant)");
+        const string note = "table check n/a: Null engine discards rows (each run: the service reported every document read and written)";
         return new RunOutcome((run.DurationMs ?? 0) / 1000.0, run.RowsWritten, note);
     }
 
@@ -103,20 +72,10 @@ internal sealed class ZenithNullContestant(ZenithContestant zenith, Destination 
         return (columnsByDataSet[key], comment);
     }
 
-    private async Task CreateAsync(RunTarget target, string columns, string comment, bool buffered, CancellationToken ct)
+    private async Task CreateAsync(RunTarget target, string columns, string comment, CancellationToken ct)
     {
-        var sink = target.Table + SinkSuffix;
         await destination.DropTableAsync(target.Database, target.Table, ct).ConfigureAwait(false);
-        await destination.DropTableAsync(target.Database, sink, ct).ConfigureAwait(false);
-        var engine = "Null";
-        if (buffered)
-        {
-            await destination.ExecuteAsync($"CREATE TABLE {Destination.Name(target.Database, sink)} ({columns}) ENGINE = Null", ct).ConfigureAwait(false);
-            // Buffer(database, table, layers, min_time, max_time, min_rows, max_rows, min_bytes, max_bytes): an insert over a max
-            // threshold is written to the destination at once, so nothing waits in the buffer.
-            engine = string.Create(CultureInfo.InvariantCulture, $"Buffer({Destination.Literal(target.Database)}, {Destination.Literal(sink)}, 1, 0, 0, 1, 1, 1, 1)");
-        }
         await destination.ExecuteAsync(
-            $"CREATE TABLE {Destination.Name(target.Database, target.Table)} ({columns}) ENGINE = {engine} COMMENT {Destination.Literal(comment)}", ct).ConfigureAwait(false);
+            $"CREATE TABLE {Destination.Name(target.Database, target.Table)} ({columns}) ENGINE = Null COMMENT {Destination.Literal(comment)}", ct).ConfigureAwait(false);
     }
 }

@@ -12,11 +12,12 @@ var contestants = new Option<string[]>("--contestants") { Description = "Only th
 var noMicro = new Option<bool>("--no-micro") { Description = "Skip the BenchmarkDotNet micro-benchmarks." };
 var noMemory = new Option<bool>("--no-memory") { Description = "Skip the 5 s idle wait of the memory measurement after Zenith's flat runs, and the four-connector memory measurement after them." };
 var index = new Option<bool>("--index") { Description = "Of the incremental scenario, only the data set whose collection has the index incremental_timestamp reads by, {updated_at: 1, _id: 1} (both run by default)." };
+var sourceRtt = new Option<double?>("--source-rtt-ms") { Description = "The contestants read MongoDB through a latency proxy adding this round trip in milliseconds (a remote source: this kernel has no netem); 0 measures the proxy's own cost. Loading and checks go direct." };
 var output = new Option<string>("--output") { Description = "Where latest.json and latest.md go.", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "bench", "results") };
 
 var run = new Command("run", "The whole benchmark: test servers, data sets, every contestant, checks, report.")
 {
-    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, index, output,
+    quick, runs, budget, zenithBudget, deadline, batchSize, dataSets, contestants, noMicro, noMemory, index, sourceRtt, output,
 };
 run.SetAction((result, ct) =>
 {
@@ -34,7 +35,8 @@ run.SetAction((result, ct) =>
         !result.GetValue(noMicro),
         !result.GetValue(noMemory),
         result.GetValue(index),
-        Path.GetFullPath(result.GetValue(output)!));
+        Path.GetFullPath(result.GetValue(output)!),
+        result.GetValue(sourceRtt));
     return new BenchRun(options).RunAsync(ct);
 });
 

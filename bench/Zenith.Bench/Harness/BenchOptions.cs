@@ -4,6 +4,7 @@ namespace Zenith.Bench.Harness;
 /// <param name="CellBudgetSeconds">Measured-run seconds per data set for a contestant other than Zenith.</param>
 /// <param name="ZenithBudgetSeconds">Measured-run seconds per data set for Zenith (always at least one full run).</param>
 /// <param name="IndexOnly">Of the incremental scenario, only the data set whose collection has the index <c>{updated_at: 1, _id: 1}</c>.</param>
+/// <param name="SourceRoundTripMs">When set, the contestants read MongoDB through a <see cref="LatencyProxy"/> adding this round trip (a remote source; 0: the proxy alone, its own cost).</param>
 /// <param name="DeadlineSeconds">Past this much elapsed time every remaining cell gets one run (the others on the sample), so the whole run ends near it.</param>
 internal sealed record BenchOptions(
     bool Quick,
@@ -17,7 +18,8 @@ internal sealed record BenchOptions(
     bool Micro,
     bool Memory,
     bool IndexOnly,
-    string OutputDirectory)
+    string OutputDirectory,
+    double? SourceRoundTripMs = null)
 {
     /// <summary>
     /// Whether <paramref name="dataSet"/> runs: every one by default, else those named by name or key; <c>incremental</c> names both

@@ -74,6 +74,8 @@ internal static partial class ClickHouseErrors
         var line = ex switch
         {
             SyncConfigurationException => ex.Message,
+            // Zenith's own process, not the server: without this line the catch-all below blamed ClickHouse for it.
+            OutOfMemoryException => $"Zenith ran out of memory while writing to ClickHouse at {host}; a smaller batch_size or processing.max_batch_bytes holds less",
             _ when Failures.HostNotFound(ex) => $"ClickHouse host {(connection.Hosts.Count == 1 ? connection.Hosts[0].Host : host)} not found (DNS lookup failed)",
             _ when Failures.Refused(ex) => $"ClickHouse at {host} refused the connection",
             _ when Failures.Tls(ex) is { } tls => $"ClickHouse at {host}: TLS handshake failed ({Failures.TlsReason(tls)})",
@@ -89,7 +91,7 @@ internal static partial class ClickHouseErrors
             _ => $"the server at {host} answered, but not as ClickHouse does ({ex.GetType().Name}; its answer is not shown); is this ClickHouse's HTTP interface (usually port 8123)?",
         };
         // A stranger's answer is never repeated, not even as the detail: Zenith is no probe of other servers (issue 14).
-        var stranger = ex is DbException db2 ? !IsServerError(db2) : ex is not (HttpRequestException or OperationCanceledException or TimeoutException);
+        var stranger = ex is DbException db2 ? !IsServerError(db2) : ex is not (HttpRequestException or OperationCanceledException or TimeoutException or OutOfMemoryException);
         var detail = ex is SyncConfigurationException || stranger ? null : Failures.Detail(ex, spec.Uri);
         return new Described(Redaction.Redact(line, spec.Uri), detail);
     }

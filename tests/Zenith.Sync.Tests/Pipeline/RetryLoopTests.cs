@@ -65,6 +65,17 @@ public sealed class RetryLoopTests
         Assert.False(ClickHouseErrors.IsTransient(new ArgumentException("bad")));
     }
 
+    [Fact]
+    public void Running_out_of_memory_is_told_as_Zenith_s_own_failure_not_the_server_s()
+    {
+        // The runtime's own: an array longer than Array.MaxLength is refused with OutOfMemoryException.
+        var oom = Assert.Throws<OutOfMemoryException>(() => new byte[Math.Max(int.MaxValue, Array.MaxLength + 1)]);
+        var described = ClickHouseErrors.Describe(oom, new Zenith.Core.Connectors.DestinationSpec("http://ch.example:8123", "db", "t"), TimeSpan.FromSeconds(10));
+        Assert.StartsWith("Zenith ran out of memory while writing to ClickHouse at ch.example:8123", described.Line, StringComparison.Ordinal);
+        Assert.DoesNotContain("not as ClickHouse does", described.Line, StringComparison.Ordinal);
+        Assert.False(ClickHouseErrors.IsTransient(oom));
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));

@@ -121,10 +121,12 @@ internal sealed class MongoSource : IDisposable
     /// is not made from the oldest documents only. MongoDB answers it from a random cursor when the sample is small next to an
     /// unfiltered collection, else with one scan of the matching documents; the query is bounded by the query timeout.
     /// </summary>
-    public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct)
+    /// <param name="pool">Where its buffer comes from: a run passes its own pool, so a sample of large documents (up to 64 MiB, grown
+    /// through every power of two to it) is let go with the run rather than kept by <c>ArrayPool.Shared</c> for the process's life.</param>
+    public async Task<RawDocumentBuffer?> SampleAsync(ConnectorSpec connector, int count, CancellationToken ct, System.Buffers.ArrayPool<byte>? pool = null)
     {
         var serializer = new ArenaSerializer(
-            Math.Max(1, count), _options.SampleBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(count, 512), System.Buffers.ArrayPool<byte>.Shared);
+            Math.Max(1, count), _options.SampleBytes, _options.MaxDocumentBytes, ArenaSerializer.InitialBytes(count, 512), pool ?? System.Buffers.ArrayPool<byte>.Shared);
         var full = connector with { Mode = SyncMode.Full };
         var filter = CursorRules.Filter(full, null);
         var stages = new List<BsonDocument>();

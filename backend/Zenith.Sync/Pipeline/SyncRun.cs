@@ -114,7 +114,7 @@ internal sealed class SyncRun : IDisposable
         var loadFrom = stream is null ? resumeFrom : stream.LoadCheckpoint();
         await CheckIndexesAsync(cancellationToken);
         await CheckSourceAsync(loadFrom, cancellationToken);
-        await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct), cancellationToken);
+        await _table.PrepareAsync(ct => _source.SampleAsync(_connector, _options.SampleSize, ct, _pool), cancellationToken);
         var rowVersions = new RowVersions(versionBase);
         Func<long, UInt128> versionOf = stream is null ? seq => rowVersions.Version(seq) : _ => ChangeVersions.Snapshot((ulong)stream.At.Value);
         await PumpAsync(loadFrom, tracker, versionOf, cancellationToken);
@@ -179,7 +179,7 @@ internal sealed class SyncRun : IDisposable
     private async Task StreamAsync(ChangeStreamPosition position, string fingerprint, long versionBase, CancellationToken ct)
     {
         var table = new DestinationTable(_connector, _run with { Resync = false }, _sink, _retry, _observer);
-        await table.PrepareAsync(c => _source.SampleAsync(_connector, _options.SampleSize, c), ct);
+        await table.PrepareAsync(c => _source.SampleAsync(_connector, _options.SampleSize, c, _pool), ct);
         var loaded = Total;
         _stream = new ChangeStreamApplier(_connector, table, _source, _sink, _retry, _store, _observer, _options, fingerprint, versionBase, _pool);
         await _stream.RunAsync(position, loaded, ct);

@@ -269,7 +269,9 @@ public static partial class Ddl
         // Only the SETTINGS clause: a table name or expression elsewhere in engine_full may hold the same words.
         var settings = engineFull.LastIndexOf(" SETTINGS ", StringComparison.Ordinal);
         var window = settings < 0 ? null : DeduplicationWindow().Match(engineFull, settings);
-        return window is { Success: true } && window.Groups[1].Value.TrimStart('0').Length > 0 ? InsertDeduplication.On : InsertDeduplication.Off;
+        return window is { Success: true } && decimal.Parse(window.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0
+            ? InsertDeduplication.On
+            : InsertDeduplication.Off;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\bnon_replicated_deduplication_window = (\d+)")]

@@ -49,6 +49,9 @@ run "Ops checks (compose, Prometheus rules, Grafana dashboard)" bash tests/ops/c
 
 step "Summary"
 printf '%s\n' "${results[@]}"
+# The failed tests by name, so that the last lines of a CI log say what broke: xunit's minimal
+# logger ("  Failed Namespace.Class.Method [12 s]"), node:test ("not ok 3 - name"), Vitest ("FAIL file > name").
+sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Failed [A-Za-z_][^ ]* \[|^ *not ok [0-9]+ - |^ *(×|FAIL) .+ > ' | sort -u | sed 's/^ */failed: /' || true
 # Test counts of every runner, added up from their own summaries: xunit ("Passed!  - Failed: 0,
 # Passed: 13, Skipped: 0"), node:test ("# pass 11"), Vitest ("Tests  21 passed"), the ops checks.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '

@@ -83,12 +83,12 @@ public sealed class LiveRun : IAsyncDisposable
     }
 }
 
-/// <summary>Waits for a condition, asking it again every 50 ms, up to a minute.</summary>
+/// <summary>Waits for a condition, asking it again every 50 ms, up to two minutes (as the service tests' waits).</summary>
 public static class Poll
 {
     public static async Task UntilAsync(Func<Task<bool>> condition, string what, Func<string?>? detail = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)

@@ -21,7 +21,8 @@ public sealed class LiveRunTests(ServiceServers servers)
         var uri = servers.Mongo.ConnectionString + (servers.Mongo.ConnectionString.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "appName=" + appName;
 
         // The cursor's first batch is 10,000 documents; the server holds the getMore for the rest, so the run is seen between the two.
-        await HoldGetMoreAsync(appName, TimeSpan.FromSeconds(5));
+        // The hold must outlast the first insert's acknowledgement, which takes seconds when CI runs every test project on two cores.
+        await HoldGetMoreAsync(appName, TimeSpan.FromSeconds(15));
         try
         {
             using var app = new ZenithApp();

@@ -197,7 +197,8 @@ public sealed class CliTests(ServiceServers servers)
             Assert.Equal(["No connectors. Add one with: zenith connectors add --help"], after.Stdout);
 
             // The first run reads slowly (the server holds its find), so it is still going when `sync` comes: `sync` waits for it.
-            await BlockFindAsync(app, TimeSpan.FromSeconds(8));
+            // The hold must outlast the start of a second CLI process, which takes seconds when CI loads both cores.
+            await BlockFindAsync(app, TimeSpan.FromSeconds(20));
             var uri = servers.Mongo.ConnectionString + (servers.Mongo.ConnectionString.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "appName=" + app;
             var added = await ZenithProcess.RunAsync(client.Path, null,
                 "--api", url, "connectors", "add", "--name", "slow", "--source-uri", uri, "--source-database", mongoDb, "--collection", "slow",

@@ -49,16 +49,17 @@ run "Ops checks (compose, Prometheus rules, Grafana dashboard)" bash tests/ops/c
 
 step "Summary"
 printf '%s\n' "${results[@]}"
+sed -i 's/\x1b\[[0-9;]*m//g' "$log" # the runners' colours, out of the way of the patterns below
 # The failed tests by name, so that the last lines of a CI log say what broke: xunit's minimal
 # logger ("  Failed Namespace.Class.Method [12 s]"), node:test ("not ok 3 - name"), Vitest ("FAIL file > name").
-sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Failed [A-Za-z_][^ ]* \[|^ *not ok [0-9]+ - |^ *(×|FAIL) .+ > ' | sort -u | sed 's/^ */failed: /' || true
+grep -E '^ +Failed [A-Za-z_][^ ]* \[|^ *not ok [0-9]+ - |^ *(×|FAIL) .+ > ' "$log" | sort -u | sed 's/^ */failed: /' || true
 # Test counts of every runner, added up from their own summaries: xunit ("Passed!  - Failed: 0,
 # Passed: 13, Skipped: 0"), node:test ("# pass 11"), Vitest ("Tests  21 passed"), the ops checks.
-sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+awk '
   /(Passed|Failed)! +- Failed: / { gsub(",", ""); f += $4; p += $6; s += $8 }
   /^# pass /    { p += $3 } /^# fail /    { f += $3 } /^# skipped / { s += $3 }
   /^ *Tests +[0-9]+ (passed|failed)/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^skipped/) s += $i } }
   /^ops: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4 }
-  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
+  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 failed=$(printf '%s\n' "${results[@]}" | grep -c '^FAIL' || true)
 [ "$failed" -eq 0 ]
